@@ -80,6 +80,8 @@ export interface SyntaxError {
   /** Worded like nginx's own message where nginx has one. */
   message: string;
   range: Range;
+  /** Where the problem started, when nginx reports it elsewhere (e.g. the unclosed '{'). */
+  related?: { message: string; range: Range };
 }
 
 export interface ParsedFile {
