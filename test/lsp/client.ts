@@ -15,6 +15,7 @@ import {
   DidOpenTextDocumentNotification,
   ShutdownRequest,
   ExitNotification,
+  LogMessageNotification,
   type Diagnostic,
   type ProtocolConnection,
   type InitializeResult,
@@ -76,7 +77,7 @@ export async function startClient(opts: { rootPath?: string; initializationOptio
       for (const w of ws) w(p.diagnostics);
     }
   });
-  connection.onNotification('window/logMessage', (p: { message: string }) => logs.push(p.message));
+  connection.onNotification(LogMessageNotification.type, (p) => logs.push(p.message));
   connection.onRequest('workspace/configuration', () => []);
   connection.onRequest('workspace/codeLens/refresh', () => null);
   connection.listen();

@@ -66,7 +66,7 @@ test('publishDiagnostics: a missing ";" is reported, a good config gets none', a
   await c.open(broken, text);
   const diags = await pending;
   assert.ok(diags.length >= 1, 'a diagnostic for the missing semicolon');
-  assert.ok(diags.some((d) => d.severity === 1 && d.range.start.line === 3 && /;/.test(d.message)), JSON.stringify(diags));
+  assert.ok(diags.some((d) => d.severity === 1 && d.range.start.line === 3 && /;/.test(String(d.message))), JSON.stringify(diags));
 
   const good = join(site, 'conf.d/good.conf');
   const pendingGood = c.diagnostics(uriOf(good));
