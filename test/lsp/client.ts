@@ -77,7 +77,9 @@ export async function startClient(opts: { rootPath?: string; initializationOptio
       for (const w of ws) w(p.diagnostics);
     }
   });
-  connection.onNotification(LogMessageNotification.type, (p) => logs.push(p.message));
+  connection.onNotification(LogMessageNotification.type, (p) => {
+    logs.push(p.message);
+  });
   connection.onRequest('workspace/configuration', () => []);
   connection.onRequest('workspace/codeLens/refresh', () => null);
   connection.listen();
