@@ -1,0 +1,355 @@
+// The whole configuration as nginx reads it: the main file plus everything its includes pull in,
+// each file parsed once (and re-used across analyses while its text is unchanged), with the
+// contexts each file is included under and every include problem as a diagnostic.
+//
+// Loading is an iterative depth-first walk in nginx's own order, so `files` lists files in the
+// order nginx first reads them. A file included several times in the same context is expanded
+// once (its includes resolve the same way every time: relative paths are against the conf
+// prefix, not the includer), which keeps diamond-shaped include trees linear.
+
+import { posix } from 'node:path';
+import type { Directive, ParsedFile, Range } from './syntax';
+import type { Diagnostic } from './diagnostic';
+import type { FileSystem } from './fileSystem';
+import { parse } from './parser';
+import {
+  confPrefixOf,
+  detectPathMappings,
+  isInclude,
+  resolveInclude,
+  type IncludeTarget,
+  type PathMapping,
+  type ResolveContext,
+} from './includes';
+
+export const DEFAULT_MAX_FILES = 20000;
+export const DEFAULT_MAX_GLOB_MATCHES = 10000;
+/** Include expansions (file × context) before giving up: bounds pathological diamond trees. */
+export const DEFAULT_MAX_EXPANSIONS = 200000;
+
+/** Parsed files keyed by path, re-used while the text is identical. Share one across analyses. */
+export class ParseCache {
+  private readonly map = new Map<string, ParsedFile>();
+  hits = 0;
+  misses = 0;
+
+  get(path: string, text: string): ParsedFile {
+    const cached = this.map.get(path);
+    if (cached && cached.text === text) {
+      this.hits++;
+      return cached;
+    }
+    this.misses++;
+    const parsed = parse(text, path);
+    this.map.set(path, parsed);
+    return parsed;
+  }
+
+  delete(path: string): void {
+    this.map.delete(path);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+export interface ConfigGraphOptions {
+  /** The conf prefix (nginx: directory of the -c file). Relative includes resolve against it. */
+  prefix?: string;
+  /** Absolute server paths mapped onto local directories. Default: detected (see detectPathMappings). */
+  pathMappings?: PathMapping[];
+  /** Security: paths outside the workspace or configured roots are not read unless this allows them. */
+  allowRead?: (path: string) => boolean;
+  cache?: ParseCache;
+  /** Context the main file is read in; [] = nginx's main context. A fragment checked alone uses e.g. ['http', 'server']. */
+  rootContext?: string[];
+  maxFiles?: number;
+  maxGlobMatches?: number;
+  maxExpansions?: number;
+}
+
+export interface ConfigGraph {
+  mainFile: string;
+  /** Conf prefix, ending in '/'. */
+  prefix: string;
+  rootContext: string[];
+  pathMappings: PathMapping[];
+  /** Every file read (main first; then in discovery order: an include's targets are read together). For nginx's reading order use walkEffective. */
+  files: Map<string, ParsedFile>;
+  /** Each include directive seen → its targets in nginx order. */
+  includes: Map<Directive, IncludeTarget[]>;
+  /** File → the distinct contexts (block names, outermost first) it is read in. */
+  contexts: Map<string, string[][]>;
+  /** File → the include directives that pull it in. */
+  includedBy: Map<string, Directive[]>;
+  /** Include problems (not syntax errors: those live on each ParsedFile). */
+  diagnostics: Diagnostic[];
+}
+
+/** An include directive's position in its own file: the block names around it. */
+interface IncludeSite {
+  directive: Directive;
+  context: string[];
+}
+
+const siteCache = new WeakMap<ParsedFile, IncludeSite[]>();
+
+/** The include directives of a file with the blocks around them (computed once per parse). */
+export function includeSites(file: ParsedFile): IncludeSite[] {
+  let sites = siteCache.get(file);
+  if (sites) return sites;
+  sites = [];
+  const stack: { list: Directive[]; i: number; ctx: string[] }[] = [{ list: file.directives, i: 0, ctx: [] }];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    if (top.i >= top.list.length) {
+      stack.pop();
+      continue;
+    }
+    const d = top.list[top.i++];
+    if (isInclude(d)) sites.push({ directive: d, context: top.ctx });
+    if (d.block && d.block.children.length) stack.push({ list: d.block.children, i: 0, ctx: [...top.ctx, d.name] });
+  }
+  siteCache.set(file, sites);
+  return sites;
+}
+
+const ZERO: Range = { start: { line: 0, character: 0, offset: 0 }, end: { line: 0, character: 0, offset: 0 } };
+
+export function loadConfigGraph(mainFile: string, fs: FileSystem, options: ConfigGraphOptions = {}): ConfigGraph {
+  mainFile = posix.normalize(mainFile);
+  const cache = options.cache ?? new ParseCache();
+  const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
+  const maxExpansions = options.maxExpansions ?? DEFAULT_MAX_EXPANSIONS;
+  const allowRead = options.allowRead ?? (() => true);
+  const rootContext = options.rootContext ?? [];
+  let prefix = options.prefix ?? confPrefixOf(mainFile);
+  if (!prefix.endsWith('/')) prefix += '/';
+  const pathMappings = options.pathMappings ?? detectPathMappings(mainFile, fs);
+
+  const graph: ConfigGraph = {
+    mainFile,
+    prefix,
+    rootContext,
+    pathMappings,
+    files: new Map(),
+    includes: new Map(),
+    contexts: new Map(),
+    includedBy: new Map(),
+    diagnostics: [],
+  };
+
+  // One analysis sees one state of the disk: each directory listed once, each file read once.
+  const dirMemo = new Map<string, string[] | { error: string }>();
+  const readDir = (p: string) => {
+    let r = dirMemo.get(p);
+    if (!r) dirMemo.set(p, (r = fs.readDir(p)));
+    return r;
+  };
+  const resolveCtx: ResolveContext = { confPrefix: prefix, mappings: pathMappings, fs, maxGlobMatches: options.maxGlobMatches ?? DEFAULT_MAX_GLOB_MATCHES, readDir };
+  const failed = new Map<string, { status: IncludeTarget['status']; reason: string }>();
+
+  const report = (d: Directive, severity: Diagnostic['severity'], code: string, message: string): void => {
+    const range = d.args[0]?.range ?? d.nameRange;
+    graph.diagnostics.push({ severity, code, message, file: d.file, range });
+  };
+
+  const read = (path: string): ParsedFile | { status: IncludeTarget['status']; reason: string } => {
+    const have = graph.files.get(path);
+    if (have) return have;
+    const f = failed.get(path);
+    if (f) return f;
+    let result: ParsedFile | { status: IncludeTarget['status']; reason: string };
+    if (!allowRead(path)) {
+      result = { status: 'refused', reason: `"${path}" is outside the workspace and the configured include roots; not read` };
+    } else if (graph.files.size >= maxFiles) {
+      result = { status: 'limit', reason: `more than ${maxFiles} configuration files; "${path}" and later ones are not read` };
+    } else {
+      const st = fs.stat(path);
+      const r = fs.readFile(path);
+      if ('error' in r) result = { status: st ? 'unreadable' : 'missing', reason: r.error };
+      else {
+        const parsed = cache.get(path, r.text);
+        graph.files.set(path, parsed);
+        return parsed;
+      }
+    }
+    failed.set(path, result);
+    return result;
+  };
+
+  const addContext = (path: string, ctx: string[]): boolean => {
+    let list = graph.contexts.get(path);
+    if (!list) graph.contexts.set(path, (list = []));
+    const key = ctx.join('\u0000');
+    if (list.some((c) => c.join('\u0000') === key)) return false;
+    list.push(ctx);
+    return true;
+  };
+
+  const main = read(mainFile);
+  if (!('directives' in main)) {
+    graph.diagnostics.push({ severity: 'error', code: 'file-unreadable', message: main.reason, file: mainFile, range: ZERO });
+    return graph;
+  }
+  addContext(mainFile, rootContext);
+
+  interface Frame {
+    file: ParsedFile;
+    ctx: string[];
+    sites: IncludeSite[];
+    site: number;
+    target: number;
+  }
+  const stack: Frame[] = [{ file: main, ctx: rootContext, sites: includeSites(main), site: 0, target: 0 }];
+  const onStack = new Map<string, number>([[mainFile, 1]]);
+  const expanded = new Set<string>();
+  const reported = new Set<string>();
+  let expansions = 0;
+  let expansionLimitReported = false;
+
+  while (stack.length) {
+    const fr = stack[stack.length - 1];
+    if (fr.site >= fr.sites.length) {
+      stack.pop();
+      const n = onStack.get(fr.file.path)! - 1;
+      if (n) onStack.set(fr.file.path, n);
+      else onStack.delete(fr.file.path);
+      continue;
+    }
+    const site = fr.sites[fr.site];
+    const d = site.directive;
+    let targets = graph.includes.get(d);
+    if (!targets) {
+      const res = resolveInclude(d.args[0].value, resolveCtx);
+      targets = res.targets.map((t) => ({ path: t.path, nginxPath: t.nginxPath, status: 'ok' as const }));
+      graph.includes.set(d, targets);
+      if (res.truncated) {
+        report(d, 'warning', 'include-limit', `"${d.args[0].value}" matches ${res.truncated} files; only the first ${targets.length} are analysed`);
+      }
+      // Resolve every target's readability once, in order, so statuses are final for consumers.
+      for (const t of targets) {
+        const r = read(t.path);
+        if ('directives' in r) continue;
+        t.status = r.status;
+        t.reason = r.reason;
+        const key = `${d.file}\u0000${d.range.start.offset}\u0000${t.path}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const mapped = t.path !== t.nginxPath ? ` (looked for it at "${t.path}")` : '';
+        if (r.status === 'missing') {
+          const reason = r.reason.includes(`"${t.path}"`) ? r.reason.replace(`"${t.path}"`, `"${t.nginxPath}"`) : r.reason;
+          report(d, 'error', 'include-not-found', reason + mapped);
+        } else if (r.status === 'unreadable') report(d, 'error', 'include-unreadable', r.reason + mapped);
+        else if (r.status === 'refused') report(d, 'information', 'include-outside-workspace', r.reason);
+        else if (r.status === 'limit') report(d, 'warning', 'include-limit', r.reason);
+      }
+    }
+    if (fr.target >= targets.length) {
+      fr.site++;
+      fr.target = 0;
+      continue;
+    }
+    const t = targets[fr.target++];
+    if (t.status !== 'ok' && t.status !== 'cycle') continue;
+    const ctx = site.context.length ? [...fr.ctx, ...site.context] : fr.ctx;
+    if (onStack.has(t.path)) {
+      const key = `cycle\u0000${d.file}\u0000${d.range.start.offset}\u0000${t.path}`;
+      if (!reported.has(key)) {
+        reported.add(key);
+        const chain = stack.map((f) => f.file.path);
+        const from = chain.indexOf(t.path);
+        const loop = [...chain.slice(from), t.path].map((p) => posix.basename(p)).join(' → ');
+        const self = t.path === d.file;
+        report(d, 'error', 'include-cycle', self ? `"${d.file}" includes itself; nginx would recurse until it runs out of files` : `include cycle: ${loop}; nginx would recurse until it runs out of files`);
+        if (self) {
+          t.status = 'cycle';
+          t.reason = 'includes itself';
+        }
+      }
+      continue;
+    }
+    const file = graph.files.get(t.path);
+    if (!file) continue;
+    let list = graph.includedBy.get(t.path);
+    if (!list) graph.includedBy.set(t.path, (list = []));
+    if (!list.includes(d)) list.push(d);
+    const key = `${t.path}\u0000${ctx.join('\u0000')}`;
+    addContext(t.path, ctx);
+    if (expanded.has(key)) continue;
+    expanded.add(key);
+    if (++expansions > maxExpansions) {
+      if (!expansionLimitReported) {
+        expansionLimitReported = true;
+        report(d, 'warning', 'include-limit', `more than ${maxExpansions} include expansions; the rest of the include tree is not analysed`);
+      }
+      continue;
+    }
+    const sites = includeSites(file);
+    onStack.set(t.path, (onStack.get(t.path) ?? 0) + 1);
+    stack.push({ file, ctx, sites, site: 0, target: 0 });
+  }
+  return graph;
+}
+
+/** The contexts (block names, outermost first) under which a file of the graph is read. */
+export function contextsOf(graph: ConfigGraph, filePath: string): string[][] {
+  return graph.contexts.get(filePath) ?? [];
+}
+
+export type WalkVisitor = (
+  d: Directive,
+  /** Enclosing block directives, across files, outermost first (the graph's rootContext is not in it). */
+  ancestors: readonly Directive[],
+  /** The include directives that brought this directive in, outermost first; empty in the main file. */
+  viaIncludes: readonly Directive[],
+) => void | 'skip';
+
+/**
+ * Visits the configuration as nginx sees it: depth first, includes replaced in place by the
+ * directives of their targets (the include directive itself is visited first; returning 'skip'
+ * for it does not expand it). Cycle-safe, iterative, and bounded by `maxVisits`.
+ */
+export function walkEffective(graph: ConfigGraph, visit: WalkVisitor, options: { maxVisits?: number } = {}): void {
+  const main = graph.files.get(graph.mainFile);
+  if (!main) return;
+  let budget = options.maxVisits ?? 5_000_000;
+  type Frame =
+    | { kind: 'list'; list: Directive[]; i: number; ancestors: readonly Directive[]; via: readonly Directive[]; file?: string }
+    | { kind: 'targets'; targets: IncludeTarget[]; k: number; ancestors: readonly Directive[]; via: readonly Directive[] };
+  const stack: Frame[] = [{ kind: 'list', list: main.directives, i: 0, ancestors: [], via: [], file: main.path }];
+  const active = new Map<string, number>([[main.path, 1]]);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    if (top.kind === 'targets') {
+      if (top.k >= top.targets.length) {
+        stack.pop();
+        continue;
+      }
+      const t = top.targets[top.k++];
+      if (t.status !== 'ok' || active.has(t.path)) continue;
+      const f = graph.files.get(t.path);
+      if (!f) continue;
+      active.set(t.path, 1);
+      stack.push({ kind: 'list', list: f.directives, i: 0, ancestors: top.ancestors, via: top.via, file: t.path });
+      continue;
+    }
+    if (top.i >= top.list.length) {
+      stack.pop();
+      if (top.file) active.delete(top.file);
+      continue;
+    }
+    if (--budget < 0) return;
+    const d = top.list[top.i++];
+    if (visit(d, top.ancestors, top.via) === 'skip') continue;
+    const targets = graph.includes.get(d);
+    if (targets) {
+      stack.push({ kind: 'targets', targets, k: 0, ancestors: top.ancestors, via: [...top.via, d] });
+      continue;
+    }
+    if (d.block && d.block.children.length) {
+      stack.push({ kind: 'list', list: d.block.children, i: 0, ancestors: [...top.ancestors, d], via: top.via });
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// The core's FileSystem on the real disk. Never throws: every failure becomes an error string
+// worded like nginx's own (`open() "/x" failed (2: No such file or directory)`).
+
+import * as fs from 'node:fs';
+import type { FileStat, FileSystem, ReadResult } from '../core/fileSystem';
+
+/** Files bigger than this are refused: no real nginx config is, and reading one would stall the editor. */
+export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
+
+const ERRNO: Record<string, [number, string]> = {
+  ENOENT: [2, 'No such file or directory'],
+  EACCES: [13, 'Permission denied'],
+  EPERM: [1, 'Operation not permitted'],
+  EISDIR: [21, 'Is a directory'],
+  ENOTDIR: [20, 'Not a directory'],
+  ELOOP: [40, 'Too many levels of symbolic links'],
+  EMFILE: [24, 'Too many open files'],
+  ENFILE: [23, 'Too many open files in system'],
+  ENAMETOOLONG: [36, 'File name too long'],
+  EIO: [5, 'Input/output error'],
+  ENXIO: [6, 'No such device or address'],
+};
+
+function describe(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code && ERRNO[code]) return `${ERRNO[code][0]}: ${ERRNO[code][1]}`;
+  return code ?? String((err as Error)?.message ?? err);
+}
+
+export interface NodeFileSystemOptions {
+  maxFileBytes?: number;
+}
+
+export class NodeFileSystem implements FileSystem {
+  private readonly maxFileBytes: number;
+  // Invalid UTF-8 becomes U+FFFD instead of an exception; a BOM is kept, since nginx reads it
+  // as part of the first token too.
+  private readonly decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+  constructor(options: NodeFileSystemOptions = {}) {
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  }
+
+  readFile(path: string): ReadResult {
+    let fd: number;
+    try {
+      // O_NONBLOCK: opening a FIFO someone left in conf.d must not block the server forever.
+      fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    } catch (e) {
+      return { error: `open() "${path}" failed (${describe(e)})` };
+    }
+    try {
+      const st = fs.fstatSync(fd);
+      if (st.isDirectory()) return { error: `pread() "${path}" failed (21: Is a directory)` };
+      if (!st.isFile()) return { error: `"${path}" is not a regular file` };
+      if (st.size > this.maxFileBytes) {
+        return { error: `"${path}" is ${st.size} bytes, over the ${this.maxFileBytes}-byte limit for configuration files` };
+      }
+      const buf = Buffer.allocUnsafe(st.size);
+      let off = 0;
+      while (off < st.size) {
+        const n = fs.readSync(fd, buf, off, st.size - off, off);
+        if (n === 0) break;
+        off += n;
+      }
+      return { text: this.decoder.decode(buf.subarray(0, off)) };
+    } catch (e) {
+      return { error: `pread() "${path}" failed (${describe(e)})` };
+    } finally {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // nothing useful to do: the read already succeeded or failed
+      }
+    }
+  }
+
+  readDir(path: string): string[] | { error: string } {
+    try {
+      return fs.readdirSync(path);
+    } catch (e) {
+      return { error: `opendir() "${path}" failed (${describe(e)})` };
+    }
+  }
+
+  stat(path: string): FileStat | undefined {
+    try {
+      const st = fs.statSync(path, { throwIfNoEntry: false });
+      if (!st) return undefined;
+      return { kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other', size: st.size, mtimeMs: st.mtimeMs };
+    } catch {
+      return undefined;
+    }
+  }
+}
