@@ -1,0 +1,369 @@
+// Directive and variable knowledge, all of it from @nginx/reference-lib (NGINX's own
+// reference), indexed once on first use. Nothing here lists directives by hand; the only
+// hand-written facts are structural ones the reference does not carry, each citing the
+// nginx source that states it (see structure.ts).
+
+import { Format, getDirectives, getVariables } from '@nginx/reference-lib';
+import { argRuleOf, widen, type ArgRule } from './argSyntax';
+import { REFERENCE_GAPS, RAW_CONTENT_BLOCKS, isLuaDirective } from './structure';
+
+/** Which configuration tree a module's directives live in. */
+export type Family = 'core' | 'http' | 'stream' | 'mail';
+
+/** Marks an enclosing context that is not known (a fragment nothing includes). */
+export const UNKNOWN_CONTEXT = '*';
+
+export interface DirectiveInfo {
+  name: string;
+  /** e.g. ngx_http_rewrite_module, or "ngx_core_module" for the reference's "Core functionality". */
+  module: string;
+  family: Family;
+  /** Contexts exactly as the reference writes them ("http", "server", "if in location", ""...). */
+  contexts: string[];
+  isBlock: boolean;
+  /** Markdown. */
+  description: string;
+  /** Markdown, one per alternative form, without the directive name. */
+  syntax: string[];
+  default: string;
+  url: string;
+  args: ArgRule;
+}
+
+export interface VariableInfo {
+  /** As the reference writes it: "$remote_addr", "$http_NAME". */
+  name: string;
+  module: string;
+  family: Family;
+  /** For a family such as $http_NAME: "http_". */
+  prefix?: string;
+  /** Markdown. */
+  description: string;
+  url: string;
+}
+
+export interface DirectiveLookup {
+  name: string;
+  /** Some module in the reference has a directive of this name. */
+  known: boolean;
+  /** Entries allowed at the context path (empty when not allowed or the context is unknown). */
+  allowed: DirectiveInfo[];
+  /**
+   * Whether nginx accepts the directive here: undefined when the context is unknown
+   * (or inside a block whose contents are not directives) or the name is not known.
+   */
+  isAllowed: boolean | undefined;
+  /** Entries that matter for documentation: allowed ones, else those of this family, else all. */
+  entries: DirectiveInfo[];
+  /** Known, but only for another configuration tree than this one (http/stream/mail). */
+  foreign?: boolean;
+  /** Human-readable places the directive may appear, e.g. "http server", "stream server". */
+  allowedContexts: string[];
+}
+
+/** Where a context path points: which tree, and which reference context labels apply there. */
+export interface Place {
+  family: Family;
+  labels: string[];
+  /** Inside a block whose contents a module reads itself (map, types, a Lua block...). */
+  opaque?: boolean;
+  /** Inside a block directive the reference does not know (third-party): nothing to check. */
+  unknown?: boolean;
+}
+
+interface Index {
+  directives: Map<string, DirectiveInfo[]>;
+  all: DirectiveInfo[];
+  variables: Map<string, VariableInfo[]>;
+  variablePrefixes: VariableInfo[];
+  /** Every context path reachable from main through block directives whose contents are directives. */
+  places: string[][];
+}
+
+let index: Index | undefined;
+
+function moduleFamily(module: string, moduleHasMain: boolean, moduleHasHttp: boolean): Family {
+  if (module.startsWith('ngx_http_')) return 'http';
+  if (module.startsWith('ngx_stream_')) return 'stream';
+  if (module.startsWith('ngx_mail_')) return 'mail';
+  if (moduleHasMain) return 'core';
+  return moduleHasHttp ? 'http' : 'core';
+}
+
+function moduleName(module: string): string {
+  return module === 'Core functionality' ? 'ngx_core_module' : module;
+}
+
+function docsUrl(module: string, family: Family, anchor: string): string {
+  const dir = family === 'core' ? '' : module.startsWith(`ngx_${family}_`) ? `${family}/` : '';
+  return `https://nginx.org/en/docs/${dir}${module}.html#${anchor}`;
+}
+
+function build(): Index {
+  const raw = getDirectives(Format.Markdown);
+  const hasMain = new Set<string>();
+  const hasHttp = new Set<string>();
+  for (const d of raw) {
+    if (d.contexts.includes('main')) hasMain.add(d.module);
+    if (d.contexts.includes('http')) hasHttp.add(d.module);
+  }
+  const directives = new Map<string, DirectiveInfo[]>();
+  const all: DirectiveInfo[] = [];
+  for (const d of raw) {
+    const module = moduleName(d.module);
+    const family = moduleFamily(d.module, hasMain.has(d.module), hasHttp.has(d.module));
+    let contexts = d.contexts;
+    let args = argRuleOf(d.syntax);
+    for (const gap of REFERENCE_GAPS.contexts) {
+      if (gap.name === d.name && gap.family === family) contexts = [...new Set([...contexts, ...gap.add])];
+    }
+    for (const gap of REFERENCE_GAPS.args) if (gap.name === d.name) args = widen(args, gap);
+    const info: DirectiveInfo = {
+      name: d.name,
+      module,
+      family,
+      contexts,
+      isBlock: d.isBlock,
+      description: d.description,
+      syntax: d.syntax.map((s) => s.trim()),
+      default: d.default.trim(),
+      url: docsUrl(module, family, d.name),
+      args,
+    };
+    all.push(info);
+    const list = directives.get(d.name);
+    if (list) list.push(info);
+    else directives.set(d.name, [info]);
+  }
+
+  const variables = new Map<string, VariableInfo[]>();
+  const variablePrefixes: VariableInfo[] = [];
+  for (const v of getVariables(Format.Markdown)) {
+    const module = moduleName(v.module);
+    const family = moduleFamily(v.module, hasMain.has(v.module), hasHttp.has(v.module));
+    const bare = v.name.replace(/^\$/, '');
+    const prefix = bare.endsWith('_NAME') ? bare.slice(0, -'NAME'.length) : undefined;
+    const info: VariableInfo = {
+      name: v.name,
+      module,
+      family,
+      description: v.description,
+      url: docsUrl(module, family, `var_${prefix ?? bare}`),
+    };
+    if (prefix) {
+      info.prefix = prefix;
+      variablePrefixes.push(info);
+    } else {
+      const list = variables.get(bare);
+      if (list) list.push(info);
+      else variables.set(bare, [info]);
+    }
+  }
+  // Longest prefix first, so $upstream_http_x is not taken for $http_...
+  variablePrefixes.sort((a, b) => b.prefix!.length - a.prefix!.length);
+
+  index = { directives, all, variables, variablePrefixes, places: [] };
+  index.places = reachablePlaces(index);
+  return index;
+}
+
+function getIndex(): Index {
+  return index ?? build();
+}
+
+/** Walks from main through every block directive the reference allows, to list the real contexts. */
+function reachablePlaces(ix: Index): string[][] {
+  const out: string[][] = [[]];
+  const queue: string[][] = [[]];
+  while (queue.length) {
+    const path = queue.shift()!;
+    const place = resolvePlace(path);
+    if (!place || place.opaque || place.unknown) continue;
+    const seen = new Set<string>();
+    for (const d of ix.all) {
+      if (!d.isBlock || seen.has(d.name) || RAW_CONTENT_BLOCKS.has(d.name)) continue;
+      // Nesting a block in itself (location in location) adds no new kind of context.
+      if (path.includes(d.name)) continue;
+      if (!entryAllowedAt(d, place)) continue;
+      seen.add(d.name);
+      const next = [...path, d.name];
+      out.push(next);
+      queue.push(next);
+    }
+  }
+  return out;
+}
+
+/**
+ * Resolves a context path (outermost first, [] = main) to the family and the reference's context
+ * labels there. A path starting with UNKNOWN_CONTEXT has no single place; use candidatePaths.
+ */
+export function resolvePlace(contextPath: readonly string[]): Place | undefined {
+  if (contextPath[0] === UNKNOWN_CONTEXT) return undefined;
+  let place: Place = { family: 'core', labels: ['main'] };
+  for (let i = 0; i < contextPath.length; i++) {
+    const name = contextPath[i];
+    if (RAW_CONTENT_BLOCKS.has(name) || isLuaDirective(name)) return { family: place.family, labels: [], opaque: true };
+    if (!getIndex().directives.has(name)) return { family: place.family, labels: [], unknown: true };
+    if (i === 0 && (name === 'http' || name === 'stream' || name === 'mail')) {
+      place = { family: name, labels: [name] };
+      continue;
+    }
+    const prev = place.labels[0];
+    // ngx_http_rewrite_module: an "if" block takes its own configuration type depending on where it
+    // stands (NGX_HTTP_SIF_CONF in server, NGX_HTTP_LIF_CONF in location); the reference writes
+    // these as "if" (both) and "if in location".
+    place = name === 'if' ? { family: place.family, labels: ['if', `if in ${prev}`] } : { family: place.family, labels: [name] };
+  }
+  return place;
+}
+
+function entryAllowedAt(d: DirectiveInfo, place: Place): boolean {
+  // The reference files `http`, `stream`, `mail` (and js_load_*_native_module) under their
+  // family's module, but they are main-level directives of core-type modules.
+  if (place.labels[0] === 'main') return d.contexts.some((c) => c === '' || c === 'main');
+  if (d.family !== 'core' && d.family !== place.family) return false;
+  // "" is how the reference marks a directive allowed in any context (include).
+  return d.contexts.some((c) => c === '' || place.labels.includes(c));
+}
+
+/** The concrete context paths an UNKNOWN_CONTEXT-prefixed path may stand for. */
+export function candidatePaths(contextPath: readonly string[]): string[][] {
+  if (contextPath[0] !== UNKNOWN_CONTEXT) return [[...contextPath]];
+  const ix = getIndex();
+  const rest = contextPath.slice(1);
+  const out: string[][] = [];
+  for (const prefix of ix.places) {
+    const path = [...prefix];
+    let ok = true;
+    for (const name of rest) {
+      const place = resolvePlace(path);
+      if (!place) {
+        ok = false;
+        break;
+      }
+      if (!place.opaque && !place.unknown) {
+        const entries = ix.directives.get(name);
+        if (entries && !entries.some((e) => e.isBlock && entryAllowedAt(e, place))) {
+          ok = false;
+          break;
+        }
+      }
+      path.push(name);
+    }
+    if (ok) out.push(path);
+  }
+  return out;
+}
+
+/** Whether an entry belongs to the family's tree at all (main-level trees are fully documented). */
+function relevantTo(d: DirectiveInfo, family: Family): boolean {
+  if (family === 'core') return true;
+  if (d.family === family) return true;
+  if (d.family !== 'core') return false;
+  const ix = getIndex();
+  return ix.places.some((p) => {
+    const place = resolvePlace(p);
+    return !!place && place.family === family && entryAllowedAt(d, place);
+  });
+}
+
+function describeContext(d: DirectiveInfo, c: string): string {
+  if (c === '') return 'any context';
+  if (d.family === 'core' || c === d.family || c === 'main') return c;
+  return `${d.family} ${c}`;
+}
+
+export function lookupDirective(name: string, contextPath: readonly string[] | null): DirectiveLookup {
+  const ix = getIndex();
+  const path = contextPath ?? [UNKNOWN_CONTEXT];
+  const all = ix.directives.get(name) ?? [];
+  const allowedContexts = [...new Set(all.flatMap((d) => d.contexts.map((c) => describeContext(d, c))))];
+  const result: DirectiveLookup = { name, known: all.length > 0, allowed: [], isAllowed: undefined, entries: all, allowedContexts };
+  if (!all.length) return result;
+
+  const places: Place[] = [];
+  for (const p of candidatePaths(path)) {
+    const place = resolvePlace(p);
+    if (place) places.push(place);
+  }
+  // Nothing to decide when no concrete context is known, or every candidate is a block the
+  // reference cannot see into.
+  const decidable = places.filter((p) => !p.opaque && !p.unknown);
+  if (decidable.length === 0 || decidable.length < places.length) {
+    const fam = decidable[0]?.family;
+    if (fam) result.entries = preferFamily(all, fam);
+    return result;
+  }
+  const allowed = all.filter((d) => decidable.some((p) => entryAllowedAt(d, p)));
+  result.allowed = allowed;
+  // A name the reference only knows for another tree (mail's `proxy` is missing, only the
+  // mgmt block's is there) may be a documentation gap, not a misplaced directive.
+  const foreign = decidable.some((p) => !all.some((d) => relevantTo(d, p.family)));
+  result.isAllowed = allowed.length > 0 ? true : foreign ? undefined : false;
+  result.foreign = allowed.length === 0 && foreign;
+  const families = new Set(decidable.map((p) => p.family));
+  result.entries = allowed.length ? allowed : families.size === 1 ? preferFamily(all, [...families][0]) : all;
+  return result;
+}
+
+function preferFamily(all: DirectiveInfo[], family: Family): DirectiveInfo[] {
+  const same = all.filter((d) => d.family === family || d.family === 'core');
+  return same.length ? same : all;
+}
+
+/** Directives nginx accepts at the context path (one entry per name), for completion. */
+export function directivesAllowedIn(contextPath: readonly string[] | null): DirectiveInfo[] {
+  const ix = getIndex();
+  const places = candidatePaths(contextPath ?? [UNKNOWN_CONTEXT])
+    .map((p) => resolvePlace(p))
+    .filter((p): p is Place => !!p && !p.opaque && !p.unknown);
+  const out = new Map<string, DirectiveInfo>();
+  for (const d of ix.all) {
+    if (out.has(d.name)) continue;
+    if (places.some((p) => entryAllowedAt(d, p))) out.set(d.name, d);
+  }
+  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Whether the directive takes a block at this context; undefined when unknown or it depends. */
+export function isBlock(name: string, contextPath: readonly string[] | null = null): boolean | undefined {
+  const look = lookupDirective(name, contextPath);
+  const kinds = new Set(look.entries.map((d) => d.isBlock));
+  return kinds.size === 1 ? [...kinds][0] : undefined;
+}
+
+/** Every directive name the reference knows. */
+export function knownDirectiveNames(): string[] {
+  return [...getIndex().directives.keys()];
+}
+
+/**
+ * Documentation for a variable (with or without the '$'), including families such as
+ * $http_user_agent → $http_NAME. `family` picks http or stream where both define the name.
+ */
+export function lookupVariable(name: string, family?: Family): VariableInfo[] {
+  const ix = getIndex();
+  const bare = name.replace(/^\$\{?/, '').replace(/\}$/, '');
+  let found = ix.variables.get(bare);
+  if (!found) {
+    for (const v of ix.variablePrefixes) {
+      if (bare.length > v.prefix!.length && bare.startsWith(v.prefix!)) {
+        found = ix.variablePrefixes.filter((w) => w.prefix === v.prefix);
+        break;
+      }
+    }
+  }
+  if (!found) return [];
+  if (family && family !== 'core') {
+    const same = found.filter((v) => v.family === family);
+    if (same.length) return same;
+  }
+  return found;
+}
+
+/** All variables (exact names and prefix families), for completion. */
+export function allVariables(): VariableInfo[] {
+  const ix = getIndex();
+  return [...[...ix.variables.values()].flat(), ...ix.variablePrefixes];
+}
