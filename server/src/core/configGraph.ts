@@ -206,6 +206,7 @@ export function loadConfigGraph(mainFile: string, fs: FileSystem, options: Confi
   const onStack = new Map<string, number>([[mainFile, 1]]);
   const expanded = new Set<string>();
   const reported = new Set<string>();
+  const edges = new Set<string>();
   let expansions = 0;
   let expansionLimitReported = false;
 
@@ -232,16 +233,18 @@ export function loadConfigGraph(mainFile: string, fs: FileSystem, options: Confi
       for (const t of targets) {
         const r = read(t.path);
         if ('directives' in r) continue;
-        t.status = r.status;
+        // A name the glob listed but that does not open is a dangling symlink (or vanished).
+        const status = r.status === 'missing' && res.isGlob ? 'unreadable' : r.status;
+        t.status = status;
         t.reason = r.reason;
         const key = `${d.file}\u0000${d.range.start.offset}\u0000${t.path}`;
         if (reported.has(key)) continue;
         reported.add(key);
         const mapped = t.path !== t.nginxPath ? ` (looked for it at "${t.path}")` : '';
-        if (r.status === 'missing') {
+        if (status === 'missing') {
           const reason = r.reason.includes(`"${t.path}"`) ? r.reason.replace(`"${t.path}"`, `"${t.nginxPath}"`) : r.reason;
           report(d, 'error', 'include-not-found', reason + mapped);
-        } else if (r.status === 'unreadable') report(d, 'error', 'include-unreadable', r.reason + mapped);
+        } else if (status === 'unreadable') report(d, 'error', 'include-unreadable', r.reason + mapped + (r.status === 'missing' ? ' (a dangling symbolic link?)' : ''));
         else if (r.status === 'refused') report(d, 'information', 'include-outside-workspace', r.reason);
         else if (r.status === 'limit') report(d, 'warning', 'include-limit', r.reason);
       }
@@ -272,9 +275,13 @@ export function loadConfigGraph(mainFile: string, fs: FileSystem, options: Confi
     }
     const file = graph.files.get(t.path);
     if (!file) continue;
-    let list = graph.includedBy.get(t.path);
-    if (!list) graph.includedBy.set(t.path, (list = []));
-    if (!list.includes(d)) list.push(d);
+    const edge = `${t.path}\u0000${d.file}\u0000${d.range.start.offset}`;
+    if (!edges.has(edge)) {
+      edges.add(edge);
+      let list = graph.includedBy.get(t.path);
+      if (!list) graph.includedBy.set(t.path, (list = []));
+      list.push(d);
+    }
     const key = `${t.path}\u0000${ctx.join('\u0000')}`;
     addContext(t.path, ctx);
     if (expanded.has(key)) continue;

@@ -98,7 +98,7 @@ function parseSet(cps: string[], start: number): { tok: Tok; next: number } | un
 }
 
 function compile(component: string): Tok[] {
-  const cps = Array.from(component);
+  const cps = Array.from(bytes(component));
   const toks: Tok[] = [];
   for (let i = 0; i < cps.length; ) {
     const c = cps[i];
@@ -135,10 +135,24 @@ function one(tok: Tok, c: string): boolean {
   return false;
 }
 
-/** fnmatch(pattern, name, FNM_PERIOD) for one path component. Linear-time star backtracking. */
+const encoder = new TextEncoder();
+
+/**
+ * In the C locale glibc matches bytes, not characters: `?` is one byte of a UTF-8 'é'. Both
+ * pattern and names are turned into strings of one char per UTF-8 byte before matching.
+ */
+function bytes(s: string): string {
+  if (/^[\x00-\x7f]*$/.test(s)) return s;
+  const b = encoder.encode(s);
+  let out = '';
+  for (let i = 0; i < b.length; i++) out += String.fromCharCode(b[i]);
+  return out;
+}
+
+/** fnmatch(pattern, name, FNM_PERIOD) for one path component, on bytes. Linear-time star backtracking. */
 export function matchComponent(pattern: string | Tok[], name: string): boolean {
   const toks = typeof pattern === 'string' ? compile(pattern) : pattern;
-  const s = Array.from(name);
+  const s = Array.from(bytes(name));
   if (s[0] === '.' && (toks.length === 0 || toks[0].t !== 'lit' || toks[0].c !== '.')) return false;
   let ti = 0;
   let si = 0;

@@ -1,0 +1,58 @@
+// The Node FileSystem on hostile disks: every failure is an error result, never an exception.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NodeFileSystem } from '../../server/src/node/fileSystem';
+import { loadConfigGraph } from '../../server/src/core/configGraph';
+
+function tmp(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nginx-lens-fs-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('dangling symlinks: missing for a plain include, unreadable when a glob lists them', (t) => {
+  const dir = tmp(t);
+  mkdirSync(join(dir, 'sites-enabled'));
+  symlinkSync(join(dir, 'sites-available/gone'), join(dir, 'sites-enabled/gone'));
+  symlinkSync(join(dir, 'nowhere'), join(dir, 'link.conf'));
+  writeFileSync(join(dir, 'sites-enabled/ok'), 'server { }\n');
+  writeFileSync(join(dir, 'nginx.conf'), 'events {}\nhttp {\n include sites-enabled/*;\n include link.conf;\n}\n');
+  const g = loadConfigGraph(join(dir, 'nginx.conf'), new NodeFileSystem());
+  const got = g.diagnostics.map((d) => [d.code, d.severity, d.range.start.line, d.message]);
+  assert.deepEqual(got, [
+    ['include-unreadable', 'error', 2, `open() "${dir}/sites-enabled/gone" failed (2: No such file or directory) (a dangling symbolic link?)`],
+    ['include-not-found', 'error', 3, `open() "${dir}/link.conf" failed (2: No such file or directory)`],
+  ]);
+  assert.ok(g.files.has(join(dir, 'sites-enabled/ok')));
+});
+
+test('directories, FIFOs and oversized files are refused with an error result', (t) => {
+  const dir = tmp(t);
+  mkdirSync(join(dir, 'adir'));
+  const fs = new NodeFileSystem({ maxFileBytes: 1000 });
+  assert.deepEqual(fs.readFile(join(dir, 'adir')), { error: `pread() "${dir}/adir" failed (21: Is a directory)` });
+  writeFileSync(join(dir, 'big.conf'), 'x'.repeat(1001));
+  assert.match((fs.readFile(join(dir, 'big.conf')) as { error: string }).error, /1001 bytes, over the 1000-byte limit/);
+  const fifo = join(dir, 'pipe.conf');
+  if (spawnSync('mkfifo', [fifo]).status === 0) {
+    const t0 = Date.now();
+    assert.match((fs.readFile(fifo) as { error: string }).error, /not a regular file/);
+    assert.ok(Date.now() - t0 < 1000);
+  }
+  assert.match((fs.readDir(join(dir, 'big.conf')) as { error: string }).error, /opendir\(\) ".*" failed \(20: Not a directory\)/);
+  assert.equal(fs.stat(join(dir, 'missing')), undefined);
+  assert.equal(fs.stat(join(dir, 'adir'))?.kind, 'dir');
+});
+
+test('invalid UTF-8 decodes with replacement characters; a BOM is kept like nginx keeps it', (t) => {
+  const dir = tmp(t);
+  writeFileSync(join(dir, 'bad.conf'), Buffer.from([0x75, 0x73, 0x65, 0x72, 0x20, 0xff, 0xfe, 0x3b, 0x0a]));
+  writeFileSync(join(dir, 'bom.conf'), Buffer.from([0xef, 0xbb, 0xbf, 0x78, 0x3b]));
+  const fs = new NodeFileSystem();
+  assert.deepEqual(fs.readFile(join(dir, 'bad.conf')), { text: 'user \ufffd\ufffd;\n' });
+  assert.deepEqual(fs.readFile(join(dir, 'bom.conf')), { text: '\ufeffx;' });
+});
