@@ -4,9 +4,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  CompletionRequest,
+  DefinitionRequest,
+  DocumentLinkRequest,
   DocumentSymbolRequest,
   FoldingRangeRequest,
+  HoverRequest,
+  type CompletionList,
   type DocumentSymbol,
+  type Location,
+  type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
 import { startClient, uriOf, type TestClient } from './client';
 
@@ -72,4 +79,96 @@ test('publishDiagnostics: a missing ";" is reported, a good config gets none', a
   const pendingGood = c.diagnostics(uriOf(good));
   await c.open(good, 'server {\n    listen 8080;\n    server_name good.example;\n    location / { return 200; }\n}\n');
   assert.deepEqual(await pendingGood, []);
+});
+
+const snippets = join(site, 'snippets/deny-bots.conf');
+
+async function hoverText(path: string, line: number, character: number): Promise<string> {
+  const h = await c.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(path) }, position: { line, character } });
+  return h ? (h.contents as MarkupContent).value : '';
+}
+
+test('hover on a directive shows the reference docs', async () => {
+  const text = await hoverText(shopConf, 6, 10); // proxy_pass
+  assert.match(text, /\*\*proxy_pass\*\* \*`URL`\*;/);
+  assert.match(text, /ngx_http_proxy_module/);
+  assert.match(text, /Context: .*`location`/);
+  assert.match(text, /https:\/\/nginx\.org\/en\/docs\/http\/ngx_http_proxy_module\.html#proxy_pass/);
+});
+
+test('hover on return 444 adds what 444 means', async () => {
+  const text = await hoverText(shopConf, 10, 9);
+  assert.match(text, /closes the connection without sending a response/);
+  assert.match(text, /\*\*return\*\*/);
+});
+
+test('hover on variables: built-in family and user-defined map', async () => {
+  const main = readFileSync(mainConf, 'utf8').split('\n');
+  const mapLine = main.findIndex((l) => l.includes('map $http_user_agent'));
+  const ua = await hoverText(mainConf, mapLine, main[mapLine].indexOf('$http_user_agent') + 3);
+  assert.match(ua, /arbitrary request header field/);
+  const bad = await hoverText(mainConf, mapLine, main[mapLine].indexOf('$bad_bot') + 2);
+  assert.match(bad, /user variable/);
+  assert.match(bad, /`map \$http_user_agent \$bad_bot` — nginx\.conf:14/);
+});
+
+test('completion in a server block offers server directives only', async () => {
+  const path = join(site, 'conf.d/typing.conf');
+  await c.open(path, 'server {\n    \n}\n');
+  const list = (await c.connection.sendRequest(CompletionRequest.type, {
+    textDocument: { uri: uriOf(path) },
+    position: { line: 1, character: 4 },
+  })) as CompletionList;
+  const labels = list.items.map((i) => i.label);
+  assert.ok(labels.includes('listen'), 'listen offered');
+  assert.ok(labels.includes('location'), 'location offered');
+  assert.ok(!labels.includes('worker_processes'), 'worker_processes not offered in server');
+  assert.ok(!labels.includes('upstream'), 'upstream not offered in server');
+});
+
+test('completion of variables after $ includes user-defined ones', async () => {
+  const path = join(site, 'conf.d/typing2.conf');
+  await c.open(path, 'server {\n    if ($b\n}\n');
+  const list = (await c.connection.sendRequest(CompletionRequest.type, {
+    textDocument: { uri: uriOf(path) },
+    position: { line: 1, character: 10 },
+  })) as CompletionList;
+  const labels = list.items.map((i) => i.label);
+  assert.ok(labels.includes('$bad_bot'), 'user variable from the map in nginx.conf');
+  assert.ok(labels.includes('$host'), 'built-in');
+  assert.ok(labels.includes('$http_NAME'), 'header family');
+});
+
+test('definition: include targets, upstream in proxy_pass, named variables', async () => {
+  const main = readFileSync(mainConf, 'utf8').split('\n');
+  const incLine = main.findIndex((l) => l.includes('include conf.d'));
+  const inc = (await c.connection.sendRequest(DefinitionRequest.type, {
+    textDocument: { uri: uriOf(mainConf) },
+    position: { line: incLine, character: main[incLine].indexOf('conf.d') + 2 },
+  })) as Location[];
+  assert.ok(inc.some((l) => l.uri === uriOf(shopConf)), JSON.stringify(inc));
+
+  const up = (await c.connection.sendRequest(DefinitionRequest.type, {
+    textDocument: { uri: uriOf(shopConf) },
+    position: { line: 6, character: 28 },
+  })) as Location[];
+  assert.deepEqual(up.map((l) => [l.uri, l.range.start.line]), [[uriOf(mainConf), main.findIndex((l) => l.includes('upstream backend'))]]);
+
+  await c.open(snippets, readFileSync(snippets, 'utf8'));
+  const v = (await c.connection.sendRequest(DefinitionRequest.type, {
+    textDocument: { uri: uriOf(snippets) },
+    position: { line: 0, character: 7 },
+  })) as Location[];
+  assert.deepEqual(v.map((l) => [l.uri, l.range.start.line]), [[uriOf(mainConf), main.findIndex((l) => l.includes('map $http_user_agent'))]]);
+});
+
+test('document links for include globs', async () => {
+  const links = await c.connection.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: uriOf(mainConf) } });
+  const main = readFileSync(mainConf, 'utf8').split('\n');
+  const incLine = main.findIndex((l) => l.includes('include conf.d'));
+  const link = links!.find((l) => l.range.start.line === incLine);
+  assert.ok(link, JSON.stringify(links));
+  assert.match(link.target!, /\/fixtures\/site\/conf\.d\/[a-z0-9]+\.conf$/);
+  // Several files match the glob (shop.conf plus the buffers the other tests opened).
+  assert.match(link.tooltip ?? '', /^\d+ files match/);
 });

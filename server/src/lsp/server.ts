@@ -5,21 +5,30 @@ import {
   createConnection,
   ProposedFeatures,
   TextDocumentSyncKind,
+  type CompletionList,
   type Connection,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+import { offsetAt } from '../core/positions';
 import { documentSymbols } from '../service/symbols';
 import { foldingRanges } from '../service/folding';
-import { diagnosticsByUri, syntaxDiagnostics } from '../service/diagnostics';
+import { diagnosticsByUri } from '../service/diagnostics';
+import { hover } from '../service/hover';
+import { completion } from '../service/completion';
+import { definition } from '../service/definition';
+import { documentLinks } from '../service/links';
 import { uriToPath } from '../service/convert';
+import type { DocumentView } from '../service/document';
 import { guard, guardVoid, describeError, type Logger } from './guard';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
+import { Projects } from './project';
 import { Workspace } from './workspace';
 import type { InitializationOptions, Settings } from './protocol';
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   const ws = new Workspace();
+  const projects = new Projects(ws);
   const log: Logger = {
     error: (m) => connection.console.error(m),
     warn: (m) => connection.console.warn(m),
@@ -31,13 +40,22 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   const scheduler = new DiagnosticsScheduler(
     (uri) => {
-      const file = ws.parsed(uri);
-      if (!file || !ws.isConfig(uri)) return new Map([[uri, []]]);
-      return diagnosticsByUri(syntaxDiagnostics(file), [file.path]);
+      if (!ws.isConfig(uri)) return new Map([[uri, []]]);
+      const { files, diagnostics } = projects.diagnostics(uri);
+      return diagnosticsByUri(diagnostics, files);
     },
     (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
     log,
   );
+
+  /** The view and cursor offset for a position request on a config document. */
+  const at = (uri: string, position: { line: number; character: number }): { view: DocumentView; offset: number } | undefined => {
+    if (!ws.isConfig(uri)) return undefined;
+    const view = projects.view(uri);
+    if (!view) return undefined;
+    const offset = offsetAt(view.file.lineStarts, view.file.text.length, position.line, position.character);
+    return { view, offset };
+  };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const opts = (params.initializationOptions ?? {}) as Partial<InitializationOptions>;
@@ -48,8 +66,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ['$', '@', ' ', '/'] },
+        definitionProvider: true,
         documentSymbolProvider: true,
         foldingRangeProvider: true,
+        documentLinkProvider: { resolveProvider: false },
       },
       serverInfo: { name: 'nginx-lens' },
     };
@@ -59,15 +81,48 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     guardVoid(log, 'configuration', (p) => {
       const s = (p.settings as { 'nginx-lens'?: Partial<Settings> } | undefined)?.['nginx-lens'];
       if (s) ws.setSettings({ ...ws.settings, ...s });
+      projects.invalidate();
       for (const d of ws.documents.all()) scheduler.schedule(d.uri);
     }),
   );
 
-  ws.documents.onDidChangeContent((e) => scheduler.schedule(e.document.uri));
+  connection.onDidChangeWatchedFiles(
+    guardVoid(log, 'watchedFiles', () => {
+      projects.invalidate();
+      for (const d of ws.documents.all()) if (ws.isConfig(d.uri)) scheduler.schedule(d.uri);
+    }),
+  );
+
+  ws.documents.onDidChangeContent((e) => {
+    if (ws.isConfig(e.document.uri)) projects.overlay(e.document.uri, e.document.getText());
+    scheduler.schedule(e.document.uri);
+  });
   ws.documents.onDidClose((e) => {
     ws.forget(e.document.uri);
+    projects.overlay(e.document.uri, undefined);
     scheduler.clear(e.document.uri);
   });
+
+  connection.onHover(
+    guard(log, 'hover', () => null, (p) => {
+      const a = at(p.textDocument.uri, p.position);
+      return a ? hover(a.view, a.offset) : null;
+    }),
+  );
+
+  connection.onCompletion(
+    guard(log, 'completion', (): CompletionList => ({ isIncomplete: false, items: [] }), (p, token) => {
+      const a = at(p.textDocument.uri, p.position);
+      return a ? completion(a.view, a.offset, token) : { isIncomplete: false, items: [] };
+    }),
+  );
+
+  connection.onDefinition(
+    guard(log, 'definition', () => [], (p) => {
+      const a = at(p.textDocument.uri, p.position);
+      return a ? definition(a.view, a.offset) : [];
+    }),
+  );
 
   connection.onDocumentSymbol(
     guard(log, 'documentSymbol', () => [], (p, token) => {
@@ -80,6 +135,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     guard(log, 'foldingRange', () => [], (p, token) => {
       const file = ws.isConfig(p.textDocument.uri) ? ws.parsed(p.textDocument.uri) : undefined;
       return file ? foldingRanges(file, token) : [];
+    }),
+  );
+
+  connection.onDocumentLinks(
+    guard(log, 'documentLink', () => [], (p, token) => {
+      if (!ws.isConfig(p.textDocument.uri)) return [];
+      const view = projects.view(p.textDocument.uri);
+      return view ? documentLinks(view, (path) => projects.fs.stat(path)?.kind === 'file', token) : [];
     }),
   );
 

@@ -6,6 +6,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parse } from '../core/parser';
+import { ParseCache } from '../core/configGraph';
 import type { ParsedFile } from '../core/syntax';
 import { uriToPath } from '../service/convert';
 import type { Settings } from './protocol';
@@ -29,6 +30,8 @@ export class Workspace {
   /** Absolute paths of the workspace folders (or the root path). */
   roots: string[] = [];
   private parsedCache = new Map<string, { version: number; file: ParsedFile }>();
+  /** Shared with the config graphs, so an open document is parsed once for every feature. */
+  readonly parseCache = new ParseCache();
 
   setSettings(s: Partial<Settings> | undefined): void {
     this.settings = { ...DEFAULT_SETTINGS, ...(s ?? {}) };
@@ -53,7 +56,8 @@ export class Workspace {
     if (!doc) return undefined;
     const hit = this.parsedCache.get(uri);
     if (hit && hit.version === doc.version) return hit.file;
-    const file = parse(doc.getText(), uriToPath(uri));
+    const path = uriToPath(uri);
+    const file = uri.startsWith('file:') ? this.parseCache.get(path, doc.getText()) : parse(doc.getText(), path);
     this.parsedCache.set(uri, { version: doc.version, file });
     return file;
   }
