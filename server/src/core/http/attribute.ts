@@ -1,0 +1,162 @@
+// Which rule produced a logged status: the router's possible outcomes for the request, kept
+// when they yield the logged status and would be written to this log file.
+//
+// `exact` only when every consistent history names the same rule; otherwise every candidate,
+// ranked by how few unlogged facts it needs; `unmatched` when no history yields the status.
+
+import { posix } from 'node:path';
+import type { AccessLogDef, HttpModel, RuleRef } from './model';
+import { accessLogsOf, route, type Outcome } from './route';
+import type { RequestFacts } from './request';
+
+export type Verdict = 'exact' | 'ambiguous' | 'unmatched';
+
+export interface Attribution {
+  verdict: Verdict;
+  /** One when exact, every candidate (ranked) when ambiguous, none when unmatched. */
+  rules: RuleRef[];
+  why: string;
+  /** Logged variables that would have decided it, e.g. `$host`. */
+  missing: string[];
+  /** The outcomes behind the answer (same order as `rules` where they have one). */
+  outcomes: Outcome[];
+}
+
+export interface AttributorOptions {
+  /** Absolute path of the log the lines come from: only requests logged to it are considered. */
+  logFile?: string;
+  maxCache?: number;
+}
+
+/** How the log file is matched to access_log directives: by resolved path, else by base name. */
+export function logFilterFor(model: HttpModel, logFile: string | undefined): ((d: AccessLogDef) => boolean) | undefined {
+  if (!logFile) return undefined;
+  const defs = allAccessLogs(model);
+  const abs = posix.normalize(logFile);
+  // Rotated copies (access.log.1, access.log.2.gz) are the same log.
+  const base = posix.basename(abs).replace(/(\.\d+)?(\.gz)?$/, '');
+  const absBase = posix.join(posix.dirname(abs), base);
+  const byPath = defs.some((d) => d.resolvedPath && posix.normalize(d.resolvedPath) === absBase);
+  if (byPath) return (d) => !d.resolvedPath || posix.normalize(d.resolvedPath) === absBase;
+  const byBase = defs.some((d) => d.resolvedPath && posix.basename(d.resolvedPath) === base);
+  if (byBase) return (d) => !d.resolvedPath || posix.basename(d.resolvedPath) === base;
+  return undefined;
+}
+
+/** Every access_log definition of the configuration, including nginx's default one. */
+export function allAccessLogs(model: HttpModel): AccessLogDef[] {
+  const out: AccessLogDef[] = [];
+  const seen = new Set<unknown>();
+  const visit = (scope: Parameters<typeof accessLogsOf>[1]) => {
+    for (const d of accessLogsOf(model, scope)) {
+      const k = d.d ?? 'default';
+      if (!seen.has(k)) seen.add(k), out.push(d);
+    }
+  };
+  visit(model.http);
+  for (const s of model.servers) {
+    visit(s.scope);
+    const locs = [...s.locations.exact.values(), ...s.locations.prefix, ...s.locations.regex, ...s.named.values()];
+    while (locs.length) {
+      const l = locs.pop()!;
+      visit(l.scope);
+      for (const c of l.scope.codes) if (c.op === 'if') visit(c.scope);
+      if (l.limitExcept) visit(l.limitExcept.scope);
+      locs.push(...l.nested.exact.values(), ...l.nested.prefix, ...l.nested.regex);
+    }
+  }
+  return out;
+}
+
+export class Attributor {
+  private readonly cache = new Map<string, { outcomes: Outcome[]; truncated: boolean }>();
+  private readonly filter: ((d: AccessLogDef) => boolean) | undefined;
+  private readonly maxCache: number;
+
+  constructor(
+    readonly model: HttpModel,
+    readonly options: AttributorOptions = {},
+  ) {
+    this.filter = logFilterFor(model, options.logFile);
+    this.maxCache = options.maxCache ?? 200_000;
+  }
+
+  /** The part of the facts routing can depend on: lines that agree on it share one answer. */
+  key(f: RequestFacts): string {
+    const m = this.model;
+    let k = `${f.request ?? '\u0001'}\u0000${f.method ?? ''}\u0000${f.target ?? ''}\u0000${f.protocol ?? ''}\u0000${f.host ?? '\u0001'}\u0000${
+      f.httpHost === undefined ? '\u0001' : f.httpHost ?? '\u0002'
+    }\u0000${f.serverName ?? '\u0001'}\u0000${f.serverPort ?? ''}\u0000${f.serverAddr ?? ''}\u0000${f.scheme ?? ''}`;
+    if (m.usesRemoteAddr) k += `\u0000${f.remoteAddr ?? ''}`;
+    if (m.referencedVars.has('status')) k += `\u0000${f.status ?? ''}`;
+    for (const n in f.vars) {
+      if (!m.referencedVars.has(n) && !(n.startsWith('cookie_') || n === 'http_cookie' || n === 'http_x_forwarded_for')) continue;
+      const v = f.vars[n];
+      k += `\u0000${n}=${v === null ? '\u0002' : v}`;
+    }
+    return k;
+  }
+
+  outcomes(f: RequestFacts): { outcomes: Outcome[]; truncated: boolean } {
+    const key = this.key(f);
+    let r = this.cache.get(key);
+    if (!r) {
+      r = route(this.model, f, { logFilter: this.filter });
+      if (this.cache.size >= this.maxCache) this.cache.clear();
+      this.cache.set(key, r);
+    }
+    return r;
+  }
+
+  attribute(f: RequestFacts, status: number): Attribution {
+    const { outcomes, truncated } = this.outcomes(f);
+    const matching = outcomes.filter((o) => o.status === status || (o.status === 'content' && status !== 444));
+    if (!matching.length) {
+      if (truncated)
+        return { verdict: 'ambiguous', rules: [], why: 'too many possibilities to explore for this request', missing: [], outcomes: [] };
+      const other = [...new Set(outcomes.map((o) => String(o.status)))].join(', ');
+      return {
+        verdict: 'unmatched',
+        rules: [],
+        why:
+          `no rule in the loaded configuration answers ${status} to this request` +
+          (other ? ` (it would get ${other})` : ' (no server of this configuration would log it here)') +
+          ': the configuration changed since, or the log belongs to another server',
+        missing: [],
+        outcomes: [],
+      };
+    }
+    // Distinct candidates: a rule, or a rule-less answer (content, built-in error).
+    const groups = new Map<string, Outcome[]>();
+    for (const o of matching) {
+      const k = o.rule ? `${o.rule.file}\u0000${o.rule.range.start.offset}` : `-${o.status}`;
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = []));
+      g.push(o);
+    }
+    const ranked = [...groups.values()].sort((a, b) => cost(a) - cost(b) || order(a[0]) - order(b[0]));
+    const missing = [...new Set(matching.flatMap((o) => o.missing))];
+    if (ranked.length === 1 && ranked[0][0].rule && !truncated) {
+      const o = ranked[0].reduce((x, y) => (y.assumptions.length < x.assumptions.length ? y : x));
+      return { verdict: 'exact', rules: [o.rule!], why: o.path.join('; '), missing: [], outcomes: [o] };
+    }
+    const best = ranked.map((g) => g.reduce((x, y) => (y.assumptions.length < x.assumptions.length ? y : x)));
+    const rules = best.filter((o) => o.rule).map((o) => o.rule!);
+    const lacking = missing.length ? `; the log lacks ${missing.join(', ')}` : '';
+    const why =
+      `${best.length} possible causes${lacking}. ` +
+      best
+        .slice(0, 5)
+        .map((o, i) => `(${i + 1}) ${o.path.join('; ')}${o.assumptions.length ? ` [assuming ${o.assumptions.join('; ')}]` : ''}`)
+        .join(' ');
+    return { verdict: 'ambiguous', rules, why, missing, outcomes: best };
+  }
+}
+
+function cost(g: Outcome[]): number {
+  return Math.min(...g.map((o) => o.assumptions.length));
+}
+
+function order(o: Outcome): number {
+  return o.rule ? o.rule.range.start.offset + (o.server ? o.server.index * 1e9 : 0) : Number.MAX_SAFE_INTEGER;
+}

@@ -1,0 +1,775 @@
+// The HTTP configuration as nginx 1.22 builds it at startup: servers grouped by listen socket
+// with their name tables, location trees, the rewrite-phase program of every level, and the
+// per-context settings later phases read (access rules, limits, error_page, access_log).
+//
+// Built from the effective tree (includes expanded) in one pass; cheap enough to rebuild after
+// every edit. Inherited settings are resolved on demand by walking up the scope chain, which is
+// what nginx's merge_loc_conf computes eagerly: for list-valued directives (allow/deny,
+// access_log, error_page, limit_req) a level that has any replaces all inherited ones.
+
+import type { Directive, ParsedFile, Range } from '../syntax';
+import type { ConfigGraph } from '../configGraph';
+import { compileNginxRegex, type NginxRegex } from './regex';
+import { compileValue, type ComplexValue } from './values';
+
+export interface RuleRef {
+  file: string;
+  range: Range;
+  directive: Directive;
+}
+
+export function ruleOf(d: Directive): RuleRef {
+  return { file: d.file, range: d.range, directive: d };
+}
+
+export type ScopeKind = 'http' | 'server' | 'location' | 'if' | 'limit_except';
+
+export interface Scope {
+  kind: ScopeKind;
+  directive?: Directive;
+  parent?: Scope;
+  /** The effective directives directly in this block (includes expanded). */
+  items: Directive[];
+  /** Rewrite-phase program of this level (not inherited: nginx merges no codes). */
+  codes: Op[];
+  server?: ServerModel;
+  /** The location this scope belongs to (itself for a location; the enclosing one for if/limit_except). */
+  location?: LocationModel;
+  /** Directive name → directives in this block, for inheritance look-ups. */
+  byName: Map<string, Directive[]>;
+}
+
+export type Cond =
+  | { kind: 'value'; value: ComplexValue }
+  | { kind: 'eq'; negative: boolean; left: ComplexValue; right: ComplexValue }
+  | { kind: 'regex'; negative: boolean; left: ComplexValue; re: NginxRegex; caseless: boolean }
+  | { kind: 'file'; op: string; negative: boolean; value: ComplexValue }
+  | { kind: 'invalid' };
+
+export type Op =
+  | { op: 'if'; cond: Cond; scope: Scope; body: Op[]; d: Directive }
+  | { op: 'set'; name: string; value: ComplexValue; d: Directive }
+  | { op: 'return'; status: number; text?: ComplexValue; d: Directive }
+  | {
+      op: 'rewrite';
+      re: NginxRegex;
+      replacement: ComplexValue;
+      flag: 'last' | 'break' | 'redirect' | 'permanent' | null;
+      /** 301/302 when the rewrite answers with a redirect, else 0. */
+      redirect: number;
+      addArgs: boolean;
+      d: Directive;
+    }
+  | { op: 'break'; d: Directive };
+
+export interface Listen {
+  addr: string;
+  port: number;
+  defaultServer: boolean;
+  ssl: boolean;
+  http2: boolean;
+  proxyProtocol: boolean;
+  /** Absent for the implicit listen of a server without one. */
+  d?: Directive;
+}
+
+export interface ServerName {
+  /** Lower-cased for non-regex names; for regexes the pattern without `~`. */
+  name: string;
+  kind: 'exact' | 'wildHead' | 'dotHead' | 'wildTail' | 'regex';
+  re?: NginxRegex;
+  d: Directive;
+}
+
+export interface LocationModel {
+  scope: Scope;
+  d: Directive;
+  modifier: '=' | '^~' | '~' | '~*' | '' | '@';
+  name: string;
+  re?: NginxRegex;
+  internal: boolean;
+  /** Has a *_pass: a request for the name without its trailing slash gets a 301. */
+  autoRedirect: boolean;
+  nested: LocationSet;
+  limitExcept?: { allowed: Set<string>; scope: Scope; d: Directive };
+  server: ServerModel;
+}
+
+export interface LocationSet {
+  exact: Map<string, LocationModel>;
+  prefix: LocationModel[];
+  regex: LocationModel[];
+}
+
+export interface ServerModel {
+  index: number;
+  d: Directive;
+  scope: Scope;
+  listens: Listen[];
+  names: ServerName[];
+  /** What `$server_name` and, without Host, `$host` hold (ngx_http_core_merge_srv_conf). */
+  primaryName: string;
+  locations: LocationSet;
+  named: Map<string, LocationModel>;
+  mergeSlashes: boolean;
+}
+
+/** The servers sharing one listen address:port, with nginx's name tables for them. */
+export interface ListenGroup {
+  addr: string;
+  port: number;
+  servers: ServerModel[];
+  defaultServer: ServerModel;
+  defaultListen?: Listen;
+  exact: Map<string, ServerModel>;
+  /** `*.x` / `.x`, longest suffix first. */
+  wildHead: { suffix: string; dot: boolean; server: ServerModel; sn: ServerName }[];
+  /** `x.*`, longest prefix first. */
+  wildTail: { prefix: string; server: ServerModel; sn: ServerName }[];
+  regex: { re: NginxRegex; server: ServerModel; sn: ServerName }[];
+}
+
+export interface MapModel {
+  d: Directive;
+  source: ComplexValue;
+  target: string;
+  hostnames: boolean;
+  exact: Map<string, ComplexValue>;
+  wildHead: { suffix: string; dot: boolean; value: ComplexValue }[];
+  wildTail: { prefix: string; value: ComplexValue }[];
+  regex: { re: NginxRegex; value: ComplexValue }[];
+  defaultValue: ComplexValue;
+}
+
+export interface Cidr {
+  /** IPv4 only: [first, last] as unsigned 32-bit numbers. */
+  lo: number;
+  hi: number;
+  bits: number;
+}
+
+export interface GeoModel {
+  d: Directive;
+  source?: ComplexValue;
+  target: string;
+  ranges: boolean;
+  entries: { net: Cidr; value: string }[];
+  defaultValue: string;
+  proxies: Cidr[];
+  proxyRecursive: boolean;
+}
+
+export interface LogFormatDef {
+  name: string;
+  escape: 'default' | 'json' | 'none';
+  format: string;
+  d?: Directive;
+}
+
+export interface AccessLogDef {
+  off: boolean;
+  path?: ComplexValue;
+  /** Resolved path when it has no variables. */
+  resolvedPath?: string;
+  format: string;
+  ifCond?: ComplexValue;
+  d?: Directive;
+}
+
+export interface HttpModel {
+  prefix: string;
+  http?: Scope;
+  servers: ServerModel[];
+  /** port → address → group; address '*' is the wildcard. */
+  groups: Map<number, Map<string, ListenGroup>>;
+  maps: Map<string, MapModel>;
+  geos: Map<string, GeoModel>;
+  logFormats: Map<string, LogFormatDef>;
+  /** Every rule that can produce a 444 (return 444, *_status 444, try_files =444). */
+  sources444: RuleRef[];
+  /** The default port of a server without `listen` (nginx: 80 as root, 8000 otherwise). */
+  defaultPort: number;
+  /** Every variable name the http configuration mentions (decides which logged values matter). */
+  referencedVars: Set<string>;
+  /** Some decision depends on the client address (allow/deny, geo, `$remote_addr`). */
+  usesRemoteAddr: boolean;
+}
+
+export type ExpandList = (list: Directive[]) => Directive[];
+
+/** Includes replaced in place by their targets' directives, as nginx reads them. */
+export function expanderFor(graph: ConfigGraph): ExpandList {
+  const memo = new Map<Directive[], Directive[]>();
+  const expand = (list: Directive[], active: Set<string>, depth: number): Directive[] => {
+    if (!list.some((d) => graph.includes.has(d))) return list;
+    const out: Directive[] = [];
+    for (const d of list) {
+      const targets = graph.includes.get(d);
+      if (!targets) {
+        out.push(d);
+        continue;
+      }
+      for (const t of targets) {
+        if (t.status !== 'ok' || active.has(t.path) || depth > 50) continue;
+        const f = graph.files.get(t.path);
+        if (!f) continue;
+        active.add(t.path);
+        out.push(...expand(f.directives, active, depth + 1));
+        active.delete(t.path);
+      }
+    }
+    return out;
+  };
+  return (list) => {
+    let r = memo.get(list);
+    if (!r) memo.set(list, (r = expand(list, new Set(), 0)));
+    return r;
+  };
+}
+
+export interface BuildOptions {
+  expand?: ExpandList;
+  /** nginx's prefix (-p), for relative access_log paths. Default: the conf directory's parent convention is not guessed; '/usr/share/nginx/' (Debian). */
+  prefix?: string;
+  /**
+   * Port of a `server` without `listen`. nginx uses 80 when the master runs as root and 8000
+   * otherwise (ngx_http_core_merge_srv_conf); production nginx runs as root, so 80.
+   */
+  defaultPort?: number;
+}
+
+export function buildModelFromGraph(graph: ConfigGraph, options: Omit<BuildOptions, 'expand'> = {}): HttpModel {
+  const main = graph.files.get(graph.mainFile);
+  const expand = expanderFor(graph);
+  return buildHttpModel(main ? main.directives : [], { ...options, expand });
+}
+
+export function buildModelFromFile(file: ParsedFile, options: BuildOptions = {}): HttpModel {
+  return buildHttpModel(file.directives, options);
+}
+
+export function buildHttpModel(top: Directive[], options: BuildOptions = {}): HttpModel {
+  const expand = options.expand ?? ((l: Directive[]) => l);
+  const model: HttpModel = {
+    prefix: options.prefix ?? '/usr/share/nginx/',
+    servers: [],
+    groups: new Map(),
+    maps: new Map(),
+    geos: new Map(),
+    logFormats: new Map(),
+    sources444: [],
+    defaultPort: options.defaultPort ?? 80,
+    referencedVars: new Set(),
+    usesRemoteAddr: false,
+  };
+  if (!model.prefix.endsWith('/')) model.prefix += '/';
+  const b = new Builder(model, expand);
+  for (const d of expand(top)) {
+    if (d.name === 'http' && d.block) b.http(d);
+  }
+  b.groupServers();
+  b.collectVars();
+  return model;
+}
+
+function scopeOf(kind: ScopeKind, items: Directive[], d?: Directive, parent?: Scope): Scope {
+  const byName = new Map<string, Directive[]>();
+  for (const c of items) {
+    let l = byName.get(c.name);
+    if (!l) byName.set(c.name, (l = []));
+    l.push(c);
+  }
+  return { kind, directive: d, parent, items, codes: [], byName, server: parent?.server, location: parent?.location };
+}
+
+const REWRITE_OPS = new Set(['if', 'set', 'return', 'rewrite', 'break']);
+
+class Builder {
+  constructor(
+    readonly model: HttpModel,
+    readonly expand: ExpandList,
+  ) {}
+
+  http(d: Directive): void {
+    const items = this.expand(d.block!.children);
+    const scope = scopeOf('http', items, d);
+    this.model.http = scope;
+    for (const c of items) {
+      switch (c.name) {
+        case 'server':
+          if (c.block) this.server(c, scope);
+          break;
+        case 'map':
+          this.map(c);
+          break;
+        case 'geo':
+          this.geo(c);
+          break;
+        case 'log_format':
+          if (c.args.length >= 2) {
+            const args = c.args.slice(1).map((a) => a.value);
+            let escape: LogFormatDef['escape'] = 'default';
+            if (args[0]?.startsWith('escape=')) {
+              const e = args.shift()!.slice(7);
+              if (e === 'json' || e === 'none') escape = e;
+            }
+            if (!this.model.logFormats.has(c.args[0].value))
+              this.model.logFormats.set(c.args[0].value, { name: c.args[0].value, escape, format: args.join(''), d: c });
+          }
+          break;
+      }
+    }
+    this.note444(scope);
+  }
+
+  server(d: Directive, http: Scope): void {
+    const items = this.expand(d.block!.children);
+    const scope = scopeOf('server', items, d, http);
+    const server: ServerModel = {
+      index: this.model.servers.length,
+      d,
+      scope,
+      listens: [],
+      names: [],
+      primaryName: '',
+      locations: { exact: new Map(), prefix: [], regex: [] },
+      named: new Map(),
+      mergeSlashes: true,
+    };
+    scope.server = server;
+    this.model.servers.push(server);
+    for (const c of items) {
+      if (c.name === 'listen') this.listen(c, server);
+      else if (c.name === 'server_name') this.serverName(c, server);
+    }
+    if (!server.listens.length)
+      server.listens.push({ addr: '*', port: this.model.defaultPort, defaultServer: false, ssl: false, http2: false, proxyProtocol: false });
+    const ms = lastArg(scope, 'merge_slashes') ?? lastArg(http, 'merge_slashes');
+    server.mergeSlashes = ms !== 'off';
+    const first = server.names[0];
+    if (!first) server.primaryName = '';
+    else if (first.kind === 'regex') server.primaryName = '~' + first.name;
+    else if (first.kind === 'dotHead') server.primaryName = first.name.slice(1);
+    else server.primaryName = first.name;
+    scope.codes = this.codes(items, scope);
+    this.locations(items, scope, server.locations, server, undefined);
+    this.note444(scope);
+  }
+
+  listen(d: Directive, server: ServerModel): void {
+    const a = d.args[0]?.value;
+    if (!a || a.startsWith('unix:')) return;
+    let addr = '*';
+    let port = 80;
+    const m6 = /^\[([^\]]*)\](?::(\d+))?$/.exec(a);
+    if (m6) {
+      addr = '[' + m6[1] + ']';
+      if (m6[2]) port = +m6[2];
+    } else if (/^\d+$/.test(a)) port = +a;
+    else {
+      const i = a.lastIndexOf(':');
+      if (i >= 0) {
+        addr = a.slice(0, i);
+        port = +a.slice(i + 1);
+      } else addr = a;
+      if (addr === 'localhost') addr = '127.0.0.1';
+      if (addr === '0.0.0.0') addr = '*';
+    }
+    if (addr === '[::]') addr = '[::]';
+    const flags = new Set(d.args.slice(1).map((x) => x.value));
+    server.listens.push({
+      addr,
+      port,
+      defaultServer: flags.has('default_server') || flags.has('default'),
+      ssl: flags.has('ssl'),
+      http2: flags.has('http2'),
+      proxyProtocol: flags.has('proxy_protocol'),
+      d,
+    });
+  }
+
+  serverName(d: Directive, server: ServerModel): void {
+    for (const a of d.args) {
+      const v = a.value;
+      if (v.startsWith('~') && v.length > 1) {
+        const pat = v.slice(1);
+        // ngx_http_core_server_name: caseless only when the pattern has an upper-case letter.
+        server.names.push({ name: pat, kind: 'regex', re: compileNginxRegex(pat, /[A-Z]/.test(pat)), d });
+        continue;
+      }
+      const name = v.toLowerCase();
+      if (name.startsWith('*.')) server.names.push({ name, kind: 'wildHead', d });
+      else if (name.startsWith('.') && name.length > 1) server.names.push({ name, kind: 'dotHead', d });
+      else if (name.endsWith('.*')) server.names.push({ name, kind: 'wildTail', d });
+      else server.names.push({ name, kind: 'exact', d });
+    }
+  }
+
+  codes(items: Directive[], scope: Scope): Op[] {
+    const ops: Op[] = [];
+    for (const c of items) {
+      if (!REWRITE_OPS.has(c.name)) continue;
+      const a = c.args.map((x) => x.value);
+      switch (c.name) {
+        case 'if': {
+          if (!c.block) break;
+          const inner = this.expand(c.block.children);
+          const s = scopeOf('if', inner, c, scope);
+          s.codes = this.codes(inner, s);
+          ops.push({ op: 'if', cond: parseCond(c), scope: s, body: s.codes, d: c });
+          this.note444(s);
+          break;
+        }
+        case 'set':
+          if (a.length >= 2 && a[0].startsWith('$')) ops.push({ op: 'set', name: a[0].slice(1).toLowerCase(), value: compileValue(a[1]), d: c });
+          break;
+        case 'return': {
+          if (!a.length) break;
+          let status = /^\d+$/.test(a[0]) ? +a[0] : NaN;
+          let text: ComplexValue | undefined;
+          if (isNaN(status)) {
+            if (/^(https?:\/\/|\$scheme)/.test(a[0])) {
+              status = 302;
+              text = compileValue(a[0]);
+            } else break;
+          } else if (a.length > 1) text = compileValue(a[1]);
+          ops.push({ op: 'return', status, text, d: c });
+          break;
+        }
+        case 'rewrite': {
+          if (a.length < 2) break;
+          let repl = a[1];
+          let addArgs = true;
+          if (repl.endsWith('?')) {
+            repl = repl.slice(0, -1);
+            addArgs = false;
+          }
+          let redirect = 0;
+          if (/^(https?:\/\/|\$scheme)/.test(repl)) redirect = 302;
+          const f = a[2] as 'last' | 'break' | 'redirect' | 'permanent' | undefined;
+          if (f === 'redirect') redirect = 302;
+          if (f === 'permanent') redirect = 301;
+          ops.push({
+            op: 'rewrite',
+            re: compileNginxRegex(a[0], false),
+            replacement: compileValue(repl),
+            flag: f ?? null,
+            redirect,
+            addArgs,
+            d: c,
+          });
+          break;
+        }
+        case 'break':
+          ops.push({ op: 'break', d: c });
+          break;
+      }
+    }
+    return ops;
+  }
+
+  locations(items: Directive[], parent: Scope, set: LocationSet, server: ServerModel, outer: LocationModel | undefined): void {
+    for (const c of items) {
+      if (c.name !== 'location' || !c.block) continue;
+      const a = c.args.map((x) => x.value);
+      let modifier: LocationModel['modifier'] = '';
+      let name: string;
+      if (a.length >= 2 && (a[0] === '=' || a[0] === '^~' || a[0] === '~' || a[0] === '~*')) {
+        modifier = a[0] as LocationModel['modifier'];
+        name = a[1];
+      } else {
+        name = a[0] ?? '';
+        // nginx also accepts the modifier glued to the name (`location =/x`, `location ~^/x`).
+        if (name.startsWith('=')) (modifier = '='), (name = name.slice(1));
+        else if (name.startsWith('^~')) (modifier = '^~'), (name = name.slice(2));
+        else if (name.startsWith('~*')) (modifier = '~*'), (name = name.slice(2));
+        else if (name.startsWith('~')) (modifier = '~'), (name = name.slice(1));
+        else if (name.startsWith('@')) modifier = '@';
+      }
+      const inner = this.expand(c.block.children);
+      const scope = scopeOf('location', inner, c, parent);
+      const loc: LocationModel = {
+        scope,
+        d: c,
+        modifier,
+        name,
+        internal: false,
+        autoRedirect: false,
+        nested: { exact: new Map(), prefix: [], regex: [] },
+        server,
+      };
+      scope.location = loc;
+      if (modifier === '~' || modifier === '~*') loc.re = compileNginxRegex(name, modifier === '~*');
+      for (const x of inner) {
+        if (x.name === 'internal') loc.internal = true;
+        if (/^(proxy|fastcgi|uwsgi|scgi|memcached|grpc)_pass$/.test(x.name)) loc.autoRedirect = true;
+        if (x.name === 'limit_except' && x.block) {
+          const allowed = new Set(x.args.map((m) => m.value.toUpperCase()));
+          if (allowed.has('GET')) allowed.add('HEAD');
+          const ls = scopeOf('limit_except', this.expand(x.block.children), x, scope);
+          loc.limitExcept = { allowed, scope: ls, d: x };
+        }
+      }
+      scope.codes = this.codes(inner, scope);
+      this.note444(scope);
+      if (modifier === '@') {
+        if (!outer && !server.named.has(name)) server.named.set(name, loc);
+        continue;
+      }
+      if (modifier === '=') {
+        if (!set.exact.has(name)) set.exact.set(name, loc);
+      } else if (modifier === '~' || modifier === '~*') set.regex.push(loc);
+      else if (!set.prefix.some((p) => p.name === name)) set.prefix.push(loc);
+      this.locations(inner, scope, loc.nested, server, loc);
+    }
+  }
+
+  map(d: Directive): void {
+    if (d.args.length < 2 || !d.block) return;
+    const target = d.args[1].value.replace(/^\$/, '').toLowerCase();
+    const m: MapModel = {
+      d,
+      source: compileValue(d.args[0].value),
+      target,
+      hostnames: false,
+      exact: new Map(),
+      wildHead: [],
+      wildTail: [],
+      regex: [],
+      defaultValue: compileValue(''),
+    };
+    let hasDefault = false;
+    for (const e of this.expand(d.block.children)) {
+      const key = e.name;
+      if (key === 'hostnames' && !e.args.length) {
+        m.hostnames = true;
+        continue;
+      }
+      if (key === 'volatile' && !e.args.length) continue;
+      if (e.args.length !== 1) continue;
+      const value = compileValue(e.args[0].value);
+      if (key === 'default') {
+        if (!hasDefault) (m.defaultValue = value), (hasDefault = true);
+        continue;
+      }
+      if (key.startsWith('~')) {
+        const ci = key.startsWith('~*');
+        m.regex.push({ re: compileNginxRegex(key.slice(ci ? 2 : 1), ci), value });
+        continue;
+      }
+      let k = (key.startsWith('\\') ? key.slice(1) : key).toLowerCase();
+      if (m.hostnames) {
+        if (k.startsWith('*.')) {
+          m.wildHead.push({ suffix: k.slice(1), dot: false, value });
+          continue;
+        }
+        if (k.startsWith('.') && k.length > 1) {
+          m.wildHead.push({ suffix: k, dot: true, value });
+          if (!m.exact.has(k.slice(1))) m.exact.set(k.slice(1), value);
+          continue;
+        }
+        if (k.endsWith('.*')) {
+          m.wildTail.push({ prefix: k.slice(0, -1), value });
+          continue;
+        }
+        if (k.endsWith('.')) k = k.slice(0, -1);
+      }
+      // ngx_hash_add_key: a repeated key keeps its first value ("conflicting parameter").
+      if (!m.exact.has(k)) m.exact.set(k, value);
+    }
+    m.wildHead.sort((x, y) => y.suffix.length - x.suffix.length);
+    m.wildTail.sort((x, y) => y.prefix.length - x.prefix.length);
+    if (!this.model.maps.has(target)) this.model.maps.set(target, m);
+  }
+
+  geo(d: Directive): void {
+    if (!d.block || d.args.length < 1) return;
+    const source = d.args.length >= 2 ? compileValue(d.args[0].value) : undefined;
+    const target = d.args[d.args.length - 1].value.replace(/^\$/, '').toLowerCase();
+    const g: GeoModel = { d, source, target, ranges: false, entries: [], defaultValue: '', proxies: [], proxyRecursive: false };
+    for (const e of this.expand(d.block.children)) {
+      const a = e.args.map((x) => x.value);
+      if (e.name === 'ranges' && !a.length) g.ranges = true;
+      else if (e.name === 'proxy_recursive') g.proxyRecursive = true;
+      else if (e.name === 'proxy' && a.length === 1) {
+        const c = parseCidr(a[0]);
+        if (c) g.proxies.push(c);
+      } else if (e.name === 'default' && a.length === 1) g.defaultValue = a[0];
+      else if (e.name === 'delete' && a.length === 1) {
+        const c = parseCidr(a[0]);
+        if (c) g.entries = g.entries.filter((x) => !(x.net.lo === c.lo && x.net.hi === c.hi));
+      } else if (a.length === 1) {
+        const net = g.ranges ? parseRange(e.name) : parseCidr(e.name);
+        if (net) g.entries.push({ net, value: a[0] });
+      }
+    }
+    if (!this.model.geos.has(target)) this.model.geos.set(target, g);
+  }
+
+  note444(scope: Scope): void {
+    for (const c of scope.items) {
+      if (c.name === 'return' && c.args[0]?.value === '444') this.model.sources444.push(ruleOf(c));
+      else if ((c.name === 'limit_req_status' || c.name === 'limit_conn_status') && c.args[0]?.value === '444')
+        this.model.sources444.push(ruleOf(c));
+      else if (c.name === 'try_files' && c.args[c.args.length - 1]?.value === '=444') this.model.sources444.push(ruleOf(c));
+    }
+  }
+
+  collectVars(): void {
+    const http = this.model.http;
+    if (!http) return;
+    const vars = this.model.referencedVars;
+    const stack: Directive[][] = [http.items];
+    let budget = 2_000_000;
+    while (stack.length && budget-- > 0) {
+      for (const d of stack.pop()!) {
+        if (d.name === 'allow' || d.name === 'deny') this.model.usesRemoteAddr = true;
+        for (const a of [d.name, ...d.args.map((x) => x.value)])
+          if (a.includes('$')) for (const m of a.matchAll(/\$\{?([A-Za-z0-9_]+)/g)) vars.add(m[1].toLowerCase());
+        if (d.block) stack.push(this.expand(d.block.children));
+      }
+    }
+    if (this.model.geos.size || vars.has('remote_addr') || vars.has('binary_remote_addr')) this.model.usesRemoteAddr = true;
+  }
+
+  groupServers(): void {
+    for (const s of this.model.servers) {
+      for (const l of s.listens) {
+        let byAddr = this.model.groups.get(l.port);
+        if (!byAddr) this.model.groups.set(l.port, (byAddr = new Map()));
+        let g = byAddr.get(l.addr);
+        if (!g) {
+          g = { addr: l.addr, port: l.port, servers: [], defaultServer: s, exact: new Map(), wildHead: [], wildTail: [], regex: [] };
+          byAddr.set(l.addr, g);
+        }
+        if (g.servers.includes(s)) continue;
+        g.servers.push(s);
+        if (l.defaultServer && !g.defaultListen) {
+          g.defaultServer = s;
+          g.defaultListen = l;
+        }
+      }
+    }
+    for (const byAddr of this.model.groups.values())
+      for (const g of byAddr.values()) {
+        for (const s of g.servers)
+          for (const sn of s.names) {
+            switch (sn.kind) {
+              case 'exact':
+                // The first server to claim a name keeps it ("conflicting server name ... ignored").
+                if (!g.exact.has(sn.name)) g.exact.set(sn.name, s);
+                break;
+              case 'dotHead':
+                if (!g.exact.has(sn.name.slice(1))) g.exact.set(sn.name.slice(1), s);
+                if (!g.wildHead.some((w) => w.suffix === sn.name)) g.wildHead.push({ suffix: sn.name, dot: true, server: s, sn });
+                break;
+              case 'wildHead':
+                if (!g.wildHead.some((w) => w.suffix === sn.name.slice(1)))
+                  g.wildHead.push({ suffix: sn.name.slice(1), dot: false, server: s, sn });
+                break;
+              case 'wildTail':
+                if (!g.wildTail.some((w) => w.prefix === sn.name.slice(0, -1)))
+                  g.wildTail.push({ prefix: sn.name.slice(0, -1), server: s, sn });
+                break;
+              case 'regex':
+                g.regex.push({ re: sn.re!, server: s, sn });
+                break;
+            }
+          }
+        g.wildHead.sort((x, y) => y.suffix.length - x.suffix.length);
+        g.wildTail.sort((x, y) => y.prefix.length - x.prefix.length);
+      }
+  }
+}
+
+/** ngx_http_rewrite_if_condition: the parentheses are the first and last characters of the args. */
+function parseCond(d: Directive): Cond {
+  const v = d.args.map((x) => x.value);
+  if (!v.length || !v[0].startsWith('(') || !v[v.length - 1].endsWith(')')) return { kind: 'invalid' };
+  let a = v.slice();
+  if (a[0] === '(') a.shift();
+  else a[0] = a[0].slice(1);
+  if (!a.length) return { kind: 'invalid' };
+  const last = a[a.length - 1];
+  if (last === ')') a.pop();
+  else a[a.length - 1] = last.slice(0, -1);
+  if (!a.length) return { kind: 'invalid' };
+  if (a[0].length > 1 && a[0].startsWith('$')) {
+    const left = compileValue(a[0]);
+    if (a.length === 1) return { kind: 'value', value: left };
+    if (a.length !== 3) return { kind: 'invalid' };
+    switch (a[1]) {
+      case '=':
+      case '!=':
+        return { kind: 'eq', negative: a[1] === '!=', left, right: compileValue(a[2]) };
+      case '~':
+      case '~*':
+      case '!~':
+      case '!~*': {
+        const ci = a[1].endsWith('*');
+        return { kind: 'regex', negative: a[1].startsWith('!'), left, re: compileNginxRegex(a[2], ci), caseless: ci };
+      }
+    }
+    return { kind: 'invalid' };
+  }
+  if (a.length === 2) {
+    const m = /^(!?)(-[fdex])$/.exec(a[0]);
+    if (m) return { kind: 'file', op: m[2], negative: m[1] === '!', value: compileValue(a[1]) };
+  }
+  return { kind: 'invalid' };
+}
+
+function lastArg(scope: Scope, name: string): string | undefined {
+  const l = scope.byName.get(name);
+  return l ? l[l.length - 1].args[0]?.value : undefined;
+}
+
+/** Directives of `name` in effect for a scope: the nearest level that has any (nginx merge). */
+export function inherited(scope: Scope | undefined, name: string): Directive[] {
+  for (let s = scope; s; s = s.parent) {
+    const l = s.byName.get(name);
+    if (l && l.length) return l;
+  }
+  return [];
+}
+
+/** Several directive names that nginx stores in one list (allow+deny, access rules). */
+export function inheritedAny(scope: Scope | undefined, names: readonly string[]): Directive[] {
+  for (let s = scope; s; s = s.parent) {
+    const hit = s.items.filter((d) => names.includes(d.name));
+    if (hit.length) return hit;
+  }
+  return [];
+}
+
+export function ipv4ToNumber(s: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return undefined;
+  let n = 0;
+  for (let i = 1; i <= 4; i++) {
+    const b = +m[i];
+    if (b > 255) return undefined;
+    n = n * 256 + b;
+  }
+  return n;
+}
+
+export function parseCidr(s: string): Cidr | undefined {
+  if (s === 'all') return { lo: 0, hi: 0xffffffff, bits: 0 };
+  const [ip, bitsText] = s.split('/');
+  const n = ipv4ToNumber(ip);
+  if (n === undefined) return undefined;
+  const bits = bitsText === undefined ? 32 : +bitsText;
+  if (!(bits >= 0 && bits <= 32)) return undefined;
+  const size = 2 ** (32 - bits);
+  const lo = Math.floor(n / size) * size;
+  return { lo, hi: lo + size - 1, bits };
+}
+
+function parseRange(s: string): Cidr | undefined {
+  const [a, b] = s.split('-');
+  const lo = ipv4ToNumber(a);
+  const hi = b === undefined ? lo : ipv4ToNumber(b);
+  if (lo === undefined || hi === undefined) return undefined;
+  return { lo, hi, bits: -1 };
+}

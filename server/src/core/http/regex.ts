@@ -1,0 +1,112 @@
+// The one door through which routing evaluates nginx (PCRE) regexes.
+//
+// Results are three-valued: a pattern we cannot evaluate faithfully, or one
+// that runs out of its time budget on a subject, answers 'unknown' and the
+// router forks instead of guessing.
+
+export type RegexResult =
+  | { kind: 'match'; groups: (string | undefined)[]; named: Record<string, string | undefined> }
+  | { kind: 'nomatch' }
+  | { kind: 'unknown'; reason: string };
+
+export interface NginxRegex {
+  readonly source: string;
+  readonly caseless: boolean;
+  /** Number of capture groups ($1..$n). */
+  readonly captures: number;
+  readonly names: readonly string[];
+  exec(subject: string): RegexResult;
+}
+
+export type RegexCompiler = (pattern: string, caseless: boolean) => NginxRegex;
+
+let compiler: RegexCompiler = compileWithJs;
+
+/** Lets the PCRE-faithful engine (core/regex) take over once it is available. */
+export function setRegexCompiler(c: RegexCompiler): void {
+  compiler = c;
+  cache.clear();
+}
+
+const cache = new Map<string, NginxRegex>();
+
+export function compileNginxRegex(pattern: string, caseless: boolean): NginxRegex {
+  const key = (caseless ? 'i:' : 's:') + pattern;
+  let r = cache.get(key);
+  if (!r) {
+    r = compiler(pattern, caseless);
+    cache.set(key, r);
+  }
+  return r;
+}
+
+/**
+ * JS RegExp for the PCRE subset where both agree on byte strings (no `u` flag, one char = one
+ * byte). Anything PCRE-specific we do not translate makes the regex 'unknown' on every subject.
+ */
+function compileWithJs(pattern: string, caseless: boolean): NginxRegex {
+  let src = pattern;
+  let ci = caseless;
+  // A leading (?i) is common in nginx configs.
+  const lead = /^\(\?([imsx]+)\)/.exec(src);
+  if (lead) {
+    if (/[xm]/.test(lead[1])) return unknownRegex(pattern, caseless, 'inline flags');
+    if (lead[1].includes('i')) ci = true;
+    src = src.slice(lead[0].length);
+  }
+  if (/\(\?[a-zA-Z-]+\)|\(\?[a-zA-Z-]+:|\(\?>|\\[AzZGKQE]|[*+?}]\+|\(\?\||\(\?R|\(\?\d|\\[pPX]|\(\?C|\\g|\\k\{|\(\*/.test(src))
+    return unknownRegex(pattern, caseless, 'PCRE-only syntax');
+  src = src.replace(/\(\?P<([A-Za-z_]\w*)>/g, '(?<$1>').replace(/\(\?'([A-Za-z_]\w*)'/g, '(?<$1>');
+  let re: RegExp;
+  try {
+    re = new RegExp(src, ci ? 'is' : 's');
+  } catch (e) {
+    return unknownRegex(pattern, caseless, 'cannot compile');
+  }
+  // PCRE's '.' does not match '\n' by default; JS 's' flag makes it match: nginx subjects
+  // rarely hold newlines, but be exact: drop 's'.
+  re = new RegExp(re.source, ci ? 'i' : '');
+  const names: string[] = [];
+  for (const m of src.matchAll(/\(\?<([A-Za-z_]\w*)>/g)) names.push(m[1]);
+  const captures = countGroups(src);
+  return {
+    source: pattern,
+    caseless,
+    captures,
+    names,
+    exec(subject: string): RegexResult {
+      const m = re.exec(subject);
+      if (!m) return { kind: 'nomatch' };
+      return { kind: 'match', groups: Array.from(m), named: m.groups ? { ...m.groups } : {} };
+    },
+  };
+}
+
+function countGroups(src: string): number {
+  let n = 0;
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(' && (src[i + 1] !== '?' || src[i + 2] === '<' && src[i + 3] !== '=' && src[i + 3] !== '!')) n++;
+  }
+  return n;
+}
+
+function unknownRegex(source: string, caseless: boolean, reason: string): NginxRegex {
+  return {
+    source,
+    caseless,
+    captures: 0,
+    names: [],
+    exec: () => ({ kind: 'unknown', reason: `regex "${source}" (${reason}) is not evaluated` }),
+  };
+}

@@ -1,0 +1,94 @@
+// What a log line tells about the request nginx handled. Every field may be unknown: a
+// `combined` line has no Host, no port, no server address. The router forks on what is missing.
+
+/** nginx variables whose logged value constrains routing directly. */
+export interface RequestFacts {
+  /** `$request` as logged; parsed by the router (method, target, protocol). */
+  request?: string;
+  method?: string;
+  /** Raw request target (`$request_uri`). */
+  target?: string;
+  protocol?: string;
+  /** `$host` as logged: the validated Host, or the server's name when the request had none. */
+  host?: string;
+  /** `$http_host` as logged; null when logged as absent. */
+  httpHost?: string | null;
+  /** `$server_name` as logged. */
+  serverName?: string;
+  serverPort?: number;
+  serverAddr?: string;
+  remoteAddr?: string;
+  scheme?: string;
+  status?: number;
+  /**
+   * Every other logged variable by nginx name (no `$`): `http_user_agent`, `arg_id`, ...
+   * null: logged as absent (`-`): empty, not sent, or (rarely) the literal "-".
+   */
+  vars: Record<string, string | null>;
+}
+
+/** Variables that feed RequestFacts' own fields rather than `vars`. */
+const OWN = new Set(['request', 'host', 'http_host', 'server_name', 'server_port', 'server_addr', 'remote_addr', 'scheme', 'status']);
+
+/**
+ * Facts from the values a log format parser produced (`undefined` = logged as absent).
+ * `logged` lists every variable the format records, so a variable missing from it is unknown.
+ */
+export function factsFromLog(logged: readonly string[], values: Record<string, string | undefined>): RequestFacts {
+  const facts: RequestFacts = { vars: {} };
+  for (const name of logged) {
+    const v = values[name];
+    switch (name) {
+      case 'request':
+        if (v !== undefined) facts.request = v;
+        break;
+      case 'request_method':
+        if (v !== undefined) facts.method = v;
+        break;
+      case 'request_uri':
+        if (v !== undefined) facts.target = v;
+        break;
+      case 'server_protocol':
+        if (v !== undefined) facts.protocol = v;
+        break;
+      case 'host':
+        // `$host` is never empty for a request nginx routed; '-' can only be a literal.
+        facts.host = v ?? '-';
+        break;
+      case 'http_host':
+        facts.httpHost = v ?? null;
+        break;
+      case 'server_name':
+        facts.serverName = v ?? '';
+        break;
+      case 'server_port':
+        if (v !== undefined && /^\d+$/.test(v)) facts.serverPort = +v;
+        break;
+      case 'server_addr':
+        if (v !== undefined) facts.serverAddr = v;
+        break;
+      case 'remote_addr':
+        if (v !== undefined) facts.remoteAddr = v;
+        break;
+      case 'scheme':
+        if (v !== undefined) facts.scheme = v;
+        break;
+      case 'status':
+        if (v !== undefined && /^\d+$/.test(v)) facts.status = +v;
+        break;
+    }
+    if (!OWN.has(name) || name === 'http_host') facts.vars[name] = v ?? null;
+  }
+  return facts;
+}
+
+/** A stable key: two log lines with the same key get the same routing answer. */
+export function factsKey(f: RequestFacts, skip?: ReadonlySet<string>): string {
+  let k = `${f.request ?? '\u0001'}\u0000${f.method ?? ''}\u0000${f.target ?? ''}\u0000${f.protocol ?? ''}\u0000${f.host ?? '\u0001'}\u0000${f.httpHost === undefined ? '\u0001' : f.httpHost ?? '\u0002'}\u0000${f.serverName ?? '\u0001'}\u0000${f.serverPort ?? ''}\u0000${f.serverAddr ?? ''}\u0000${f.remoteAddr ?? ''}\u0000${f.scheme ?? ''}\u0000${f.status ?? ''}`;
+  for (const n in f.vars) {
+    if (skip?.has(n)) continue;
+    const v = f.vars[n];
+    k += `\u0000${n}=${v === null ? '\u0002' : v}`;
+  }
+  return k;
+}

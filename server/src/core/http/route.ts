@@ -1,0 +1,1039 @@
+// nginx 1.22's decision for one request, replayed over the HTTP model.
+//
+// Phases as ngx_http_core_module runs them: server selection (listen socket, then server_name),
+// server-level rewrite, find_config (location tree), location-level rewrite (re-running
+// find_config after `rewrite ... last` or a changed URI, at most 10 times), limit_except,
+// preaccess (limit_conn / limit_req), access (allow/deny, auth, satisfy), try_files, content,
+// and error_page on the final status.
+//
+// Values the log lacks are unknown. The interpreter is deterministic given the answer to every
+// open question ("does the unlogged Host select server B?", "did limit_req fire?"), so we run it
+// once per combination of answers (depth-first over the choice points, bounded) and collect
+// every distinct outcome. That over-approximates, never under-approximates: an answer that
+// names one rule is one that every consistent history agrees on.
+
+import type { Directive } from '../syntax';
+import {
+  inherited,
+  inheritedAny,
+  ipv4ToNumber,
+  parseCidr,
+  ruleOf,
+  type AccessLogDef,
+  type Cond,
+  type HttpModel,
+  type ListenGroup,
+  type LocationModel,
+  type LocationSet,
+  type Op,
+  type RuleRef,
+  type Scope,
+  type ServerModel,
+} from './model';
+import type { RegexResult } from './regex';
+import type { RequestFacts } from './request';
+import { normalizeUri, parseRequestLine, validateHost } from './uri';
+import { compileValue, type ComplexValue } from './values';
+
+export type OutcomeStatus = number | 'content';
+
+export interface Outcome {
+  /** The logged status, or 'content' when a content handler answers (any status). */
+  status: OutcomeStatus;
+  /** The directive that produced the status (return, rewrite, limit_*_status, deny, ...). */
+  rule?: RuleRef;
+  server?: ServerModel;
+  location?: LocationModel;
+  /** The configuration in effect when the request was logged (decides its access_log). */
+  scope?: Scope;
+  /** Human-readable decision path. */
+  path: string[];
+  /** What had to be assumed about unlogged facts to get here. */
+  assumptions: string[];
+  /** Logged variables that would have decided the assumptions (e.g. `$host`). */
+  missing: string[];
+}
+
+export interface RouteResult {
+  outcomes: Outcome[];
+  /** Exploration hit its bound: outcomes may be incomplete. */
+  truncated: boolean;
+}
+
+export interface RouteOptions {
+  /** Keep only histories in which the request is written to a log this accepts. */
+  logFilter?: (def: AccessLogDef) => boolean;
+  maxRuns?: number;
+}
+
+type Unknown = { unknown: string[] };
+type Match = Extract<RegexResult, { kind: 'match' }> | 'unknown';
+type Val = string | Unknown;
+const isUnknown = (v: Val): v is Unknown => typeof v !== 'string';
+
+class Prune extends Error {}
+class TooDeep extends Error {}
+
+/** Depth-first enumeration of choice sequences. */
+class Chooser {
+  trail: number[] = [];
+  sizes: number[] = [];
+  pos = 0;
+  choose(n: number): number {
+    if (n <= 1) return 0;
+    if (this.pos < this.trail.length) return this.trail[this.pos++];
+    this.trail.push(0);
+    this.sizes.push(n);
+    this.pos++;
+    return 0;
+  }
+  next(): boolean {
+    this.trail.length = this.pos;
+    this.sizes.length = this.pos;
+    while (this.trail.length && this.trail[this.trail.length - 1] >= this.sizes[this.sizes.length - 1] - 1) {
+      this.trail.pop();
+      this.sizes.pop();
+    }
+    if (!this.trail.length) return false;
+    this.trail[this.trail.length - 1]++;
+    this.pos = 0;
+    return true;
+  }
+}
+
+export function route(model: HttpModel, facts: RequestFacts, options: RouteOptions = {}): RouteResult {
+  const maxRuns = options.maxRuns ?? 2000;
+  const chooser = new Chooser();
+  const seen = new Map<string, Outcome>();
+  let runs = 0;
+  let truncated = false;
+  do {
+    if (++runs > maxRuns) {
+      truncated = true;
+      break;
+    }
+    chooser.pos = 0;
+    const run = new Run(model, facts, chooser, options);
+    let o: Outcome | undefined;
+    try {
+      o = run.execute();
+    } catch (e) {
+      if (e instanceof Prune) o = undefined;
+      else if (e instanceof TooDeep) o = run.finish(500, undefined, 'rewrite or internal redirection cycle');
+      else throw e;
+    }
+    if (o) {
+      const key = `${o.status}|${o.rule ? o.rule.file + ':' + o.rule.range.start.offset : ''}|${o.scope?.directive?.range.start.offset ?? ''}|${o.server?.index ?? ''}`;
+      const prev = seen.get(key);
+      if (!prev) seen.set(key, o);
+      else {
+        if (o.assumptions.length < prev.assumptions.length) {
+          prev.assumptions = o.assumptions;
+          prev.path = o.path;
+        }
+        for (const m of o.missing) if (!prev.missing.includes(m)) prev.missing.push(m);
+      }
+    }
+  } while (chooser.next());
+  return { outcomes: [...seen.values()], truncated };
+}
+
+interface Phase {
+  stop?: { status: number; rule?: RuleRef; why: string };
+  uriChanged?: boolean;
+}
+
+const where = (d: Directive) => `${d.file}:${d.range.start.line + 1}`;
+const dstr = (d: Directive) => [d.name, ...d.args.map((a) => a.raw)].join(' ');
+
+class Run {
+  path: string[] = [];
+  assumptions: string[] = [];
+  missing = new Set<string>();
+  vars = new Map<string, Val>();
+  captures: Val[] = [];
+  method: Val = { unknown: ['$request'] };
+  uri: Val = { unknown: ['$request'] };
+  args: Val = { unknown: ['$request'] };
+  target: Val = { unknown: ['$request'] };
+  protocol: Val = { unknown: ['$request'] };
+  hostVar: Val = { unknown: ['$host'] };
+  server?: ServerModel;
+  group?: ListenGroup;
+  scope?: Scope;
+  location?: LocationModel;
+  internal = false;
+  uriChanges = 11;
+  errorPageDone = false;
+  limitsDone = false;
+  status = 0;
+  mapCache = new Map<string, Val>();
+  dashCache = new Map<string, string>();
+
+  constructor(
+    readonly model: HttpModel,
+    readonly facts: RequestFacts,
+    readonly chooser: Chooser,
+    readonly options: RouteOptions,
+  ) {}
+
+  /** An open question with `labels.length` answers; records the one taken. */
+  pick(labels: string[], missing: string[]): number {
+    const i = this.chooser.choose(labels.length);
+    if (labels.length > 1) {
+      if (labels[i]) this.assumptions.push(labels[i]);
+      for (const m of missing) this.missing.add(m);
+    }
+    return i;
+  }
+
+  finish(status: OutcomeStatus, rule: RuleRef | undefined, why: string): Outcome | undefined {
+    this.path.push(why);
+    if (typeof status === 'number') this.status = status;
+    if (!this.writtenToLog()) throw new Prune();
+    return {
+      status,
+      rule,
+      server: this.server,
+      location: this.location,
+      scope: this.scope,
+      path: this.path,
+      assumptions: this.assumptions,
+      missing: [...this.missing],
+    };
+  }
+
+  /** Whether this history writes the request to the log being traced. */
+  writtenToLog(): boolean {
+    const filter = this.options.logFilter;
+    if (!filter) return true;
+    const defs = accessLogsOf(this.model, this.scope ?? this.server?.scope ?? this.model.http);
+    for (const def of defs) {
+      if (def.off || !filter(def)) continue;
+      if (!def.ifCond) return true;
+      const v = this.evalValue(def.ifCond);
+      if (isUnknown(v)) {
+        if (this.pick([`access_log if= condition ${def.ifCond.raw} held`, ''], v.unknown) === 0) return true;
+        continue;
+      }
+      if (v !== '' && v !== '0') return true;
+    }
+    return false;
+  }
+
+  execute(): Outcome | undefined {
+    const f = this.facts;
+    // The request line.
+    let line = f.request !== undefined ? parseRequestLine(f.request) : undefined;
+    if (f.request !== undefined && !line) {
+      // A line nginx answers 400 before any server_name routing.
+      this.chooseGroupAndDefault();
+      return this.finish(400, undefined, 'the request line is invalid: nginx answers 400');
+    }
+    if (!line && f.method !== undefined && f.target !== undefined)
+      line = { method: f.method, target: f.target, protocol: f.protocol ?? 'HTTP/1.1' };
+    if (line) {
+      this.method = line.method;
+      this.target = line.target;
+      this.protocol = line.protocol;
+    }
+
+    // Host: `$host` is the validated Host (or request-line host), else the server's name.
+    let hostChoices: (string | null)[] | undefined;
+    if (line?.host !== undefined) {
+      const h = validateHost(line.host);
+      if (h === undefined) {
+        this.chooseGroupAndDefault();
+        return this.finish(400, undefined, 'the request line carries an invalid host: nginx answers 400');
+      }
+      hostChoices = [h];
+    } else if (f.httpHost !== undefined) {
+      // Logged as absent: no Host, an empty one (400), or the literal "-".
+      if (f.httpHost === null) hostChoices = this.mayLackHost() ? [null, '', '-'] : ['', '-'];
+      else {
+        const h = validateHost(f.httpHost);
+        if (h === undefined) {
+          this.chooseGroupAndDefault();
+          return this.finish(400, undefined, `Host "${f.httpHost}" is invalid: nginx answers 400`);
+        }
+        hostChoices = [h];
+      }
+    } else if (f.host !== undefined) {
+      hostChoices = [f.host];
+      // Without a Host header `$host` is the server's primary name: also consider that.
+      if (this.mayLackHost()) hostChoices.push(null);
+    }
+
+    this.chooseGroup();
+    const g = this.group!;
+    if (hostChoices) {
+      const i = hostChoices.length > 1 ? this.pick(hostChoices.map((h) => (h === null ? 'the request had no Host header' : `Host was "${h}"`)), ['$http_host']) : 0;
+      const h = hostChoices[i];
+      if (h === '') {
+        this.server = g.defaultServer;
+        this.scope = this.server.scope;
+        return this.finish(400, undefined, 'an empty Host header: nginx answers 400');
+      }
+      if (h === null) {
+        if (this.protocol === 'HTTP/1.1' || this.protocol === 'HTTP/2.0') {
+          this.server = g.defaultServer;
+          this.scope = this.server.scope;
+          return this.finish(400, undefined, 'HTTP/1.1 request without Host: nginx answers 400');
+        }
+        this.selectServer(g, '');
+        this.hostVar = this.server!.primaryName;
+        if (f.host !== undefined && !sameLogged(f.host, this.hostVar)) throw new Prune();
+      } else {
+        this.selectServer(g, h);
+        this.hostVar = h;
+        if (f.host !== undefined && !sameLogged(f.host, h) && f.httpHost !== undefined) {
+          // `$host` and `$http_host` disagree only when Host was replaced by the request line.
+          if (line?.host === undefined) throw new Prune();
+        }
+      }
+    } else {
+      // Host not logged: any server on the socket may have been chosen.
+      const labels = g.servers.map((s) =>
+        s === g.defaultServer
+          ? `Host (not logged) matched no other server, so the default server ${serverLabel(s)} took it`
+          : `Host (not logged) selected ${serverLabel(s)}`,
+      );
+      const i = this.pick(labels, ['$host']);
+      this.server = g.servers[i];
+      this.path.push(`server ${serverLabel(this.server)}: chosen by an unlogged Host`);
+      this.hostVar = { unknown: ['$host'] };
+    }
+    const server = this.server!;
+    if (f.serverName !== undefined && !sameLogged(f.serverName, server.primaryName)) throw new Prune();
+    this.scope = server.scope;
+
+    if (this.method === 'TRACE') return this.finish(405, undefined, 'TRACE is answered 405 before any rule');
+
+    // The URI.
+    if (typeof this.target === 'string') {
+      const r = normalizeUri(this.target, server.mergeSlashes);
+      if (!r.ok) return this.finish(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
+      this.uri = r.uri;
+      this.args = r.args ?? '';
+      if (r.args === undefined) this.vars.set('is_args', '');
+    }
+    return this.fromServerRewrite();
+  }
+
+  mayLackHost(): boolean {
+    return this.protocol !== 'HTTP/1.1' && this.protocol !== 'HTTP/2.0' || isUnknown(this.protocol);
+  }
+
+  chooseGroupAndDefault(): void {
+    this.chooseGroup();
+    this.server = this.group!.defaultServer;
+    this.scope = this.server.scope;
+  }
+
+  chooseGroup(): void {
+    const f = this.facts;
+    let ports = [...this.model.groups.keys()];
+    if (f.serverPort !== undefined) ports = ports.filter((p) => p === f.serverPort);
+    if (!ports.length) throw new Prune();
+    const pi = this.pick(ports.map((p) => `the request came to port ${p}`), ['$server_port']);
+    const byAddr = this.model.groups.get(ports[pi])!;
+    let groups = [...byAddr.values()];
+    if (f.serverAddr !== undefined) {
+      const exact = groups.filter((g) => g.addr === f.serverAddr || g.addr === `[${f.serverAddr}]`);
+      groups = exact.length ? exact : groups.filter((g) => g.addr === '*' || g.addr === '[::]');
+      if (!groups.length) throw new Prune();
+    }
+    const gi = this.pick(groups.map((g) => `the request came to address ${g.addr}:${g.port}`), ['$server_addr']);
+    this.group = groups[gi];
+  }
+
+  selectServer(g: ListenGroup, host: string): void {
+    const s = this.findVirtualServer(g, host);
+    this.server = s.server;
+    this.path.push(`server ${serverLabel(s.server)}: ${s.why}`);
+  }
+
+  findVirtualServer(g: ListenGroup, host: string): { server: ServerModel; why: string } {
+    const hq = `"${host}"`;
+    const ex = g.exact.get(host);
+    if (ex) return { server: ex, why: `Host ${hq} is its exact server_name` };
+    if (host) {
+      for (const w of g.wildHead) {
+        if (host.endsWith(w.suffix) && host.length > w.suffix.length) return { server: w.server, why: `Host ${hq} matches server_name ${w.sn.name}` };
+      }
+      for (const w of g.wildTail) {
+        if (host.startsWith(w.prefix) && host.length > w.prefix.length) return { server: w.server, why: `Host ${hq} matches server_name ${w.sn.name}` };
+      }
+      for (const r of g.regex) {
+        const m = this.exec(r.re.exec(host), `server_name ~${r.sn.name} on Host ${hq}`, ['$host']);
+        if (m) {
+          this.setCaptures(m);
+          return { server: r.server, why: `Host ${hq} matches server_name ~${r.sn.name}` };
+        }
+      }
+    }
+    return {
+      server: g.defaultServer,
+      why: host
+        ? `no server_name matches Host ${hq}: the ${g.defaultListen ? 'default_server' : 'first server'} of ${g.addr}:${g.port}`
+        : `no Host: the server named "" or the ${g.defaultListen ? 'default_server' : 'first server'} of ${g.addr}:${g.port}`,
+    };
+  }
+
+  /** A regex result, forking when it cannot be computed. */
+  exec(r: RegexResult, what: string, missing: string[]): Match | undefined {
+    if (r.kind === 'match') return r;
+    if (r.kind === 'nomatch') return undefined;
+    const i = this.pick([`${what} matched (${r.reason})`, `${what} did not match (${r.reason})`], missing);
+    return i === 0 ? 'unknown' : undefined;
+  }
+
+  setCaptures(m: Match): void {
+    if (m === 'unknown') return this.unknownCaptures([]);
+    this.captures = m.groups.map((x) => x ?? '');
+    for (const [k, v] of Object.entries(m.named)) this.vars.set(k.toLowerCase(), v ?? '');
+  }
+
+  unknownCaptures(missing: string[]): void {
+    const u: Unknown = { unknown: missing };
+    this.captures = Array.from({ length: 10 }, () => u);
+  }
+
+  fromServerRewrite(): Outcome | undefined {
+    const server = this.server!;
+    this.scope = server.scope;
+    const r = this.runCodes(server.scope.codes, 'server');
+    if (r.stop) return this.finalize(r.stop.status, r.stop.rule, r.stop.why);
+    return this.findConfig();
+  }
+
+  findConfig(): Outcome | undefined {
+    const server = this.server!;
+    if (--this.uriChanges === 0) throw new TooDeep();
+    const found = this.findLocation(server.locations);
+    if (found === 'redirect') {
+      return this.finalize(301, undefined, `"${this.uri as string}" is a location without its trailing slash: 301`);
+    }
+    this.location = found;
+    if (found) {
+      this.scope = found.scope;
+      this.path.push(`location ${locLabel(found)}`);
+      if (found.internal && !this.internal) return this.finalize(404, undefined, `location ${locLabel(found)} is internal: 404`);
+      if (found.limitExcept) {
+        const le = found.limitExcept;
+        let allowed: boolean;
+        if (isUnknown(this.method)) {
+          allowed = this.pick([`the method was one of ${[...le.allowed].join(', ')}`, 'the method was not one limit_except allows'], ['$request_method']) === 0;
+        } else allowed = le.allowed.has(this.method);
+        if (!allowed) {
+          this.scope = le.scope;
+          this.path.push(`method ${typeof this.method === 'string' ? this.method : '?'} is excluded by limit_except: its block's configuration applies`);
+        }
+      }
+    } else {
+      this.path.push('no location matches: the server-level configuration applies');
+      this.scope = server.scope;
+    }
+    return this.locationRewrite();
+  }
+
+  locationRewrite(): Outcome | undefined {
+    const scope = this.scope!;
+    const r = this.runCodes(scope.codes, 'location');
+    if (r.stop) return this.finalize(r.stop.status, r.stop.rule, r.stop.why);
+    if (r.uriChanged) return this.findConfig();
+    return this.preAccess();
+  }
+
+  findLocation(set: LocationSet): LocationModel | undefined | 'redirect' {
+    if (isUnknown(this.uri)) {
+      // Which location the unlogged URI selects: any of them, or none.
+      const all = allLocations(set);
+      const i = this.pick([...all.map((l) => `the URI (not logged) selected location ${locLabel(l)}`), 'the URI matched no location'], this.uri.unknown);
+      return all[i];
+    }
+    const r = this.findIn(set, this.uri);
+    return r;
+  }
+
+  /** ngx_http_core_find_location: static tree, nested locations, then regexes in order. */
+  findIn(set: LocationSet, uri: string): LocationModel | undefined | 'redirect' {
+    const r = this.findLoc(set, uri);
+    return r.rc === 'done' ? 'redirect' : r.loc;
+  }
+
+  findLoc(set: LocationSet, uri: string): { rc: 'ok' | 'again' | 'declined' | 'done'; loc?: LocationModel } {
+    const ex = set.exact.get(uri);
+    if (ex) return { rc: 'ok', loc: ex };
+    let best: LocationModel | undefined;
+    let redirect = false;
+    for (const p of set.prefix) {
+      if (uri.startsWith(p.name) && (!best || p.name.length > best.name.length)) best = p;
+      if (p.autoRedirect && p.name === uri + '/') redirect = true;
+    }
+    for (const e of set.exact.values()) if (e.autoRedirect && e.name === uri + '/') redirect = true;
+    if (redirect && !set.prefix.some((p) => p.name === uri)) return { rc: 'done' };
+    let rc: 'again' | 'declined' = 'declined';
+    let loc: LocationModel | undefined;
+    let noregex = false;
+    if (best) {
+      rc = 'again';
+      loc = best;
+      noregex = best.modifier === '^~';
+      const inner = this.findLoc(best.nested, uri);
+      if (inner.rc === 'ok' || inner.rc === 'done') return inner;
+      if (inner.loc) loc = inner.loc;
+    }
+    if (!noregex) {
+      for (const r of set.regex) {
+        const m = this.exec(r.re!.exec(uri), `location ${locLabel(r)} on the URI`, []);
+        if (m) {
+          this.setCaptures(m);
+          const inner = this.findLoc(r.nested, uri);
+          if (inner.rc === 'done') return inner;
+          return { rc: 'ok', loc: inner.loc ?? r };
+        }
+      }
+    }
+    return { rc, loc };
+  }
+
+  /** One level's rewrite-phase program, with `if` bodies inlined as nginx compiles them. */
+  runCodes(ops: Op[], level: 'server' | 'location'): Phase {
+    let uriChanged = false;
+    const exec = (list: Op[]): Phase | 'break' | undefined => {
+      for (const op of list) {
+        switch (op.op) {
+          case 'set':
+            this.vars.set(op.name, this.evalValue(op.value));
+            this.mapCache.delete(op.name);
+            break;
+          case 'return':
+            return { stop: { status: op.status, rule: ruleOf(op.d), why: `${dstr(op.d)} (${where(op.d)})` } };
+          case 'break':
+            // ngx_http_script_break_code also forgets a URI change.
+            this.path.push(`break (${where(op.d)})`);
+            uriChanged = false;
+            return 'break';
+          case 'if': {
+            const c = this.evalCond(op.cond, op.d);
+            if (!c) break;
+            this.path.push(`if (${op.d.args.map((a) => a.raw).join(' ')}) held (${where(op.d)})`);
+            // A location's `if` switches the request to the if block's configuration.
+            if (level === 'location') this.scope = op.scope;
+            const r = exec(op.body);
+            if (r) return r;
+            break;
+          }
+          case 'rewrite': {
+            if (isUnknown(this.uri)) {
+              const i = this.pick([`rewrite ${op.re.source} matched the unlogged URI`, `rewrite ${op.re.source} did not match the unlogged URI`], this.uri.unknown);
+              if (i === 1) break;
+              this.unknownCaptures(this.uri.unknown);
+            } else {
+              const m = this.exec(op.re.exec(this.uri), `rewrite ${op.re.source}`, ['$request']);
+              if (!m) {
+                this.captures = [];
+                break;
+              }
+              this.setCaptures(m);
+            }
+            const repl = this.evalValue(op.replacement);
+            this.path.push(`${dstr(op.d)} matched (${where(op.d)})`);
+            if (op.redirect) return { stop: { status: op.redirect, rule: ruleOf(op.d), why: `${dstr(op.d)} redirects (${where(op.d)})` } };
+            if (isUnknown(repl)) this.uri = repl;
+            else {
+              const q = repl.indexOf('?');
+              if (q !== -1) {
+                const newArgs = repl.slice(q + 1);
+                const old = this.args;
+                this.args = op.addArgs && !isUnknown(old) && old ? newArgs + '&' + old : op.addArgs && isUnknown(old) ? old : newArgs;
+                this.uri = repl.slice(0, q);
+              } else {
+                this.uri = repl;
+                if (!op.addArgs) this.args = '';
+              }
+            }
+            uriChanged = true;
+            if (op.flag === 'break') {
+              uriChanged = false;
+              return 'break';
+            }
+            if (op.flag === 'last') return 'break';
+            break;
+          }
+        }
+      }
+      return undefined;
+    };
+    const r = exec(ops);
+    if (r && r !== 'break') return r;
+    return { uriChanged: level === 'location' ? uriChanged : false };
+  }
+
+  evalCond(c: Cond, d: Directive): boolean {
+    const label = `if (${d.args.map((a) => a.raw).join(' ')})`;
+    switch (c.kind) {
+      case 'value': {
+        const v = this.evalValue(c.value);
+        if (isUnknown(v)) return this.pick([`${label} held`, `${label} did not hold`], v.unknown) === 0;
+        return v !== '' && v !== '0';
+      }
+      case 'eq': {
+        const l = this.evalValue(c.left);
+        const r = this.evalValue(c.right);
+        if (isUnknown(l) || isUnknown(r)) {
+          const miss = [...(isUnknown(l) ? l.unknown : []), ...(isUnknown(r) ? r.unknown : [])];
+          return this.pick([`${label} held`, `${label} did not hold`], miss) === 0;
+        }
+        return (l === r) !== c.negative;
+      }
+      case 'regex': {
+        const l = this.evalValue(c.left);
+        if (isUnknown(l)) {
+          const held = this.pick([`${label} held`, `${label} did not hold`], l.unknown) === 0;
+          // A match sets captures we cannot know.
+          if (held !== c.negative) this.unknownCaptures(l.unknown);
+          return held;
+        }
+        const m = this.exec(c.re.exec(l), label, []);
+        if (m) this.setCaptures(m);
+        else this.captures = [];
+        return !!m !== c.negative;
+      }
+      case 'file':
+        return this.pick([`${label} held (the file system is not in the log)`, `${label} did not hold (the file system is not in the log)`], []) === 0;
+      case 'invalid':
+        return this.pick([`${label} held`, `${label} did not hold`], []) === 0;
+    }
+  }
+
+  evalValue(cv: ComplexValue): Val {
+    if (cv.literal) return (cv.parts[0] as string | undefined) ?? '';
+    let out = '';
+    let unknown: string[] | undefined;
+    for (const p of cv.parts) {
+      let v: Val;
+      if (typeof p === 'string') v = p;
+      else if ('cap' in p) v = this.captures[p.cap] ?? '';
+      else v = this.variable(p.v);
+      if (isUnknown(v)) unknown = [...(unknown ?? []), ...v.unknown];
+      else out += v;
+    }
+    return unknown ? { unknown: [...new Set(unknown)] } : out;
+  }
+
+  /** A logged value that nginx wrote as `-`: empty (or, rarely, a literal "-"). */
+  dash(name: string): string {
+    let v = this.dashCache.get(name);
+    if (v === undefined) {
+      v = this.pick(['', `$${name} was the literal "-"`], []) === 0 ? '' : '-';
+      this.dashCache.set(name, v);
+    }
+    return v;
+  }
+
+  logged(name: string): Val | undefined {
+    if (!(name in this.facts.vars)) return undefined;
+    const v = this.facts.vars[name];
+    return v === null ? this.dash(name) : v;
+  }
+
+  variable(name: string): Val {
+    const set = this.vars.get(name);
+    if (set !== undefined) return set;
+    const f = this.facts;
+    switch (name) {
+      case 'uri':
+      case 'document_uri':
+        return this.uri;
+      case 'args':
+      case 'query_string':
+        return this.args;
+      case 'is_args':
+        return isUnknown(this.args) ? this.args : this.args ? '?' : '';
+      case 'request_uri':
+        return this.target;
+      case 'request_method':
+        return this.method;
+      case 'server_protocol':
+        return this.protocol;
+      case 'request':
+        return f.request ?? this.logged(name) ?? { unknown: ['$request'] };
+      case 'host':
+        return this.hostVar;
+      case 'server_name':
+        return this.server ? this.server.primaryName : { unknown: ['$server_name'] };
+      case 'server_port':
+        return f.serverPort !== undefined ? String(f.serverPort) : this.group ? String(this.group.port) : { unknown: ['$server_port'] };
+      case 'remote_addr':
+        return f.remoteAddr ?? { unknown: ['$remote_addr'] };
+      case 'binary_remote_addr':
+        return f.remoteAddr !== undefined ? binaryAddr(f.remoteAddr) : { unknown: ['$remote_addr'] };
+      case 'scheme':
+        return f.scheme ?? (this.group && this.group.servers.length && this.listenSsl() !== undefined ? (this.listenSsl() ? 'https' : 'http') : { unknown: ['$scheme'] });
+      case 'https':
+        return f.scheme ? (f.scheme === 'https' ? 'on' : '') : { unknown: ['$scheme'] };
+      case 'status':
+        return this.status ? String(this.status).padStart(3, '0') : '000';
+      case 'http_host': {
+        const l = this.logged(name);
+        if (l !== undefined) return l;
+        return { unknown: ['$http_host'] };
+      }
+    }
+    const l = this.logged(name);
+    if (l !== undefined) return l;
+    const map = this.model.maps.get(name);
+    if (map) {
+      const c = this.mapCache.get(name);
+      if (c !== undefined) return c;
+      this.mapCache.set(name, { unknown: [`$${name}`] }); // breaks cycles
+      const v = this.evalMap(name);
+      this.mapCache.set(name, v);
+      return v;
+    }
+    const geo = this.model.geos.get(name);
+    if (geo) return this.evalGeo(name);
+    if (name.startsWith('arg_')) {
+      const a = this.args;
+      if (isUnknown(a)) return a;
+      return argValue(a, name.slice(4));
+    }
+    if (name.startsWith('cookie_')) {
+      const c = this.logged('http_cookie');
+      if (c === undefined || isUnknown(c)) return { unknown: ['$' + name] };
+      return cookieValue(c, name.slice(7));
+    }
+    if (name === 'realip_remote_addr') return { unknown: ['$realip_remote_addr'] };
+    return { unknown: ['$' + name] };
+  }
+
+  listenSsl(): boolean | undefined {
+    const g = this.group!;
+    const l = this.server?.listens.find((x) => x.port === g.port && x.addr === g.addr);
+    return l?.ssl;
+  }
+
+  evalMap(name: string): Val {
+    const m = this.model.maps.get(name)!;
+    const src = this.evalValue(m.source);
+    if (isUnknown(src)) return src;
+    let key = src;
+    if (m.hostnames && key.endsWith('.')) key = key.slice(0, -1);
+    const low = key.toLowerCase();
+    const ex = m.exact.get(low);
+    if (ex) return this.evalValue(ex);
+    if (m.hostnames && low) {
+      for (const w of m.wildHead) if (low.endsWith(w.suffix) && low.length > w.suffix.length) return this.evalValue(w.value);
+      for (const w of m.wildTail) if (low.startsWith(w.prefix) && low.length > w.prefix.length) return this.evalValue(w.value);
+    }
+    if (key) {
+      for (const r of m.regex) {
+        const res = r.re.exec(key);
+        if (res.kind === 'unknown') return { unknown: [`$${name} (${res.reason})`] };
+        if (res.kind === 'match') {
+          const saved = this.captures;
+          this.setCaptures(res);
+          const v = this.evalValue(r.value);
+          this.captures = saved;
+          return v;
+        }
+      }
+    }
+    return this.evalValue(m.defaultValue);
+  }
+
+  evalGeo(name: string): Val {
+    const g = this.model.geos.get(name)!;
+    let addr: Val;
+    if (g.source) addr = this.evalValue(g.source);
+    else {
+      addr = this.facts.remoteAddr ?? { unknown: ['$remote_addr'] };
+      if (!isUnknown(addr) && g.proxies.length) {
+        const n = ipv4ToNumber(addr);
+        if (n !== undefined && g.proxies.some((p) => n >= p.lo && n <= p.hi)) {
+          const xff = this.logged('http_x_forwarded_for');
+          if (xff === undefined || isUnknown(xff)) return { unknown: ['$http_x_forwarded_for'] };
+          const list = xff.split(',').map((s) => s.trim()).filter(Boolean);
+          let pickAddr = list[list.length - 1];
+          if (g.proxyRecursive) {
+            for (let i = list.length - 1; i >= 0; i--) {
+              pickAddr = list[i];
+              const k = ipv4ToNumber(list[i]);
+              if (k === undefined || !g.proxies.some((p) => k >= p.lo && k <= p.hi)) break;
+            }
+          }
+          if (pickAddr) addr = pickAddr;
+        }
+      }
+    }
+    if (isUnknown(addr)) return addr;
+    const n = ipv4ToNumber(addr);
+    if (n === undefined) return addr.includes(':') ? { unknown: [`$${name} (IPv6)`] } : g.defaultValue;
+    let best: { bits: number; value: string } | undefined;
+    for (const e of g.entries) {
+      if (n < e.net.lo || n > e.net.hi) continue;
+      if (g.ranges) best = { bits: 0, value: e.value };
+      else if (!best || e.net.bits > best.bits) best = { bits: e.net.bits, value: e.value };
+    }
+    return best ? best.value : g.defaultValue;
+  }
+
+  preAccess(): Outcome | undefined {
+    const scope = this.scope!;
+    // limit_req / limit_conn decide once per request, not again after an internal redirect.
+    if (this.limitsDone) return this.access();
+    this.limitsDone = true;
+    // limit_req / limit_conn: whether a limit fired is not in the log.
+    const lr = inherited(scope, 'limit_req');
+    const lc = inherited(scope, 'limit_conn');
+    const dry = inherited(scope, 'limit_req_dry_run')[0]?.args[0]?.value === 'on';
+    const cdry = inherited(scope, 'limit_conn_dry_run')[0]?.args[0]?.value === 'on';
+    const labels = ['no limit fired'];
+    const acts: (() => Outcome | undefined)[] = [() => undefined];
+    if (lr.length && !dry) {
+      const st = inherited(scope, 'limit_req_status')[0];
+      const status = st ? +st.args[0].value : 503;
+      labels.push(`limit_req (${where(lr[0])}) rejected the request`);
+      acts.push(() => this.finalize(status, ruleOf(st ?? lr[0]), `limit_req rejected it with ${status} (${where(st ?? lr[0])})`));
+    }
+    if (lc.length && !cdry) {
+      const st = inherited(scope, 'limit_conn_status')[0];
+      const status = st ? +st.args[0].value : 503;
+      labels.push(`limit_conn (${where(lc[0])}) rejected the request`);
+      acts.push(() => this.finalize(status, ruleOf(st ?? lc[0]), `limit_conn rejected it with ${status} (${where(st ?? lc[0])})`));
+    }
+    if (acts.length > 1) {
+      const i = this.pick(labels, []);
+      const r = acts[i]();
+      if (r || i > 0) return r;
+    }
+    return this.access();
+  }
+
+  access(): Outcome | undefined {
+    const scope = this.scope!;
+    const rules = inheritedAny(scope, ['allow', 'deny']);
+    let accessResult: 'allow' | 'deny' | 'none' = 'none';
+    let denyRule: Directive | undefined;
+    if (rules.length) {
+      const addr = this.facts.remoteAddr;
+      const n = addr !== undefined ? ipv4ToNumber(addr) : undefined;
+      for (const r of rules) {
+        const arg = r.args[0]?.value ?? '';
+        let hit: boolean;
+        if (arg === 'all') hit = true;
+        else if (arg.startsWith('unix:')) hit = false;
+        else {
+          const c = parseCidr(arg);
+          if (n !== undefined) hit = c ? n >= c.lo && n <= c.hi : false;
+          else if (addr !== undefined && addr.includes(':') === arg.includes(':') && !c) {
+            hit = this.pick([`${dstr(r)} matched ${addr}`, `${dstr(r)} did not match ${addr}`], []) === 0;
+          } else if (addr !== undefined) hit = false;
+          else hit = this.pick([`${dstr(r)} matched the unlogged client address`, `${dstr(r)} did not match the unlogged client address`], ['$remote_addr']) === 0;
+        }
+        if (hit) {
+          accessResult = r.name === 'allow' ? 'allow' : 'deny';
+          if (r.name === 'deny') denyRule = r;
+          break;
+        }
+      }
+    }
+    const ab = inherited(scope, 'auth_basic')[0];
+    const auth = ab && ab.args[0]?.value !== 'off';
+    const ar = inherited(scope, 'auth_request')[0];
+    const authReq = ar && ar.args[0]?.value !== 'off';
+    const satisfyAny = inherited(scope, 'satisfy')[0]?.args[0]?.value === 'any';
+    let authOk = true;
+    if (auth || authReq) {
+      authOk = this.pick(['the credentials were accepted', 'the credentials were refused (401)'], ['$remote_user']) === 0;
+    }
+    if (satisfyAny) {
+      if (accessResult === 'allow' || (authOk && (auth || authReq))) return this.preContent();
+      if (accessResult === 'deny' && !(auth || authReq)) return this.finalize(403, ruleOf(denyRule!), `${dstr(denyRule!)} (${where(denyRule!)}) denied it: 403`);
+      if (!(auth || authReq) && accessResult === 'none') return this.preContent();
+      return this.finalize(accessResult === 'deny' ? 403 : 401, denyRule ? ruleOf(denyRule) : ab ? ruleOf(ab) : undefined, 'access refused (satisfy any): ' + (accessResult === 'deny' ? 403 : 401));
+    }
+    if (accessResult === 'deny') return this.finalize(403, ruleOf(denyRule!), `${dstr(denyRule!)} (${where(denyRule!)}) denied it: 403`);
+    if (!authOk) return this.finalize(401, ruleOf((ab && ab.args[0]?.value !== 'off' ? ab : ar)!), 'authorization refused: 401');
+    return this.preContent();
+  }
+
+  preContent(): Outcome | undefined {
+    const scope = this.scope!;
+    // try_files is not inherited: only the level in effect counts.
+    const tf = scope.byName.get('try_files')?.[0];
+    if (tf && tf.args.length >= 2) {
+      const last = tf.args[tf.args.length - 1].value;
+      const i = this.pick(['a try_files candidate existed', `no try_files candidate existed: fallback ${last}`], []);
+      if (i === 1) {
+        const m = /^=(\d+)$/.exec(last);
+        if (m) return this.finalize(+m[1], ruleOf(tf), `try_files fell back to ${last} (${where(tf)})`);
+        if (last.startsWith('@')) return this.namedLocation(last, `try_files fell back to ${last} (${where(tf)})`);
+        const v = this.evalValue(compileValue(last));
+        return this.internalRedirect(v, `try_files fell back to ${last} (${where(tf)})`);
+      }
+    }
+    return this.content();
+  }
+
+  content(): Outcome | undefined {
+    // A content handler answers: any status. It may be an error error_page catches.
+    const pages = this.errorPages();
+    const codes = [...new Set(pages.flatMap((p) => p.codes))];
+    if (codes.length && !this.errorPageDone) {
+      const i = this.pick(['the content handler answered', ...codes.map((c) => `the content handler answered ${c}`)], []);
+      if (i > 0) return this.finalize(codes[i - 1], undefined, `the content handler answered ${codes[i - 1]}`);
+    }
+    return this.finish('content', undefined, 'served by the content handler');
+  }
+
+  errorPages(): { codes: number[]; target: string; override?: string; d: Directive }[] {
+    const out: { codes: number[]; target: string; override?: string; d: Directive }[] = [];
+    for (const d of inherited(this.scope, 'error_page')) {
+      const a = d.args.map((x) => x.value);
+      if (a.length < 2) continue;
+      const target = a[a.length - 1];
+      let override: string | undefined;
+      const codes: number[] = [];
+      for (const x of a.slice(0, -1)) {
+        if (x.startsWith('=')) override = x.slice(1);
+        else if (/^\d+$/.test(x)) codes.push(+x);
+      }
+      out.push({ codes, target, override, d });
+    }
+    return out;
+  }
+
+  /** ngx_http_finalize_request with a status: 444 closes; others may go through error_page. */
+  finalize(status: number, rule: RuleRef | undefined, why: string): Outcome | undefined {
+    if (status === 444 || status < 300 || status === 499) return this.finish(status, rule, why);
+    const recursive = inherited(this.scope, 'recursive_error_pages')[0]?.args[0]?.value === 'on';
+    if (this.errorPageDone && !recursive) return this.finish(status, rule, why);
+    for (const p of this.errorPages()) {
+      if (!p.codes.includes(status)) continue;
+      this.errorPageDone = true;
+      this.path.push(why);
+      const via = `error_page ${status} → ${p.target} (${where(p.d)})`;
+      const logged = p.override === undefined ? status : p.override === '' ? undefined : +p.override;
+      if (p.target.startsWith('@')) {
+        const o = this.namedLocation(p.target, via);
+        return this.overrideStatus(o, logged, rule);
+      }
+      if (/^(https?:\/\/|\$scheme)/.test(p.target)) return this.finish(logged ?? 302, ruleOf(p.d), `${via}: redirect`);
+      const v = this.evalValue(compileValue(p.target));
+      const o = this.internalRedirect(v, via);
+      return this.overrideStatus(o, logged, rule);
+    }
+    return this.finish(status, rule, why);
+  }
+
+  /** The status nginx logs after an error_page: the page's own rule keeps its status if it closes or errs. */
+  overrideStatus(o: Outcome | undefined, logged: number | undefined, rule: RuleRef | undefined): Outcome | undefined {
+    if (!o) return o;
+    if (o.status === 'content' && logged !== undefined) {
+      o.status = logged;
+      o.rule = rule;
+    }
+    return o;
+  }
+
+  namedLocation(name: string, why: string): Outcome | undefined {
+    const loc = this.server!.named.get(name);
+    this.path.push(why);
+    if (!loc) return this.finish(500, undefined, `named location ${name} not found: 500`);
+    if (--this.uriChanges === 0) throw new TooDeep();
+    this.location = loc;
+    this.scope = loc.scope;
+    this.internal = true;
+    this.path.push(`location ${name}`);
+    return this.locationRewrite();
+  }
+
+  internalRedirect(v: Val, why: string): Outcome | undefined {
+    this.path.push(why);
+    if (isUnknown(v)) this.uri = v;
+    else {
+      const q = v.indexOf('?');
+      this.uri = q === -1 ? v : v.slice(0, q);
+      this.args = q === -1 ? '' : v.slice(q + 1);
+    }
+    if (this.method !== 'HEAD') this.method = 'GET';
+    this.internal = true;
+    this.captures = [];
+    return this.fromServerRewrite();
+  }
+}
+
+/** A value as logged (`-` stands for empty) against the value nginx had. */
+function sameLogged(logged: string, actual: string): boolean {
+  return logged === actual || (logged === '-' && actual === '');
+}
+
+export function serverLabel(s: ServerModel): string {
+  const n = s.names.length ? s.names.map((x) => (x.kind === 'regex' ? '~' + x.name : x.name)).join(' ') : '""';
+  return `${n} (${where(s.d)})`;
+}
+
+export function locLabel(l: LocationModel): string {
+  return `${l.modifier ? l.modifier + ' ' : ''}${l.name} (${where(l.d)})`;
+}
+
+function allLocations(set: LocationSet): LocationModel[] {
+  const out: LocationModel[] = [];
+  const add = (s: LocationSet) => {
+    for (const l of [...s.exact.values(), ...s.prefix, ...s.regex]) {
+      out.push(l);
+      add(l.nested);
+    }
+  };
+  add(set);
+  return out;
+}
+
+function argValue(args: string, name: string): string {
+  // ngx_http_arg: case-insensitive name, '&'-separated, first occurrence.
+  const low = name.toLowerCase();
+  for (const part of args.split('&')) {
+    const eq = part.indexOf('=');
+    const k = eq === -1 ? part : part.slice(0, eq);
+    if (k.toLowerCase() === low && eq !== -1) return part.slice(eq + 1);
+  }
+  return '';
+}
+
+function cookieValue(cookies: string, name: string): string {
+  for (const part of cookies.split(';')) {
+    const t = part.trim();
+    const eq = t.indexOf('=');
+    if (eq !== -1 && t.slice(0, eq).toLowerCase() === name.toLowerCase()) return t.slice(eq + 1);
+  }
+  return '';
+}
+
+function binaryAddr(a: string): string {
+  const n = ipv4ToNumber(a);
+  if (n === undefined) return a;
+  return String.fromCharCode((n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
+}
+
+/** access_log directives in effect for a configuration (nginx merge: nearest level with any). */
+export function accessLogsOf(model: HttpModel, scope: Scope | undefined): AccessLogDef[] {
+  const ds = inherited(scope, 'access_log');
+  if (!ds.length) return [{ off: false, resolvedPath: model.prefix + 'logs/access.log', format: 'combined' }];
+  return ds.map((d) => {
+    const a = d.args.map((x) => x.value);
+    if (a[0] === 'off') return { off: true, format: '', d };
+    const path = compileValue(a[0]);
+    let format = 'combined';
+    let ifCond: ComplexValue | undefined;
+    for (const x of a.slice(1)) {
+      if (x.startsWith('if=')) ifCond = compileValue(x.slice(3));
+      else if (!x.includes('=')) format = x;
+    }
+    const lit = path.literal ? a[0] : undefined;
+    const resolvedPath = lit === undefined ? undefined : lit.startsWith('/') ? lit : lit.startsWith('syslog:') ? undefined : model.prefix + lit;
+    return { off: false, path, resolvedPath, format, ifCond, d };
+  });
+}

@@ -1,0 +1,67 @@
+// nginx "complex values": strings with `$var`, `${var}` and `$1`..`$9` in them, compiled once
+// (ngx_http_script_compile), evaluated per request by the router.
+
+export type ValuePart = string | { v: string } | { cap: number };
+
+export interface ComplexValue {
+  /** As written in the config. */
+  raw: string;
+  parts: ValuePart[];
+  /** No variables: `parts` is at most one literal string. */
+  literal: boolean;
+}
+
+const nameChar = /[A-Za-z0-9_]/;
+
+export function compileValue(raw: string): ComplexValue {
+  const parts: ValuePart[] = [];
+  let lit = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c !== '$' || i + 1 >= raw.length) {
+      lit += c;
+      continue;
+    }
+    const n = raw[i + 1];
+    if (n >= '1' && n <= '9' || n === '0') {
+      if (lit) parts.push(lit), (lit = '');
+      parts.push({ cap: n.charCodeAt(0) - 48 });
+      i++;
+      continue;
+    }
+    let name = '';
+    let j = i + 1;
+    if (n === '{') {
+      const close = raw.indexOf('}', j);
+      if (close === -1) {
+        lit += c;
+        continue;
+      }
+      name = raw.slice(j + 1, close);
+      j = close + 1;
+    } else {
+      while (j < raw.length && nameChar.test(raw[j])) name += raw[j++];
+    }
+    if (!name) {
+      lit += c;
+      continue;
+    }
+    if (lit) parts.push(lit), (lit = '');
+    // nginx variable names are case-insensitive.
+    parts.push({ v: name.toLowerCase() });
+    i = j - 1;
+  }
+  if (lit) parts.push(lit);
+  return { raw, parts, literal: parts.every((p) => typeof p === 'string') };
+}
+
+export function literalOf(cv: ComplexValue): string | undefined {
+  return cv.literal ? (cv.parts[0] as string | undefined) ?? '' : undefined;
+}
+
+/** Variables referenced by a value (names without `$`). */
+export function variablesOf(cv: ComplexValue): string[] {
+  const out: string[] = [];
+  for (const p of cv.parts) if (typeof p !== 'string' && 'v' in p) out.push(p.v);
+  return out;
+}
