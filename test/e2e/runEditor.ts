@@ -5,15 +5,15 @@
 //      with screenshots in test/e2e/screenshots/;
 //   3. the packaged .vsix installed with `server-main.js --install-extension`, hover + lens again.
 // Prints one `N passed, N failed` line for all of it and exits non-zero on any failure.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { format } from 'node:util';
 import type { Page } from 'playwright-core';
 import {
   installExtension,
-  launchBrowser,
   makeDirs,
+  launchBrowser,
   newPage,
   remote,
   repoRoot,
@@ -21,7 +21,7 @@ import {
   workbenchUrl,
   type Dirs,
 } from './vscodeServer';
-import { uiTests, type UiTest } from './ui';
+import { uiTests, userSettings, type UiTest } from './ui';
 import type { SuiteResults } from './suite/index';
 
 const runsDir = join(repoRoot, '.vscode-test/runs');
@@ -42,6 +42,14 @@ function record(name: string, ok: boolean, detail = '') {
     failures.push(`${name}${detail ? `\n    ${detail.split('\n').join('\n    ')}` : ''}`);
   }
   console.log(`  ${ok ? 'ok    ' : 'NOT OK'} ${name}${!ok && detail ? ` — ${detail.split('\n')[0]}` : ''}`);
+}
+
+/** Server, user and extension dirs for one run, with the user settings every run starts from. */
+function prepare(run: string): Dirs {
+  const dirs = makeDirs(run);
+  mkdirSync(join(dirs.userData, 'User'), { recursive: true });
+  writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify(userSettings, null, 2));
+  return dirs;
 }
 
 /** A fresh copy of the fixture workspace: tests write files into it. */
@@ -87,7 +95,7 @@ async function phaseSuite(): Promise<void> {
   const start = Date.now();
   console.log('extension-host suite (development tree)');
   const run = join(runsDir, 'suite');
-  const dirs = makeDirs(run);
+  const dirs = prepare(run);
   const ws = freshWorkspace(run);
   const resultsFile = join(run, 'results.json');
   const suiteIndex = join(repoRoot, 'out/e2e/suite/index.js');
@@ -117,7 +125,7 @@ async function phaseSuite(): Promise<void> {
 async function phaseUi(kind: 'dev' | 'vsix', tests: UiTest[]): Promise<void> {
   const start = Date.now();
   const run = join(runsDir, kind);
-  const dirs = makeDirs(run);
+  const dirs = prepare(run);
   const ws = freshWorkspace(run);
   let payload: [string, string][] | undefined;
   if (kind === 'dev') {

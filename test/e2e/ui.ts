@@ -1,11 +1,13 @@
-// UI tests: what a person sees in the workbench, driven through chromium like a user would.
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+// UI tests: what a person sees in the workbench, driven through chromium the way a user would
+// (Quick Open, mouse hover, clicks). Each waits and retries while the language server starts.
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
 
 export interface UiContext {
   workspace: string;
   screenshots: string;
-  /** 'dev' or 'vsix': names screenshots per run. */
+  /** 'dev' or 'vsix': which extension build is under test; names screenshots. */
   label: string;
 }
 export interface UiTest {
@@ -14,4 +16,163 @@ export interface UiTest {
   run(page: Page, ctx: UiContext): Promise<void>;
 }
 
-export const uiTests: UiTest[] = [];
+interface Truth {
+  log: string;
+  drops: { logLine: number; rule: { file: string; line: number; column: number } }[];
+}
+const truth = JSON.parse(readFileSync(new URL('./access-log-truth.json', import.meta.url), 'utf8')) as Truth;
+
+/** User settings for a clean, reproducible workbench (written before the server starts). */
+export const userSettings = {
+  'workbench.colorTheme': 'Default Dark Modern',
+  'workbench.startupEditor': 'none',
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'editor.minimap.enabled': false,
+  'editor.hover.delay': 200,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  // A person would answer the trust prompt once; the smoke-test driver refuses all dialogs.
+  'security.workspace.trust.enabled': false,
+};
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}${last ? ` (${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function workbenchReady(page: Page): Promise<void> {
+  await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 90_000 });
+}
+
+/** Opens a workspace file with Quick Open (Ctrl+P), as a user would. */
+export async function openFile(page: Page, rel: string): Promise<void> {
+  await workbenchReady(page);
+  const name = basename(rel);
+  await eventually(`Quick Open to offer ${rel}`, async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').waitFor({ timeout: 5000 });
+    await page.keyboard.type(rel);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+    await row.waitFor({ timeout: 5000 });
+    await row.click();
+    await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: 5000 });
+    return true;
+  });
+  await page.locator('.editor-instance .view-line').first().waitFor();
+}
+
+/** The rendered editor line with the given 1-based number. */
+async function viewLine(page: Page, line: number): Promise<Locator> {
+  return eventually(`line ${line} rendered`, async () => {
+    const numbers = page.locator('.editor-instance .margin-view-overlays .line-numbers');
+    const n = await numbers.count();
+    for (let i = 0; i < n; i++) {
+      const el = numbers.nth(i);
+      if ((await el.innerText()).trim() !== String(line)) continue;
+      const box = await el.boundingBox();
+      if (!box) continue;
+      const lines = page.locator('.editor-instance .view-lines .view-line');
+      const m = await lines.count();
+      for (let j = 0; j < m; j++) {
+        const b = await lines.nth(j).boundingBox();
+        if (b && Math.abs(b.y - box.y) < 2) return lines.nth(j);
+      }
+    }
+    return undefined;
+  });
+}
+
+/** The innermost rendered token on `line` whose text is exactly `text`. */
+async function token(page: Page, line: number, text: string): Promise<Locator> {
+  const l = await viewLine(page, line);
+  const spans = l.locator('span > span');
+  const n = await spans.count();
+  for (let i = 0; i < n; i++) if ((await spans.nth(i).innerText()) === text) return spans.nth(i);
+  throw new Error(`no token "${text}" on line ${line}: ${await l.innerText()}`);
+}
+
+// Runs in the page: the DOM's getComputedStyle, not a Node global.
+const colorOf = (el: Locator) => el.evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(e).color);
+
+async function hoverUntil(page: Page, target: Locator, expected: RegExp): Promise<string> {
+  return eventually(`hover matching ${expected}`, async () => {
+    await page.mouse.move(5, 5);
+    const box = await target.boundingBox();
+    if (!box) return undefined;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content');
+    await hover.first().waitFor({ timeout: 3000 });
+    const text = (await hover.allInnerTexts()).join('\n');
+    return expected.test(text) ? text : undefined;
+  }, 45_000);
+}
+
+const lineOfFile = (rel: string, needle: string, root: string) =>
+  readFileSync(join(root, rel), 'utf8').split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+export const uiTests: UiTest[] = [
+  {
+    name: 'the nginx grammar colours a config',
+    phases: ['dev'],
+    async run(page, ctx) {
+      const rel = 'nginx/sites-enabled/shop.conf';
+      await openFile(page, rel);
+      const line = lineOfFile(rel, 'return 444;', ctx.workspace);
+      const keyword = await eventually('return tokenized', async () => {
+        const t = await token(page, line, 'return');
+        return t;
+      });
+      const code = await token(page, line, '444');
+      const comment = await viewLine(page, lineOfFile(rel, '# We serve no PHP', ctx.workspace));
+      const semicolon = await token(page, line, ';');
+      const colors = {
+        keyword: await colorOf(keyword),
+        code: await colorOf(code),
+        punctuation: await colorOf(semicolon),
+        comment: await colorOf(comment.locator('span > span').last()),
+      };
+      if (new Set(Object.values(colors)).size < 3) {
+        throw new Error(`expected distinct colours for directive, argument, punctuation and comment: ${JSON.stringify(colors)}`);
+      }
+      if (colors.keyword === colors.code) throw new Error(`directive and 444 share a colour: ${JSON.stringify(colors)}`);
+    },
+  },
+  {
+    name: 'the access-log grammar sets 444 apart from other statuses',
+    phases: ['dev'],
+    async run(page) {
+      await openFile(page, truth.log);
+      const ok = await eventually('status 200 tokenized', async () => token(page, 1, '200'));
+      const dropped = await token(page, truth.drops[0].logLine, '444');
+      const [c200, c444] = [await colorOf(ok), await colorOf(dropped)];
+      if (c200 === c444) throw new Error(`444 and 200 share a colour (${c444})`);
+    },
+  },
+  {
+    name: 'hovering 444 of `return 444` explains the rule',
+    phases: ['dev', 'vsix'],
+    async run(page, ctx) {
+      const rel = 'nginx/sites-enabled/default';
+      await openFile(page, rel);
+      const line = lineOfFile(rel, 'return 444;', ctx.workspace);
+      const code = await eventually('444 rendered', async () => token(page, line, '444'));
+      await hoverUntil(page, code, /444[\s\S]*close/i);
+      await page.screenshot({ path: join(ctx.screenshots, `hover-${ctx.label}.png`) });
+    },
+  },
+];
