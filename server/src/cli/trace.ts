@@ -1,0 +1,115 @@
+// `nginx-lens trace --config <nginx.conf> [--json] <log>...`: every 444 line of each log and
+// the rule that produced it (exact), the rules that could have (ambiguous), or none (unmatched).
+
+import { resolve } from 'node:path';
+import { loadConfigGraph } from '../core/configGraph';
+import { buildModelFromGraph } from '../core/http/model';
+import { ruleKey, traceLog, type TraceEntry } from '../core/trace';
+import { NodeFileSystem } from '../node/fileSystem';
+import { displayPath } from './check';
+
+const USAGE = `Usage: nginx-lens trace --config <nginx.conf> [--json] [--status N[,N...]] [--prefix DIR] <access.log>...
+  --config FILE   the nginx.conf the logs were written under (its includes are followed)
+  --json          print one JSON array of {log: {file, line}, status, verdict, rules: [{file, line, column}], why}
+  --status LIST   statuses to trace (default 444)
+  --prefix DIR    nginx's prefix (-p) for relative access_log paths (default /usr/share/nginx, Debian's)
+Verdicts: exact (one rule), ambiguous (the log lacks what would decide: every candidate, ranked),
+unmatched (no rule of this configuration produces the line).
+`;
+
+export interface JsonTraceEntry {
+  log: { file: string; line: number };
+  status: number;
+  verdict: 'exact' | 'ambiguous' | 'unmatched';
+  rules: { file: string; line: number; column: number }[];
+  why: string;
+}
+
+function usage(message: string): number {
+  process.stderr.write(`nginx-lens trace: ${message}\n${USAGE}`);
+  return 2;
+}
+
+export async function runTrace(args: string[]): Promise<number> {
+  let config: string | undefined;
+  let json = false;
+  let prefix: string | undefined;
+  let statuses = new Set([444]);
+  const logs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--help' || a === '-h') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (a === '--json') json = true;
+    else if (a === '--config' || a === '-c') config = args[++i];
+    else if (a.startsWith('--config=')) config = a.slice(9);
+    else if (a === '--prefix') prefix = args[++i];
+    else if (a === '--status') {
+      const v = args[++i] ?? '';
+      statuses = new Set(v.split(',').map(Number).filter((n) => n >= 100 && n <= 999));
+      if (!statuses.size) return usage(`invalid --status "${v}"`);
+    } else if (a.startsWith('-') && a !== '-') return usage(`unknown option "${a}"`);
+    else logs.push(a);
+  }
+  if (!config) return usage('--config is required');
+  if (!logs.length) return usage('no log file given');
+  const cwd = process.cwd();
+  const fs = new NodeFileSystem();
+  const graph = loadConfigGraph(resolve(cwd, config), fs);
+  if (!graph.files.size) {
+    process.stderr.write(`nginx-lens trace: cannot read ${config}\n`);
+    return 1;
+  }
+  const model = buildModelFromGraph(graph, prefix ? { prefix } : {});
+  const out: JsonTraceEntry[] = [];
+  const perRule = new Map<string, number>();
+  const counts = { exact: 0, ambiguous: 0, unmatched: 0 };
+  let failed = false;
+  for (const log of logs) {
+    const abs = resolve(cwd, log);
+    try {
+      const r = await traceLog(
+        model,
+        abs,
+        (e: TraceEntry) => {
+          const a = e.attribution;
+          counts[a.verdict]++;
+          const rules = a.rules.map((x) => ({ file: displayPath(x.file, cwd), line: x.range.start.line + 1, column: x.range.start.character + 1 }));
+          if (a.verdict === 'exact') {
+            const k = ruleKey(a.rules[0]);
+            perRule.set(k, (perRule.get(k) ?? 0) + 1);
+          }
+          out.push({ log: { file: displayPath(e.log.file, cwd), line: e.log.line }, status: e.status, verdict: a.verdict, rules, why: a.why });
+        },
+        { statuses },
+      );
+      if (!json) process.stderr.write(`${displayPath(abs, cwd)}: ${r.lines} lines, format ${r.format.how}${r.unparsed ? `, ${r.unparsed} unreadable` : ''}\n`);
+    } catch (e) {
+      process.stderr.write(`nginx-lens trace: ${(e as Error).message}\n`);
+      failed = true;
+    }
+  }
+  if (json) {
+    process.stdout.write(JSON.stringify(out, null, 1) + '\n');
+    return failed ? 1 : 0;
+  }
+  const lines: string[] = [];
+  lines.push(`${out.length} line(s) with status ${[...statuses].join(',')}: ${counts.exact} exact, ${counts.ambiguous} ambiguous, ${counts.unmatched} unmatched`);
+  if (perRule.size) {
+    lines.push('', 'Exact attributions per rule:');
+    for (const [k, n] of [...perRule].sort((a, b) => b[1] - a[1])) {
+      const [file, ...rest] = k.split(':');
+      lines.push(`  ${String(n).padStart(7)}  ${displayPath(file, cwd)}:${rest.join(':')}`);
+    }
+  }
+  const shown = out.filter((e) => e.verdict !== 'exact').slice(0, 20);
+  if (shown.length) {
+    lines.push('', 'Not exact (first 20):');
+    for (const e of shown)
+      lines.push(`  ${e.log.file}:${e.log.line} ${e.status} ${e.verdict}: ${e.rules.map((r) => `${r.file}:${r.line}`).join(', ') || '-'} — ${e.why}`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  return failed ? 1 : 0;
+}
