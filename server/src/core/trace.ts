@@ -1,0 +1,129 @@
+// Trace a whole access log against a configuration: every line with a chosen status (444 by
+// default) attributed to the rule(s) that produced it. Streams the file; routing answers are
+// cached per distinct request, so a large log costs mostly its line parsing.
+
+import { posix } from 'node:path';
+import { compileLogFormat, combinedFormat, type LogFormat } from './logs/format';
+import { readLogBatches } from './logs/reader';
+import { Attributor, allAccessLogs, logFilterFor, type Attribution } from './http/attribute';
+import type { AccessLogDef, HttpModel, RuleRef } from './http/model';
+import { factsFromLog } from './http/request';
+
+export interface TraceEntry {
+  log: { file: string; line: number };
+  status: number;
+  attribution: Attribution;
+}
+
+export interface FormatChoice {
+  format: LogFormat;
+  /** How it was chosen, for the user. */
+  how: string;
+}
+
+/** The log_format nginx writes this file with: from the access_log directives naming it, else detected. */
+export function formatForLog(model: HttpModel, logFile: string, sample: readonly string[] = []): FormatChoice {
+  const filter = logFilterFor(model, logFile);
+  const candidates: { name: string; def?: AccessLogDef }[] = [];
+  if (filter) {
+    for (const d of allAccessLogs(model)) if (!d.off && d.resolvedPath && filter(d)) candidates.push({ name: d.format, def: d });
+  }
+  const compiled: { f: LogFormat; how: string }[] = [];
+  const seen = new Set<string>();
+  for (const c of candidates) {
+    if (seen.has(c.name)) continue;
+    seen.add(c.name);
+    const f = compileNamed(model, c.name);
+    if (f) compiled.push({ f, how: `log_format ${c.name} (access_log ${c.def?.resolvedPath})` });
+  }
+  if (compiled.length === 1) return { format: compiled[0].f, how: compiled[0].how };
+  // Several formats write to the file, or none names it: the one that reads the sample best.
+  const pool = compiled.length
+    ? compiled
+    : [
+        ...[...model.logFormats.keys()].map((n) => ({ f: compileNamed(model, n)!, how: `detected: log_format ${n}` })).filter((x) => x.f),
+        { f: combinedFormat(), how: 'detected: combined' },
+      ];
+  let best = pool[0];
+  let bestScore = -1;
+  for (const p of pool) {
+    let score = 0;
+    for (const line of sample) if (p.f.match(line)) score++;
+    if (score > bestScore) (best = p), (bestScore = score);
+  }
+  return { format: best.f, how: best.how };
+}
+
+function compileNamed(model: HttpModel, name: string): LogFormat | undefined {
+  if (name === 'combined') return combinedFormat();
+  const def = model.logFormats.get(name);
+  if (!def) return undefined;
+  try {
+    return compileLogFormat(name, def.format, def.escape);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface TraceOptions {
+  /** Which statuses to attribute. Default: 444 only. */
+  statuses?: ReadonlySet<number>;
+  format?: LogFormat;
+  signal?: AbortSignal;
+}
+
+/** Streams one log file, calling `onEntry` for every line with a traced status. */
+export async function traceLog(
+  model: HttpModel,
+  logFile: string,
+  onEntry: (e: TraceEntry) => void,
+  options: TraceOptions = {},
+): Promise<{ lines: number; unparsed: number; format: FormatChoice }> {
+  const statuses = options.statuses ?? new Set([444]);
+  const texts = [...statuses].map(String);
+  let format: FormatChoice | undefined = options.format ? { format: options.format, how: 'given' } : undefined;
+  const attributor = new Attributor(model, { logFile: posix.resolve(logFile) });
+  let lines = 0;
+  let unparsed = 0;
+  let statusOcc = -1;
+  let variables: readonly string[] = [];
+  for await (const batch of readLogBatches(logFile, { signal: options.signal })) {
+    if (!format) {
+      format = formatForLog(model, posix.resolve(logFile), batch.lines.slice(0, 200));
+      statusOcc = format.format.indexOf('status');
+      variables = format.format.variables;
+    } else if (statusOcc < 0) {
+      statusOcc = format.format.indexOf('status');
+      variables = format.format.variables;
+    }
+    const f = format.format;
+    for (let i = 0; i < batch.lines.length; i++) {
+      const line = batch.lines[i];
+      lines++;
+      // Cheap pre-filter: the status is written as its digits.
+      let has = false;
+      for (const t of texts) if (line.includes(t)) has = true;
+      if (!has) continue;
+      const spans = f.match(line);
+      if (!spans) {
+        unparsed++;
+        continue;
+      }
+      if (statusOcc < 0) continue;
+      const st = Number(f.value(line, spans, statusOcc));
+      if (!statuses.has(st)) continue;
+      const values: Record<string, string | undefined> = {};
+      for (const name of variables) {
+        const k = f.indexOf(name);
+        values[name] = f.value(line, spans, k);
+      }
+      const facts = factsFromLog(variables, values);
+      onEntry({ log: { file: logFile, line: batch.firstLine + i }, status: st, attribution: attributor.attribute(facts, st) });
+    }
+  }
+  return { lines, unparsed, format: format ?? { format: combinedFormat(), how: 'empty log' } };
+}
+
+export function ruleKey(r: RuleRef): string {
+  return `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}`;
+}
