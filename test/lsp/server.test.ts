@@ -10,6 +10,8 @@ import {
   DocumentSymbolRequest,
   FoldingRangeRequest,
   HoverRequest,
+  WorkspaceSymbolRequest,
+  type SymbolInformation,
   type CompletionList,
   type DocumentSymbol,
   type Location,
@@ -171,4 +173,25 @@ test('document links for include globs', async () => {
   assert.match(link.target!, /\/fixtures\/site\/conf\.d\/[a-z0-9]+\.conf$/);
   // Several files match the glob (shop.conf plus the buffers the other tests opened).
   assert.match(link.tooltip ?? '', /^\d+ files match/);
+});
+
+test('workspace symbols: servers, locations and 444 rules', async () => {
+  const syms = (await c.connection.sendRequest(WorkspaceSymbolRequest.type, { query: '' })) as SymbolInformation[];
+  const names = syms.map((s) => s.name);
+  assert.ok(names.includes('server shop.example.com www.shop.example.com'), names.join(', '));
+  assert.ok(names.includes('location ~* \\.php$'), names.join(', '));
+  const drops = syms.filter((s) => / 444/.test(s.name));
+  assert.equal(drops.length, 3, names.join(', '));
+  const filtered = (await c.connection.sendRequest(WorkspaceSymbolRequest.type, { query: 'fallback' })) as SymbolInformation[];
+  assert.deepEqual(filtered.map((s) => [s.name, s.containerName]), [['location @fallback', 'server shop.example.com www.shop.example.com']]);
+});
+
+test('nginx-lens/all444Rules lists every 444 source with its condition', async () => {
+  const { rules } = await c.connection.sendRequest<{ rules: { uri: string; range: { start: { line: number } }; title: string; condition: string }[] }>('nginx-lens/all444Rules', {});
+  const byPlace = rules.map((r) => `${r.uri.split('/').pop()}:${r.range.start.line + 1} ${r.condition}`).sort();
+  assert.deepEqual(byPlace, [
+    'deny-bots.conf:2 server shop.example.com www.shop.example.com (listen 80) › if ($bad_bot)',
+    'shop.conf:11 server shop.example.com www.shop.example.com (listen 80) › location ~* \\.php$',
+    'shop.conf:22 server _ (listen 80 default_server)',
+  ]);
 });

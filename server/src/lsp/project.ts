@@ -80,8 +80,39 @@ export class Projects {
     return { file, contexts, graph };
   }
 
+  /** Graphs of every main config in play: those of the open config documents, and the workspace's nginx.conf. */
+  allGraphs(): ConfigGraph[] {
+    if (!this.ws.trusted) return [];
+    const mains = new Set<string>();
+    for (const d of this.ws.documents.all()) {
+      if (!this.ws.isConfig(d.uri) || !d.uri.startsWith('file:')) continue;
+      const m = this.ws.mainConfigFor(uriToPath(d.uri));
+      if (m) mains.add(m);
+    }
+    for (const r of this.ws.roots) {
+      const m = this.ws.mainConfigFor(r + '/nginx.conf');
+      if (m) mains.add(m);
+    }
+    return [...mains].map((m) => this.graph(m));
+  }
+
+  private diagCache = new Map<string, { generation: number; version: number; result: { files: string[]; diagnostics: Diagnostic[] } }>();
+
   /** Diagnostics for the analysis unit of an open document: per file it covers. */
   diagnostics(uri: string): { files: string[]; diagnostics: Diagnostic[] } {
+    const version = this.ws.document(uri)?.version ?? -1;
+    const hit = this.diagCache.get(uri);
+    if (hit && hit.generation === this.generation && hit.version === version) return hit.result;
+    const result = this.computeDiagnostics(uri);
+    this.diagCache.set(uri, { generation: this.generation, version, result });
+    return result;
+  }
+
+  forget(uri: string): void {
+    this.diagCache.delete(uri);
+  }
+
+  private computeDiagnostics(uri: string): { files: string[]; diagnostics: Diagnostic[] } {
     const view = this.view(uri);
     if (!view) return { files: [], diagnostics: [] };
     if (!view.graph) return { files: [view.file.path], diagnostics: syntaxDiagnostics(view.file) };

@@ -5,6 +5,7 @@ import {
   createConnection,
   ProposedFeatures,
   TextDocumentSyncKind,
+  CodeActionKind,
   type CompletionList,
   type Connection,
   type InitializeParams,
@@ -18,13 +19,16 @@ import { hover } from '../service/hover';
 import { completion } from '../service/completion';
 import { definition } from '../service/definition';
 import { documentLinks } from '../service/links';
+import { codeActions } from '../service/codeActions';
+import { workspaceSymbols } from '../service/workspaceSymbols';
+import { defaultList444 } from '../service/rules444Hooks';
 import { uriToPath } from '../service/convert';
 import type { DocumentView } from '../service/document';
 import { guard, guardVoid, describeError, type Logger } from './guard';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { Projects } from './project';
 import { Workspace } from './workspace';
-import type { InitializationOptions, Settings } from './protocol';
+import { All444RulesRequest, type All444RulesResult, type InitializationOptions, type Settings } from './protocol';
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   const ws = new Workspace();
@@ -72,6 +76,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         documentSymbolProvider: true,
         foldingRangeProvider: true,
         documentLinkProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        workspaceSymbolProvider: true,
       },
       serverInfo: { name: 'nginx-lens' },
     };
@@ -99,6 +105,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
   ws.documents.onDidClose((e) => {
     ws.forget(e.document.uri);
+    projects.forget(e.document.uri);
     projects.overlay(e.document.uri, undefined);
     scheduler.clear(e.document.uri);
   });
@@ -144,6 +151,23 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const view = projects.view(p.textDocument.uri);
       return view ? documentLinks(view, (path) => projects.fs.stat(path)?.kind === 'file', token) : [];
     }),
+  );
+
+  connection.onCodeAction(
+    guard(log, 'codeAction', () => [], (p) => {
+      if (!ws.isConfig(p.textDocument.uri)) return [];
+      const { diagnostics } = projects.diagnostics(p.textDocument.uri);
+      return codeActions(diagnostics, uriToPath(p.textDocument.uri), p.range, p.context.only);
+    }),
+  );
+
+  connection.onWorkspaceSymbol(
+    guard(log, 'workspaceSymbol', () => [], (p, token) => workspaceSymbols(projects.allGraphs(), p.query, token)),
+  );
+
+  connection.onRequest(
+    All444RulesRequest,
+    guard(log, 'all444Rules', (): All444RulesResult => ({ rules: [] }), (): All444RulesResult => ({ rules: defaultList444.list(projects.allGraphs()) })),
   );
 
   connection.onShutdown(() => scheduler.dispose());
