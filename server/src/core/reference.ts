@@ -28,6 +28,11 @@ export interface DirectiveInfo {
   default: string;
   url: string;
   args: ArgRule;
+  /**
+   * Only in NGINX Plus (the commercial subscription), per the description: always, or before
+   * open-source version `until`.
+   */
+  commercial?: { until?: string };
 }
 
 export interface VariableInfo {
@@ -99,6 +104,26 @@ function docsUrl(module: string, family: Family, anchor: string): string {
   return `https://nginx.org/en/docs/${dir}${module}.html#${anchor}`;
 }
 
+/** The reference ends a Plus-only directive's description with a note saying so. */
+function commercialOf(description: string): { until?: string } | undefined {
+  const flat = description.replace(/\n>?\s*/g, ' ');
+  const prior = /Prior to version ([0-9.]+), this directive was available only as part of our \[commercial subscription\]/.exec(flat);
+  if (prior) return { until: prior[1] };
+  if (/This directive is available as part of our \[commercial subscription\]/.test(flat)) return {};
+  return undefined;
+}
+
+/** Compares dotted versions numerically: negative when a < b. */
+export function compareVersions(a: string, b: string): number {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
 function build(): Index {
   const raw = getDirectives(Format.Markdown);
   const hasMain = new Set<string>();
@@ -130,6 +155,8 @@ function build(): Index {
       url: docsUrl(module, family, d.name),
       args,
     };
+    const commercial = commercialOf(d.description);
+    if (commercial) info.commercial = commercial;
     all.push(info);
     const list = directives.get(d.name);
     if (list) list.push(info);
@@ -274,9 +301,27 @@ function describeContext(d: DirectiveInfo, c: string): string {
   return `${d.family} ${c}`;
 }
 
+const lookupCache = new Map<string, DirectiveLookup>();
+const LOOKUP_CACHE_MAX = 20000;
+
+/**
+ * What the reference says about a directive name at a context path ([] = main; may start with
+ * UNKNOWN_CONTEXT; null = unknown). The result is shared: do not mutate it.
+ */
 export function lookupDirective(name: string, contextPath: readonly string[] | null): DirectiveLookup {
-  const ix = getIndex();
   const path = contextPath ?? [UNKNOWN_CONTEXT];
+  const key = path.join('\u0001') + '\u0000' + name;
+  let hit = lookupCache.get(key);
+  if (!hit) {
+    if (lookupCache.size >= LOOKUP_CACHE_MAX) lookupCache.clear();
+    hit = lookupUncached(name, path);
+    lookupCache.set(key, hit);
+  }
+  return hit;
+}
+
+function lookupUncached(name: string, path: readonly string[]): DirectiveLookup {
+  const ix = getIndex();
   const all = ix.directives.get(name) ?? [];
   const allowedContexts = [...new Set(all.flatMap((d) => d.contexts.map((c) => describeContext(d, c))))];
   const result: DirectiveLookup = { name, known: all.length > 0, allowed: [], isAllowed: undefined, entries: all, allowedContexts };

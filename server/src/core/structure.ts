@@ -109,3 +109,27 @@ export const REFERENCE_GAPS: {
     { name: 'geoip_city', values: [1, 2], source: 'src/http/modules/ngx_http_geoip_module.c: NGX_CONF_TAKE12' },
   ],
 };
+
+/**
+ * Directives that create a variable, with the argument naming it ('last' = the last argument).
+ * Each registers it through ngx_http_add_variable (ngx_http_rewrite_module.c set,
+ * ngx_http_map_module.c, ngx_http_geo_module.c, ngx_http_split_clients_module.c,
+ * ngx_http_auth_request_module.c auth_request_set, perl_set, njs js_set/js_var).
+ */
+export const VARIABLE_DEFINING_DIRECTIVES: ReadonlyMap<string, number | 'last'> = new Map<string, number | 'last'>([
+  ['set', 0],
+  ['map', 1],
+  ['geo', 'last'],
+  ['split_clients', 1],
+  ['auth_request_set', 0],
+  ['perl_set', 0],
+  ['js_set', 0],
+  ['js_var', 0],
+]);
+
+/**
+ * Of ngx_http_core_module's built-in variables, only these may be redefined: ngx_http_add_variable
+ * (src/http/ngx_http_variables.c) fails with `the duplicate "x" variable` for any existing variable
+ * without NGX_HTTP_VAR_CHANGEABLE, and in ngx_http_core_variables only $args and $limit_rate have it.
+ */
+export const CHANGEABLE_CORE_VARIABLES: ReadonlySet<string> = new Set(['args', 'limit_rate']);
