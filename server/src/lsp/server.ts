@@ -12,6 +12,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { offsetAt } from '../core/positions';
+import { lookupDirective } from '../core/reference';
 import { documentSymbols } from '../service/symbols';
 import { foldingRanges } from '../service/folding';
 import { diagnosticsByUri } from '../service/diagnostics';
@@ -81,6 +82,17 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       },
       serverInfo: { name: 'nginx-lens' },
     };
+  });
+
+  // Index the reference while the user is still opening files, so the first hover is not the slow one.
+  connection.onInitialized(() => {
+    setTimeout(() => {
+      try {
+        lookupDirective('http', []);
+      } catch (err) {
+        log.error(`reference index: ${describeError(err)}`);
+      }
+    }, 0);
   });
 
   connection.onDidChangeConfiguration(

@@ -16,7 +16,8 @@ export function foldingRanges(file: ParsedFile, token?: Cancellation): FoldingRa
     if (d.block) {
       const close = d.block.close;
       // Fold up to the line before '}' so the closing brace stays visible.
-      const end = close ? close.start.line - 1 : d.range.end.line;
+      // Unclosed (file ended first): fold to the last line with content.
+      const end = close ? close.start.line - 1 : d.range.end.character === 0 ? d.range.end.line - 1 : d.range.end.line;
       if (end > start) out.push({ startLine: start, endLine: end });
     } else if (d.range.end.line > start) {
       out.push({ startLine: start, endLine: d.range.end.line });
