@@ -1,0 +1,346 @@
+// Differential suite: real nginx decides, our router must agree.
+//
+// Each scenario runs through /usr/sbin/nginx (see nginxHarness.ts for how nginx itself reports
+// which 444 rule fired). Then the access logs nginx wrote with the scenario's own formats are
+// traced with the uninstrumented config, and every 444 line is checked:
+//  - `exact` must name the rule nginx ran (a confident wrong answer fails the suite);
+//  - `ambiguous` must list that rule among its candidates;
+//  - `unmatched` is wrong (nginx did produce the line under this config).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse } from '../../server/src/core/parser';
+import { readFileSync } from 'node:fs';
+import { buildModelFromFile } from '../../server/src/core/http/model';
+import { traceLog } from '../../server/src/core/trace';
+import { cleanup, haveNginx, runScenario, type Req, type Scenario } from './nginxHarness';
+
+const COMMON = `
+  client_body_temp_path PREFIX/tmp_body; proxy_temp_path PREFIX/tmp_proxy; fastcgi_temp_path PREFIX/tmp_fcgi;
+  uwsgi_temp_path PREFIX/tmp_uwsgi; scgi_temp_path PREFIX/tmp_scgi;
+  root PREFIX/html;
+  log_format vhost '$remote_addr - [$time_local] "$request" $status $body_bytes_sent "$http_user_agent" "$host" $server_port';
+  access_log PREFIX/logs/access.log;
+  access_log PREFIX/logs/vhost.log vhost;
+`;
+const conf = (body: string, extraTop = '') => `events {}\nhttp {\n${COMMON}\n${extraTop}\n${body}\n}\n`;
+
+const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0';
+const get = (path: string, host: string | null = 'localhost', extra: Partial<Req> = {}): Req => ({ path, host, ...extra });
+const ua = (u: string) => ({ headers: { 'User-Agent': u } });
+
+const scenarios: Scenario[] = [
+  {
+    name: 'server selection: default_server, first server, exact/wildcard/regex names, empty name',
+    conf: conf(`
+  server { listen 127.0.0.1:PORT; server_name first.test; return 444; }
+  server { listen 127.0.0.1:PORT default_server; server_name _; return 444; }
+  server { listen 127.0.0.1:PORT; server_name exact.test *.wild.test;
+    location / { return 200; }
+    location /drop { return 444; } }
+  server { listen 127.0.0.1:PORT; server_name .dot.test;
+    if ($http_user_agent ~* bot) { return 444; }
+    return 204; }
+  server { listen 127.0.0.1:PORT; server_name tail.*; return 444; }
+  server { listen 127.0.0.1:PORT; server_name ~^(?<sub>[a-z]+)\\.re\\.test$;
+    if ($sub = evil) { return 444; }
+    return 205; }
+  server { listen 127.0.0.1:PORT; server_name ~^www\\d+\\.re\\.test$; return 444; }
+  server { listen 127.0.0.1:PORT; server_name ""; return 444; }
+  server { listen 127.0.0.1:PORT2; server_name second.test; location / { return 444; } location /ok { return 200; } }
+  server { listen 127.0.0.1:PORT2; server_name other.test; return 444; }
+`),
+    requests: [
+      get('/', 'first.test'),
+      get('/', 'FIRST.TEST'),
+      get('/', 'first.test.'),
+      get('/', 'first.test:8080'),
+      get('/', 'unknown.test'),
+      get('/', '_'),
+      get('/', 'exact.test'),
+      get('/drop', 'exact.test'),
+      get('/drop', 'a.wild.test'),
+      get('/drop', 'a.b.wild.test'),
+      get('/', 'wild.test'),
+      get('/', 'dot.test', ua('Googlebot')),
+      get('/', 'x.dot.test', ua('somebot')),
+      get('/', 'x.dot.test', ua(BROWSER)),
+      get('/', 'tail.com'),
+      get('/', 'tail.co.uk'),
+      get('/', 'evil.re.test'),
+      get('/', 'good.re.test'),
+      get('/', 'www12.re.test'),
+      get('/', null),
+      get('/', null, { protocol: 'HTTP/1.0', headers: { 'User-Agent': 'bot' } }),
+      get('/', 'second.test', { port: 1 }),
+      get('/ok', 'second.test', { port: 1 }),
+      get('/ok', 'nothing.test', { port: 1 }),
+      get('/', 'other.test', { port: 1 }),
+      get('/', null, { port: 1 }),
+    ],
+  },
+  {
+    name: 'location selection: =, ^~, regex order, nested, case-insensitive, URI normalization',
+    conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name loc.test;
+    location = /exact { return 444; }
+    location ^~ /static/ { return 444; }
+    location /files/ {
+      location ~ \\.bak$ { return 444; }
+      return 200;
+    }
+    location ~* \\.(php|asp)$ { return 444; }
+    location ~ ^/admin { return 444; }
+    location /admin/ok { return 200; }
+    location ^~ /admin/safe { return 200; }
+    location / {
+      if ($request_method = POST) { return 444; }
+      return 200;
+    }
+  }
+`),
+    requests: [
+      get('/exact'),
+      get('/exact/'),
+      get('/exactly'),
+      get('/static/x.php'),
+      get('/files/a.bak'),
+      get('/files/a.txt'),
+      get('/x.PHP'),
+      get('/x.php?y=1'),
+      get('/admin/ok'),
+      get('/admin/safe/x'),
+      get('/admin'),
+      { path: '/', method: 'POST', host: 'loc.test' },
+      get('/'),
+      get('/%65xact'),
+      get('//static//x'),
+      get('/a/../static/y'),
+      get('/files/./../exact'),
+      get('/files/x%2Ebak'),
+      get('/%2e%2e/x'),
+      get('/files/%2e%2e/exact'),
+    ],
+  },
+  {
+    name: 'rewrite phase: server level then location, captures, last re-matching, break, set, cycles',
+    conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    rewrite ^/old/(.*)$ /new/$1;
+    if ($arg_drop) { return 444; }
+    location /new/ { if ($uri ~ /new/bad) { return 444; } return 200; }
+    location /loop { rewrite ^ /loop2 last; }
+    location /loop2 { return 444; }
+    location /brk { rewrite ^ /loop2 break; return 444; }
+    location /set { set $x 1; if ($x) { return 444; } return 200; }
+    location /unset { set $x 0; if ($x) { return 444; } return 200; }
+    location ~ ^/cap/(\\d+)$ { set $n $1; if ($n = 7) { return 444; } return 200; }
+    location ~ ^/cap2/(?<num>\\d+)$ { if ($num ~ ^9) { return 444; } return 200; }
+    location /cycle { rewrite ^ /cycle2 last; }
+    location /cycle2 { rewrite ^ /cycle last; }
+    location /chain { rewrite ^/chain(.*)$ /new$1; rewrite ^/new/ok /new/bad; }
+    location /both { if ($http_referer ~* spam) { return 444; } if ($http_user_agent !~ Mozilla) { return 444; } return 200; }
+    location /eq { if ($http_x_token != secret) { return 444; } return 200; }
+  }
+`),
+    requests: [
+      get('/old/bad'),
+      get('/old/good'),
+      get('/new/bad'),
+      get('/x?drop=1'),
+      get('/x?drop=0'),
+      get('/x?drop='),
+      get('/loop'),
+      get('/brk'),
+      get('/set'),
+      get('/unset'),
+      get('/cap/7'),
+      get('/cap/8'),
+      get('/cap2/99'),
+      get('/cap2/19'),
+      get('/cycle'),
+      get('/chain/ok'),
+      get('/chain/x'),
+      get('/both', 'localhost', { headers: { Referer: 'http://SPAM.example/', 'User-Agent': BROWSER } }),
+      get('/both', 'localhost', { headers: { 'User-Agent': 'curl/8' } }),
+      get('/both', 'localhost', { headers: { 'User-Agent': BROWSER } }),
+      get('/eq', 'localhost', { headers: { 'X-Token': 'secret' } }),
+      get('/eq', 'localhost', { headers: { 'X-Token': 'nope' } }),
+    ],
+  },
+  {
+    name: 'map (regex, hostnames, default), geo, set',
+    conf: conf(
+      `
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    if ($bad_ua) { return 444; }
+    if ($host_blocked) { return 444; }
+    location / { if ($blocked_net) { return 444; } return 200; }
+  }
+`,
+      `
+  map $http_user_agent $bad_ua { default 0; ~*(sqlmap|nikto) 1; "~^curl/7" 1; exactbot 1; }
+  map $host $host_blocked { hostnames; default 0; *.blocked.test 1; blocked.test 1; www.ok.* 0; .deny.test 1; }
+  geo $blocked_net { default 0; 127.0.0.5/32 1; 127.0.1.0/24 1; }
+`,
+    ),
+    requests: [
+      get('/', 'a.test', ua('sqlmap/1.7')),
+      get('/', 'a.test', ua('Nikto')),
+      get('/', 'a.test', ua('curl/7.88')),
+      get('/', 'a.test', ua('curl/8.1')),
+      get('/', 'a.test', ua('ExactBot')),
+      get('/', 'a.test', ua('exactbot2')),
+      get('/', 'x.blocked.test', ua(BROWSER)),
+      get('/', 'blocked.test', ua(BROWSER)),
+      get('/', 'BLOCKED.test.', ua(BROWSER)),
+      get('/', 'deny.test', ua(BROWSER)),
+      get('/', 'a.deny.test', ua(BROWSER)),
+      get('/', 'www.ok.com', ua(BROWSER)),
+      get('/', 'fine.test', { ...ua(BROWSER), from: '127.0.0.5' }),
+      get('/', 'fine.test', { ...ua(BROWSER), from: '127.0.1.9' }),
+      get('/', 'fine.test', { ...ua(BROWSER), from: '127.0.0.6' }),
+    ],
+  },
+  {
+    name: 'limit_except, allow/deny trap, error_page to a named location, try_files',
+    conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    location /le { limit_except GET { deny all; } return 444; }
+    location /trap { allow 127.0.0.2; deny all; return 444; }
+    location /acl { allow 127.0.0.2; deny all; error_page 403 = @drop; }
+    location /ep { error_page 404 = @drop; }
+    location /tf { try_files $uri @drop; }
+    location /ret { error_page 418 = @drop; return 418; }
+    location @drop { return 444; }
+  }
+`),
+    requests: [
+      get('/le'),
+      { path: '/le', method: 'POST', host: 'localhost' },
+      { path: '/le', method: 'HEAD', host: 'localhost' },
+      { path: '/le', method: 'DELETE', host: 'localhost' },
+      get('/trap'),
+      get('/trap', 'localhost', { from: '127.0.0.2' }),
+      get('/acl'),
+      get('/acl', 'localhost', { from: '127.0.0.2' }),
+      get('/ep/missing'),
+      get('/tf/missing'),
+      get('/ret'),
+      { path: '/', method: 'TRACE', host: 'localhost' },
+    ],
+  },
+  {
+    name: 'realip from X-Forwarded-For feeds $remote_addr and allow/deny',
+    conf: conf(
+      `
+  server { listen 127.0.0.1:PORT default_server;
+    location /x { if ($remote_addr ~ ^10\\.) { return 444; } return 200; }
+    location /acl { allow 192.168.0.0/16; deny all; error_page 403 = @drop; }
+    location @drop { return 444; }
+  }
+`,
+      `  set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For; real_ip_recursive on;`,
+    ),
+    requests: [
+      get('/x', 'localhost', { headers: { 'X-Forwarded-For': '10.1.2.3' } }),
+      get('/x', 'localhost', { headers: { 'X-Forwarded-For': '10.1.2.3, 192.168.1.1' } }),
+      get('/x', 'localhost', { headers: { 'X-Forwarded-For': '10.9.9.9, 127.0.0.1' } }),
+      get('/x', 'localhost', { from: '127.0.0.2', headers: { 'X-Forwarded-For': '10.1.2.3' } }),
+      get('/acl', 'localhost', { headers: { 'X-Forwarded-For': '192.168.4.4' } }),
+      get('/acl', 'localhost', { headers: { 'X-Forwarded-For': '172.16.0.1' } }),
+      get('/acl'),
+    ],
+  },
+  {
+    name: 'access_log off / if= / per-location logs decide which rules a log can show',
+    conf: conf(
+      `
+  server { listen 127.0.0.1:PORT default_server; access_log off; return 444; }
+  server { listen 127.0.0.1:PORT; server_name logged.test;
+    location /quiet { access_log off; return 444; }
+    location /cond { access_log PREFIX/logs/access.log combined if=$log_it; return 444; }
+    location /other { access_log PREFIX/logs/other.log; return 444; }
+    location / { return 444; }
+  }
+`,
+      `  map $http_user_agent $log_it { default 1; ~bot 0; }`,
+    ),
+    requests: [
+      get('/', 'nobody.test'),
+      get('/', 'logged.test'),
+      get('/quiet', 'logged.test'),
+      get('/cond', 'logged.test', ua(BROWSER)),
+      get('/cond', 'logged.test', ua('bot')),
+      get('/other', 'logged.test'),
+    ],
+  },
+  {
+    name: 'limit_req_status 444',
+    conf: conf(
+      `
+  server { listen 127.0.0.1:PORT default_server;
+    location /lim { limit_req zone=one nodelay; limit_req_status 444; }
+    location /open { return 200; }
+  }
+`,
+      `  limit_req_zone $binary_remote_addr zone=one:1m rate=1r/m;`,
+    ),
+    requests: [get('/lim'), get('/lim'), get('/lim'), get('/open')],
+  },
+  {
+    name: 'server-level rules run before location selection',
+    conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    if ($request_uri ~ "^/both") { return 444; }
+    rewrite ^/moved$ /loc;
+    location /both { return 403; }
+    location /loc { return 444; }
+    location / { return 200; }
+  }
+`),
+    requests: [get('/both'), get('/moved'), get('/loc'), get('/fine')],
+  },
+];
+
+test('differential: our attribution of every 444 agrees with real nginx', { skip: !haveNginx && 'nginx not installed' }, async () => {
+  let exact = 0;
+  let ambiguous = 0;
+  const wrong: string[] = [];
+  for (const sc of scenarios) {
+    const run = await runScenario(sc);
+    try {
+      const text = readFileSync(run.confPath, 'latin1');
+      const model = buildModelFromFile(parse(text, run.confPath), { prefix: run.dir + '/' });
+      for (const [logName, logPath] of Object.entries(run.logs)) {
+        const byLine = new Map<number, (typeof run.truth)[number]>();
+        for (const t of run.truth) if (t.lines[logName]) byLine.set(t.lines[logName], t);
+        const seen = new Set<number>();
+        await traceLog(model, logPath, (e) => {
+          seen.add(e.log.line);
+          const t = byLine.get(e.log.line);
+          const where = `[${sc.name}] ${logName}:${e.log.line}`;
+          if (!t) return void wrong.push(`${where}: no truth record`);
+          const expected =
+            t.rule ?? (t.limitReq === 'REJECTED' ? run.rules.get('limit_req_status') : t.limitConn === 'REJECTED' ? run.rules.get('limit_conn_status') : undefined);
+          const a = e.attribution;
+          const names = a.rules.map((r) => `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}`);
+          const req = JSON.stringify(sc.requests[t.id]);
+          if (a.verdict === 'exact') {
+            exact++;
+            if (names[0] !== expected) wrong.push(`${where} ${req}: exact ${names[0]} but nginx ran ${expected} (${a.why})`);
+          } else if (a.verdict === 'ambiguous') {
+            ambiguous++;
+            if (!expected || !names.includes(expected)) wrong.push(`${where} ${req}: ambiguous ${names.join(' ')} misses ${expected}`);
+          } else wrong.push(`${where} ${req}: unmatched, nginx ran ${expected} (${a.why})`);
+        });
+        for (const [line, t] of byLine) if (t.status === 444 && !seen.has(line)) wrong.push(`[${sc.name}] ${logName}:${line}: 444 line not traced`);
+      }
+    } finally {
+      cleanup(run);
+    }
+  }
+  console.log(`differential: ${exact} exact, ${ambiguous} ambiguous, ${wrong.length} wrong`);
+  assert.deepEqual(wrong, []);
+  assert.ok(exact > 50, `expected most vhost-log lines exact, got ${exact}`);
+});
