@@ -56,3 +56,18 @@ test('invalid UTF-8 decodes with replacement characters; a BOM is kept like ngin
   assert.deepEqual(fs.readFile(join(dir, 'bad.conf')), { text: 'user \ufffd\ufffd;\n' });
   assert.deepEqual(fs.readFile(join(dir, 'bom.conf')), { text: '\ufeffx;' });
 });
+
+test('unchanged files come back as the same string (cheap re-analysis); an edit is seen', (t) => {
+  const dir = tmp(t);
+  const p = join(dir, 'a.conf');
+  writeFileSync(p, 'worker_processes 1;\n');
+  const fs = new NodeFileSystem();
+  const a = fs.readFile(p) as { text: string };
+  const b = fs.readFile(p) as { text: string };
+  assert.equal(a.text, 'worker_processes 1;\n');
+  assert.equal(a.text, b.text);
+  writeFileSync(p, 'worker_processes 22;\n');
+  assert.deepEqual(fs.readFile(p), { text: 'worker_processes 22;\n' });
+  rmSync(p);
+  assert.match((fs.readFile(p) as { error: string }).error, /\(2: No such file or directory\)/);
+});

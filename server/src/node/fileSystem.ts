@@ -29,6 +29,12 @@ function describe(err: unknown): string {
 
 export interface NodeFileSystemOptions {
   maxFileBytes?: number;
+  /**
+   * Keep decoded texts and hand back the very same string while a file's size, mtime and inode
+   * are unchanged: re-analysis after an edit then costs a stat per file, and the parse cache's
+   * text comparison is a pointer check. Default true.
+   */
+  reuseTexts?: boolean;
 }
 
 export class NodeFileSystem implements FileSystem {
@@ -37,11 +43,28 @@ export class NodeFileSystem implements FileSystem {
   // as part of the first token too.
   private readonly decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
+  private readonly texts = new Map<string, { size: number; mtimeMs: number; ino: number; text: string }>();
+  private readonly reuseTexts: boolean;
+
   constructor(options: NodeFileSystemOptions = {}) {
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    this.reuseTexts = options.reuseTexts ?? true;
   }
 
   readFile(path: string): ReadResult {
+    if (this.reuseTexts) {
+      const known = this.texts.get(path);
+      if (known) {
+        let st: fs.Stats | undefined;
+        try {
+          st = fs.statSync(path, { throwIfNoEntry: false });
+        } catch {
+          st = undefined;
+        }
+        if (st && st.isFile() && st.size === known.size && st.mtimeMs === known.mtimeMs && st.ino === known.ino) return { text: known.text };
+        this.texts.delete(path);
+      }
+    }
     let fd: number;
     try {
       // O_NONBLOCK: opening a FIFO someone left in conf.d must not block the server forever.
@@ -63,7 +86,9 @@ export class NodeFileSystem implements FileSystem {
         if (n === 0) break;
         off += n;
       }
-      return { text: this.decoder.decode(buf.subarray(0, off)) };
+      const text = this.decoder.decode(buf.subarray(0, off));
+      if (this.reuseTexts && off === st.size) this.texts.set(path, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, text });
+      return { text };
     } catch (e) {
       return { error: `pread() "${path}" failed (${describe(e)})` };
     } finally {
