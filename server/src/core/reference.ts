@@ -54,8 +54,10 @@ export interface DirectiveLookup {
   /** Entries allowed at the context path (empty when not allowed or the context is unknown). */
   allowed: DirectiveInfo[];
   /**
-   * Whether nginx accepts the directive here: undefined when the context is unknown
-   * (or inside a block whose contents are not directives) or the name is not known.
+   * Whether nginx accepts the directive here. Undefined when the name is not known, inside a
+   * block whose contents are not directives, or for a name the reference only knows in another
+   * tree. Where the enclosing context is unknown (UNKNOWN_CONTEXT) it is true if any context
+   * the path could stand for allows it, so it is never false at the top of such a fragment.
    */
   isAllowed: boolean | undefined;
   /** Entries that matter for documentation: allowed ones, else those of this family, else all. */
@@ -286,6 +288,8 @@ export function candidatePaths(contextPath: readonly string[]): string[][] {
 /** Whether an entry belongs to the family's tree at all (main-level trees are fully documented). */
 function relevantTo(d: DirectiveInfo, family: Family): boolean {
   if (family === 'core') return true;
+  // Main-level and events directives are fully documented: one found elsewhere is misplaced.
+  if (d.contexts.some((c) => c === 'main' || c === 'events' || c === '')) return true;
   if (d.family === family) return true;
   if (d.family !== 'core') return false;
   const ix = getIndex();

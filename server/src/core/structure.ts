@@ -69,9 +69,12 @@ export function thirdPartyModuleOf(name: string): string | undefined {
   return DEBIAN_THIRD_PARTY_MODULES.find((m) => m.pattern.test(name))?.module;
 }
 
-/** `${VAR}` (envsubst) or `{{VAR}}` (Go/Jinja/Handlebars) placeholders left in a template. */
+/**
+ * `{{ x }}` (Go, Jinja, Handlebars), `{% x %}` or `<% x %>` placeholders left in an unquoted
+ * token. (`${x}` is not here: in an argument it is nginx's own variable syntax.)
+ */
 export function looksLikeTemplate(text: string): boolean {
-  return /\{\{|\}\}|\{%|%\}|^\$\{[A-Za-z_][A-Za-z0-9_]*\}$|<%|%>/.test(text);
+  return /\{\{|\}\}|\{%|%\}|<%|%>/.test(text);
 }
 
 /**

@@ -124,10 +124,7 @@ class Validator {
   /** Checks one directive; returns the context path for its block's contents, or null to skip them. */
   private directive(d: Directive, path: readonly string[], firstSeen: Map<string, Directive>): readonly string[] | null {
     const name = d.name;
-    if (looksLikeTemplate(name) || (d.nameQuote === null && /^\$\{/.test(name))) {
-      this.report('warning', 'template-placeholder', `"${name}" looks like a template placeholder; nginx reads it as a directive name and fails until the template is rendered`, d.nameRange);
-      return null;
-    }
+    if (this.template(d)) return null;
     if (this.extra.has(name)) return null;
 
     const look = lookupDirective(name, path);
@@ -153,10 +150,47 @@ class Validator {
     if (blockOk && name === 'if' && entries.every((e) => e.family === 'http')) this.ifCondition(d);
     this.duplicate(d, entries, path, firstSeen);
     if (look.isAllowed && entries.every((e) => e.family === 'http')) this.redefinedVariable(d);
-    if (look.isAllowed && name === 'upstream') this.emptyUpstream(d);
+    if (look.isAllowed && name === 'upstream') this.emptyUpstream(d, [...path, name]);
 
     if (!d.block || d.block.raw || RAW_CONTENT_BLOCKS.has(name) || isLuaDirective(name)) return null;
     return [...path, name];
+  }
+
+  /**
+   * Template text left in a config ({{ }}, {% %}, envsubst ${VAR}). nginx reads such braces as
+   * blocks, so the rest of the directive is noise: name it once and check nothing else there.
+   */
+  private template(d: Directive): boolean {
+    const tokens = [{ raw: d.name, quoted: d.nameQuote !== null, range: d.nameRange }, ...d.args.map((a) => ({ raw: a.raw, quoted: a.quote !== null, range: a.range }))];
+    let hit = tokens.find((t, i) => !t.quoted && (looksLikeTemplate(t.raw) || (i === 0 && /^\$\{/.test(t.raw))))?.raw;
+    // `x {{ var }}`: the first '{' became this directive's block.
+    if (!hit && d.block && this.file.text.startsWith('{{', d.block.open.start.offset)) {
+      const from = d.block.open.start.offset;
+      const end = this.file.text.indexOf('}}', from);
+      hit = this.file.text.slice(from, end === -1 || end - from > 80 ? from + 2 : end + 2);
+    }
+    if (hit) {
+      this.report(
+        'warning',
+        'template-placeholder',
+        `"${hit}" looks like a template placeholder: nginx reads "{" and "}" here as block braces, so this file only loads once the template is rendered`,
+        d.block && !d.semicolon ? span(d.nameRange, d.block.open) : headRange(d),
+      );
+      return true;
+    }
+    // An envsubst-style ${UPPER_CASE} argument is legal nginx syntax (a variable), but is almost
+    // always a placeholder meant to be substituted before nginx reads the file.
+    const env = d.args.find((a) => a.quote === null && /^\$\{[A-Z][A-Z0-9_]*\}$/.test(a.raw));
+    if (env) {
+      this.out.push({
+        severity: 'information',
+        code: 'template-placeholder',
+        message: `${env.raw} looks like an envsubst placeholder; nginx itself would read it as the variable $${env.raw.slice(2, -1)}`,
+        file: this.file.path,
+        range: env.range,
+      });
+    }
+    return false;
   }
 
   private unknown(d: Directive, path: readonly string[]): void {
@@ -286,12 +320,14 @@ class Validator {
   }
 
   /** ngx_http_upstream / ngx_stream_upstream (src/{http,stream}/ngx_*_upstream.c): `no servers are inside upstream`. */
-  private emptyUpstream(d: Directive): void {
+  private emptyUpstream(d: Directive, inner: readonly string[]): void {
     const block = d.block;
     if (!block || !block.close) return;
     const kids = block.children;
-    // An include may bring the servers; Plus fills a zone'd upstream at run time.
+    // An include may bring the servers; Plus fills a zone'd upstream at run time (from a `state`
+    // file or the API); an unknown directive fails nginx before this check anyway.
     if (kids.some((k) => k.name === 'server' || k.name === 'include' || looksLikeTemplate(k.name))) return;
+    if (kids.some((k) => this.extra.has(k.name) || lookupDirective(k.name, inner).allowed.some((e) => e.commercial) || !lookupDirective(k.name, inner).known)) return;
     if (this.opts.nginxPlus && kids.some((k) => k.name === 'zone')) return;
     this.report('error', 'empty-upstream', `no servers are inside upstream "${d.args[0]?.value ?? ''}"`, headRange(d));
   }
