@@ -83,6 +83,16 @@ test('publishDiagnostics: a missing ";" is reported, a good config gets none', a
   assert.deepEqual(await pendingGood, []);
 });
 
+test('publishDiagnostics: the whole-config check judges a fragment in the context its includer gives it', async () => {
+  const ctx = join(site, 'conf.d/context.conf');
+  const pending = c.diagnostics(uriOf(ctx));
+  await c.open(ctx, 'server {\n    listen 8081;\n    worker_processes 2;\n    proxy_passs http://backend;\n}\n');
+  const diags = await pending;
+  const codes = diags.map((d) => `${d.range.start.line}:${d.code}:${d.severity}`);
+  assert.ok(codes.includes('2:not-allowed-here:1'), codes.join(', '));
+  assert.ok(diags.some((d) => d.range.start.line === 3 && d.severity === 2), codes.join(', '));
+});
+
 const snippets = join(site, 'snippets/deny-bots.conf');
 
 async function hoverText(path: string, line: number, character: number): Promise<string> {

@@ -15,7 +15,8 @@ import { codeActions } from '../../server/src/service/codeActions';
 import { documentLinks } from '../../server/src/service/links';
 import { workspaceSymbols } from '../../server/src/service/workspaceSymbols';
 import { variableDefinitions } from '../../server/src/service/variables';
-import { diagnosticsByUri, syntaxDiagnostics } from '../../server/src/service/diagnostics';
+import { diagnosticsByUri } from '../../server/src/service/diagnostics';
+import { syntaxErrorDiagnostics } from '../../server/src/core/validate';
 
 const at = (text: string, marker = '|') => {
   const offset = text.indexOf(marker);
@@ -163,7 +164,7 @@ test('variables defined by set, map, geo, split_clients, perl_set are all found'
 
 test('diagnostics: every covered file gets a list, so fixed files are cleared', () => {
   const f = parse('server {\n listen 80\n}\n', '/x/a.conf');
-  const by = diagnosticsByUri(syntaxDiagnostics(f), ['/x/a.conf', '/x/b.conf']);
+  const by = diagnosticsByUri(syntaxErrorDiagnostics(f), ['/x/a.conf', '/x/b.conf']);
   assert.equal(by.get('file:///x/a.conf')!.length, 1);
   assert.deepEqual(by.get('file:///x/b.conf'), []);
 });

@@ -5,16 +5,17 @@
 
 import { dirname } from 'node:path';
 import { contextsOf, loadConfigGraph, type ConfigGraph } from '../core/configGraph';
+import { checkConfig } from '../core/check';
+import { fragmentContext, guessConfPrefix } from '../core/fragmentContext';
+import { UNKNOWN_CONTEXT } from '../core/reference';
+import { syntaxErrorDiagnostics, validateFile } from '../core/validate';
 import type { Diagnostic } from '../core/diagnostic';
 import { OverlayFileSystem, type FileSystem } from '../core/fileSystem';
 import type { ParsedFile } from '../core/syntax';
 import { NodeFileSystem } from '../node/fileSystem';
 import type { DocumentView } from '../service/document';
-import { syntaxDiagnostics } from '../service/diagnostics';
 import { uriToPath } from '../service/convert';
 import type { Workspace } from './workspace';
-
-const MAIN_LEVEL = new Set(['http', 'events', 'stream', 'mail', 'worker_processes', 'user', 'pid', 'load_module']);
 
 export class Projects {
   readonly fs: OverlayFileSystem;
@@ -45,39 +46,63 @@ export class Projects {
     return (p) => roots.some((r) => p.startsWith(r)) || this.fs.has(p);
   }
 
-  graph(main: string, rootContext: string[] = []): ConfigGraph {
-    const key = `${main}\u0000${rootContext.join('/')}`;
+  graph(main: string, rootContext: string[] = [], prefix?: string): ConfigGraph {
+    const key = `${main}\u0000${rootContext.join('/')}\u0000${prefix ?? ''}`;
     const hit = this.graphs.get(key);
     if (hit && hit.generation === this.generation) return hit.graph;
     const graph = loadConfigGraph(main, this.fs, {
       cache: this.ws.parseCache,
       allowRead: this.allowRead(main),
       rootContext,
-      prefix: this.ws.settings.prefix || undefined,
+      prefix: prefix ?? (this.ws.settings.prefix || undefined),
     });
     this.graphs.set(key, { generation: this.generation, graph });
     if (this.graphs.size > 32) this.graphs.delete(this.graphs.keys().next().value!);
     return graph;
   }
 
+  private views = new Map<string, { generation: number; version: number; view: DocumentView; mainContexts?: string[][] }>();
+
   /** The view of an open config document. */
   view(uri: string): DocumentView | undefined {
+    return this.resolve(uri)?.view;
+  }
+
+  private resolve(uri: string): { view: DocumentView; mainContexts?: string[][] } | undefined {
     const file = this.ws.parsed(uri);
     if (!file) return undefined;
-    if (!this.ws.trusted || !uri.startsWith('file:')) return { file, contexts: ownContexts(file) };
+    const version = this.ws.document(uri)?.version ?? -1;
+    const hit = this.views.get(uri);
+    if (hit && hit.generation === this.generation && hit.version === version && hit.view.file === file) return hit;
+    const r = this.computeView(uri, file);
+    this.views.set(uri, { generation: this.generation, version, ...r });
+    return r;
+  }
+
+  private computeView(uri: string, file: ParsedFile): { view: DocumentView; mainContexts?: string[][] } {
+    if (!this.ws.trusted || !uri.startsWith('file:')) {
+      // Parse-only: the file's own content decides its context; nothing else is read.
+      const fc = fragmentContext(file, EMPTY_FS);
+      return { view: { file, contexts: fc.contexts ?? [] } };
+    }
     const path = file.path;
     const main = this.ws.mainConfigFor(path);
     if (main) {
       const graph = this.graph(main);
-      if (graph.files.has(path)) {
-        const contexts = contextsOf(graph, path);
-        if (contexts.length) return { file, contexts, graph };
-      }
+      const contexts = contextsOf(graph, path);
+      if (graph.files.has(path) && contexts.length) return { view: { file, contexts, graph } };
     }
-    // Nothing includes it: analysed on its own, in the context its content suggests.
-    const contexts = ownContexts(file);
-    const graph = this.graph(path, contexts[0] ?? []);
-    return { file, contexts, graph };
+    // Not reached from the main config: another nginx.conf nearby may include it; else its content decides.
+    const stopAt = this.ws.roots.find((r) => path.startsWith(r.endsWith('/') ? r : r + '/'));
+    const graphOptions = { cache: this.ws.parseCache, allowRead: this.allowRead(path) };
+    const fc = fragmentContext(file, this.fs, { stopAt, graphOptions });
+    if (fc.source === 'main') return { view: { file, contexts: [[]], graph: this.graph(path) } };
+    if (fc.source === 'includer' && fc.includer && fc.contexts?.length) {
+      return { view: { file, contexts: fc.contexts, graph: fc.includer } };
+    }
+    const rootContext = fc.contexts?.[0] ?? [UNKNOWN_CONTEXT];
+    const graph = this.graph(path, rootContext, guessConfPrefix(path, this.fs, stopAt));
+    return { view: { file, contexts: fc.contexts ?? [], graph } };
   }
 
   /** Graphs of every main config in play: those of the open config documents, and the workspace's nginx.conf. */
@@ -113,27 +138,31 @@ export class Projects {
   }
 
   private computeDiagnostics(uri: string): { files: string[]; diagnostics: Diagnostic[] } {
-    const view = this.view(uri);
-    if (!view) return { files: [], diagnostics: [] };
-    if (!view.graph) return { files: [view.file.path], diagnostics: syntaxDiagnostics(view.file) };
-    const diagnostics: Diagnostic[] = [];
-    const files: string[] = [];
-    for (const f of graphFiles(view)) {
-      files.push(f.path);
-      diagnostics.push(...syntaxDiagnostics(f));
+    const r = this.resolve(uri);
+    if (!r) return { files: [], diagnostics: [] };
+    const { view } = r;
+    const validate = { extraDirectives: this.ws.settings.extraDirectives };
+    if (!view.graph) {
+      const diagnostics = syntaxErrorDiagnostics(view.file);
+      const contexts = view.contexts.length ? view.contexts : [[UNKNOWN_CONTEXT]];
+      for (const ctx of contexts) diagnostics.push(...validateFile(view.file, ctx, validate));
+      return { files: [view.file.path], diagnostics };
     }
-    diagnostics.push(...view.graph.diagnostics);
-    return { files, diagnostics };
+    const files = [...view.graph.files.keys()];
+    if (!files.includes(view.file.path)) files.push(view.file.path);
+    return { files, diagnostics: checkConfig(view.graph, { validate }) };
   }
 }
 
-function graphFiles(view: DocumentView): ParsedFile[] {
-  const files = [...view.graph!.files.values()];
-  if (!files.some((f) => f.path === view.file.path)) files.push(view.file);
-  return files;
-}
-
-/** [[]] for a file that reads like a main config; [] (unknown) otherwise, so nothing is called out of place. */
-function ownContexts(file: ParsedFile): string[][] {
-  return file.directives.some((d) => MAIN_LEVEL.has(d.name)) ? [[]] : [];
-}
+/** What an untrusted workspace may read from disk: nothing. */
+const EMPTY_FS = new (class implements FileSystem {
+  readFile(path: string) {
+    return { error: `open() "${path}" failed (13: Permission denied)` };
+  }
+  readDir(path: string) {
+    return { error: `opendir() "${path}" failed (13: Permission denied)` };
+  }
+  stat() {
+    return undefined;
+  }
+})();

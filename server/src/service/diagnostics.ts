@@ -1,23 +1,13 @@
-// Diagnostics: core Diagnostic[] (from the whole-config check, or from parsing alone in an untrusted
-// workspace) grouped into one LSP list per file.
+// Diagnostics: core Diagnostic[] (from the whole-config check, or from one file alone in an
+// untrusted workspace) grouped into one LSP list per file.
 
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver-types';
 import type { Diagnostic } from '../core/diagnostic';
-import type { ParsedFile } from '../core/syntax';
 import { pathToUri, toLspDiagnostic } from './convert';
 
 /** Per file, at most this many are published: a binary or generated file can yield thousands, and
  * past a few hundred they help nobody while costing the editor. */
 export const MAX_PER_FILE = 500;
-
-/** Diagnostics from parsing alone (parse-only mode, or when the whole-config check is unavailable). */
-export function syntaxDiagnostics(file: ParsedFile): Diagnostic[] {
-  return file.errors.map((e) => {
-    const d: Diagnostic = { severity: 'error', code: `syntax-${e.code}`, message: e.message, file: file.path, range: e.range };
-    if (e.related) d.related = [{ file: file.path, range: e.related.range, message: e.related.message }];
-    return d;
-  });
-}
 
 /**
  * Groups diagnostics by file URI. Every path in `files` gets an entry (possibly empty) so that
