@@ -82,7 +82,12 @@ async function withWorkbench<T>(
       }
       void type;
     });
+    const loading = Date.now();
     await page.goto(url(server.port));
+    if (verbose) {
+      await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 90_000 });
+      console.log(`    workbench up in ${secs(loading)} (server port ${server.port})`);
+    }
     return await body(page, exitCode);
   } finally {
     await context.close().catch(() => undefined);

@@ -1,6 +1,6 @@
 // UI tests: what a person sees in the workbench, driven through chromium the way a user would
 // (Quick Open, mouse hover, clicks). Each waits and retries while the language server starts.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 
@@ -48,6 +48,7 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
       if (v !== undefined) return v;
     } catch (err) {
       last = err;
+      if (process.env.NGINX_LENS_E2E_VERBOSE === '1') console.log(`    retrying ${what}: ${String(err).split('\n')[0]}`);
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}${last ? ` (${String(last)})` : ''}`);
     await new Promise((r) => setTimeout(r, 300));
@@ -61,19 +62,64 @@ async function workbenchReady(page: Page): Promise<void> {
 /** Opens a workspace file with Quick Open (Ctrl+P), as a user would. */
 export async function openFile(page: Page, rel: string): Promise<void> {
   await workbenchReady(page);
+  const t = Date.now();
   const name = basename(rel);
   await eventually(`Quick Open to offer ${rel}`, async () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').waitFor({ timeout: 5000 });
+    await page.locator('.quick-input-widget input').waitFor({ timeout: 5000 }).catch(() => { throw new Error('no quick input'); });
     await page.keyboard.type(rel);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
-    await row.waitFor({ timeout: 5000 });
+    await row.waitFor({ timeout: 5000 }).catch(async () => { throw new Error(`no row; list: ${await page.locator('.quick-input-widget').innerText().catch(() => '?')}`); });
     await row.click();
     await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: 5000 });
     return true;
   });
   await page.locator('.editor-instance .view-line').first().waitFor();
+  if (process.env.NGINX_LENS_E2E_VERBOSE === '1') console.log(`    opened ${rel} in ${Date.now() - t} ms`);
+}
+
+/** Runs a command from the Command Palette by its title. */
+async function runCommand(page: Page, title: string): Promise<void> {
+  await workbenchReady(page);
+  await eventually(`Command Palette to offer ${title}`, async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+P');
+    await page.locator('.quick-input-widget input').waitFor({ timeout: 5000 });
+    await page.keyboard.type(title);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ timeout: 5000 });
+    await page.keyboard.press('Enter');
+    return true;
+  });
+}
+
+async function activeTab(page: Page): Promise<string> {
+  return (await page.locator('.tab.active .label-name').first().innerText()).trim();
+}
+
+/** The status bar's cursor position, e.g. `Ln 5, Col 5`. */
+async function cursorStatus(page: Page): Promise<string> {
+  return (await page.locator('[id="status.editor.selection"]').innerText()).trim();
+}
+
+/** Every `return 444;` in the fixture config, as `file:line` (from the files, not from the server). */
+function fixture444Rules(root: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const rel = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(rel);
+      else
+        readFileSync(join(root, rel), 'utf8')
+          .split('\n')
+          .forEach((l, i) => {
+            if (/^\s*return\s+444\s*;/.test(l)) found.push(`${rel}:${i + 1}`);
+          });
+    }
+  };
+  walk('nginx');
+  return found.sort();
 }
 
 /** The rendered editor line with the given 1-based number. */
@@ -173,6 +219,33 @@ export const uiTests: UiTest[] = [
       const code = await eventually('444 rendered', async () => token(page, line, '444'));
       await hoverUntil(page, code, /444[\s\S]*close/i);
       await page.screenshot({ path: join(ctx.screenshots, `hover-${ctx.label}.png`) });
+    },
+  },
+  {
+    name: 'Show All 444 Rules lists every rule and opens the one picked',
+    phases: ['dev'],
+    async run(page, ctx) {
+      const expected = fixture444Rules(ctx.workspace);
+      const target = expected.find((r) => r.startsWith('nginx/sites-enabled/default:'))!;
+      const [file, line] = target.split(':');
+      // Server-side the rule list needs a loaded config: open one first, as a user would.
+      await openFile(page, 'nginx/nginx.conf');
+      const rows = await eventually(`the quick pick to list ${expected.length} rules`, async () => {
+        await runCommand(page, 'nginx-lens: Show All 444 Rules');
+        const list = page.locator('.quick-input-list .monaco-list-row');
+        await list.first().waitFor({ timeout: 5000 });
+        const texts = await list.allInnerTexts();
+        if (texts.length !== expected.length) return undefined;
+        return texts;
+      });
+      for (const r of expected) {
+        const [f, l] = r.split(':');
+        if (!rows.some((t) => t.includes(`${f}:${l}`))) throw new Error(`rule ${r} missing from the quick pick: ${rows.join(' | ')}`);
+      }
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: `${file}:${line}` }).click();
+      await eventually(`${basename(file)} active at line ${line}`, async () =>
+        (await activeTab(page)) === basename(file) && (await cursorStatus(page)).startsWith(`Ln ${line},`) ? true : undefined,
+      10_000);
     },
   },
 ];
