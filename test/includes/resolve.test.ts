@@ -182,6 +182,9 @@ test('paths the caller does not allow are not read: information, not an error', 
   assert.deepEqual([...g.files.keys()], ['/ws/nginx.conf', '/ws/ok.conf']);
   const refused = g.diagnostics.filter((d) => d.code === 'include-outside-workspace');
   assert.equal(refused.length, 2);
+  // the glob's directory was not even listed
+  assert.ok(!asked.includes('/etc/secret/a.conf'));
+  assert.match(refused[0].message, /"\/etc\/secret" is outside the workspace/);
   assert.ok(refused.every((d) => d.severity === 'information'));
   assert.ok(g.diagnostics.every((d) => d.code === 'include-outside-workspace'));
   assert.ok(asked.includes('/etc/passwd'));

@@ -142,9 +142,15 @@ export function loadConfigGraph(mainFile: string, fs: FileSystem, options: Confi
 
   // One analysis sees one state of the disk: each directory listed once, each file read once.
   const dirMemo = new Map<string, string[] | { error: string }>();
+  // Directories a glob wanted to list but the caller does not allow: not even their names are read.
+  let refusedDirs: string[] = [];
   const readDir = (p: string) => {
     let r = dirMemo.get(p);
-    if (!r) dirMemo.set(p, (r = fs.readDir(p)));
+    if (!r) {
+      const dir = p.endsWith('/') || p === '' ? p || '/' : p;
+      dirMemo.set(p, (r = allowRead(dir) || allowRead(dir + '/') ? fs.readDir(p) : { error: `refused: ${dir}` }));
+    }
+    if ('error' in r && r.error.startsWith('refused: ')) refusedDirs.push(p);
     return r;
   };
   const resolveCtx: ResolveContext = { confPrefix: prefix, mappings: pathMappings, fs, maxGlobMatches: options.maxGlobMatches ?? DEFAULT_MAX_GLOB_MATCHES, readDir };
@@ -179,11 +185,15 @@ export function loadConfigGraph(mainFile: string, fs: FileSystem, options: Confi
     return result;
   };
 
-  const addContext = (path: string, ctx: string[]): boolean => {
+  // File → context keys already recorded; a file recorded under a context was also expanded there.
+  const contextKeys = new Map<string, Set<string>>();
+  const addContext = (path: string, ctx: string[], key: string): boolean => {
+    let keys = contextKeys.get(path);
+    if (!keys) contextKeys.set(path, (keys = new Set()));
+    if (keys.has(key)) return false;
+    keys.add(key);
     let list = graph.contexts.get(path);
     if (!list) graph.contexts.set(path, (list = []));
-    const key = ctx.join('\u0000');
-    if (list.some((c) => c.join('\u0000') === key)) return false;
     list.push(ctx);
     return true;
   };
@@ -193,20 +203,20 @@ export function loadConfigGraph(mainFile: string, fs: FileSystem, options: Confi
     graph.diagnostics.push({ severity: 'error', code: 'file-unreadable', message: main.reason, file: mainFile, range: ZERO });
     return graph;
   }
-  addContext(mainFile, rootContext);
+  addContext(mainFile, rootContext, rootContext.join('\u0000'));
 
   interface Frame {
     file: ParsedFile;
     ctx: string[];
+    ctxKey: string;
     sites: IncludeSite[];
     site: number;
     target: number;
   }
-  const stack: Frame[] = [{ file: main, ctx: rootContext, sites: includeSites(main), site: 0, target: 0 }];
+  const stack: Frame[] = [{ file: main, ctx: rootContext, ctxKey: rootContext.join('\u0000'), sites: includeSites(main), site: 0, target: 0 }];
   const onStack = new Map<string, number>([[mainFile, 1]]);
-  const expanded = new Set<string>();
   const reported = new Set<string>();
-  const edges = new Set<string>();
+  const edges = new Map<Directive, Set<string>>();
   let expansions = 0;
   let expansionLimitReported = false;
 
@@ -223,7 +233,11 @@ export function loadConfigGraph(mainFile: string, fs: FileSystem, options: Confi
     const d = site.directive;
     let targets = graph.includes.get(d);
     if (!targets) {
+      refusedDirs = [];
       const res = resolveInclude(d.args[0].value, resolveCtx);
+      if (refusedDirs.length) {
+        report(d, 'information', 'include-outside-workspace', `"${refusedDirs[0]}" is outside the workspace and the configured include roots; "${d.args[0].value}" was not expanded`);
+      }
       targets = res.targets.map((t) => ({ path: t.path, nginxPath: t.nginxPath, status: 'ok' as const }));
       graph.includes.set(d, targets);
       if (res.truncated) {
@@ -257,6 +271,7 @@ export function loadConfigGraph(mainFile: string, fs: FileSystem, options: Confi
     const t = targets[fr.target++];
     if (t.status !== 'ok' && t.status !== 'cycle') continue;
     const ctx = site.context.length ? [...fr.ctx, ...site.context] : fr.ctx;
+    const ctxKey = site.context.length ? ctx.join('\u0000') : fr.ctxKey;
     if (onStack.has(t.path)) {
       const key = `cycle\u0000${d.file}\u0000${d.range.start.offset}\u0000${t.path}`;
       if (!reported.has(key)) {
@@ -275,17 +290,15 @@ export function loadConfigGraph(mainFile: string, fs: FileSystem, options: Confi
     }
     const file = graph.files.get(t.path);
     if (!file) continue;
-    const edge = `${t.path}\u0000${d.file}\u0000${d.range.start.offset}`;
-    if (!edges.has(edge)) {
-      edges.add(edge);
+    let targetsSeen = edges.get(d);
+    if (!targetsSeen) edges.set(d, (targetsSeen = new Set()));
+    if (!targetsSeen.has(t.path)) {
+      targetsSeen.add(t.path);
       let list = graph.includedBy.get(t.path);
       if (!list) graph.includedBy.set(t.path, (list = []));
       list.push(d);
     }
-    const key = `${t.path}\u0000${ctx.join('\u0000')}`;
-    addContext(t.path, ctx);
-    if (expanded.has(key)) continue;
-    expanded.add(key);
+    if (!addContext(t.path, ctx, ctxKey)) continue;
     if (++expansions > maxExpansions) {
       if (!expansionLimitReported) {
         expansionLimitReported = true;
@@ -295,7 +308,7 @@ export function loadConfigGraph(mainFile: string, fs: FileSystem, options: Confi
     }
     const sites = includeSites(file);
     onStack.set(t.path, (onStack.get(t.path) ?? 0) + 1);
-    stack.push({ file, ctx, sites, site: 0, target: 0 });
+    stack.push({ file, ctx, ctxKey, sites, site: 0, target: 0 });
   }
   return graph;
 }
