@@ -137,7 +137,8 @@ function nginxGrammar() {
 
   const statusPatterns = [
     // 444 is nginx's "close the connection without a response": the drops this project traces.
-    { match: `${TS}(444)${TE}`, captures: { 1: { name: 'constant.numeric.status.drop.nginx' } } },
+    // The inner keyword.control scope gives it a colour of its own in stock themes.
+    { match: `${TS}(444)${TE}`, captures: { 1: { name: 'constant.numeric.status.drop.nginx keyword.control.status.drop.nginx' } } },
     { match: `${TS}([1-5][0-9]{2})${TE}`, captures: { 1: { name: 'constant.numeric.status.nginx' } } },
   ];
 
@@ -543,15 +544,23 @@ const LQ = r`"(?:[^"\\]|\\.)*"`;
 const METHOD = r`[A-Z][A-Z0-9_-]*`;
 
 function accessLogGrammar() {
+  // Each status class keeps a semantic scope (constant.numeric.status.<class>) and, after it, a
+  // scope that stock themes colour differently (themes colour a token by its innermost scope and
+  // fall back outwards), so the classes — and 444 above all — look different without any theme
+  // knowing about nginx. Dark+/Dark Modern: 2xx green, 3xx blue, 4xx yellow, 5xx red, 444 purple.
+  const status = (match, cls, colour) => ({
+    match,
+    name: `constant.numeric.status.${cls}.${L}${colour ? ` ${colour}.status.${cls}.${L}` : ''}`,
+  });
   const statusCodes = {
     patterns: [
-      { match: r`\b444\b`, name: `constant.numeric.status.drop.${L}` },
-      { match: r`\b1\d\d\b`, name: `constant.numeric.status.informational.${L}` },
-      { match: r`\b2\d\d\b`, name: `constant.numeric.status.success.${L}` },
-      { match: r`\b3\d\d\b`, name: `constant.numeric.status.redirect.${L}` },
-      { match: r`\b4\d\d\b`, name: `constant.numeric.status.client-error.${L}` },
-      { match: r`\b5\d\d\b`, name: `constant.numeric.status.server-error.${L}` },
-      { match: r`\b\d{3}\b`, name: `constant.numeric.status.other.${L}` },
+      status(r`\b444\b`, 'drop', 'keyword.control'),
+      status(r`\b1\d\d\b`, 'informational', null),
+      status(r`\b2\d\d\b`, 'success', null),
+      status(r`\b3\d\d\b`, 'redirect', 'constant.language'),
+      status(r`\b4\d\d\b`, 'client-error', 'entity.name.function'),
+      status(r`\b5\d\d\b`, 'server-error', 'invalid.illegal'),
+      status(r`\b\d{3}\b`, 'other', null),
     ],
   };
 
