@@ -123,6 +123,10 @@ async function phaseSuite(): Promise<void> {
   }
   const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as SuiteResults;
   for (const t of results.tests) record(t.title, t.state === 'passed', t.error);
+  const m = results.metrics ?? {};
+  if (m.openToActiveMs !== undefined) {
+    console.log(`  activation: ${m.openToActiveMs} ms from opening nginx.conf to active, server ready after ${m.openToServerReadyMs} ms`);
+  }
   if (code !== 0 && results.failed === 0) record('extension-host suite exit status', false, `codeAutomationExit(${code})`);
   console.log(`  (${secs(start)})`);
 }

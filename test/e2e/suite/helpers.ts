@@ -5,6 +5,9 @@ import type { NginxLensApi } from '../../../client/src/extension';
 
 export const EXTENSION_ID = 'nginx-lens.nginx-lens';
 
+/** Numbers the tests measure (ms), reported by the runners and bench/editor.mjs. */
+export const metrics: Record<string, number> = {};
+
 export function workspaceRoot(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('the e2e suite needs the fixture workspace open as a folder');

@@ -5,11 +5,13 @@ import { writeFileSync } from 'node:fs';
 import Mocha from 'mocha';
 import { register as registerExtension } from './extension.test';
 import { register as registerLanguageServer } from './languageServer.test';
+import { metrics } from './helpers';
 
 export interface SuiteResults {
   passed: number;
   failed: number;
   tests: { title: string; state: 'passed' | 'failed'; ms: number; error?: string }[];
+  metrics: Record<string, number>;
 }
 
 export function run(): Promise<void> {
@@ -19,7 +21,7 @@ export function run(): Promise<void> {
   registerExtension();
   registerLanguageServer();
 
-  const results: SuiteResults = { passed: 0, failed: 0, tests: [] };
+  const results: SuiteResults = { passed: 0, failed: 0, tests: [], metrics };
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       console.log(`[e2e] extension-host suite: ${results.passed} ok, ${results.failed} not ok`);
