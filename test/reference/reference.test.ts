@@ -145,6 +145,7 @@ test('argument counts from syntax lines', () => {
   assert.equal(counts('(*`condition`*) `{...}`')[1], false, 'free text in parentheses is doubtful');
   assert.equal(counts('*`address`* [*`parameters`*]')[1], false, 'parameters stands for several words');
   assert.equal(parseSyntaxLine('*`name`* `{...}`').block, true);
+  assert.deepEqual(counts('*`module.js`* | *`export_name from module.js`*'), ['1 or 3', true], 'a placeholder of several words');
   // Several lines: union; a long run of optional parameters only bounds from below.
   const img = argRuleOf(['`off`', '`rotate` `90` | `180` | `270`', '`resize` *`width`* *`height`*']);
   assert.deepEqual(img.values, [1, 2, 3]);

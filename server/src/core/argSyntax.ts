@@ -210,7 +210,9 @@ class LineParser {
     if (tok.t === 'piece') {
       if (tok.kind === 'text' && /['"(){}]/.test(tok.text)) this.doubtful = true;
       if (tok.kind === 'placeholder' && LIST_PLACEHOLDERS.test(tok.text)) this.doubtful = true;
-      return ONE;
+      // js_import's *`export_name from module.js`*: one placeholder written as several words.
+      const words = tok.text.trim().split(/\s+/).length;
+      return words > 1 ? { values: [words] } : ONE;
     }
     // ']' or '|' cannot start an atom here (callers stop on them).
     this.doubtful = true;

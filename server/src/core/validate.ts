@@ -329,7 +329,9 @@ class Validator {
     if (kids.some((k) => k.name === 'server' || k.name === 'include' || looksLikeTemplate(k.name))) return;
     if (kids.some((k) => this.extra.has(k.name) || lookupDirective(k.name, inner).allowed.some((e) => e.commercial) || !lookupDirective(k.name, inner).known)) return;
     if (this.opts.nginxPlus && kids.some((k) => k.name === 'zone')) return;
-    this.report('error', 'empty-upstream', `no servers are inside upstream "${d.args[0]?.value ?? ''}"`, headRange(d));
+    this.report('error', 'empty-upstream', `no servers are inside upstream "${d.args[0]?.value ?? ''}"`, headRange(d), [
+      { file: this.file.path, range: block.close, message: 'nginx reports it at the end of the block' },
+    ]);
   }
 
   private duplicate(d: Directive, entries: DirectiveInfo[], path: readonly string[], firstSeen: Map<string, Directive>): void {
