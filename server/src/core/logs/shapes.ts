@@ -1,0 +1,168 @@
+// What nginx can write for a variable in a log line: the shape of each value
+// and the escape rules, as checks over a slice of a line.
+//
+// Checks return VALID, CUT, or the index of the first byte that cannot be in
+// the value (so no longer value starting at the same place is valid either).
+
+import type { VariableSegment } from './segments';
+
+/**
+ * Value shapes. The log operations have fixed shapes (ngx_http_log_module
+ * prints them with ngx_sprintf). `Token` is a variable nginx never fills with
+ * a space (addresses, ports, validated Host, methods, raw URI parts: 1.22
+ * rejects spaces in the request line); `Text` is anything.
+ */
+export enum Shape { Pipe, TimeLocal, TimeIso, Msec, Status, Digits, Token, Text }
+
+export const SHAPE_NAMES = ['pipe', 'time', 'ISO 8601 time', 'seconds.milliseconds', 'status', 'number', 'token', 'text'];
+
+const OP_SHAPES: Record<string, Shape> = {
+  pipe: Shape.Pipe,
+  time_local: Shape.TimeLocal,
+  time_iso8601: Shape.TimeIso,
+  msec: Shape.Msec,
+  request_time: Shape.Msec,
+  status: Shape.Status,
+  bytes_sent: Shape.Digits,
+  body_bytes_sent: Shape.Digits,
+  request_length: Shape.Digits,
+};
+
+const TOKEN_VARIABLES = new Set([
+  'remote_addr', 'remote_port', 'realip_remote_addr', 'realip_remote_port',
+  'server_addr', 'server_port', 'proxy_protocol_addr', 'proxy_protocol_port',
+  'proxy_protocol_server_addr', 'proxy_protocol_server_port',
+  'scheme', 'https', 'request_method', 'server_protocol', 'host', 'hostname', 'server_name',
+  'request_uri', 'args', 'query_string', 'is_args', 'status', 'connection', 'connection_requests',
+  'pid', 'msec', 'request_id', 'bytes_sent', 'body_bytes_sent', 'request_length', 'request_time',
+  'time_local', 'time_iso8601', 'gzip_ratio', 'http2', 'ssl_protocol', 'ssl_cipher',
+  'ssl_session_reused', 'pipe', 'nginx_version',
+]);
+
+export function shapeOf(seg: VariableSegment): Shape {
+  if (seg.logOp) return OP_SHAPES[seg.name];
+  return TOKEN_VARIABLES.has(seg.name) ? Shape.Token : Shape.Text;
+}
+
+export function fixedLength(shape: Shape): number {
+  return shape === Shape.Pipe ? 1 : shape === Shape.TimeLocal ? 26 : shape === Shape.TimeIso ? 25 : 0;
+}
+
+// Result codes of a value check over line[s, e); otherwise the index of the
+// first byte that cannot be in the value (so no longer value is valid either).
+export const VALID = -1;
+/** Invalid only because the value is cut short (an escape, a number): a longer value may be valid. */
+export const CUT = -2;
+
+export function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+export function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+function d2(l: string, i: number): boolean {
+  return isDigit(l.charCodeAt(i)) && isDigit(l.charCodeAt(i + 1));
+}
+
+/** "28/Sep/1970:12:00:00 +0600" */
+export function checkTimeLocal(l: string, s: number): number {
+  const m0 = l.charCodeAt(s + 3);
+  const m1 = l.charCodeAt(s + 4);
+  const m2 = l.charCodeAt(s + 5);
+  const z = l.charCodeAt(s + 21);
+  return d2(l, s) && l.charCodeAt(s + 2) === 0x2f && m0 >= 0x41 && m0 <= 0x5a && m1 >= 0x61 && m1 <= 0x7a
+    && m2 >= 0x61 && m2 <= 0x7a && l.charCodeAt(s + 6) === 0x2f && d2(l, s + 7) && d2(l, s + 9)
+    && l.charCodeAt(s + 11) === 0x3a && d2(l, s + 12) && l.charCodeAt(s + 14) === 0x3a && d2(l, s + 15)
+    && l.charCodeAt(s + 17) === 0x3a && d2(l, s + 18) && l.charCodeAt(s + 20) === 0x20
+    && (z === 0x2b || z === 0x2d) && d2(l, s + 22) && d2(l, s + 24)
+    ? VALID : s;
+}
+
+/** "1970-09-28T12:00:00+06:00" */
+export function checkTimeIso(l: string, s: number): number {
+  const z = l.charCodeAt(s + 19);
+  return d2(l, s) && d2(l, s + 2) && l.charCodeAt(s + 4) === 0x2d && d2(l, s + 5) && l.charCodeAt(s + 7) === 0x2d
+    && d2(l, s + 8) && l.charCodeAt(s + 10) === 0x54 && d2(l, s + 11) && l.charCodeAt(s + 13) === 0x3a
+    && d2(l, s + 14) && l.charCodeAt(s + 16) === 0x3a && d2(l, s + 17) && (z === 0x2b || z === 0x2d)
+    && d2(l, s + 20) && l.charCodeAt(s + 22) === 0x3a && d2(l, s + 23)
+    ? VALID : s;
+}
+
+export function checkDigits(line: string, s: number, e: number, min: number): number {
+  for (let i = s; i < e; i++) if (!isDigit(line.charCodeAt(i))) return i;
+  return e - s >= min ? VALID : CUT;
+}
+
+export function checkMsec(line: string, s: number, e: number): number {
+  // %T.%03M: digits, a dot, exactly three digits.
+  let i = s;
+  while (i < e && isDigit(line.charCodeAt(i))) i++;
+  if (i === e) return CUT;
+  if (i === s || line.charCodeAt(i) !== 0x2e) return i;
+  for (let k = 1; k <= 3; k++) {
+    if (i + k >= e) return CUT;
+    if (!isDigit(line.charCodeAt(i + k))) return i + k;
+  }
+  return i + 4 === e ? VALID : i + 4;
+}
+
+/** The byte at `e` is preceded by an odd run of backslashes (after `s`): escaped in JSON. */
+export function escapedAt(line: string, s: number, e: number): boolean {
+  let k = e - 1;
+  while (k >= s && line.charCodeAt(k) === 0x5c) k--;
+  return ((e - 1 - k) & 1) === 1;
+}
+
+const JSON_SHORT = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
+
+// The escape rules, checked with native searches only (a per-byte loop costs
+// more than the rest of the parse). Bytes nginx would have escaped but that
+// appear raw are accepted: they never change where a value ends. `bs` is the
+// line's first backslash (-1: none), so that lines without escapes skip the
+// JSON escape checks.
+
+export function checkTextDefault(line: string, s: number, e: number, noSpace: boolean): number {
+  if (noSpace) {
+    const k = line.indexOf(' ', s);
+    if (k >= 0 && k < e) return k;
+  }
+  // A backslash should only start \xHH, but logs written by older nginx
+  // versions or by hand have raw ones: accept them (they are kept as they are).
+  const q = line.indexOf('"', s);
+  return q >= 0 && q < e ? q : VALID;
+}
+
+export function checkTextJson(line: string, s: number, e: number, noSpace: boolean, bs: number): number {
+  if (noSpace) {
+    const k = line.indexOf(' ', s);
+    if (k >= 0 && k < e) return k;
+  }
+  let q = line.indexOf('"', s);
+  if (bs < 0 || bs >= e) return q >= 0 && q < e ? q : VALID;
+  // A quote must be escaped; `\` starts one of ngx_escape_json's escapes.
+  let b = line.indexOf('\\', s);
+  for (;;) {
+    if (q >= 0 && q < e && (b < 0 || q < b)) return q;
+    if (b < 0 || b >= e) return VALID;
+    if (b + 1 >= e) return CUT;
+    const n = line.charCodeAt(b + 1);
+    let next = b + 2;
+    if (n === 0x75) {
+      for (let k = 2; k < 6; k++) {
+        if (b + k >= e) return CUT;
+        if (!isHex(line.charCodeAt(b + k))) return b;
+      }
+      next = b + 6;
+    } else if (!JSON_SHORT.has(n)) {
+      return b;
+    }
+    if (q >= 0 && q < next) q = line.indexOf('"', next);
+    b = line.indexOf('\\', next);
+  }
+}
+
+export function checkTextNone(line: string, s: number, e: number, noSpace: boolean): number {
+  if (!noSpace) return VALID;
+  const k = line.indexOf(' ', s);
+  return k >= 0 && k < e ? k : VALID;
+}
