@@ -113,6 +113,11 @@ describe('nginx grammar: what the incumbent grammars get wrong', () => {
     const line = lineOf(r, 'return 444');
     assertScope(r, 'return', 'keyword.other.directive.nginx', { line });
     assertScope(r, '444', 'constant.numeric.status.drop.nginx', { line });
+    // the other ways a config answers with 444
+    const limits = tokenize(nginx, 'limit_req_status 444;\nlimit_conn_status 444;\nlimit_req_status 503;\n');
+    assertScope(limits, '444', 'constant.numeric.status.drop.nginx', { line: 0 });
+    assertScope(limits, '444', 'constant.numeric.status.drop.nginx', { line: 1 });
+    assertNoScope(limits, '503', 'constant.numeric.status.drop.nginx');
   });
 });
 
