@@ -93,6 +93,12 @@ export interface CheckFileResult {
   source: ContextSource;
   /** The contexts the file itself was checked in; undefined = unknown (no context checks). */
   contexts: string[][] | undefined;
+  /**
+   * The whole configuration that includes the fragment, when found: where its variables, log
+   * formats, upstreams and zones are defined (checks of such names must look there, not only in
+   * `graph`, which is rooted at the fragment).
+   */
+  includer?: ConfigGraph;
 }
 
 /**
@@ -122,7 +128,7 @@ export function checkFile(path: string, fs: FileSystem, options: CheckFileOption
   if (fc.source === 'includer' && fc.includer && fc.contexts?.length) {
     const [first, ...rest] = fc.contexts;
     const graph = loadConfigGraph(path, fs, { ...graphOptions, rootContext: first, prefix: fc.includer.prefix, pathMappings: fc.includer.pathMappings });
-    return { graph, diagnostics: checkConfig(graph, { ...options.check, mainContexts: rest }), source: 'includer', contexts: fc.contexts };
+    return { graph, diagnostics: checkConfig(graph, { ...options.check, mainContexts: rest }), source: 'includer', contexts: fc.contexts, includer: fc.includer };
   }
   const rootContext = fc.contexts?.[0] ?? [UNKNOWN_CONTEXT];
   const graph = loadConfigGraph(path, fs, { ...graphOptions, rootContext, prefix: guessConfPrefix(path, fs, options.stopAt) });
