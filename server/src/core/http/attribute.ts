@@ -5,8 +5,8 @@
 // ranked by how few unlogged facts it needs; `unmatched` when no history yields the status.
 
 import { posix } from 'node:path';
-import type { AccessLogDef, HttpModel, RuleRef } from './model';
-import { accessLogsOf, route, type Outcome } from './route';
+import { ipv4ToNumber, parseCidr, type AccessLogDef, type Cidr, type HttpModel, type RuleRef } from './model';
+import { accessLogsOf, route, type Outcome, type RouteResult } from './route';
 import type { RequestFacts } from './request';
 
 export type Verdict = 'exact' | 'ambiguous' | 'unmatched';
@@ -69,7 +69,8 @@ export function allAccessLogs(model: HttpModel): AccessLogDef[] {
 }
 
 export class Attributor {
-  private readonly cache = new Map<string, { outcomes: Outcome[]; truncated: boolean }>();
+  private readonly cache = new Map<string, CacheEntry[]>();
+  private size = 0;
   private readonly filter: ((d: AccessLogDef) => boolean) | undefined;
   private readonly maxCache: number;
 
@@ -81,35 +82,71 @@ export class Attributor {
     this.maxCache = options.maxCache ?? 200_000;
   }
 
-  /** The part of the facts routing can depend on: lines that agree on it share one answer. */
-  key(f: RequestFacts): string {
-    const m = this.model;
-    let k = `${f.request ?? '\u0001'}\u0000${f.method ?? ''}\u0000${f.target ?? ''}\u0000${f.protocol ?? ''}\u0000${f.host ?? '\u0001'}\u0000${
-      f.httpHost === undefined ? '\u0001' : f.httpHost ?? '\u0002'
-    }\u0000${f.serverName ?? '\u0001'}\u0000${f.serverPort ?? ''}\u0000${f.serverAddr ?? ''}\u0000${f.scheme ?? ''}`;
-    if (m.usesRemoteAddr) k += `\u0000${f.remoteAddr ?? ''}`;
-    if (m.referencedVars.has('status')) k += `\u0000${f.status ?? ''}`;
-    for (const n in f.vars) {
-      if (!m.referencedVars.has(n) && !(n.startsWith('cookie_') || n === 'http_cookie' || n === 'http_x_forwarded_for')) continue;
-      const v = f.vars[n];
-      k += `\u0000${n}=${v === null ? '\u0002' : v}`;
+  /**
+   * The facts every routing depends on: method, path (without the query string), protocol, host
+   * and socket facts. What else a routing consulted is recorded with its answer (RouteResult.reads),
+   * so lines that differ only in facts nobody read share one answer.
+   */
+  baseKey(f: RequestFacts): string {
+    let req = f.request;
+    if (req !== undefined) {
+      const sp1 = req.indexOf(' ');
+      const sp2 = req.lastIndexOf(' ');
+      const target = sp1 !== -1 ? req.slice(sp1 + 1, sp2 > sp1 ? sp2 : undefined) : '';
+      const q = target.indexOf('?');
+      // Keep the full line when nginx may reject it (it answers 400 from the raw text).
+      if (q !== -1 && /^[A-Z_-]+ \/\S* HTTP\/\d\.\d$/.test(req)) req = req.slice(0, sp1 + 1 + q) + '?' + req.slice(sp2);
     }
-    return k;
+    return `${req ?? '\u0001'}\u0000${f.method ?? ''}\u0000${f.target?.split('?')[0] ?? ''}\u0000${f.protocol ?? ''}\u0000${f.host ?? '\u0001'}\u0000${
+      f.httpHost === undefined ? '\u0001' : f.httpHost ?? '\u0002'
+    }\u0000${f.serverName ?? '\u0001'}\u0000${f.serverPort ?? ''}\u0000${f.serverAddr ?? ''}\u0000${f.scheme ?? ''}\u0000${
+      this.model.referencedVars.has('status') ? f.status ?? '' : ''
+    }`;
   }
 
-  outcomes(f: RequestFacts): { outcomes: Outcome[]; truncated: boolean } {
-    const key = this.key(f);
-    let r = this.cache.get(key);
-    if (!r) {
-      r = route(this.model, f, { logFilter: this.filter });
-      if (this.cache.size >= this.maxCache) this.cache.clear();
-      this.cache.set(key, r);
+  private readValue(f: RequestFacts, name: string): string {
+    if (name === 'args') return `${f.request ?? ''}\u0000${f.target ?? ''}`;
+    if (name === 'remote_addr') return f.remoteAddr ?? '\u0001';
+    if (name.startsWith('net:')) return netMember(f.remoteAddr, name.slice(4));
+    const v = f.vars[name];
+    return v === undefined ? '\u0001' : v === null ? '\u0002' : v;
+  }
+
+  outcomes(f: RequestFacts): RouteResult {
+    return this.entry(f).result;
+  }
+
+  private entry(f: RequestFacts): CacheEntry {
+    const key = this.baseKey(f);
+    let entries = this.cache.get(key);
+    if (entries) {
+      for (const e of entries) {
+        let hit = true;
+        for (let i = 0; i < e.reads.length; i++) if (this.readValue(f, e.reads[i]) !== e.values[i]) (hit = false), (i = e.reads.length);
+        if (hit) return e;
+      }
     }
-    return r;
+    const result = route(this.model, f, { logFilter: this.filter });
+    if (this.size >= this.maxCache) this.cache.clear(), (this.size = 0);
+    if (!entries) this.cache.set(key, (entries = []));
+    // Many different values of a read fact under one key (e.g. client addresses): keep the newest.
+    if (entries.length >= 256) entries.shift();
+    else this.size++;
+    const e: CacheEntry = { reads: result.reads, values: result.reads.map((n) => this.readValue(f, n)), result };
+    entries.push(e);
+    return e;
   }
 
   attribute(f: RequestFacts, status: number): Attribution {
-    const { outcomes, truncated } = this.outcomes(f);
+    const e = this.entry(f);
+    let byStatus = e.attributions;
+    if (!byStatus) e.attributions = byStatus = new Map();
+    let a = byStatus.get(status);
+    if (!a) byStatus.set(status, (a = this.decide(e.result, status)));
+    return a;
+  }
+
+  private decide({ outcomes, truncated }: RouteResult, status: number): Attribution {
     const matching = outcomes.filter((o) => o.status === status || (o.status === 'content' && status !== 444));
     if (!matching.length) {
       if (truncated)
@@ -151,6 +188,26 @@ export class Attributor {
         .join(' ');
     return { verdict: 'ambiguous', rules, why, missing, outcomes: best };
   }
+}
+
+interface CacheEntry {
+  reads: string[];
+  values: string[];
+  result: RouteResult;
+  attributions?: Map<number, Attribution>;
+}
+
+const cidrCache = new Map<string, Cidr | undefined>();
+
+/** '1' when the address is in the allow/deny argument's network, '0' when not, else the address. */
+function netMember(addr: string | undefined, arg: string): string {
+  if (addr === undefined) return '\u0001';
+  if (arg === 'all') return '1';
+  let c = cidrCache.get(arg);
+  if (c === undefined && !cidrCache.has(arg)) cidrCache.set(arg, (c = parseCidr(arg)));
+  const n = ipv4ToNumber(addr);
+  if (!c || n === undefined) return addr;
+  return n >= c.lo && n <= c.hi ? '1' : '0';
 }
 
 function cost(g: Outcome[]): number {

@@ -139,6 +139,8 @@ export interface MapModel {
   wildTail: { prefix: string; value: ComplexValue }[];
   regex: { re: NginxRegex; value: ComplexValue }[];
   defaultValue: ComplexValue;
+  /** Every value is a literal: the result depends on the key alone. */
+  constant: boolean;
 }
 
 export interface Cidr {
@@ -537,6 +539,7 @@ class Builder {
       wildTail: [],
       regex: [],
       defaultValue: compileValue(''),
+      constant: false,
     };
     let hasDefault = false;
     for (const e of this.expand(d.block.children)) {
@@ -579,6 +582,12 @@ class Builder {
     }
     m.wildHead.sort((x, y) => y.suffix.length - x.suffix.length);
     m.wildTail.sort((x, y) => y.prefix.length - x.prefix.length);
+    m.constant =
+      m.defaultValue.literal &&
+      [...m.exact.values()].every((v) => v.literal) &&
+      m.wildHead.every((w) => w.value.literal) &&
+      m.wildTail.every((w) => w.value.literal) &&
+      m.regex.every((r) => r.value.literal);
     if (!this.model.maps.has(target)) this.model.maps.set(target, m);
   }
 
@@ -624,8 +633,12 @@ class Builder {
     while (stack.length && budget-- > 0) {
       for (const d of stack.pop()!) {
         if (d.name === 'allow' || d.name === 'deny') this.model.usesRemoteAddr = true;
-        for (const a of [d.name, ...d.args.map((x) => x.value)])
-          if (a.includes('$')) for (const m of a.matchAll(/\$\{?([A-Za-z0-9_]+)/g)) vars.add(m[1].toLowerCase());
+        for (let i = 0; i < d.args.length; i++) {
+          const a = d.args[i].value;
+          if (a.indexOf('$') === -1) continue;
+          const re = /\$\{?([A-Za-z0-9_]+)/g;
+          for (let m = re.exec(a); m; m = re.exec(a)) vars.add(m[1].toLowerCase());
+        }
         if (d.block) stack.push(this.expand(d.block.children));
       }
     }

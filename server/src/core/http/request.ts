@@ -81,14 +81,3 @@ export function factsFromLog(logged: readonly string[], values: Record<string, s
   }
   return facts;
 }
-
-/** A stable key: two log lines with the same key get the same routing answer. */
-export function factsKey(f: RequestFacts, skip?: ReadonlySet<string>): string {
-  let k = `${f.request ?? '\u0001'}\u0000${f.method ?? ''}\u0000${f.target ?? ''}\u0000${f.protocol ?? ''}\u0000${f.host ?? '\u0001'}\u0000${f.httpHost === undefined ? '\u0001' : f.httpHost ?? '\u0002'}\u0000${f.serverName ?? '\u0001'}\u0000${f.serverPort ?? ''}\u0000${f.serverAddr ?? ''}\u0000${f.remoteAddr ?? ''}\u0000${f.scheme ?? ''}\u0000${f.status ?? ''}`;
-  for (const n in f.vars) {
-    if (skip?.has(n)) continue;
-    const v = f.vars[n];
-    k += `\u0000${n}=${v === null ? '\u0002' : v}`;
-  }
-  return k;
-}

@@ -25,6 +25,7 @@ import {
   type ListenGroup,
   type LocationModel,
   type LocationSet,
+  type MapModel,
   type Op,
   type RuleRef,
   type Scope,
@@ -58,6 +59,12 @@ export interface RouteResult {
   outcomes: Outcome[];
   /** Exploration hit its bound: outcomes may be incomplete. */
   truncated: boolean;
+  /**
+   * The facts beyond the request path and host that any history consulted: 'args' (query string,
+   * raw target), 'remote_addr', or a logged variable's name. Requests that agree on the path, host
+   * and these get the same answer.
+   */
+  reads: string[];
 }
 
 export interface RouteOptions {
@@ -71,8 +78,9 @@ type Match = Extract<RegexResult, { kind: 'match' }> | 'unknown';
 type Val = string | Unknown;
 const isUnknown = (v: Val): v is Unknown => typeof v !== 'string';
 
-class Prune extends Error {}
-class TooDeep extends Error {}
+// Thrown to abandon a history; plain objects, since capturing a stack per history is costly.
+const PRUNE = { prune: true };
+const TOO_DEEP = { tooDeep: true };
 
 /** Depth-first enumeration of choice sequences. */
 class Chooser {
@@ -101,25 +109,38 @@ class Chooser {
   }
 }
 
+/** Work counters (for benchmarks). */
+export const routeStats = { routes: 0, runs: 0 };
+
 export function route(model: HttpModel, facts: RequestFacts, options: RouteOptions = {}): RouteResult {
+  routeStats.routes++;
   const maxRuns = options.maxRuns ?? 2000;
   const chooser = new Chooser();
   const seen = new Map<string, Outcome>();
   let runs = 0;
   let truncated = false;
+  const reads = new Set<string>();
   do {
     if (++runs > maxRuns) {
       truncated = true;
       break;
     }
     chooser.pos = 0;
-    const run = new Run(model, facts, chooser, options);
+    routeStats.runs++;
+    const run = new Run(model, facts, chooser, options, reads);
     let o: Outcome | undefined;
     try {
       o = run.execute();
     } catch (e) {
-      if (e instanceof Prune) o = undefined;
-      else if (e instanceof TooDeep) o = run.finish(500, undefined, 'rewrite or internal redirection cycle');
+      if (e === PRUNE) o = undefined;
+      else if (e === TOO_DEEP) {
+        try {
+          o = run.finish(500, undefined, 'rewrite or internal redirection cycle');
+        } catch (e2) {
+          if (e2 !== PRUNE) throw e2;
+          o = undefined;
+        }
+      }
       else throw e;
     }
     if (o) {
@@ -135,7 +156,7 @@ export function route(model: HttpModel, facts: RequestFacts, options: RouteOptio
       }
     }
   } while (chooser.next());
-  return { outcomes: [...seen.values()], truncated };
+  return { outcomes: [...seen.values()], truncated, reads: [...reads] };
 }
 
 interface Phase {
@@ -145,6 +166,8 @@ interface Phase {
 
 const where = (d: Directive) => `${d.file}:${d.range.start.line + 1}`;
 const dstr = (d: Directive) => [d.name, ...d.args.map((a) => a.raw)].join(' ');
+
+const mapMemo = new WeakMap<MapModel, Map<string, Val> | null>();
 
 class Run {
   path: string[] = [];
@@ -175,6 +198,7 @@ class Run {
     readonly facts: RequestFacts,
     readonly chooser: Chooser,
     readonly options: RouteOptions,
+    readonly reads: Set<string>,
   ) {}
 
   /** An open question with `labels.length` answers; records the one taken. */
@@ -190,7 +214,7 @@ class Run {
   finish(status: OutcomeStatus, rule: RuleRef | undefined, why: string): Outcome | undefined {
     this.path.push(why);
     if (typeof status === 'number') this.status = status;
-    if (!this.writtenToLog()) throw new Prune();
+    if (!this.writtenToLog()) throw PRUNE;
     return {
       status,
       rule,
@@ -282,13 +306,13 @@ class Run {
         }
         this.selectServer(g, '');
         this.hostVar = this.server!.primaryName;
-        if (f.host !== undefined && !sameLogged(f.host, this.hostVar)) throw new Prune();
+        if (f.host !== undefined && !sameLogged(f.host, this.hostVar)) throw PRUNE;
       } else {
         this.selectServer(g, h);
         this.hostVar = h;
         if (f.host !== undefined && !sameLogged(f.host, h) && f.httpHost !== undefined) {
           // `$host` and `$http_host` disagree only when Host was replaced by the request line.
-          if (line?.host === undefined) throw new Prune();
+          if (line?.host === undefined) throw PRUNE;
         }
       }
     } else {
@@ -304,7 +328,7 @@ class Run {
       this.hostVar = { unknown: ['$host'] };
     }
     const server = this.server!;
-    if (f.serverName !== undefined && !sameLogged(f.serverName, server.primaryName)) throw new Prune();
+    if (f.serverName !== undefined && !sameLogged(f.serverName, server.primaryName)) throw PRUNE;
     this.scope = server.scope;
 
     if (this.method === 'TRACE') return this.finish(405, undefined, 'TRACE is answered 405 before any rule');
@@ -334,14 +358,14 @@ class Run {
     const f = this.facts;
     let ports = [...this.model.groups.keys()];
     if (f.serverPort !== undefined) ports = ports.filter((p) => p === f.serverPort);
-    if (!ports.length) throw new Prune();
+    if (!ports.length) throw PRUNE;
     const pi = this.pick(ports.map((p) => `the request came to port ${p}`), ['$server_port']);
     const byAddr = this.model.groups.get(ports[pi])!;
     let groups = [...byAddr.values()];
     if (f.serverAddr !== undefined) {
       const exact = groups.filter((g) => g.addr === f.serverAddr || g.addr === `[${f.serverAddr}]`);
       groups = exact.length ? exact : groups.filter((g) => g.addr === '*' || g.addr === '[::]');
-      if (!groups.length) throw new Prune();
+      if (!groups.length) throw PRUNE;
     }
     const gi = this.pick(groups.map((g) => `the request came to address ${g.addr}:${g.port}`), ['$server_addr']);
     this.group = groups[gi];
@@ -409,7 +433,7 @@ class Run {
 
   findConfig(): Outcome | undefined {
     const server = this.server!;
-    if (--this.uriChanges === 0) throw new TooDeep();
+    if (--this.uriChanges === 0) throw TOO_DEEP;
     const found = this.findLocation(server.locations);
     if (found === 'redirect') {
       return this.finalize(301, undefined, `"${this.uri as string}" is a location without its trailing slash: 301`);
@@ -634,6 +658,7 @@ class Run {
   }
 
   logged(name: string): Val | undefined {
+    this.reads.add(name);
     if (!(name in this.facts.vars)) return undefined;
     const v = this.facts.vars[name];
     return v === null ? this.dash(name) : v;
@@ -649,16 +674,20 @@ class Run {
         return this.uri;
       case 'args':
       case 'query_string':
+        this.reads.add('args');
         return this.args;
       case 'is_args':
+        this.reads.add('args');
         return isUnknown(this.args) ? this.args : this.args ? '?' : '';
       case 'request_uri':
+        this.reads.add('args');
         return this.target;
       case 'request_method':
         return this.method;
       case 'server_protocol':
         return this.protocol;
       case 'request':
+        this.reads.add('args');
         return f.request ?? this.logged(name) ?? { unknown: ['$request'] };
       case 'host':
         return this.hostVar;
@@ -667,8 +696,10 @@ class Run {
       case 'server_port':
         return f.serverPort !== undefined ? String(f.serverPort) : this.group ? String(this.group.port) : { unknown: ['$server_port'] };
       case 'remote_addr':
+        this.reads.add('remote_addr');
         return f.remoteAddr ?? { unknown: ['$remote_addr'] };
       case 'binary_remote_addr':
+        this.reads.add('remote_addr');
         return f.remoteAddr !== undefined ? binaryAddr(f.remoteAddr) : { unknown: ['$remote_addr'] };
       case 'scheme':
         return f.scheme ?? (this.group && this.group.servers.length && this.listenSsl() !== undefined ? (this.listenSsl() ? 'https' : 'http') : { unknown: ['$scheme'] });
@@ -696,6 +727,7 @@ class Run {
     const geo = this.model.geos.get(name);
     if (geo) return this.evalGeo(name);
     if (name.startsWith('arg_')) {
+      this.reads.add('args');
       const a = this.args;
       if (isUnknown(a)) return a;
       return argValue(a, name.slice(4));
@@ -719,6 +751,21 @@ class Run {
     const m = this.model.maps.get(name)!;
     const src = this.evalValue(m.source);
     if (isUnknown(src)) return src;
+    // Maps whose values are constants answer the same for the same key: remember across requests.
+    let memo = mapMemo.get(m);
+    if (memo === undefined) mapMemo.set(m, (memo = m.constant ? new Map() : null));
+    if (memo) {
+      const hit = memo.get(src);
+      if (hit !== undefined) return hit;
+      const v = this.lookupMap(m, name, src);
+      if (memo.size > 50_000) memo.clear();
+      memo.set(src, v);
+      return v;
+    }
+    return this.lookupMap(m, name, src);
+  }
+
+  lookupMap(m: MapModel, name: string, src: string): Val {
     let key = src;
     if (m.hostnames && key.endsWith('.')) key = key.slice(0, -1);
     const low = key.toLowerCase();
@@ -749,6 +796,7 @@ class Run {
     let addr: Val;
     if (g.source) addr = this.evalValue(g.source);
     else {
+      this.reads.add('remote_addr');
       addr = this.facts.remoteAddr ?? { unknown: ['$remote_addr'] };
       if (!isUnknown(addr) && g.proxies.length) {
         const n = ipv4ToNumber(addr);
@@ -822,6 +870,8 @@ class Run {
       const n = addr !== undefined ? ipv4ToNumber(addr) : undefined;
       for (const r of rules) {
         const arg = r.args[0]?.value ?? '';
+        // What the answer depends on: membership in this network, not the address itself.
+        this.reads.add('net:' + arg);
         let hit: boolean;
         if (arg === 'all') hit = true;
         else if (arg.startsWith('unix:')) hit = false;
@@ -943,7 +993,7 @@ class Run {
     const loc = this.server!.named.get(name);
     this.path.push(why);
     if (!loc) return this.finish(500, undefined, `named location ${name} not found: 500`);
-    if (--this.uriChanges === 0) throw new TooDeep();
+    if (--this.uriChanges === 0) throw TOO_DEEP;
     this.location = loc;
     this.scope = loc.scope;
     this.internal = true;
@@ -1018,8 +1068,17 @@ function binaryAddr(a: string): string {
   return String.fromCharCode((n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
 }
 
+const accessLogMemo = new WeakMap<Scope, AccessLogDef[]>();
+
 /** access_log directives in effect for a configuration (nginx merge: nearest level with any). */
 export function accessLogsOf(model: HttpModel, scope: Scope | undefined): AccessLogDef[] {
+  if (!scope) return computeAccessLogs(model, scope);
+  let r = accessLogMemo.get(scope);
+  if (!r) accessLogMemo.set(scope, (r = computeAccessLogs(model, scope)));
+  return r;
+}
+
+function computeAccessLogs(model: HttpModel, scope: Scope | undefined): AccessLogDef[] {
   const ds = inherited(scope, 'access_log');
   if (!ds.length) return [{ off: false, resolvedPath: model.prefix + 'logs/access.log', format: 'combined' }];
   return ds.map((d) => {
