@@ -83,3 +83,24 @@ test('a missing plain include fails nginx -t with the message we report', (t) =>
   // nginx: `[emerg] open() "<dir>/nope.conf" failed (2: No such file or directory) in <dir>/nginx.conf:6`
   assert.ok(r.out.includes(`${d.message} in ${join(dir, 'nginx.conf')}:6`), `${r.out}\nvs\n${d.message}`);
 });
+
+test('the conf prefix is the directory of -c, not the -p prefix', (t) => {
+  assert.ok(existsSync(NGINX), `${NGINX} is required (apt-get install nginx-full; .ci/run does)`);
+  const dir = mkdtempSync(join(tmpdir(), 'nginx-lens-prefix-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'logs'));
+  mkdirSync(join(dir, 'conf/types.d'), { recursive: true });
+  mkdirSync(join(dir, 'types.d'));
+  writeFileSync(join(dir, 'conf/nginx.conf'), 'error_log stderr;\npid nginx.pid;\nevents {}\nhttp { types { include types.d/*.types; } }\n');
+  writeFileSync(join(dir, 'conf/types.d/a.types'), 'text/conf-a dupext;\n');
+  writeFileSync(join(dir, 'conf/types.d/b.types'), 'text/conf-b dupext;\n');
+  writeFileSync(join(dir, 'types.d/a.types'), 'text/prefix-a dupext;\n');
+  writeFileSync(join(dir, 'types.d/b.types'), 'text/prefix-b dupext;\n');
+  const r = nginxT(dir, join(dir, 'conf/nginx.conf'));
+  assert.equal(r.status, 0, r.out);
+  const warned = [...r.out.matchAll(/content type: "([^"]+)", previous content type: "([^"]+)" in (\S+):1/g)];
+  assert.deepEqual(warned.map((m) => [m[2], m[1], m[3]]), [['text/conf-a', 'text/conf-b', join(dir, 'conf/types.d/b.types')]]);
+  const g = loadConfigGraph(join(dir, 'conf/nginx.conf'), new NodeFileSystem());
+  assert.equal(g.prefix, join(dir, 'conf') + '/');
+  assert.deepEqual([...g.files.keys()].slice(1), [join(dir, 'conf/types.d/a.types'), join(dir, 'conf/types.d/b.types')]);
+});
