@@ -5,7 +5,7 @@
 //      with screenshots in test/e2e/screenshots/;
 //   3. the packaged .vsix installed with `server-main.js --install-extension`, hover + lens again.
 // Prints one `N passed, N failed` line for all of it and exits non-zero on any failure.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { format } from 'node:util';
@@ -29,6 +29,8 @@ const screenshots = join(repoRoot, 'test/e2e/screenshots');
 const verbose = process.env.NGINX_LENS_E2E_VERBOSE === '1';
 const only = process.argv.slice(2); // phase names: suite, ui, vsix
 
+/** Measurements from all phases, written to .vscode-test/runs/metrics.json for bench/editor.mjs. */
+const metrics: Record<string, number> = {};
 let passed = 0;
 let failed = 0;
 const failures: string[] = [];
@@ -124,6 +126,7 @@ async function phaseSuite(): Promise<void> {
   const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as SuiteResults;
   for (const t of results.tests) record(t.title, t.state === 'passed', t.error);
   const m = results.metrics ?? {};
+  for (const [k, v] of Object.entries(m)) metrics[`suite.${k}`] = v;
   if (m.openToActiveMs !== undefined) {
     console.log(`  activation: ${m.openToActiveMs} ms from opening nginx.conf to active, server ready after ${m.openToServerReadyMs} ms`);
   }
@@ -148,6 +151,8 @@ async function phaseUi(kind: 'dev' | 'vsix', tests: UiTest[]): Promise<void> {
       record('npm run package builds the .vsix', false, `${pack.stdout}${pack.stderr}`);
       return;
     }
+    metrics['vsix.bytes'] = statSync(vsix).size;
+    console.log(`  .vsix: ${(statSync(vsix).size / 1024).toFixed(1)} KB`);
     try {
       installExtension(dirs, vsix);
       record('server-main.js --install-extension installs the .vsix', true);
@@ -160,8 +165,12 @@ async function phaseUi(kind: 'dev' | 'vsix', tests: UiTest[]): Promise<void> {
     for (const t of tests) {
       const ts = Date.now();
       try {
-        await t.run(page, { workspace: ws, screenshots, label: kind });
+        const m = await t.run(page, { workspace: ws, screenshots, label: kind });
         record(`${kind}: ${t.name} (${secs(ts)})`, true);
+        for (const [k, v] of Object.entries(m ?? {})) {
+          metrics[`${kind}.${k}`] = v;
+          console.log(`         ${k}: ${v}`);
+        }
       } catch (err) {
         await page.screenshot({ path: join(run, `failed-${kind}-${t.name.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
         record(`${kind}: ${t.name}`, false, String((err as Error)?.stack ?? err));
@@ -188,6 +197,7 @@ async function main() {
       record(`${name} phase`, false, String((err as Error)?.stack ?? err));
     }
   }
+  writeFileSync(join(runsDir, 'metrics.json'), JSON.stringify(metrics, null, 2));
   if (failures.length) console.log(`\nfailures:\n  ${failures.join('\n  ')}`);
   console.log(`editor tier took ${secs(t0)}`);
   console.log(`${passed} passed, ${failed} failed`);

@@ -13,7 +13,8 @@ export interface UiContext {
 export interface UiTest {
   name: string;
   phases: ('dev' | 'vsix')[];
-  run(page: Page, ctx: UiContext): Promise<void>;
+  /** May return measurements (ms or bytes) for the runner to print and bench/editor.mjs to report. */
+  run(page: Page, ctx: UiContext): Promise<void | Record<string, number>>;
 }
 
 interface Truth {
@@ -246,6 +247,24 @@ export const uiTests: UiTest[] = [
       await eventually(`${basename(file)} active at line ${line}`, async () =>
         (await activeTab(page)) === basename(file) && (await cursorStatus(page)).startsWith(`Ln ${line},`) ? true : undefined,
       10_000);
+    },
+  },
+  {
+    name: 'Running Extensions reports the activation time',
+    phases: ['vsix'],
+    async run(page) {
+      await openFile(page, 'nginx/nginx.conf');
+      // VS Code measures activation itself (code loading + activate()); read it where users see it.
+      const text = await eventually('nginx-lens in Running Extensions with an activation time', async () => {
+        await runCommand(page, 'Developer: Show Running Extensions');
+        const row = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'nginx-lens' }).first();
+        await row.waitFor({ timeout: 5000 });
+        const t = (await row.locator('.activation-time').innerText()).trim();
+        return /\d/.test(t) ? t : undefined;
+      });
+      const ms = Number(/(\d+(?:\.\d+)?)\s*ms/.exec(text)?.[1]);
+      if (!Number.isFinite(ms)) throw new Error(`unreadable activation time: ${text}`);
+      return { activationMs: ms };
     },
   },
 ];
