@@ -1,0 +1,249 @@
+// Streams a log file from disk line by line, never holding the whole file.
+//
+// Lines are decoded as latin1: one char per byte. That choice is deliberate:
+// - it cannot fail: invalid UTF-8 (binary garbage logged with escape=none or
+//   json, truncated multi-byte sequences) is kept byte for byte instead of
+//   turning into U+FFFD, so nothing a regex or a comparison needs is lost;
+// - a value nginx escaped as \xC3\xA9 and the same bytes logged raw become the
+//   same string (escape.ts unescapes \xHH to one char per byte);
+// - offsets in a line are byte offsets in the file, and decoding is a copy
+//   (the fastest decode Node has);
+// - ASCII, which is all that escape=default ever writes, reads the same.
+// Show a value to a person with escape.ts `toDisplayString`.
+//
+// `.gz` files (detected by their magic bytes, not their name) are inflated
+// with node:zlib, including multi-member files such as nginx writes with
+// `access_log ... gzip`.
+
+import { createReadStream, promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+export interface LogLine {
+  /** 1-based line number. */
+  line: number;
+  /** The line without its line break (and without a CR before it), latin1-decoded. */
+  text: string;
+  /** The line was longer than `maxLineBytes`; `text` holds its beginning. */
+  truncated?: boolean;
+}
+
+export interface LineBatch {
+  /** Line number of `lines[0]`. */
+  firstLine: number;
+  lines: string[];
+  /** Indexes into `lines` of truncated lines. */
+  truncated: number[];
+}
+
+export interface ReadLogOptions {
+  /** Longer lines are cut to this many bytes and reported truncated. Default 1 MiB. */
+  maxLineBytes?: number;
+  /** Read size. Default 1 MiB. */
+  chunkBytes?: number;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+
+/** A log that could not be read to its end; lines before the fault were delivered. */
+export class LogReadError extends Error {
+  constructor(message: string, readonly file: string, readonly line: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LogReadError';
+  }
+}
+
+async function isGzip(file: string): Promise<boolean> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The file's bytes as a stream, inflated if it is gzip. */
+export async function openLogStream(file: string, options: ReadLogOptions = {}): Promise<Readable> {
+  const highWaterMark = options.chunkBytes ?? 1 << 20;
+  const gz = await isGzip(file);
+  const raw = createReadStream(file, { highWaterMark, signal: options.signal });
+  if (!gz) return raw;
+  const gunzip = createGunzip({ chunkSize: Math.min(highWaterMark, 1 << 20) });
+  raw.on('error', (err) => gunzip.destroy(err));
+  return raw.pipe(gunzip);
+}
+
+/**
+ * Splits a byte stream into lines. Exposed for streams that do not come from
+ * a file (a pipe, a test).
+ */
+export async function* splitLines(
+  source: AsyncIterable<Buffer | string>,
+  options: ReadLogOptions = {},
+): AsyncGenerator<LineBatch> {
+  const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  let lineNo = 1;
+  // The start of a line that continues in the next chunk.
+  let carry = '';
+  // Inside a line already cut at `max`: drop bytes up to its end.
+  let skipping = false;
+  let carryTruncated = false;
+
+  for await (const chunk of source) {
+    // One decode per chunk; lines are slices of it.
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
+    const lines: string[] = [];
+    const truncated: number[] = [];
+    const firstLine = lineNo;
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      let line: string;
+      let cut = false;
+      if (skipping) {
+        line = carry;
+        cut = true;
+        skipping = false;
+      } else if (carry.length > 0) {
+        line = carry + text.slice(start, nl);
+        cut = carryTruncated;
+      } else {
+        line = text.slice(start, nl);
+      }
+      carry = '';
+      carryTruncated = false;
+      if (line.length > max) {
+        line = line.slice(0, max);
+        cut = true;
+      }
+      if (line.charCodeAt(line.length - 1) === 0x0d && !cut) line = line.slice(0, -1);
+      if (lineNo === 1 && line.startsWith('\xef\xbb\xbf')) line = line.slice(3);
+      if (cut) truncated.push(lines.length);
+      lines.push(line);
+      lineNo++;
+      start = nl + 1;
+    }
+    if (start < text.length && !skipping) {
+      const rest = start === 0 ? text : text.slice(start);
+      if (carry.length + rest.length > max) {
+        // Keep only the first `max` bytes of a huge line.
+        carry = carry + rest.slice(0, max - carry.length);
+        carryTruncated = true;
+        skipping = true;
+      } else {
+        carry += rest;
+      }
+    }
+    if (lines.length > 0) yield { firstLine, lines, truncated };
+    if (options.signal?.aborted) return;
+  }
+  if (carry.length > 0 || skipping) {
+    let line = carry;
+    if (lineNo === 1 && line.startsWith('\xef\xbb\xbf')) line = line.slice(3);
+    if (line.charCodeAt(line.length - 1) === 0x0d && !(carryTruncated || skipping)) line = line.slice(0, -1);
+    yield { firstLine: lineNo, lines: [line], truncated: carryTruncated || skipping ? [0] : [] };
+  }
+}
+
+/**
+ * A plain file's contents as latin1 text chunks, read into one reused
+ * buffer (cheaper than a stream, which allocates a buffer per chunk).
+ */
+async function* readPlain(fh: FileHandle, options: ReadLogOptions): AsyncGenerator<string> {
+  const buf = Buffer.allocUnsafe(options.chunkBytes ?? 1 << 20);
+  for (;;) {
+    if (options.signal?.aborted) return;
+    const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+    if (bytesRead === 0) return;
+    yield buf.toString('latin1', 0, bytesRead);
+  }
+}
+
+/**
+ * Lines of a log file in batches (one per chunk read): the fast way to go
+ * through a big log.
+ */
+export async function* readLogBatches(file: string, options: ReadLogOptions = {}): AsyncGenerator<LineBatch> {
+  let source: AsyncIterable<Buffer | string>;
+  let close: () => Promise<void> | void;
+  try {
+    if (await isGzip(file)) {
+      const stream = await openLogStream(file, options);
+      source = stream as AsyncIterable<Buffer>;
+      close = () => void stream.destroy();
+    } else {
+      const fh = await fsp.open(file, 'r');
+      source = readPlain(fh, options);
+      close = () => fh.close();
+    }
+  } catch (err) {
+    throw new LogReadError(`cannot open ${file}: ${(err as Error).message}`, file, 0, { cause: err });
+  }
+  let lastLine = 0;
+  try {
+    for await (const batch of splitLines(source, options)) {
+      lastLine = batch.firstLine + batch.lines.length - 1;
+      yield batch;
+    }
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') return;
+    throw new LogReadError(
+      `reading ${file} failed after line ${lastLine}: ${(err as Error).message}`, file, lastLine, { cause: err });
+  } finally {
+    await close();
+  }
+}
+
+/** Lines of a log file one by one. */
+export async function* readLogLines(file: string, options: ReadLogOptions = {}): AsyncGenerator<LogLine> {
+  for await (const batch of readLogBatches(file, options)) {
+    let t = 0;
+    for (let i = 0; i < batch.lines.length; i++) {
+      if (batch.truncated[t] === i) {
+        t++;
+        yield { line: batch.firstLine + i, text: batch.lines[i], truncated: true };
+      } else {
+        yield { line: batch.firstLine + i, text: batch.lines[i] };
+      }
+    }
+  }
+}
+
+/**
+ * The rotated siblings of a log as logrotate/savelog name them
+ * (`access.log`, `access.log.1`, `access.log.2.gz`, ... and dated
+ * `access.log-20240101[.gz]`), oldest first, the live file last.
+ */
+export async function listRotatedLogs(file: string): Promise<string[]> {
+  const dir = dirname(file);
+  const base = basename(file);
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return [];
+  }
+  const numbered: { name: string; n: number }[] = [];
+  const dated: string[] = [];
+  let live = false;
+  const esc = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const num = new RegExp(`^${esc}\\.(\\d+)(\\.gz)?$`);
+  const date = new RegExp(`^${esc}-\\d{8,10}(\\.gz)?$`);
+  for (const name of names) {
+    if (name === base) live = true;
+    const m = num.exec(name);
+    if (m) numbered.push({ name, n: Number(m[1]) });
+    else if (date.test(name)) dated.push(name);
+  }
+  numbered.sort((a, b) => b.n - a.n);
+  dated.sort();
+  const out = [...dated, ...numbered.map((x) => x.name)];
+  if (live) out.push(base);
+  return out.map((n) => join(dir, n));
+}
