@@ -23,9 +23,11 @@ requests=(
   "127.0.0.1|/.env|-A|Mozilla/5.0 zgrab/0.x"
   "www.shop.example.com|/.env|-A|Mozilla/5.0 zgrab/0.x"
   "shop.example.com|/|-I|-A|$ua"
-  "shop.example.com|/wp-login.php|-A|Nikto/2.5.0"
+  "shop.example.com|/wp-login.php|-A|$ua"
   "shop.example.com|/xmlrpc.php|-X|POST|-A|$ua"
   "www.shop.example.com|/|-A|$ua"
+  "203.0.113.7|/|-A|Mozilla/5.0 (compatible; CensysInspect/1.1)"
+  "scanner.invalid|/robots.txt|-A|$ua"
 )
 
 # run <instrument 0|1> <out dir>: access.log and one "status<TAB>body" line per request in <out dir>.
