@@ -282,3 +282,19 @@ test('walkEffective: skip on an include does not expand it; ancestors cross file
   });
   assert.deepEqual(skipped, ['http', 'include']);
 });
+
+test('path mapping detected from the main config\'s own absolute includes (Docker image layout)', () => {
+  const fs = new MemoryFileSystem({
+    '/repo/docker/nginx/nginx.conf': 'events {}\nhttp {\n  include /etc/nginx/mime.types;\n  include /etc/nginx/conf.d/*.conf;\n  include /etc/ssl/options.conf;\n}\n',
+    '/repo/docker/nginx/conf.d/default.conf': 'server { listen 80; }\n',
+    '/repo/docker/nginx/options.conf': '',
+  });
+  assert.deepEqual(detectPathMappings('/repo/docker/nginx/nginx.conf', fs), [{ from: '/etc/nginx', to: '/repo/docker/nginx' }]);
+  const src = new MemoryFileSystem({
+    '/w/conf/nginx.conf': 'include /usr/local/nginx/conf/vhosts/*.conf;\n',
+    '/w/conf/vhosts/a.conf': '',
+  });
+  assert.deepEqual(detectPathMappings('/w/conf/nginx.conf', src), [{ from: '/usr/local/nginx/conf', to: '/w/conf' }]);
+  const g = loadConfigGraph('/w/conf/nginx.conf', src);
+  assert.deepEqual([...g.files.keys()], ['/w/conf/nginx.conf', '/w/conf/vhosts/a.conf']);
+});

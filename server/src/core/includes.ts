@@ -76,9 +76,15 @@ export function normalizePath(path: string): string {
 /** Entries of a Debian/RPM/Alpine /etc/nginx that show a directory is a copy of it. */
 const ETC_NGINX_MARKERS = ['sites-enabled', 'sites-available', 'conf.d', 'snippets', 'mime.types', 'modules-enabled', 'fastcgi_params', 'nginx.conf'];
 
+/** Server-side directories that hold an nginx configuration tree (Debian/RPM, source builds, BSD, Homebrew, OpenResty). */
+const SERVER_CONF_DIR = /^(?:\/[^/]+)*\/nginx(?:\/conf)?$/;
+
 /**
- * Guesses that a workspace directory mirrors the server's /etc/nginx: the main config lives at
- * `<x>/etc/nginx/nginx.conf`, or at `<x>/nginx.conf` beside at least two of the usual entries.
+ * Guesses that a workspace directory mirrors the server's configuration directory:
+ * - the main config lives at `<x>/etc/nginx/nginx.conf` (→ /etc/nginx);
+ * - it sits beside at least two of the usual /etc/nginx entries (→ /etc/nginx);
+ * - it includes `/some/nginx/<entry>...` (a directory named nginx, or nginx/conf) and `<entry>`
+ *   exists beside it: that directory is the mirror (the Docker image layout, source builds).
  */
 export function detectPathMappings(mainFile: string, fs: FileSystem): PathMapping[] {
   const dir = posix.dirname(mainFile);
@@ -89,7 +95,22 @@ export function detectPathMappings(mainFile: string, fs: FileSystem): PathMappin
   const names = new Set(listed);
   const hits = ETC_NGINX_MARKERS.filter((m) => names.has(m)).length;
   if (names.has('nginx.conf') && hits >= 3) return [{ from: '/etc/nginx', to: dir }];
-  return [];
+  const text = fs.readFile(mainFile);
+  if ('error' in text) return [];
+  const out: PathMapping[] = [];
+  // Only the first 1 MB: include lines of a main config are near its top, and this runs on every load.
+  const re = /(?:^|[\s;{}])include\s+["']?(\/[^\s;"']+)/g;
+  const head = text.text.length > 1 << 20 ? text.text.slice(0, 1 << 20) : text.text;
+  for (let m = re.exec(head); m; m = re.exec(head)) {
+    const parts = m[1].split('/');
+    for (let k = 2; k < parts.length; k++) {
+      const from = parts.slice(0, k).join('/');
+      const entry = parts[k];
+      if (!entry || /[*?[\\]/.test(entry) || from === dir || !SERVER_CONF_DIR.test(from)) continue;
+      if (names.has(entry) && !out.some((o) => o.from === from)) out.push({ from, to: dir });
+    }
+  }
+  return out;
 }
 
 export interface ResolveContext {
