@@ -89,6 +89,7 @@ function rejectsDuplicate(d: DirectiveInfo): boolean {
 class Validator {
   private readonly out: Diagnostic[] = [];
   private readonly extra: ReadonlySet<string>;
+  private suggestions = 0;
 
   constructor(
     private readonly file: ParsedFile,
@@ -212,7 +213,9 @@ class Validator {
       );
       return;
     }
-    const guess = closestName(name, path);
+    // Suggestions cost a scan of the reference: a list of map entries read as directives must not
+    // make that quadratic, so only the first few unknown names of a file get one.
+    const guess = this.suggestions++ < MAX_SUGGESTIONS ? closestName(name, path) : undefined;
     const d2: Diagnostic = {
       severity: 'warning',
       code: 'unknown-directive',
@@ -349,6 +352,8 @@ class Validator {
   }
 }
 
+const MAX_SUGGESTIONS = 50;
+
 /** Damerau-Levenshtein distance, giving up past `max`. */
 function distance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
@@ -371,6 +376,17 @@ function distance(a: string, b: string, max: number): number {
   return prev[b.length];
 }
 
+const allowedNamesCache = new Map<string, string[]>();
+function allowedNames(path: readonly string[]): string[] {
+  const key = path.join('\u0001');
+  let names = allowedNamesCache.get(key);
+  if (!names) {
+    if (allowedNamesCache.size > 1000) allowedNamesCache.clear();
+    allowedNamesCache.set(key, (names = directivesAllowedIn(path).map((d) => d.name)));
+  }
+  return names;
+}
+
 /** A known directive one or two edits away (a typo such as proxy_passs), preferring ones allowed here. */
 function closestName(name: string, path: readonly string[]): string | undefined {
   if (name.length < 4 || name.length > 64 || !/^[a-z0-9_]+$/i.test(name)) return undefined;
@@ -383,7 +399,7 @@ function closestName(name: string, path: readonly string[]): string | undefined 
       if (dd <= max && (!best || dd < best.dist)) best = { name: c, dist: dd };
     }
   };
-  consider(directivesAllowedIn(path).map((d) => d.name));
+  consider(allowedNames(path));
   if (!best) consider(knownDirectiveNames());
   return best?.name;
 }
