@@ -1,0 +1,258 @@
+// nginx regexes (location ~, if ~, map ~, server_name ~, rewrite, ...) with
+// PCRE2 semantics as nginx 1.22 calls it: pcre2_compile(pattern, CASELESS for
+// ~* only), pcre2_match() from offset 0, no UTF, no UCP. Subjects are bytes.
+import { bytesToText, textToBytes } from './bytes';
+import { analyze, type Complexity } from './analyze';
+import { parsePattern, PcreSyntaxError, type Parsed } from './parse';
+import { translate } from './translate';
+import { compileProgram, runProgram, type Program } from './vm';
+import type { Node } from './ast';
+
+export interface RegexOptions {
+  /** PCRE2_CASELESS: nginx sets it for `~*` (and `!~*`). */
+  caseless: boolean;
+  /** Step budget per exec for the backtracking matcher (default DEFAULT_STEP_BUDGET). */
+  budget?: number;
+  /**
+   * 'text' (default): the pattern is text as read from a UTF-8 config, and is
+   * UTF-8 encoded to the bytes nginx passes to PCRE2. 'bytes': it already is a
+   * byte string (one code unit per byte).
+   */
+  encoding?: 'text' | 'bytes';
+}
+
+export interface RegexCompileError {
+  kind: 'error';
+  pattern: string;
+  /** PCRE2 error number as pcre2test prints it (e.g. 109). */
+  code: number;
+  /** pcre2_get_error_message() text, e.g. "quantifier does not follow a repeatable item". */
+  reason: string;
+  /** Offset into the pattern (in bytes of its UTF-8 form, as PCRE2 counts). */
+  offset: number;
+  /** What nginx prints, e.g. `pcre2_compile() failed: ... in "*abc" at "*abc"`. */
+  message: string;
+}
+
+export type ExecResult =
+  | {
+      kind: 'match';
+      /** captures[0] is the whole match; undefined for groups that did not take part. */
+      captures: (string | undefined)[];
+      /**
+       * Named groups as nginx sets the variables: a group that did not take
+       * part gives "" (nginx's length is end - start of two unset offsets), and
+       * with duplicate names (?J) the highest-numbered group wins, because nginx
+       * walks PCRE2's name table in order and each entry overwrites the last.
+       */
+      groups: Record<string, string | undefined>;
+      /** Byte offsets of the match (start, end). */
+      index: number;
+      end: number;
+    }
+  | { kind: 'nomatch' }
+  /** The step budget ran out: the answer is unknown (PCRE2 itself might also give up: match limit 10,000,000). */
+  | { kind: 'timeout' }
+  /** Valid PCRE2 that this engine does not evaluate (see `CompiledRegex.unsupported`). */
+  | { kind: 'unsupported'; reason: string };
+
+export interface CompiledRegex {
+  kind: 'regex';
+  pattern: string;
+  caseless: boolean;
+  /** Number of capturing groups (PCRE2_INFO_CAPTURECOUNT). */
+  groupCount: number;
+  /** Group names with their numbers, in PCRE2's name-table order. */
+  names: { name: string; index: number }[];
+  /** Constructs we do not evaluate; exec returns `unsupported` when non-empty. */
+  unsupported: string[];
+  /** How exec runs: a JS RegExp when exact and safe for the subject length, else the budgeted matcher. */
+  engine: 'js' | 'vm' | 'none';
+  complexity: Complexity;
+  /** Match text (decoded from UTF-8 the way it was read; converted to the bytes nginx sees). */
+  exec(input: string, opts?: { budget?: number }): ExecResult;
+  /** Match a byte string (one code unit per byte, e.g. from Buffer.toString('latin1')); captures are byte strings. */
+  execBytes(input: string, opts?: { budget?: number }): ExecResult;
+}
+
+/**
+ * Steps the matcher may take per exec. One step is one instruction or one
+ * byte scanned; at roughly 100-200 M steps/s this keeps an exec around 50 ms
+ * in the worst case (the test suite measures it).
+ */
+export const DEFAULT_STEP_BUDGET = 5_000_000;
+
+/** A JS RegExp is used when (subject length)^degree stays under this many steps. */
+const JS_WORK_LIMIT = 5e7;
+
+export function isCompileError(r: CompiledRegex | RegexCompileError): r is RegexCompileError {
+  return r.kind === 'error';
+}
+
+/** nginx's wording (ngx_regex_compile in src/core/ngx_regex.c, PCRE2 branch). */
+export function nginxCompileMessage(patternBytes: string, reason: string, offset: number, keepBytes = false): string {
+  const show = (b: string) => (keepBytes ? b : bytesToText(b));
+  const at = patternBytes.length === offset ? '' : ` at "${show(patternBytes.slice(offset))}"`;
+  return `pcre2_compile() failed: ${reason} in "${show(patternBytes)}"${at}`;
+}
+
+const cache = new Map<string, CompiledRegex | RegexCompileError>();
+const CACHE_MAX = 20000;
+
+/** Compiles (or returns the cached compilation of) an nginx regex. */
+export function compileRegex(pattern: string, options: RegexOptions): CompiledRegex | RegexCompileError {
+  const key = `${options.caseless ? 'i' : '-'}${options.encoding === 'bytes' ? 'b' : 't'}${options.budget ?? ''}:${pattern}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const r = compileUncached(pattern, options);
+  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(key, r);
+  return r;
+}
+
+function compileUncached(pattern: string, options: RegexOptions): CompiledRegex | RegexCompileError {
+  const bytes = options.encoding === 'bytes' ? pattern : textToBytes(pattern);
+  let parsed: Parsed;
+  try {
+    parsed = parsePattern(bytes, options.caseless);
+  } catch (e) {
+    if (e instanceof PcreSyntaxError) {
+      return {
+        kind: 'error',
+        pattern,
+        code: e.code,
+        reason: e.message,
+        offset: e.offset,
+        message: nginxCompileMessage(bytes, e.message, e.offset, options.encoding === 'bytes'),
+      };
+    }
+    throw e;
+  }
+  return new Regex(pattern, options, parsed);
+}
+
+class Regex implements CompiledRegex {
+  readonly kind = 'regex';
+  readonly caseless: boolean;
+  readonly groupCount: number;
+  readonly names: { name: string; index: number }[];
+  readonly unsupported: string[];
+  readonly engine: 'js' | 'vm' | 'none';
+  readonly complexity: Complexity;
+  private readonly js: RegExp | null = null;
+  private readonly groupMap: number[] = [];
+  private readonly program: Program | null = null;
+  private readonly budget: number;
+
+  constructor(
+    readonly pattern: string,
+    options: RegexOptions,
+    parsed: Parsed,
+  ) {
+    this.caseless = options.caseless;
+    this.groupCount = parsed.groupCount;
+    this.names = parsed.names;
+    this.unsupported = parsed.unsupported;
+    this.budget = options.budget ?? DEFAULT_STEP_BUDGET;
+    const { ast, lineAnchored } = anchorLeadingDotStar(parsed.ast);
+    const anchored = startsAnchored(ast);
+    this.complexity = analyze(ast, anchored || lineAnchored);
+    if (this.unsupported.length > 0) {
+      this.engine = 'none';
+      return;
+    }
+    this.program = compileProgram(ast, parsed.groupCount);
+    const t = this.complexity.exponential || parsed.hasBackref || parsed.hasKeep ? null : translate(ast, parsed.groupCount, false);
+    if (t) {
+      this.js = new RegExp(t.source);
+      this.groupMap = t.groupMap;
+      this.engine = 'js';
+    } else this.engine = 'vm';
+  }
+
+  exec(input: string, opts?: { budget?: number }): ExecResult {
+    const r = this.execBytes(textToBytes(input), opts);
+    if (r.kind !== 'match') return r;
+    r.captures = r.captures.map((c) => (c === undefined ? c : bytesToText(c)));
+    for (const k of Object.keys(r.groups)) r.groups[k] = bytesToText(r.groups[k]!);
+    return r;
+  }
+
+  execBytes(s: string, opts?: { budget?: number }): ExecResult {
+    if (this.engine === 'none') return { kind: 'unsupported', reason: this.unsupported.join(', ') };
+    if (this.js && this.jsIsSafeFor(s.length)) {
+      const m = this.js.exec(s);
+      if (!m) return { kind: 'nomatch' };
+      const captures: (string | undefined)[] = [m[0]];
+      for (let g = 1; g <= this.groupCount; g++) captures.push(m[this.groupMap[g]]);
+      return this.result(captures, m.index, m.index + m[0].length);
+    }
+    const r = runProgram(this.program!, s, opts?.budget ?? this.budget);
+    if (r.kind !== 'match') return r;
+    const caps = r.caps;
+    const captures: (string | undefined)[] = [];
+    for (let g = 0; g <= this.groupCount; g++) {
+      const a = caps[2 * g];
+      const b = caps[2 * g + 1];
+      captures.push(a >= 0 && b >= 0 ? s.slice(a, b) : undefined);
+    }
+    // \K can put the start after the end (PCRE2 reports that as is); keep the text sane.
+    if (caps[0] > caps[1]) captures[0] = '';
+    return this.result(captures, caps[0], caps[1]);
+  }
+
+  private jsIsSafeFor(n: number): boolean {
+    const d = this.complexity.degree;
+    return d <= 1 || Math.pow(Math.max(n, 1), d) <= JS_WORK_LIMIT;
+  }
+
+  private result(captures: (string | undefined)[], index: number, end: number): ExecResult {
+    const groups: Record<string, string | undefined> = {};
+    for (const { name, index: g } of this.names) groups[name] = captures[g] ?? '';
+    return { kind: 'match', captures, groups, index, end };
+  }
+}
+
+/**
+ * An unanchored pattern that starts with `.*` can only match from the start
+ * of a line: from any later start in the same line, the match from the line
+ * start would also succeed and is further left. Saying so up front spares the
+ * O(n^2) retry of every start position (PCRE2 does the same optimisation).
+ */
+function anchorLeadingDotStar(ast: Node): { ast: Node; lineAnchored: boolean } {
+  const items = ast.type === 'seq' ? ast.items : [ast];
+  const first = items[0];
+  if (first?.type !== 'repeat' || first.body.type !== 'char' || first.max !== Infinity || first.mode === 'lazy') {
+    return { ast, lineAnchored: false };
+  }
+  const set = first.body.set;
+  let dotall = true;
+  for (let c = 0; c < 256; c++) if (!set[c] && c !== 0x0a) return { ast, lineAnchored: false };
+  if (!set[0x0a]) dotall = false;
+  const anchor: Node = dotall
+    ? { type: 'assert', kind: 'start' }
+    : { type: 'alt', alts: [{ type: 'assert', kind: 'start' }, { type: 'look', behind: true, negate: false, body: { type: 'char', set: nl } }] };
+  return { ast: { type: 'seq', items: [anchor, ...items] }, lineAnchored: true };
+}
+
+const nl = (() => {
+  const s = new Uint8Array(256);
+  s[0x0a] = 1;
+  return s;
+})();
+
+function startsAnchored(n: Node): boolean {
+  switch (n.type) {
+    case 'assert':
+      return n.kind === 'start';
+    case 'seq':
+      return n.items.length > 0 && startsAnchored(n.items[0]);
+    case 'alt':
+      return n.alts.every(startsAnchored);
+    case 'group':
+    case 'atomic':
+      return startsAnchored(n.body);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,13 @@
+// nginx regular expressions, evaluated with PCRE2's semantics and a bounded cost.
+export {
+  compileRegex,
+  isCompileError,
+  nginxCompileMessage,
+  DEFAULT_STEP_BUDGET,
+  type CompiledRegex,
+  type RegexCompileError,
+  type RegexOptions,
+  type ExecResult,
+} from './compile';
+export { textToBytes, bytesToText, isByteString } from './bytes';
+export { PCRE2_ERRORS } from './parse';
