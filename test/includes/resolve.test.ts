@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryFileSystem } from '../../server/src/core/fileSystem';
-import { loadConfigGraph, contextsOf, walkEffective, ParseCache } from '../../server/src/core/configGraph';
+import { loadConfigGraph, contextsOf, walkEffective, effectiveContext, ParseCache } from '../../server/src/core/configGraph';
 import { detectPathMappings } from '../../server/src/core/includes';
 import type { Directive } from '../../server/src/core/syntax';
 
@@ -297,4 +297,13 @@ test('path mapping detected from the main config\'s own absolute includes (Docke
   assert.deepEqual(detectPathMappings('/w/conf/nginx.conf', src), [{ from: '/usr/local/nginx/conf', to: '/w/conf' }]);
   const g = loadConfigGraph('/w/conf/nginx.conf', src);
   assert.deepEqual([...g.files.keys()], ['/w/conf/nginx.conf', '/w/conf/vhosts/a.conf']);
+});
+
+test('effectiveContext puts a fragment's root context in front of the walked ancestors', () => {
+  const fs = new MemoryFileSystem({ '/n/frag.conf': 'location / { include inner.conf; }', '/n/inner.conf': 'return 444;' });
+  const g = loadConfigGraph('/n/frag.conf', fs, { rootContext: ['http', 'server'] });
+  const seen: string[] = [];
+  walkEffective(g, (d, anc) => void seen.push(`${effectiveContext(g, anc).join('/')}:${d.name}`));
+  assert.deepEqual(seen, ['http/server:location', 'http/server/location:include', 'http/server/location:return']);
+  assert.deepEqual(contextsOf(g, '/n/inner.conf'), [['http', 'server', 'location']]);
 });

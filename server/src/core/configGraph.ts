@@ -373,3 +373,8 @@ export function walkEffective(graph: ConfigGraph, visit: WalkVisitor, options: {
     }
   }
 }
+
+/** The context path (block names, outermost first) of a directive visited by walkEffective. */
+export function effectiveContext(graph: ConfigGraph, ancestors: readonly Directive[]): string[] {
+  return ancestors.length ? [...graph.rootContext, ...ancestors.map((a) => a.name)] : graph.rootContext;
+}
