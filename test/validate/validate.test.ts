@@ -183,3 +183,14 @@ test('bad input: deep nesting and binary text do not throw', () => {
   const long = 'a'.repeat(1_000_000) + ';';
   assert.doesNotThrow(() => diags(long, []));
 });
+
+test('a long list of entries read as directives stays fast (typo suggestions are capped)', () => {
+  let text = '';
+  for (let i = 0; i < 20000; i++) text += `word${i % 1000}abcdefgh${i} 1;\n`;
+  const file = parse(text, '/t/list.conf');
+  diags('warm_up 1;', null);
+  const started = Date.now();
+  const out = validateFile(file, null);
+  assert.equal(out.length, 20000);
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+});
