@@ -299,7 +299,7 @@ test('path mapping detected from the main config\'s own absolute includes (Docke
   assert.deepEqual([...g.files.keys()], ['/w/conf/nginx.conf', '/w/conf/vhosts/a.conf']);
 });
 
-test('effectiveContext puts a fragment's root context in front of the walked ancestors', () => {
+test("effectiveContext puts a fragment's root context in front of the walked ancestors", () => {
   const fs = new MemoryFileSystem({ '/n/frag.conf': 'location / { include inner.conf; }', '/n/inner.conf': 'return 444;' });
   const g = loadConfigGraph('/n/frag.conf', fs, { rootContext: ['http', 'server'] });
   const seen: string[] = [];
