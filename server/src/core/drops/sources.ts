@@ -1,0 +1,109 @@
+// Every way the HTTP configuration can answer 444 (close the connection without a response), with
+// the scope chain it sits in. nginx 1.22: `return 444` (rewrite phase), `try_files ... =444`,
+// `limit_req_status 444` / `limit_conn_status 444` (in effect wherever limit_req/limit_conn is),
+// and `error_page ... @name` when the named location returns 444.
+
+import type { Directive } from '../syntax';
+import { inherited, type LocationModel, type Scope } from '../http/model';
+import { chainOf, type DropsIndex } from './index';
+import { condWords, locationWords, serverWords } from './words';
+
+export type SourceKind = 'return' | 'try_files' | 'limit_req_status' | 'limit_conn_status' | 'error_page';
+
+export interface Source444 {
+  d: Directive;
+  kind: SourceKind;
+  /** The scope whose block holds the directive. */
+  scope: Scope;
+  /** For error_page: the `return 444` of the named location it leads to. */
+  target?: Directive;
+  /** For *_status: the locations (or server) where the limit is in effect with this status. */
+  appliesIn?: Scope[];
+}
+
+const sourceCache = new WeakMap<DropsIndex, Source444[]>();
+
+function isDirect444(d: Directive): SourceKind | undefined {
+  const a0 = d.args[0]?.value;
+  if (d.name === 'return' && a0 === '444') return 'return';
+  if ((d.name === 'limit_req_status' || d.name === 'limit_conn_status') && a0 === '444') return d.name;
+  if (d.name === 'try_files' && d.args.length >= 2 && d.args[d.args.length - 1].value === '=444') return 'try_files';
+  return undefined;
+}
+
+/** The `return 444` a named location reaches in its rewrite phase (directly or in an `if`). */
+export function named444(loc: LocationModel | undefined): Directive | undefined {
+  if (!loc) return undefined;
+  const stack = [loc.scope];
+  while (stack.length) {
+    const s = stack.pop()!;
+    for (const op of s.codes) {
+      if (op.op === 'return' && op.status === 444) return op.d;
+      if (op.op === 'if') stack.push(op.scope);
+    }
+  }
+  return undefined;
+}
+
+/** Every 444 source of the HTTP configuration, in configuration order. */
+export function sources444(ix: DropsIndex): Source444[] {
+  let out = sourceCache.get(ix);
+  if (out) return out;
+  out = [];
+  const seen = new Set<Directive>();
+  for (const scope of ix.scopes) {
+    for (const d of scope.items) {
+      if (seen.has(d)) continue;
+      const kind = isDirect444(d);
+      if (kind) {
+        seen.add(d);
+        const src: Source444 = { d, kind, scope };
+        if (kind === 'limit_req_status' || kind === 'limit_conn_status') src.appliesIn = limitScopes(ix, d, kind === 'limit_req_status' ? 'limit_req' : 'limit_conn');
+        out.push(src);
+      } else if (d.name === 'error_page' && d.args.length >= 2) {
+        const uri = d.args[d.args.length - 1].value;
+        const server = scope.server;
+        if (!uri.startsWith('@') || !server) continue;
+        const target = named444(server.named.get(uri));
+        if (target) {
+          seen.add(d);
+          out.push({ d, kind: 'error_page', scope, target });
+        }
+      }
+    }
+  }
+  sourceCache.set(ix, out);
+  return out;
+}
+
+/** Scopes where `limit` is in effect and the given status directive is the one nginx uses there. */
+function limitScopes(ix: DropsIndex, status: Directive, limit: string): Scope[] {
+  const out: Scope[] = [];
+  for (const s of ix.scopes) {
+    if (s.kind !== 'location' && s.kind !== 'server') continue;
+    if (!inherited(s, limit).length) continue;
+    const st = inherited(s, status.name);
+    if (st[st.length - 1] === status) out.push(s);
+  }
+  return out;
+}
+
+export function findSource(ix: DropsIndex, d: Directive): Source444 | undefined {
+  return sources444(ix).find((s) => s.d === d);
+}
+
+/** The whole condition of a source in one line: server, location, if — for lists and symbols. */
+export function conditionWords(ix: DropsIndex, src: Source444): string {
+  const parts: string[] = [];
+  for (const s of chainOf(src.scope)) {
+    if (s.kind === 'server' && s.server) parts.push(serverWords(ix.model, s.server));
+    else if (s.kind === 'location' && s.location) parts.push(locationWords(ix.graph, s.location));
+    else if (s.kind === 'if') {
+      const op = s.parent?.codes.find((o) => o.op === 'if' && o.d === s.directive);
+      if (op && op.op === 'if') parts.push(`if ${condWords(op.cond)}`);
+    }
+  }
+  if (src.kind === 'error_page') parts.push(`responses ${src.d.args.slice(0, -1).map((a) => a.value).join(' ')} go to ${src.d.args[src.d.args.length - 1].value}`);
+  if (src.appliesIn) parts.push(src.appliesIn.length ? `requests over the ${src.kind === 'limit_req_status' ? 'limit_req' : 'limit_conn'} limit in ${src.appliesIn.length} context${src.appliesIn.length === 1 ? '' : 's'}` : `no ${src.kind.replace('_status', '')} in effect: never applies`);
+  return parts.join('; ') || 'every request reaching this context';
+}
