@@ -381,6 +381,12 @@ class Run {
     const hq = `"${host}"`;
     const ex = g.exact.get(host);
     if (ex) return { server: ex, why: `Host ${hq} is its exact server_name` };
+    // `server_name $hostname`: the machine's name, which the log does not tell.
+    for (const s of g.servers)
+      for (const sn of s.names)
+        if (sn.kind === 'exact' && sn.name === '$hostname' && host) {
+          if (this.pick([`Host ${hq} was the machine's hostname`, ''], []) === 0) return { server: s, why: `Host ${hq} is the machine's hostname` };
+        }
     if (host) {
       for (const w of g.wildHead) {
         if (host.endsWith(w.suffix) && host.length > w.suffix.length) return { server: w.server, why: `Host ${hq} matches server_name ${w.sn.name}` };
@@ -433,7 +439,6 @@ class Run {
 
   findConfig(): Outcome | undefined {
     const server = this.server!;
-    if (--this.uriChanges === 0) throw TOO_DEEP;
     const found = this.findLocation(server.locations);
     if (found === 'redirect') {
       return this.finalize(301, undefined, `"${this.uri as string}" is a location without its trailing slash: 301`);
@@ -465,7 +470,11 @@ class Run {
     const scope = this.scope!;
     const r = this.runCodes(scope.codes, 'location');
     if (r.stop) return this.finalize(r.stop.status, r.stop.rule, r.stop.why);
-    if (r.uriChanged) return this.findConfig();
+    if (r.uriChanged) {
+      // ngx_http_core_post_rewrite_phase: at most 10 URI changes, then 500.
+      if (--this.uriChanges === 0) throw TOO_DEEP;
+      return this.findConfig();
+    }
     return this.preAccess();
   }
 
@@ -922,7 +931,7 @@ class Run {
         if (m) return this.finalize(+m[1], ruleOf(tf), `try_files fell back to ${last} (${where(tf)})`);
         if (last.startsWith('@')) return this.namedLocation(last, `try_files fell back to ${last} (${where(tf)})`);
         const v = this.evalValue(compileValue(last));
-        return this.internalRedirect(v, `try_files fell back to ${last} (${where(tf)})`);
+        return this.internalRedirect(v, `try_files fell back to ${last} (${where(tf)})`, false);
       }
     }
     return this.content();
@@ -973,7 +982,7 @@ class Run {
       }
       if (/^(https?:\/\/|\$scheme)/.test(p.target)) return this.finish(logged ?? 302, ruleOf(p.d), `${via}: redirect`);
       const v = this.evalValue(compileValue(p.target));
-      const o = this.internalRedirect(v, via);
+      const o = this.internalRedirect(v, via, true);
       return this.overrideStatus(o, logged, rule);
     }
     return this.finish(status, rule, why);
@@ -1001,15 +1010,17 @@ class Run {
     return this.locationRewrite();
   }
 
-  internalRedirect(v: Val, why: string): Outcome | undefined {
+  /** ngx_http_internal_redirect; error_page also turns the method into GET (except HEAD). */
+  internalRedirect(v: Val, why: string, toGet: boolean): Outcome | undefined {
     this.path.push(why);
+    if (--this.uriChanges === 0) throw TOO_DEEP;
     if (isUnknown(v)) this.uri = v;
     else {
       const q = v.indexOf('?');
       this.uri = q === -1 ? v : v.slice(0, q);
       this.args = q === -1 ? '' : v.slice(q + 1);
     }
-    if (this.method !== 'HEAD') this.method = 'GET';
+    if (toGet && this.method !== 'HEAD') this.method = 'GET';
     this.internal = true;
     this.captures = [];
     return this.fromServerRewrite();

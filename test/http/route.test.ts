@@ -1,0 +1,272 @@
+// Routing rules one by one (each also exercised against real nginx in differential.test.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { facts, http, lineOf, modelOf, one, outcomesOf } from './support';
+
+const known = (request: string, host = 'localhost', vars: Record<string, string | null> = {}) =>
+  facts({ request, host, serverPort: 80, remoteAddr: '192.0.2.1', vars });
+
+test('server selection: exact, then longest *.x/.x, then longest x.*, then regex in order, then default', () => {
+  const conf = http(`
+server { listen 80; server_name first.test; return 444; }
+server { listen 80 default_server; server_name _; return 401; }
+server { listen 80; server_name *.example.com; return 402; }
+server { listen 80; server_name *.a.example.com; return 403; }
+server { listen 80; server_name .dot.test; return 404; }
+server { listen 80; server_name www.tail.*; return 405; }
+server { listen 80; server_name ~^www\\d+\\.re$ ~^(?<n>.+)\\.re$; return 406; }
+server { listen 80; server_name ~^www1\\.re$; return 407; }
+server { listen 80; server_name exact.example.com; return 408; }
+server { listen 80; server_name ~^A\\.caseless$; return 409; }
+server { listen 80; server_name ~^b\\.cased$; return 410; }
+`);
+  const m = modelOf(conf);
+  const st = (host: string) => one(m, known('GET / HTTP/1.1', host)).status;
+  assert.equal(st('first.test'), 444);
+  assert.equal(st('nope.test'), 401);
+  assert.equal(st('x.example.com'), 402);
+  assert.equal(st('y.x.example.com'), 402);
+  assert.equal(st('example.com'), 401);
+  assert.equal(st('x.a.example.com'), 403);
+  assert.equal(st('exact.example.com'), 408);
+  assert.equal(st('dot.test'), 404);
+  assert.equal(st('x.dot.test'), 404);
+  assert.equal(st('www.tail.com'), 405);
+  assert.equal(st('www.tail.co.uk'), 405);
+  assert.equal(st('www.tail'), 401);
+  assert.equal(st('www1.re'), 406);
+  assert.equal(st('zz.re'), 406);
+  assert.equal(st('a.caseless'), 409);
+  assert.equal(st('b.cased'), 410);
+});
+
+test('server selection: first server is the default without default_server; sockets are separate', () => {
+  const conf = http(`
+server { listen 80; server_name a.test; return 444; }
+server { listen 80; server_name b.test; return 401; }
+server { listen 8080; server_name b.test; return 402; }
+server { listen 8080 default_server; server_name c.test; return 403; }
+`);
+  const m = modelOf(conf);
+  assert.equal(one(m, known('GET / HTTP/1.1', 'zzz')).status, 444);
+  assert.equal(one(m, { ...known('GET / HTTP/1.1', 'b.test'), serverPort: 8080 }).status, 402);
+  assert.equal(one(m, { ...known('GET / HTTP/1.1', 'zzz'), serverPort: 8080 }).status, 403);
+  // Port not logged: both sockets are possible.
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET / HTTP/1.1', host: 'b.test' })), ['401:5', '402:6']);
+});
+
+test('server selection: no Host (HTTP/1.0) goes to the server named "", $host is the primary name', () => {
+  const conf = http(`
+server { listen 80 default_server; server_name _; return 401; }
+server { listen 80; server_name ""; return 444; }
+`);
+  const m = modelOf(conf);
+  // Logged `$host` "-": the request had no Host (empty primary name) or a literal "-" Host.
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET / HTTP/1.0', host: '-', serverPort: 80, vars: {} })), ['401:4', '444:5']);
+  assert.equal(one(m, facts({ request: 'GET / HTTP/1.0', host: '_', serverPort: 80, vars: {} })).status, 401);
+  // `$http_host` "-": no Host, an empty Host (400), or a literal "-".
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET / HTTP/1.0', httpHost: null, serverPort: 80, vars: {} })), ['400', '401:4', '444:5']);
+  // HTTP/1.1 without Host is a 400.
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET / HTTP/1.1', httpHost: null, serverPort: 80, vars: {} })), ['400', '401:4']);
+  assert.equal(one(m, facts({ request: 'GET / HTTP/1.1', host: '-', serverPort: 80, vars: {} })).status, 401);
+});
+
+test('server selection: unlogged Host forks over every server of the socket', () => {
+  const conf = http(`
+server { listen 80 default_server; return 444; }
+server { listen 80; server_name shop.test; location / { return 200; } location /drop { return 444; } }
+`);
+  const m = modelOf(conf);
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET /drop HTTP/1.1', vars: {} })), ['444:4', '444:5']);
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET / HTTP/1.1', vars: {} })), ['200:5', '444:4']);
+  // $server_name in the log pins the server.
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET /drop HTTP/1.1', serverName: 'shop.test', vars: {} })), ['444:5']);
+});
+
+test('location selection: = beats prefix, ^~ stops regexes, regexes in order beat prefixes, nested', () => {
+  const conf = http(`
+server { listen 80;
+  location = /exact { return 401; }
+  location /exact { return 402; }
+  location ^~ /static/ { return 403; }
+  location /files/ { location ~ \\.bak$ { return 404; } return 405; }
+  location ~* \\.(php|asp)$ { return 406; }
+  location ~ ^/admin { return 407; }
+  location ~ ^/adm { return 408; }
+  location /admin/ok { return 409; }
+  location / { return 410; }
+}`);
+  const m = modelOf(conf);
+  const st = (uri: string) => one(m, known(`GET ${uri} HTTP/1.1`)).status;
+  assert.equal(st('/exact'), 401);
+  assert.equal(st('/exact/x'), 402);
+  assert.equal(st('/static/a.php'), 403);
+  assert.equal(st('/files/a.bak'), 404);
+  assert.equal(st('/files/a.txt'), 405);
+  assert.equal(st('/files/a.PHP'), 406);
+  assert.equal(st('/admin/ok'), 407);
+  assert.equal(st('/adm'), 408);
+  assert.equal(st('/x'), 410);
+  assert.equal(st('/%65xact'), 401);
+  assert.equal(st('/a/../exact'), 401);
+  assert.equal(st('//static//x.php'), 403);
+  assert.equal(one(m, known('GET /../x HTTP/1.1')).status, 400);
+});
+
+test('location selection: ^~ inside a nested level does not stop the outer regexes', () => {
+  const conf = http(`
+server { listen 80;
+  location /a/ { location ^~ /a/b/ { return 401; } return 402; }
+  location ~ \\.x$ { return 403; }
+}`);
+  const m = modelOf(conf);
+  assert.equal(one(m, known('GET /a/b/c.x HTTP/1.1')).status, 403);
+  assert.equal(one(m, known('GET /a/b/c HTTP/1.1')).status, 401);
+});
+
+test('location selection: a location with proxy_pass answers 301 for its name without the slash', () => {
+  const conf = http(`
+server { listen 80;
+  location /api/ { proxy_pass http://127.0.0.1:9; }
+  location / { return 444; }
+}`);
+  const m = modelOf(conf);
+  assert.equal(one(m, known('GET /api HTTP/1.1')).status, 301);
+  assert.equal(one(m, known('GET /apix HTTP/1.1')).status, 444);
+});
+
+test('rewrite phase: server level runs first, then the location; return stops; break stops', () => {
+  const conf = http(`
+server { listen 80;
+  if ($http_user_agent ~* bot) { return 444; }
+  set $flag 0;
+  location /a { set $flag 1; if ($flag) { return 401; } return 402; }
+  location /b { break; return 403; }
+  location /c { if ($http_x = "") { return 404; } return 405; }
+}`);
+  const m = modelOf(conf);
+  assert.equal(one(m, known('GET /a HTTP/1.1', 'h', { http_user_agent: 'GoodBot' })).status, 444);
+  assert.equal(one(m, known('GET /a HTTP/1.1', 'h', { http_user_agent: 'Mozilla' })).status, 401);
+  assert.equal(one(m, known('GET /b HTTP/1.1', 'h', { http_user_agent: 'Mozilla' })).status, 'content');
+  assert.equal(one(m, known('GET /c HTTP/1.1', 'h', { http_user_agent: 'x', http_x: 'v' })).status, 405);
+  // An unlogged header: both branches.
+  assert.deepEqual(outcomesOf(m, known('GET /c HTTP/1.1', 'h', { http_user_agent: 'x' })), ['404:9', '405:9']);
+});
+
+test('rewrite: last re-runs location selection, break does not, no flag re-runs after the block, captures', () => {
+  const conf = http(`
+server { listen 80;
+  rewrite ^/old/(.*)$ /new/$1;
+  location /new/ { return 401; }
+  location /l { rewrite ^/l(.*)$ /target$1 last; return 402; }
+  location /target { if ($uri = /target/x) { return 444; } return 403; }
+  location /b { rewrite ^ /target break; return 404; }
+  location /n { rewrite ^ /target; return 405; }
+  location /m { rewrite ^ /target; }
+  location /cycle { rewrite ^ /cycle last; }
+  location ~ ^/cap/(\\d+)$ { set $n $1; if ($n = 7) { return 406; } return 407; }
+  location /r { rewrite ^ http://x.test/ permanent; }
+}`);
+  const m = modelOf(conf);
+  const st = (uri: string) => one(m, known(`GET ${uri} HTTP/1.1`)).status;
+  assert.equal(st('/old/z'), 401);
+  assert.equal(st('/l/x'), 444);
+  assert.equal(st('/l/y'), 403);
+  assert.equal(st('/b'), 'content');
+  assert.equal(st('/n'), 405);
+  assert.equal(st('/m'), 403);
+  assert.equal(st('/cycle'), 500);
+  assert.equal(st('/cap/7'), 406);
+  assert.equal(st('/cap/8'), 407);
+  assert.equal(st('/r'), 301);
+});
+
+test('map: exact (case-insensitive), hostnames wildcards, regex in order, default; geo', () => {
+  const conf = http(`
+map $http_user_agent $bad { default 0; ~*sqlmap 1; ~^curl/7 2; exactbot 3; }
+map $host $blocked { hostnames; default 0; *.b.test 1; www.t.* 2; .d.test 3; }
+geo $net { default 0; 10.0.0.0/8 1; 10.1.0.0/16 2; }
+server { listen 80;
+  if ($bad = 1) { return 401; }
+  if ($bad = 2) { return 402; }
+  if ($bad = 3) { return 403; }
+  if ($blocked = 1) { return 404; }
+  if ($blocked = 2) { return 405; }
+  if ($blocked = 3) { return 406; }
+  if ($net = 2) { return 407; }
+  if ($net = 1) { return 408; }
+  return 200;
+}`);
+  const m = modelOf(conf);
+  const st = (host: string, ua: string, addr = '192.0.2.1') =>
+    one(m, { ...known('GET / HTTP/1.1', host, { http_user_agent: ua }), remoteAddr: addr }).status;
+  assert.equal(st('h', 'SQLMAP'), 401);
+  assert.equal(st('h', 'curl/7.1'), 402);
+  assert.equal(st('h', 'Curl/7.1'), 200);
+  assert.equal(st('h', 'ExactBot'), 403);
+  assert.equal(st('x.b.test', 'ok'), 404);
+  assert.equal(st('b.test', 'ok'), 200);
+  assert.equal(st('www.t.org', 'ok'), 405);
+  assert.equal(st('d.test', 'ok'), 406);
+  assert.equal(st('h', 'ok', '10.1.2.3'), 407);
+  assert.equal(st('h', 'ok', '10.2.2.3'), 408);
+});
+
+test('limit_except switches to its block: the location return does not run for excluded methods', () => {
+  const conf = http(`
+server { listen 80;
+  location / { limit_except GET { deny all; } return 444; }
+}`);
+  const m = modelOf(conf);
+  assert.equal(one(m, known('GET / HTTP/1.1')).status, 444);
+  assert.equal(one(m, known('HEAD / HTTP/1.1')).status, 444);
+  assert.equal(one(m, known('POST / HTTP/1.1')).status, 403);
+  assert.equal(one(m, known('TRACE / HTTP/1.1')).status, 405);
+});
+
+test('access phase runs after the rewrite phase: allow/deny + return is a trap; error_page @named', () => {
+  const conf = http(`
+server { listen 80;
+  location /trap { allow 192.0.2.0/24; deny all; return 444; }
+  location /acl { allow 10.0.0.0/8; deny all; error_page 403 = @drop; }
+  location @drop { return 444; }
+}`);
+  const m = modelOf(conf);
+  assert.equal(one(m, known('GET /trap HTTP/1.1')).status, 444);
+  const o = one(m, known('GET /acl HTTP/1.1'));
+  assert.equal(o.status, 444);
+  assert.equal(o.rule!.range.start.line + 1, lineOf(conf, '@drop {'));
+  // Allowed: served, unless the content handler itself answers 403 (then error_page applies).
+  assert.deepEqual(outcomesOf(m, { ...known('GET /acl HTTP/1.1'), remoteAddr: '10.0.0.1' }), ['444:7', 'content@loc6']);
+});
+
+test('limit_req with limit_req_status 444: whether it fired is not in the log', () => {
+  const conf = http(`
+limit_req_zone $binary_remote_addr zone=z:1m rate=1r/s;
+server { listen 80;
+  location / { limit_req zone=z; limit_req_status 444; }
+}`);
+  const m = modelOf(conf);
+  assert.deepEqual(outcomesOf(m, known('GET / HTTP/1.1')), ['444:6', 'content@loc6']);
+});
+
+test('access_log: off and if= decide which outcomes a log can contain', async () => {
+  const { Attributor } = await import('./support');
+  const conf = http(`
+access_log /var/log/nginx/access.log;
+server { listen 80 default_server; access_log off; return 444; }
+server { listen 80; server_name a.test; location / { return 444; } location /q { access_log /var/log/nginx/q.log; return 444; } }
+`);
+  const m = modelOf(conf);
+  const f = facts({ request: 'GET / HTTP/1.1', vars: {} });
+  const a = new Attributor(m, { logFile: '/var/log/nginx/access.log' }).attribute(f, 444);
+  assert.equal(a.verdict, 'exact');
+  assert.equal(a.rules[0].range.start.line + 1, lineOf(conf, 'server_name a.test'));
+  const all = new Attributor(m).attribute(f, 444);
+  assert.equal(all.verdict, 'ambiguous');
+  assert.deepEqual(all.missing, ['$host']);
+  const q = new Attributor(m, { logFile: '/var/log/nginx/q.log' }).attribute(facts({ request: 'GET /q HTTP/1.1', vars: {} }), 444);
+  assert.equal(q.verdict, 'exact');
+  const none = new Attributor(m, { logFile: '/var/log/nginx/q.log' }).attribute(facts({ request: 'GET /x HTTP/1.1', vars: {} }), 444);
+  assert.equal(none.verdict, 'unmatched');
+});
