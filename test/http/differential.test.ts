@@ -301,6 +301,143 @@ const scenarios: Scenario[] = [
 `),
     requests: [get('/both'), get('/moved'), get('/loc'), get('/fine')],
   },
+  {
+    name: 'every decision visible: nested ^~ vs outer regex, regex order, auto-redirect, absolute URI, methods',
+    conf: conf(
+      `
+  server { listen 127.0.0.1:PORT default_server; server_name all.test;
+    location /a/ { location ^~ /a/b/ { return 444; } location ~ \\.y$ { return 444; } return 444; }
+    location ~ \\.x$ { return 444; }
+    location ~* /CASE { return 444; }
+    location ~ /case { return 444; }
+    location /api/ { proxy_pass http://127.0.0.1:9; }
+    location = / { return 444; }
+    location / { return 444; }
+    location /lim { limit_except GET POST { deny all; } return 444; }
+    location @never { return 444; }
+  }
+  server { listen 127.0.0.1:PORT; server_name abs.test; return 444; }
+`,
+    ),
+    requests: [
+      get('/a/b/c.x'),
+      get('/a/b/c.y'),
+      get('/a/c.y'),
+      get('/a/c.x'),
+      get('/a/c'),
+      get('/a/b/c'),
+      get('/x/Case'),
+      get('/x/case'),
+      get('/x/CASE'),
+      get('/api'),
+      get('/api/'),
+      get('/apix'),
+      get('/'),
+      get('/index.html'),
+      get('/?a=b'),
+      get('http://abs.test/'.replace('http://abs.test', '/'), 'abs.test'),
+      { path: 'http://abs.test/a/c', host: 'all.test' },
+      { path: 'http://ALL.test./a/c.x', host: 'abs.test' },
+      { path: '/lim', method: 'PUT', host: 'all.test' },
+      { path: '/lim', method: 'POST', host: 'all.test' },
+      { path: '/lim', method: 'FOO', host: 'all.test' },
+      { path: '/lim', method: 'HEAD', host: 'all.test' },
+      { path: '/lim', method: 'OPTIONS', host: 'all.test' },
+    ],
+  },
+  {
+    name: 'every decision visible: server names with ports, case, trailing dots, no Host, two sockets',
+    conf: conf(
+      `
+  server { listen 127.0.0.1:PORT; server_name a.test; return 444; }
+  server { listen 127.0.0.1:PORT; server_name b.test *.b.test; return 444; }
+  server { listen 127.0.0.1:PORT; server_name ~^(www\\.)?c\\.test$; return 444; }
+  server { listen 127.0.0.1:PORT; server_name c.*; return 444; }
+  server { listen 127.0.0.1:PORT2 default_server; server_name a.test; return 444; }
+  server { listen 127.0.0.1:PORT2; server_name _ ""; return 444; }
+`,
+      `  log_format hosts '$remote_addr "$request" $status "$http_host" $server_name';
+  access_log PREFIX/logs/hosts.log hosts;`,
+    ),
+    requests: [
+      get('/', 'a.test'),
+      get('/', 'A.Test:81'),
+      get('/', 'a.test.'),
+      get('/', 'x.b.test'),
+      get('/', 'B.TEST'),
+      get('/', 'www.c.test'),
+      get('/', 'c.test'),
+      get('/', 'c.example'),
+      get('/', 'zzz.test'),
+      get('/', null),
+      get('/', 'a.test', { port: 1 }),
+      get('/', 'b.test', { port: 1 }),
+      get('/', null, { port: 1 }),
+      get('/', '_', { port: 1 }),
+      get('/', '', { protocol: 'HTTP/1.0' }),
+    ],
+  },
+  {
+    name: 'every decision visible: if operators, map with captures and variables, set chains',
+    conf: conf(
+      `
+  server { listen 127.0.0.1:PORT default_server;
+    if ($http_user_agent ~ "^Mozilla") { set $ok 1; }
+    if ($http_user_agent !~* "mozilla") { return 444; }
+    if ($route_for_ua = scanner) { return 444; }
+    location /q { if ($args ~ "(^|&)id=(?<id>\\d+)") { return 444; } if ($arg_x) { return 444; } return 444; }
+    location /ref { if ($http_referer ~* "^https?://([^/]+)") { set $refhost $1; } if ($refhost = evil.test) { return 444; } return 444; }
+    location /ok { if ($ok != 1) { return 444; } if ($request_uri ~ "%41") { return 444; } return 444; }
+    location / { return 444; }
+  }
+`,
+      `  map $http_user_agent $route_for_ua { default ""; "~*(?<kind>scan)ner" $kind$kind; ~*zgrab scanner; }`,
+    ),
+    requests: [
+      get('/', 'h', ua('curl')),
+      get('/', 'h', ua('Mozilla zgrab')),
+      get('/', 'h', ua('Mozilla scanner')),
+      get('/q?id=12', 'h', ua(BROWSER)),
+      get('/q?x=1', 'h', ua(BROWSER)),
+      get('/q?x=0', 'h', ua(BROWSER)),
+      get('/q', 'h', ua(BROWSER)),
+      get('/ref', 'h', { headers: { 'User-Agent': BROWSER, Referer: 'https://evil.test/x' } }),
+      get('/ref', 'h', { headers: { 'User-Agent': BROWSER, Referer: 'https://good.test/x' } }),
+      get('/ref', 'h', ua(BROWSER)),
+      get('/ok', 'h', ua(BROWSER)),
+      get('/ok%41', 'h', ua(BROWSER)),
+      get('/okA', 'h', ua(BROWSER)),
+      get('/ok', 'h', ua('mozilla lower')),
+    ],
+  },
+  {
+    name: 'every decision visible: error_page chains, internal locations, try_files, satisfy',
+    conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    error_page 404 = @notfound;
+    location @notfound { return 444; }
+    location /int { internal; return 444; }
+    location /tf { try_files $uri /int; }
+    location /tf2 { try_files $uri =444; }
+    location /ep { error_page 403 /int; deny all; }
+    location /ep2 { error_page 403 = @named2; return 403; }
+    location @named2 { if ($request_method = POST) { return 444; } return 444; }
+    location /own { error_page 404 = @own; }
+    location @own { return 444; }
+    location / { return 444; }
+  }
+`),
+    requests: [
+      get('/missing.html'.replace('/missing', '/own/missing')),
+      get('/int'),
+      get('/tf/nothing'),
+      get('/tf2/nothing'),
+      get('/ep'),
+      get('/ep2'),
+      { path: '/ep2', method: 'POST', host: 'localhost' },
+      get('/'),
+    ],
+  },
 ];
 
 test('differential: our attribution of every 444 agrees with real nginx', { skip: !haveNginx && 'nginx not installed' }, async () => {

@@ -85,6 +85,14 @@ export function instrument(text: string, file: string, truthLog: string): { text
       edits.push({ at: d.range.start.offset, del: 0, text: `set $lens_rule "${id}"; ` });
       hasMarker = true;
     }
+    if (d.name === 'try_files' && d.args[d.args.length - 1]?.value === '=444') {
+      // A `set` is a rewrite-phase directive: it runs whenever this location's rewrite phase does,
+      // which precedes try_files; a later `return 444` marker would overwrite it.
+      const id = `t${++n}`;
+      rules.set(id, pos);
+      edits.push({ at: d.range.start.offset, del: 0, text: `set $lens_rule "${id}"; ` });
+      hasMarker = true;
+    }
     if ((d.name === 'limit_req_status' || d.name === 'limit_conn_status') && d.args[0]?.value === '444') rules.set(d.name, pos);
     if (d.name === 'access_log') {
       const parent = anc[anc.length - 1] ?? null;
