@@ -84,3 +84,18 @@ test('a fragment of unknown context gets no context diagnostics at all', () => {
   assert.equal(r.contexts, undefined);
   assert.deepEqual(r.diagnostics.filter((d) => d.code === 'not-allowed-here'), []);
 });
+
+test('an includer named nginx.conf that is itself a server-level snippet is read in its own context', () => {
+  const fs = new MemoryFileSystem({
+    '/app/nginx.conf': 'map $scheme $x { default 0; }\nserver {\n  listen 80;\n  include drop.conf;\n  location ~ \\.php$ { include fastcgi_params; }\n}\n',
+    '/app/drop.conf': 'location = /robots.txt { access_log off; }\n',
+    '/app/fastcgi_params': 'fastcgi_param QUERY_STRING $query_string;\n',
+  });
+  const r = checkFile('/app/drop.conf', fs);
+  assert.equal(r.source, 'includer');
+  assert.deepEqual(r.contexts, [['http', 'server']]);
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+  const p = checkFile('/app/fastcgi_params', fs);
+  assert.deepEqual(p.contexts, [['http', 'server', 'location']]);
+  assert.deepEqual(p.diagnostics.filter((d) => d.severity === 'error'), []);
+});

@@ -8,8 +8,8 @@
 import { posix } from 'node:path';
 import type { Directive, ParsedFile } from './syntax';
 import type { FileSystem } from './fileSystem';
-import { contextsOf, loadConfigGraph, type ConfigGraph, type ConfigGraphOptions } from './configGraph';
-import { lookupDirective, resolvePlace } from './reference';
+import { contextsOf, loadConfigGraph, ParseCache, type ConfigGraph, type ConfigGraphOptions } from './configGraph';
+import { lookupDirective, resolvePlace, UNKNOWN_CONTEXT } from './reference';
 import { walk } from './tree';
 import { RAW_CONTENT_BLOCKS } from './structure';
 
@@ -158,10 +158,18 @@ export function candidateMains(filePath: string, fs: FileSystem, opts: FindInclu
   return out;
 }
 
-/** The first candidate main config whose include tree reaches the file. */
+/**
+ * The first candidate config whose include tree reaches the file. A file named nginx.conf is not
+ * always a whole configuration (app recipes ship server-level "nginx.conf" snippets): a candidate
+ * is read in the context its own content implies, so what it includes gets the right context.
+ */
 export function findIncluder(filePath: string, fs: FileSystem, opts: FindIncludersOptions = {}): ConfigGraph | undefined {
+  const cache = opts.graphOptions?.cache ?? new ParseCache();
   for (const main of candidateMains(filePath, fs, opts)) {
-    const g = loadConfigGraph(main, fs, opts.graphOptions);
+    const r = fs.readFile(main);
+    if ('error' in r) continue;
+    const own = inferContextFromContent(cache.get(main, r.text));
+    const g = loadConfigGraph(main, fs, { ...opts.graphOptions, cache, rootContext: own ?? [UNKNOWN_CONTEXT] });
     if (g.contexts.has(filePath)) return g;
   }
   return undefined;
