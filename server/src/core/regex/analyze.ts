@@ -206,10 +206,8 @@ function canBeEmpty(n: Node): boolean {
  * iterations of the outer loop cannot be split in more than one way.
  */
 function delimited(n: Node): boolean {
-  const items = n.type === 'seq' ? n.items : n.type === 'group' ? [n.body] : [n];
-  if (items.length === 1 && (items[0].type === 'group' || items[0].type === 'atomic')) {
-    return delimited((items[0] as { body: Node }).body);
-  }
+  while (n.type === 'group' || n.type === 'atomic') n = n.body;
+  const items = n.type === 'seq' ? n.items : [n];
   if (items.length < 2) return false;
   const check = (d: Node, rest: Node[]) => {
     if (d.type !== 'char') return false;

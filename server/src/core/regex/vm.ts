@@ -59,11 +59,32 @@ export interface Program {
 }
 
 const MODE = { greedy: 0, lazy: 1, possessive: 2 } as const;
+const NO_SET = new Uint8Array(256);
+const NO_GROUPS: number[] = [];
 
 export function compileProgram(ast: Node, groupCount: number): Program {
   const code: Instr[] = [];
   let regCount = 0;
-  const emit = (i: Instr) => code.push(i) - 1;
+  // Every instruction gets the same shape so property access in the run loop stays monomorphic.
+  const emit = (i: Instr) =>
+    code.push({
+      op: i.op,
+      set: i.set ?? NO_SET,
+      min: i.min ?? 0,
+      max: i.max ?? 0,
+      mode: i.mode ?? 0,
+      a: i.a ?? 0,
+      b: i.b ?? 0,
+      slot: i.slot ?? 0,
+      kind: i.kind ?? '',
+      reg: i.reg ?? 0,
+      groups: i.groups ?? NO_GROUPS,
+      caseless: i.caseless ?? false,
+      negate: i.negate ?? false,
+      onMatch: i.onMatch ?? 0,
+      onFail: i.onFail ?? 0,
+      n: i.n ?? 0,
+    }) - 1;
 
   const gen = (n: Node): void => {
     switch (n.type) {
