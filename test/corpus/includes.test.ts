@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { NodeFileSystem } from '../../server/src/node/fileSystem';
 import { loadConfigGraph, ParseCache } from '../../server/src/core/configGraph';
-import { checkConfig, NAMED_CONTEXTS } from '../../server/src/core/check';
+import { checkConfig, checkFile, NAMED_CONTEXTS } from '../../server/src/core/check';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const corpus = resolve(repoRoot, '../shared/corpus');
@@ -139,4 +139,34 @@ test('corpus: configs nginx rejected for syntax or context get a diagnostic (any
   const found = rejected.length - missed.length;
   console.log(`corpus syntax/context rejections: ${found}/${rejected.length} found at nginx's line with includes followed${missed.length ? '\n  missed: ' + missed.join('\n  missed: ') : ''}`);
   assert.ok(found >= Math.ceil(rejected.length * 0.9), `${found}/${rejected.length} is under 90%`);
+});
+
+test('corpus: each accepted file opened on its own (context detected, no label used) gets no error', { timeout: 300000 }, () => {
+  // What the editor does: no wrapping is given; the context comes from an including nginx.conf
+  // found above the file, else from the file's content, else it is unknown. Errors are allowed
+  // only where the including configuration is itself one nginx rejects (then they are true).
+  const fs = new NodeFileSystem();
+  const cache = new ParseCache();
+  const all = rows();
+  const verdict = new Map(all.map((r) => [join(corpus, r.path), r.verdict]));
+  const sources = new Map<string, number>();
+  const failures: string[] = [];
+  let viaRejectedIncluder = 0;
+  for (const r of all.filter((x) => x.verdict === 'ok')) {
+    const abs = join(corpus, r.path);
+    const stopAt = join(corpus, r.path.split('/').slice(0, 2).join('/'));
+    const res = checkFile(abs, fs, { graph: { cache, pathMappings: [] }, stopAt });
+    sources.set(res.source, (sources.get(res.source) ?? 0) + 1);
+    const stubbed = r.stubs.filter((s) => s.startsWith('file:') || s.startsWith('dir:')).length > 0;
+    const errors = res.diagnostics.filter((d) => d.severity === 'error' && !(d.code === 'include-not-found' && (stubbed || res.source === 'includer')));
+    if (!errors.length) continue;
+    if (res.includer && verdict.get(res.includer.mainFile) === 'error') {
+      viaRejectedIncluder++;
+      continue;
+    }
+    const d = errors[0];
+    failures.push(`${r.path} (${res.source} ${JSON.stringify(res.contexts)}): ${d.file.replace(corpus + '/', '')}:${d.range.start.line + 1}: ${d.code}: ${d.message}`);
+  }
+  console.log(`corpus opened alone: ${JSON.stringify(Object.fromEntries(sources))}; ${viaRejectedIncluder} with errors from an includer nginx rejects; ${failures.length} unexpected${failures.length ? '\n  ' + failures.slice(0, 30).join('\n  ') : ''}`);
+  assert.equal(failures.length, 0);
 });
