@@ -146,3 +146,38 @@ export function buildFastMatcher(spec: MatcherSpec): FastMatcher {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('h', source)(HELPERS) as FastMatcher;
 }
+
+export type RecordMaker = (line: string, spans: Int32Array) => {
+  fields: Record<string, string | undefined>;
+  raw: Record<string, string>;
+};
+
+/**
+ * Builds the `fields` and `raw` records of a parse result as object
+ * literals of a fixed shape (much cheaper than adding keys one by one).
+ * `first` is, per distinct variable, the index of its first occurrence.
+ */
+export function buildRecordMaker(
+  names: readonly string[],
+  first: readonly number[],
+  logOp: readonly boolean[],
+  escape: LogEscape,
+  unescape: (raw: string, escape: LogEscape) => string,
+): RecordMaker {
+  const q = JSON.stringify;
+  const absent = escape === 'default' ? `'-'` : `''`;
+  const raws = names.map((n, k) => `${q(n)}: line.slice(spans[${2 * first[k]}], spans[${2 * first[k] + 1}])`);
+  const fields = names.map((n, k) => {
+    const r = `raw[${q(n)}]`;
+    if (logOp[k]) return `${q(n)}: ${r}`;
+    if (escape === 'none') return `${q(n)}: ${r} === '' ? undefined : ${r}`;
+    return `${q(n)}: ${r} === ${absent} ? undefined : ${r}.indexOf('\\\\') < 0 ? ${r} : unescape(${r}, ${q(escape)})`;
+  });
+  const source = `return function make(line, spans) {
+    const raw = { ${raws.join(', ')} };
+    const fields = { ${fields.join(', ')} };
+    return { fields, raw };
+  };`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('unescape', source)(unescape) as RecordMaker;
+}

@@ -13,7 +13,7 @@
 // Lines and values are byte strings (see escape.ts).
 
 import { escapeValue, type LogEscape, unescapeValue } from './escape';
-import { buildFastMatcher, type FastMatcher } from './fastMatch';
+import { buildFastMatcher, buildRecordMaker, type FastMatcher, type RecordMaker } from './fastMatch';
 import { type FormatSegment, LogFormatError, parseFormatSegments, type VariableSegment } from './segments';
 import {
   checkDigits, checkMsec, checkTextDefault, checkTextJson, checkTextNone, checkTimeIso, checkTimeLocal,
@@ -101,6 +101,7 @@ class CompiledFormat implements LogFormat {
   private readonly spans: Int32Array;
   private readonly best: Int32Array;
   private readonly fast: FastMatcher | undefined;
+  private readonly makeRecords: RecordMaker | undefined;
   /** Some step has several possible separators: a line may read two ways. */
   private readonly hasChoices: boolean;
   // Search state (one search at a time; parsing is synchronous).
@@ -153,6 +154,9 @@ class CompiledFormat implements LogFormat {
       escape,
       maxTries: 256,
     });
+    const first = this.variables.map((n) => occ.findIndex((o) => o.name === n));
+    this.makeRecords = options.fastPath === false ? undefined
+      : buildRecordMaker(this.variables, first, first.map((i) => occ[i].logOp), escape, unescapeValue);
   }
 
   /** True when byte `c` can never be raw-unescaped inside a value, so a separator starting with it ends the value. */
@@ -216,13 +220,19 @@ class CompiledFormat implements LogFormat {
       return { ok: false, reason: this.failReason(line), at: this.failAt };
     }
     const spans = this.best;
-    const fields: Record<string, string | undefined> = {};
-    const raw: Record<string, string> = {};
-    for (let i = 0; i < this.count; i++) {
-      const name = this.occurrences[i].name;
-      if (name in raw) continue;
-      raw[name] = line.slice(spans[2 * i], spans[2 * i + 1]);
-      fields[name] = this.value(line, spans, i);
+    let fields: Record<string, string | undefined>;
+    let raw: Record<string, string>;
+    if (this.makeRecords) {
+      ({ fields, raw } = this.makeRecords(line, spans));
+    } else {
+      fields = {};
+      raw = {};
+      for (let i = 0; i < this.count; i++) {
+        const name = this.occurrences[i].name;
+        if (name in raw) continue;
+        raw[name] = line.slice(spans[2 * i], spans[2 * i + 1]);
+        fields[name] = this.value(line, spans, i);
+      }
     }
     const res: LogParseResult = { ok: true, fields, raw };
     if (this.solutions > 1) res.ambiguous = true;
