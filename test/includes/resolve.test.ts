@@ -216,12 +216,14 @@ test('a glob matching 10,000 files stays bounded; over the cap it is truncated w
   for (let i = 0; i < 10000; i++) files[`/n/vhosts/v${String(i).padStart(5, '0')}.conf`] = `server { server_name s${i}; include /n/common.conf; }\n`;
   files['/n/common.conf'] = 'location / { return 444; }\n';
   const fs = new MemoryFileSystem(files);
-  let t0 = performance.now();
+  // CPU time, not wall time: the bound is about our work, not about how busy the machine is.
+  const c0 = process.cpuUsage();
   const g = loadConfigGraph('/n/nginx.conf', fs);
-  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  const ms = (c.user + c.system) / 1000;
   assert.equal(g.files.size, 10002);
   assert.deepEqual(g.diagnostics, []);
-  assert.ok(ms < 5000, `took ${ms} ms`);
+  assert.ok(ms < 5000, `took ${ms} ms of CPU`);
   const g2 = loadConfigGraph('/n/nginx.conf', fs, { maxGlobMatches: 1000 });
   assert.equal(g2.files.size, 1002);
   assert.equal(g2.diagnostics.length, 1);

@@ -215,6 +215,7 @@ export function expandGlob(pattern: string, fs: FileSystem, options: GlobOptions
     dirOnly = true;
   }
   let budget = Math.max(maxMatches, 1) * 4 + 10000; // bounds intermediate fan-out too
+  let exhausted = false;
   for (let i = startIdx; i <= lastIdx; i++) {
     const comp = parts[i];
     const last = i === lastIdx;
@@ -236,7 +237,10 @@ export function expandGlob(pattern: string, fs: FileSystem, options: GlobOptions
           next.push(p);
           if (--budget <= 0) break;
         }
-        if (budget <= 0) break;
+        if (budget <= 0) {
+          exhausted = true;
+          break;
+        }
       }
     }
     bases = next;
@@ -258,6 +262,8 @@ export function expandGlob(pattern: string, fs: FileSystem, options: GlobOptions
   paths.sort(compareBytes);
   if (dirOnly) paths = paths.map((p) => p + '/');
   if (paths.length > maxMatches) return { paths: paths.slice(0, maxMatches), truncated: paths.length };
+  // Out of budget: the list is a sorted prefix of what we saw, not of all matches; say so.
+  if (exhausted) return { paths, truncated: paths.length + 1 };
   return { paths };
 }
 
