@@ -468,6 +468,7 @@ test('differential: our attribution of every 444 agrees with real nginx', { skip
             if (names[0] !== expected) wrong.push(`${where} ${req}: exact ${names[0]} but nginx ran ${expected} (${a.why})`);
           } else if (a.verdict === 'ambiguous') {
             ambiguous++;
+            if (process.env.LENS_DIFF_VERBOSE && logName !== 'access.log') console.log(`${where} ${req}: ambiguous ${names.length} — ${a.why.slice(0, 400)}`);
             if (!expected || !names.includes(expected)) wrong.push(`${where} ${req}: ambiguous ${names.join(' ')} misses ${expected}`);
           } else wrong.push(`${where} ${req}: unmatched, nginx ran ${expected} (${a.why})`);
         });

@@ -195,6 +195,11 @@ export interface HttpModel {
   referencedVars: Set<string>;
   /** Some decision depends on the client address (allow/deny, geo, `$remote_addr`). */
   usesRemoteAddr: boolean;
+  /**
+   * Variables the configuration itself defines with `set` or as named regex captures: until a
+   * request assigns them they are empty (nginx's "uninitialized variable"), never unknown.
+   */
+  declaredVars: Set<string>;
 }
 
 export type ExpandList = (list: Directive[]) => Directive[];
@@ -263,15 +268,29 @@ export function buildHttpModel(top: Directive[], options: BuildOptions = {}): Ht
     defaultPort: options.defaultPort ?? 80,
     referencedVars: new Set(),
     usesRemoteAddr: false,
+    declaredVars: new Set(),
   };
   if (!model.prefix.endsWith('/')) model.prefix += '/';
   const b = new Builder(model, expand);
-  for (const d of expand(top)) {
-    if (d.name === 'http' && d.block) b.http(d);
+  declaring = model.declaredVars;
+  try {
+    for (const d of expand(top)) {
+      if (d.name === 'http' && d.block) b.http(d);
+    }
+  } finally {
+    declaring = undefined;
   }
   b.groupServers();
   b.collectVars();
   return model;
+}
+
+// Named captures declare variables; builds are synchronous, so the model being built is at hand.
+let declaring: Set<string> | undefined;
+function rx(pattern: string, caseless: boolean): NginxRegex {
+  const r = compileNginxRegex(pattern, caseless);
+  if (declaring) for (const n of r.names) declaring.add(n.toLowerCase());
+  return r;
 }
 
 function scopeOf(kind: ScopeKind, items: Directive[], d?: Directive, parent?: Scope): Scope {
@@ -396,7 +415,7 @@ class Builder {
       if (v.startsWith('~') && v.length > 1) {
         const pat = v.slice(1);
         // ngx_http_core_server_name: caseless only when the pattern has an upper-case letter.
-        server.names.push({ name: pat, kind: 'regex', re: compileNginxRegex(pat, /[A-Z]/.test(pat)), d });
+        server.names.push({ name: pat, kind: 'regex', re: rx(pat, /[A-Z]/.test(pat)), d });
         continue;
       }
       const name = v.toLowerCase();
@@ -423,7 +442,11 @@ class Builder {
           break;
         }
         case 'set':
-          if (a.length >= 2 && a[0].startsWith('$')) ops.push({ op: 'set', name: a[0].slice(1).toLowerCase(), value: compileValue(a[1]), d: c });
+          if (a.length >= 2 && a[0].startsWith('$')) {
+            const name = a[0].slice(1).toLowerCase();
+            this.model.declaredVars.add(name);
+            ops.push({ op: 'set', name, value: compileValue(a[1]), d: c });
+          }
           break;
         case 'return': {
           if (!a.length) break;
@@ -453,7 +476,7 @@ class Builder {
           if (f === 'permanent') redirect = 301;
           ops.push({
             op: 'rewrite',
-            re: compileNginxRegex(a[0], false),
+            re: rx(a[0], false),
             replacement: compileValue(repl),
             flag: f ?? null,
             redirect,
@@ -501,7 +524,7 @@ class Builder {
         server,
       };
       scope.location = loc;
-      if (modifier === '~' || modifier === '~*') loc.re = compileNginxRegex(name, modifier === '~*');
+      if (modifier === '~' || modifier === '~*') loc.re = rx(name, modifier === '~*');
       for (const x of inner) {
         if (x.name === 'internal') loc.internal = true;
         if (/^(proxy|fastcgi|uwsgi|scgi|memcached|grpc)_pass$/.test(x.name)) loc.autoRedirect = true;
@@ -557,7 +580,7 @@ class Builder {
       }
       if (key.startsWith('~')) {
         const ci = key.startsWith('~*');
-        m.regex.push({ re: compileNginxRegex(key.slice(ci ? 2 : 1), ci), value });
+        m.regex.push({ re: rx(key.slice(ci ? 2 : 1), ci), value });
         continue;
       }
       let k = (key.startsWith('\\') ? key.slice(1) : key).toLowerCase();
@@ -720,7 +743,7 @@ function parseCond(d: Directive): Cond {
       case '!~':
       case '!~*': {
         const ci = a[1].endsWith('*');
-        return { kind: 'regex', negative: a[1].startsWith('!'), left, re: compileNginxRegex(a[2], ci), caseless: ci };
+        return { kind: 'regex', negative: a[1].startsWith('!'), left, re: rx(a[2], ci), caseless: ci };
       }
     }
     return { kind: 'invalid' };

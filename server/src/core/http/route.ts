@@ -31,7 +31,7 @@ import {
   type Scope,
   type ServerModel,
 } from './model';
-import type { RegexResult } from './regex';
+import type { NginxRegex, RegexResult } from './regex';
 import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, validateHost } from './uri';
 import { compileValue, type ComplexValue } from './values';
@@ -326,6 +326,13 @@ class Run {
       this.server = g.servers[i];
       this.path.push(`server ${serverLabel(this.server)}: chosen by an unlogged Host`);
       this.hostVar = { unknown: ['$host'] };
+      // Whatever its server_name regexes captured from that Host is unknown too.
+      const u: Unknown = { unknown: ['$host'] };
+      for (const sn of this.server.names)
+        if (sn.re) {
+          for (const n of sn.re.names) this.vars.set(n.toLowerCase(), u);
+          if (sn.re.captures) this.unknownCaptures(['$host']);
+        }
     }
     const server = this.server!;
     if (f.serverName !== undefined && !sameLogged(f.serverName, server.primaryName)) throw PRUNE;
@@ -395,9 +402,7 @@ class Run {
         if (host.startsWith(w.prefix) && host.length > w.prefix.length) return { server: w.server, why: `Host ${hq} matches server_name ${w.sn.name}` };
       }
       for (const r of g.regex) {
-        const m = this.exec(r.re.exec(host), `server_name ~${r.sn.name} on Host ${hq}`, ['$host']);
-        if (m) {
-          this.setCaptures(m);
+        if (this.match(r.re, host, `server_name ~${r.sn.name} on Host ${hq}`, ['$host'])) {
           return { server: r.server, why: `Host ${hq} matches server_name ~${r.sn.name}` };
         }
       }
@@ -418,10 +423,25 @@ class Run {
     return i === 0 ? 'unknown' : undefined;
   }
 
+  /** Runs a regex and records its captures like ngx_http_regex_exec (cleared on no match). */
+  match(re: NginxRegex, subject: string, what: string, missing: string[]): boolean {
+    const m = this.exec(re.exec(subject), what, missing);
+    if (m === 'unknown') this.unknownMatch(re.names, missing);
+    else if (m) this.setCaptures(m);
+    return !!m;
+  }
+
   setCaptures(m: Match): void {
     if (m === 'unknown') return this.unknownCaptures([]);
     this.captures = m.groups.map((x) => x ?? '');
     for (const [k, v] of Object.entries(m.named)) this.vars.set(k.toLowerCase(), v ?? '');
+  }
+
+  /** A regex matched a subject we do not know: its captures and named captures are unknown. */
+  unknownMatch(names: readonly string[], missing: string[]): void {
+    this.unknownCaptures(missing);
+    const u: Unknown = { unknown: missing };
+    for (const n of names) this.vars.set(n.toLowerCase(), u);
   }
 
   unknownCaptures(missing: string[]): void {
@@ -483,7 +503,9 @@ class Run {
       // Which location the unlogged URI selects: any of them, or none.
       const all = allLocations(set);
       const i = this.pick([...all.map((l) => `the URI (not logged) selected location ${locLabel(l)}`), 'the URI matched no location'], this.uri.unknown);
-      return all[i];
+      const l = all[i];
+      if (l?.re) this.unknownMatch(l.re.names, this.uri.unknown);
+      return l;
     }
     const r = this.findIn(set, this.uri);
     return r;
@@ -519,9 +541,7 @@ class Run {
     }
     if (!noregex) {
       for (const r of set.regex) {
-        const m = this.exec(r.re!.exec(uri), `location ${locLabel(r)} on the URI`, []);
-        if (m) {
-          this.setCaptures(m);
+        if (this.match(r.re!, uri, `location ${locLabel(r)} on the URI`, [])) {
           const inner = this.findLoc(r.nested, uri);
           if (inner.rc === 'done') return inner;
           return { rc: 'ok', loc: inner.loc ?? r };
@@ -562,14 +582,12 @@ class Run {
             if (isUnknown(this.uri)) {
               const i = this.pick([`rewrite ${op.re.source} matched the unlogged URI`, `rewrite ${op.re.source} did not match the unlogged URI`], this.uri.unknown);
               if (i === 1) break;
-              this.unknownCaptures(this.uri.unknown);
+              this.unknownMatch(op.re.names, this.uri.unknown);
             } else {
-              const m = this.exec(op.re.exec(this.uri), `rewrite ${op.re.source}`, ['$request']);
-              if (!m) {
+              if (!this.match(op.re, this.uri, `rewrite ${op.re.source}`, [])) {
                 this.captures = [];
                 break;
               }
-              this.setCaptures(m);
             }
             const repl = this.evalValue(op.replacement);
             this.path.push(`${dstr(op.d)} matched (${where(op.d)})`);
@@ -626,13 +644,12 @@ class Run {
         if (isUnknown(l)) {
           const held = this.pick([`${label} held`, `${label} did not hold`], l.unknown) === 0;
           // A match sets captures we cannot know.
-          if (held !== c.negative) this.unknownCaptures(l.unknown);
+          if (held !== c.negative) this.unknownMatch(c.re.names, l.unknown);
           return held;
         }
-        const m = this.exec(c.re.exec(l), label, []);
-        if (m) this.setCaptures(m);
-        else this.captures = [];
-        return !!m !== c.negative;
+        const m = this.match(c.re, l, label, []);
+        if (!m) this.captures = [];
+        return m !== c.negative;
       }
       case 'file':
         return this.pick([`${label} held (the file system is not in the log)`, `${label} did not hold (the file system is not in the log)`], []) === 0;
@@ -722,8 +739,9 @@ class Run {
         return { unknown: ['$http_host'] };
       }
     }
-    const l = this.logged(name);
-    if (l !== undefined) return l;
+    // Values a request computes (set, captures, map, geo) are recomputed here: a logged value is
+    // the one at log time, which later rewrite-phase directives may have changed.
+    if (this.model.declaredVars.has(name)) return '';
     const map = this.model.maps.get(name);
     if (map) {
       const c = this.mapCache.get(name);
@@ -738,15 +756,16 @@ class Run {
     if (name.startsWith('arg_')) {
       this.reads.add('args');
       const a = this.args;
-      if (isUnknown(a)) return a;
-      return argValue(a, name.slice(4));
+      if (!isUnknown(a)) return argValue(a, name.slice(4));
+      return this.logged(name) ?? a;
     }
+    const l = this.logged(name);
+    if (l !== undefined) return l;
     if (name.startsWith('cookie_')) {
       const c = this.logged('http_cookie');
       if (c === undefined || isUnknown(c)) return { unknown: ['$' + name] };
       return cookieValue(c, name.slice(7));
     }
-    if (name === 'realip_remote_addr') return { unknown: ['$realip_remote_addr'] };
     return { unknown: ['$' + name] };
   }
 
