@@ -123,6 +123,8 @@ describe('parsing combined lines', () => {
     const r = ok(f.parse('web 1.2.3.4 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua"'));
     assert.equal(r.lenient, true);
     assert.equal(r.fields.remote_addr, 'web 1.2.3.4');
+    // The fast path is strict: such a line does not match.
+    assert.equal(f.match('web 1.2.3.4 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua"'), undefined);
   });
   test('match + value: the fast path the trace pipeline uses', () => {
     const line = '1.2.3.4 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 444 0 "-" "a\\x22b"';
@@ -168,6 +170,16 @@ describe('other formats and escape modes', () => {
   test('literals with UTF-8 bytes match the bytes of the line', () => {
     const f = compileLogFormat('u', '$remote_addr → $status', 'default');
     assert.equal(ok(f.parse(toByteString('1.2.3.4 → 200'))).fields.status, '200');
+  });
+  test('which formats can read a line two ways', () => {
+    assert.equal(combinedFormat().mayBeAmbiguous, true); // $remote_user may hold " ["
+    assert.equal(compileLogFormat('m', '$remote_addr "$request" $status "$http_user_agent"', 'default').mayBeAmbiguous, false);
+    assert.equal(compileLogFormat('n', '"$request" "$http_user_agent"', 'none').mayBeAmbiguous, true);
+  });
+  test('a format with a newline in it: one record, two lines', () => {
+    const f = compileLogFormat('two', '$remote_addr\n"$request" $status', 'default');
+    assert.equal(f.linesPerRecord, 2);
+    assert.deepEqual(ok(f.parse('1.2.3.4\n"GET / HTTP/1.1" 200')).fields, { remote_addr: '1.2.3.4', request: 'GET / HTTP/1.1', status: '200' });
   });
   test('a format without variables', () => {
     const f = compileLogFormat('lit', 'hello', 'default');

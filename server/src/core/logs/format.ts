@@ -69,10 +69,22 @@ export interface LogFormat extends LogLineParser {
   /**
    * Fast path: the [start, end) offsets of every variable occurrence
    * (2 entries each), or undefined if the line does not match. The array is
-   * reused by the next call: copy it to keep it. Does not look for a second
-   * reading of the line (use `parse` for that).
+   * reused by the next call: copy it to keep it. Strict: a line that only
+   * reads leniently does not match. Takes the first reading of the line
+   * without looking for a second; when `mayBeAmbiguous`, use `parse` on the
+   * lines whose values matter to learn whether they read another way.
    */
   match(line: string): Int32Array | undefined;
+  /**
+   * Some separator of this format can also occur inside the value before it
+   * (e.g. `" "` with escape=none), so some line might split two ways.
+   */
+  readonly mayBeAmbiguous: boolean;
+  /**
+   * Lines nginx writes per request: more than 1 when the format's literals
+   * hold newlines (`\n` in the config); join that many lines with `\n` to parse.
+   */
+  readonly linesPerRecord: number;
   /** The unescaped value of occurrence `index` after `match`; undefined when logged as absent. */
   value(line: string, spans: Int32Array, index: number): string | undefined;
   /** Index of the first occurrence of a variable, or -1. */
@@ -102,8 +114,8 @@ class CompiledFormat implements LogFormat {
   private readonly best: Int32Array;
   private readonly fast: FastMatcher | undefined;
   private readonly makeRecords: RecordMaker | undefined;
-  /** Some step has several possible separators: a line may read two ways. */
-  private readonly hasChoices: boolean;
+  readonly mayBeAmbiguous: boolean;
+  readonly linesPerRecord: number;
   // Search state (one search at a time; parsing is synchronous).
   private backslash = -1;
   private work = 0;
@@ -145,7 +157,8 @@ class CompiledFormat implements LogFormat {
     this.hasLenientPass = this.shapes.includes(Shape.Token);
     this.spans = new Int32Array(occ.length * 2);
     this.best = new Int32Array(occ.length * 2);
-    this.hasChoices = this.shapes.some((sh, i) => fixedLength(sh) === 0 && i < this.count - 1 && !this.determined[i]);
+    this.linesPerRecord = 1 + (segments.map((sg) => (sg.kind === 'literal' ? sg.text : '')).join('').match(/\n/g)?.length ?? 0);
+    this.mayBeAmbiguous = this.shapes.some((sh, i) => fixedLength(sh) === 0 && i < this.count - 1 && !this.determined[i]);
     this.fast = options.fastPath === false ? undefined : buildFastMatcher({
       prefix: this.prefix,
       shapes: this.shapes,
@@ -201,7 +214,7 @@ class CompiledFormat implements LogFormat {
 
   match(line: string): Int32Array | undefined {
     if (this.fast && this.fast(line, this.best, 1) === 1) return this.best;
-    return this.run(line, false) ? this.best : undefined;
+    return this.run(line, false, false) ? this.best : undefined;
   }
 
   value(line: string, spans: Int32Array, index: number): string | undefined {
@@ -212,11 +225,11 @@ class CompiledFormat implements LogFormat {
   }
 
   parse(line: string): LogParseResult {
-    const n = this.fast ? this.fast(line, this.best, this.hasChoices ? 2 : 1) : 0;
+    const n = this.fast ? this.fast(line, this.best, this.mayBeAmbiguous ? 2 : 1) : 0;
     if (n > 0) {
       this.solutions = n;
       this.lenient = false;
-    } else if (!this.run(line, true)) {
+    } else if (!this.run(line, true, true)) {
       return { ok: false, reason: this.failReason(line), at: this.failAt };
     }
     const spans = this.best;
@@ -241,7 +254,7 @@ class CompiledFormat implements LogFormat {
   }
 
   /** Finds the first split into `best`; with `wantSecond`, also whether there is a second. */
-  private run(line: string, wantSecond: boolean): boolean {
+  private run(line: string, wantSecond: boolean, allowLenient: boolean): boolean {
     this.wantSecond = wantSecond;
     this.failAt = -1;
     this.failKind = Fail.None;
@@ -267,7 +280,7 @@ class CompiledFormat implements LogFormat {
         this.fail(line.length, Fail.Budget, 0);
         return false;
       }
-      if (this.lenient || !this.hasLenientPass) break;
+      if (this.lenient || !this.hasLenientPass || !allowLenient) break;
       this.lenient = true;
     }
     this.lenient = false;
