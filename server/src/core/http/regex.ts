@@ -4,6 +4,8 @@
 // that runs out of its time budget on a subject, answers 'unknown' and the
 // router forks instead of guessing.
 
+import { compileRegex, isCompileError } from '../regex';
+
 export type RegexResult =
   | { kind: 'match'; groups: (string | undefined)[]; named: Record<string, string | undefined> }
   | { kind: 'nomatch' }
@@ -20,7 +22,36 @@ export interface NginxRegex {
 
 export type RegexCompiler = (pattern: string, caseless: boolean) => NginxRegex;
 
-let compiler: RegexCompiler = compileWithJs;
+/** The PCRE2-faithful engine of core/regex; subjects are byte strings, as nginx sees them. */
+function compileWithPcre(pattern: string, caseless: boolean): NginxRegex {
+  const r = compileRegex(pattern, { caseless });
+  if (isCompileError(r)) return unknownRegex(pattern, caseless, r.reason);
+  const names = r.names.map((n) => n.name);
+  return {
+    source: pattern,
+    caseless,
+    captures: r.groupCount,
+    names,
+    exec(subject: string): RegexResult {
+      const m = r.execBytes(subject, { budget: EXEC_BUDGET });
+      switch (m.kind) {
+        case 'match':
+          return { kind: 'match', groups: m.captures, named: m.groups };
+        case 'nomatch':
+          return m;
+        case 'timeout':
+          return { kind: 'unknown', reason: 'gave up: too costly on this subject' };
+        case 'unsupported':
+          return { kind: 'unknown', reason: m.reason };
+      }
+    },
+  };
+}
+
+/** Matcher steps per subject: a catastrophic pattern costs a few ms per distinct request, then forks. */
+const EXEC_BUDGET = 200_000;
+
+let compiler: RegexCompiler = compileWithPcre;
 
 /** Lets the PCRE-faithful engine (core/regex) take over once it is available. */
 export function setRegexCompiler(c: RegexCompiler): void {
@@ -41,10 +72,10 @@ export function compileNginxRegex(pattern: string, caseless: boolean): NginxRege
 }
 
 /**
- * JS RegExp for the PCRE subset where both agree on byte strings (no `u` flag, one char = one
+ * Fallback for a compiler swapped in by tests: JS RegExp for the PCRE subset where both agree on byte strings (no `u` flag, one char = one
  * byte). Anything PCRE-specific we do not translate makes the regex 'unknown' on every subject.
  */
-function compileWithJs(pattern: string, caseless: boolean): NginxRegex {
+export function compileWithJs(pattern: string, caseless: boolean): NginxRegex {
   let src = pattern;
   let ci = caseless;
   // A leading (?i) is common in nginx configs.
