@@ -185,8 +185,22 @@ function alive(pid: number): boolean {
   }
 }
 
+// Masters still running when the test process exits (a test that threw
+// before stop()): terminate them so that no daemon outlives its test.
+const live = new Set<number>();
+process.on('exit', () => {
+  for (const pid of live) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 function running(prefix: string, logs: string, confFile: string, ports: number[], pidFile: string): RunningNginx {
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  live.add(pid);
   const readLog = (name: string): string[] => {
     const file = join(logs, name);
     if (!existsSync(file)) return [];
@@ -222,6 +236,7 @@ function running(prefix: string, logs: string, confFile: string, ports: number[]
             await waitFor(() => !alive(pid), 5_000);
           }
         }
+        live.delete(pid);
       }
       if (!options.keep) rmSync(prefix, { recursive: true, force: true });
     },
