@@ -122,3 +122,8 @@ test('listRotatedLogs: oldest first, live file last', async () => {
   const names = (await listRotatedLogs(join(d, 'access.log'))).map((p) => p.slice(d.length + 1));
   assert.deepEqual(names, ['access.log-20240101.gz', 'access.log.10.gz', 'access.log.2.gz', 'access.log.1', 'access.log']);
 });
+
+test('copyLine keeps the bytes', async () => {
+  const { copyLine } = await import('../../server/src/core/logs/reader');
+  assert.equal(copyLine('a\xff\x00b'), 'a\xff\x00b');
+});

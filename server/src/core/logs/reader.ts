@@ -33,6 +33,11 @@ export interface LogLine {
 export interface LineBatch {
   /** Line number of `lines[0]`. */
   firstLine: number;
+  /**
+   * The lines, as slices of the decoded chunk: keeping one alive keeps its
+   * whole chunk (1 MiB) alive, so copy the few lines you keep for long
+   * (`copyLine`).
+   */
   lines: string[];
   /** Indexes into `lines` of truncated lines. */
   truncated: number[];
@@ -54,6 +59,11 @@ export class LogReadError extends Error {
     super(message, options);
     this.name = 'LogReadError';
   }
+}
+
+/** A copy of a line that does not hold on to the chunk it was sliced from. */
+export function copyLine(line: string): string {
+  return Buffer.from(line, 'latin1').toString('latin1');
 }
 
 async function isGzip(file: string): Promise<boolean> {
