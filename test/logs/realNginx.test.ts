@@ -21,6 +21,7 @@ log_format js escape=json '${JS}';
 log_format raw escape=none '${RAW}';
 server {
   listen 127.0.0.1:{{port}};
+  listen 127.0.0.1:{{port1}};
   server_name localhost;
   access_log {{logs}}/combined.log;
   access_log {{logs}}/ext.log ext;
@@ -41,6 +42,8 @@ interface Case {
   /** Raw bytes sent (latin1). */
   send: string;
   from: string;
+  /** Which of the two listening ports (default 0). */
+  port?: number;
   status: number;
   /** Values nginx must have logged (byte strings); undefined = not found. */
   expect: Record<string, string | undefined>;
@@ -88,9 +91,10 @@ const CASES: Case[] = [
     expect: { host: 'www.example.com', http_host: 'WWW.Example.COM:8080', http_user_agent: '-' },
   },
   {
-    name: 'absolute URI in the request line',
+    name: 'absolute URI in the request line (on the second port)',
     send: httpRequest('GET', 'http://Abs.Example/p?x=%22y%22', { Host: 'other' }),
     from: '127.0.0.6',
+    port: 1,
     status: 200,
     expect: { request: 'GET http://Abs.Example/p?x=%22y%22 HTTP/1.1', host: 'abs.example', http_host: 'other' },
   },
@@ -170,9 +174,9 @@ describe('logs written by real nginx parse back to the values sent', { skip: !ha
   };
 
   before(async () => {
-    ngx = await startNginx({ conf: CONF });
+    ngx = await startNginx({ conf: CONF, ports: 2 });
     for (const c of CASES) {
-      const res = await sendRaw(ngx.port, c.send, { localAddress: c.from, end: c.status === 400 });
+      const res = await sendRaw(ngx.ports[c.port ?? 0], c.send, { localAddress: c.from, end: c.status === 400 });
       if (c.status === 444) assert.ok(res.empty, `${c.name}: 444 must close without a response`);
       // An HTTP/0.9 response has no status line; an empty request line gets no response.
       else if (!c.send.startsWith('GET /nine') && c.send !== '\r\n\r\n') assert.equal(res.status, c.status, `${c.name}: response status`);
@@ -200,7 +204,7 @@ describe('logs written by real nginx parse back to the values sent', { skip: !ha
       assert.equal(ext.status, String(c.status));
       assert.match(ext.request_time!, /^\d+\.\d{3}$/);
       assert.match(ext.time_local!, /^\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}$/);
-      assert.equal(ext.server_port, String(ngx.port));
+      assert.equal(ext.server_port, String(ngx.ports[c.port ?? 0]));
       for (const k of Object.keys(c.expect)) want(k, ext[k], 'ext');
 
       const comb = fieldsOf(formats.combined.parse(lines.combined[i]));
