@@ -448,7 +448,7 @@ test('differential: our attribution of every 444 agrees with real nginx', { skip
     const run = await runScenario(sc);
     try {
       const text = readFileSync(run.confPath, 'latin1');
-      const model = buildModelFromFile(parse(text, run.confPath), { prefix: run.dir + '/' });
+      const model = buildModelFromFile(parse(text, run.confPath), { prefix: run.prefix + '/' });
       for (const [logName, logPath] of Object.entries(run.logs)) {
         const byLine = new Map<number, (typeof run.truth)[number]>();
         for (const t of run.truth) if (t.lines[logName]) byLine.set(t.lines[logName], t);

@@ -8,17 +8,14 @@
 // `$lens_rule`, `$limit_req_status` and `$limit_conn_status`. The scenario's own access_log
 // directives are untouched, so the logs we trace are the ones the uninstrumented config writes.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '../../server/src/core/parser';
 import { walk } from '../../server/src/core/tree';
 import type { Directive } from '../../server/src/core/syntax';
+import { hasNginx, sendRaw, startNginx } from '../support/realNginx';
 
-export const NGINX = '/usr/sbin/nginx';
-export const haveNginx = existsSync(NGINX);
+export const haveNginx = hasNginx();
 
 export interface Req {
   method?: string;
@@ -45,8 +42,9 @@ export interface TruthRecord {
 }
 
 export interface RunResult {
-  dir: string;
+  /** The uninstrumented config as nginx would read it (ports and paths filled in). */
   confPath: string;
+  prefix: string;
   /** Scenario log name → absolute path in the temp prefix. */
   logs: Record<string, string>;
   truth: TruthRecord[];
@@ -54,34 +52,32 @@ export interface RunResult {
   rules: Map<string, string>;
 }
 
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const p = 20000 + Math.floor(Math.random() * 30000);
-    const ok = await new Promise<boolean>((res) => {
-      const s = createServer();
-      s.once('error', () => res(false));
-      s.listen(p, '127.0.0.1', () => s.close(() => res(true)));
-    });
-    if (ok) return p;
-  }
-  throw new Error('no free port');
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Positions of the marked directives, in the walk order instrument() numbers them. */
+function markedPositions(text: string, file: string): string[] {
+  const out: string[] = [];
+  walk(parse(text, file).directives, (d) => {
+    const pos = `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
+    if (d.name === 'return' && d.args[0]?.value === '444') out.push(pos);
+    if (d.name === 'try_files' && d.args[d.args.length - 1]?.value === '=444') out.push(pos);
+    if ((d.name === 'limit_req_status' || d.name === 'limit_conn_status') && d.args[0]?.value === '444') out.push(pos);
+  });
+  return out;
+}
+
 /** Inserts markers and truth logs into the config text (offsets from the original parse). */
-export function instrument(text: string, file: string, truthLog: string): { text: string; rules: Map<string, string> } {
+export function instrument(text: string, file: string, truthLog: string): { text: string; order: string[] } {
   const parsed = parse(text, file);
+  const order: string[] = [];
   const edits: { at: number; del: number; text: string }[] = [];
-  const rules = new Map<string, string>();
   let n = 0;
   let hasMarker = false;
   const blocksWithLog = new Set<Directive | null>();
   walk(parsed.directives, (d, anc) => {
-    const pos = `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
     if (d.name === 'return' && d.args[0]?.value === '444') {
       const id = `r${++n}`;
-      rules.set(id, pos);
+      order.push(id);
       edits.push({ at: d.range.start.offset, del: 0, text: `set $lens_rule "${id}"; ` });
       hasMarker = true;
     }
@@ -89,11 +85,11 @@ export function instrument(text: string, file: string, truthLog: string): { text
       // A `set` is a rewrite-phase directive: it runs whenever this location's rewrite phase does,
       // which precedes try_files; a later `return 444` marker would overwrite it.
       const id = `t${++n}`;
-      rules.set(id, pos);
+      order.push(id);
       edits.push({ at: d.range.start.offset, del: 0, text: `set $lens_rule "${id}"; ` });
       hasMarker = true;
     }
-    if ((d.name === 'limit_req_status' || d.name === 'limit_conn_status') && d.args[0]?.value === '444') rules.set(d.name, pos);
+    if ((d.name === 'limit_req_status' || d.name === 'limit_conn_status') && d.args[0]?.value === '444') order.push(d.name);
     if (d.name === 'access_log') {
       const parent = anc[anc.length - 1] ?? null;
       if (d.args[0]?.value === 'off') {
@@ -113,7 +109,7 @@ export function instrument(text: string, file: string, truthLog: string): { text
   let out = text;
   for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.at + e.del);
   out = out.split(hasMarkerPlaceholder).join(hasMarker ? '$lens_rule' : '-');
-  return { text: out, rules };
+  return { text: out, order };
 }
 const hasMarkerPlaceholder = '@@LENS_RULE@@';
 
@@ -125,61 +121,52 @@ export interface Scenario {
 }
 
 export async function runScenario(sc: Scenario): Promise<RunResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'lens-diff-'));
-  const port = await freePort();
-  let port2 = await freePort();
-  while (port2 === port) port2 = await freePort();
-  mkdirSync(join(dir, 'logs'));
-  mkdirSync(join(dir, 'html'));
-  writeFileSync(join(dir, 'html', 'index.html'), 'hi\n');
-  const conf = sc.conf.replace(/\bPORT2\b/g, String(port2)).replace(/\bPORT\b/g, String(port)).replace(/PREFIX\//g, dir + '/');
-  const confPath = join(dir, 'nginx.conf');
-  writeFileSync(confPath, conf);
-  const truthLog = join(dir, 'logs', 'lens-truth.log');
-  const inst = instrument(conf, confPath, truthLog);
-  const instPath = join(dir, 'nginx.instrumented.conf');
-  writeFileSync(instPath, inst.text);
+  // PORT, PORT2 and PREFIX stay plain words while we parse (a `{{...}}` placeholder would read as a
+  // block), then become realNginx.ts placeholders.
+  const main = `pid PREFIX/nginx.pid; lock_file PREFIX/nginx.lock; error_log PREFIX/error.log;\n`;
+  const inst = instrument(main + sc.conf, 'template', 'PREFIX/logs/lens-truth.log');
+  const toPlaceholders = (t: string) => t.replace(/\bPORT2\b/g, '{{port1}}').replace(/\bPORT\b/g, '{{port}}').replace(/PREFIX\//g, '{{prefix}}/');
+  const ngx = await startNginx({ conf: toPlaceholders(inst.text), ports: 2 });
+  const fill = (t: string) =>
+    t
+      .replace(/\bPORT2\b/g, String(ngx.ports[1]))
+      .replace(/\bPORT\b/g, String(ngx.ports[0]))
+      .replace(/PREFIX\//g, ngx.prefix + '/');
+  const confPath = join(ngx.prefix, 'original.conf');
+  const original = fill(main + sc.conf);
+  writeFileSync(confPath, original);
+  const positions = markedPositions(original, confPath);
+  const rules = new Map<string, string>();
+  inst.order.forEach((id, i) => rules.set(id, positions[i]));
   const logs: Record<string, string> = {};
-  for (const m of conf.matchAll(/access_log\s+(\S+?logs\/([A-Za-z0-9_.-]+))[\s;]/g)) logs[m[2]] = m[1];
-  const proc: ChildProcess = spawn(NGINX, ['-p', dir + '/', '-c', instPath, '-e', join(dir, 'logs', 'error.log'), '-g', `daemon off; pid ${dir}/nginx.pid;`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr!.on('data', (b) => (stderr += b));
-  const exited = new Promise<void>((res) => proc.once('exit', () => res()));
-  try {
-    // Wait until it accepts connections.
-    for (let i = 0; ; i++) {
-      if (proc.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
-      const ok = await new Promise<boolean>((res) => {
-        const s = connect(port, '127.0.0.1');
-        s.once('connect', () => (s.destroy(), res(true)));
-        s.once('error', () => res(false));
-      });
-      if (ok) break;
-      if (i > 100) throw new Error(`nginx did not start: ${stderr}`);
-      await sleep(20);
+  for (const m of original.matchAll(/access_log\s+(\S+?\/([A-Za-z0-9_.-]+\.log))[\s;]/g)) logs[m[2]] = m[1];
+  const truthLog = 'lens-truth.log';
+  const lineCount = (p: string) => {
+    try {
+      return readFileSync(p, 'latin1').split('\n').length - 1;
+    } catch {
+      return 0;
     }
+  };
+  try {
     const truth: TruthRecord[] = [];
-    const lineCount = (p: string) => (existsSync(p) ? readFileSync(p, 'latin1').split('\n').length - 1 : 0);
-    let truthLines = lineCount(truthLog);
+    let truthLines = ngx.readLog(truthLog).length;
     for (let id = 0; id < sc.requests.length; id++) {
       const r = sc.requests[id];
       const before: Record<string, number> = {};
       for (const [k, p] of Object.entries(logs)) before[k] = lineCount(p);
-      await send(r, r.port === 1 ? port2 : port, id);
+      await sendRaw(r.port === 1 ? ngx.ports[1] : ngx.port, requestText(r, id), { localAddress: r.from ?? '127.0.0.1' });
       // The truth log line is written when nginx finalizes the request.
       let rec: string | undefined;
-      for (let w = 0; w < 200; w++) {
-        const all = existsSync(truthLog) ? readFileSync(truthLog, 'latin1').split('\n') : [];
-        if (all.length - 1 > truthLines) {
-          const fresh = all.slice(truthLines, all.length - 1);
+      for (let w = 0; w < 400 && !rec; w++) {
+        const all = ngx.readLog(truthLog);
+        if (all.length > truthLines) {
+          const fresh = all.slice(truthLines);
+          truthLines = all.length;
           // A request refused before its headers are read (400) has no id: the only new line.
           rec = fresh.find((l) => l.startsWith(`${id} `)) ?? (fresh.length === 1 && fresh[0].startsWith('- ') ? fresh[0].replace(/^- /, `${id} `) : undefined);
-          truthLines = all.length - 1;
-          if (rec) break;
         }
-        await sleep(5);
+        if (!rec) await sleep(5);
       }
       if (!rec) throw new Error(`request ${id} (${JSON.stringify(r)}) left no truth record`);
       const m = /^(\d+) (\d+) "([^"]*)" (\S+) (\S+)$/.exec(rec);
@@ -192,38 +179,27 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
       truth.push({
         id,
         status: +m[2],
-        rule: m[3] && m[3] !== '-' ? inst.rules.get(m[3]) : undefined,
+        rule: m[3] && m[3] !== '-' ? rules.get(m[3]) : undefined,
         limitReq: m[4],
         limitConn: m[5],
         lines,
       });
     }
-    return { dir, confPath, logs, truth, rules: inst.rules };
+    return { confPath, prefix: ngx.prefix, logs, truth, rules };
   } finally {
-    proc.kill('SIGQUIT');
-    const t = setTimeout(() => proc.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(t);
+    // Keep the prefix: the caller traces its logs, then calls cleanup().
+    await ngx.stop({ keep: true });
   }
 }
 
 export function cleanup(r: RunResult): void {
-  if (r.dir.startsWith(tmpdir()) && statSync(r.dir).isDirectory()) rmSync(r.dir, { recursive: true, force: true });
+  rmSync(r.prefix, { recursive: true, force: true });
 }
 
-/** One raw HTTP request on its own connection; resolves when nginx closes or answers. */
-function send(r: Req, port: number, id: number): Promise<void> {
+function requestText(r: Req, id: number): string {
   const protocol = r.protocol ?? (r.host === null ? 'HTTP/1.0' : 'HTTP/1.1');
   let head = `${r.method ?? 'GET'} ${r.path} ${protocol}\r\n`;
   if (r.host !== null) head += `Host: ${r.host ?? 'localhost'}\r\n`;
   for (const [k, v] of Object.entries(r.headers ?? {})) head += `${k}: ${v}\r\n`;
-  head += `X-Lens-Id: ${id}\r\nConnection: close\r\n\r\n`;
-  return new Promise((res) => {
-    const s = connect({ port, host: '127.0.0.1', localAddress: r.from ?? '127.0.0.1' });
-    s.setTimeout(3000, () => s.destroy());
-    s.on('connect', () => s.write(head, 'latin1'));
-    s.on('data', () => {});
-    s.on('error', () => res());
-    s.on('close', () => res());
-  });
+  return head + `X-Lens-Id: ${id}\r\nConnection: close\r\n\r\n`;
 }
