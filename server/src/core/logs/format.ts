@@ -112,8 +112,8 @@ class CompiledFormat implements LogFormat {
   private readonly hasLenientPass: boolean;
   private readonly spans: Int32Array;
   private readonly best: Int32Array;
-  private readonly fast: FastMatcher | undefined;
-  private readonly makeRecords: RecordMaker | undefined;
+  private readonly fast: FastMatcher | undefined = undefined;
+  private readonly makeRecords: RecordMaker | undefined = undefined;
   readonly mayBeAmbiguous: boolean;
   readonly linesPerRecord: number;
   // Search state (one search at a time; parsing is synchronous).
@@ -159,17 +159,25 @@ class CompiledFormat implements LogFormat {
     this.best = new Int32Array(occ.length * 2);
     this.linesPerRecord = 1 + (segments.map((sg) => (sg.kind === 'literal' ? sg.text : '')).join('').match(/\n/g)?.length ?? 0);
     this.mayBeAmbiguous = this.shapes.some((sh, i) => fixedLength(sh) === 0 && i < this.count - 1 && !this.determined[i]);
-    this.fast = options.fastPath === false ? undefined : buildFastMatcher({
-      prefix: this.prefix,
-      shapes: this.shapes,
-      lits: this.lits,
-      determined: this.determined,
-      escape,
-      maxTries: 256,
-    });
-    const first = this.variables.map((n) => occ.findIndex((o) => o.name === n));
-    this.makeRecords = options.fastPath === false ? undefined
-      : buildRecordMaker(this.variables, first, first.map((i) => occ[i].logOp), escape, unescapeValue);
+    if (options.fastPath !== false) {
+      try {
+        this.fast = buildFastMatcher({
+          prefix: this.prefix,
+          shapes: this.shapes,
+          lits: this.lits,
+          determined: this.determined,
+          escape,
+          maxTries: 256,
+        });
+        const first = this.variables.map((n) => occ.findIndex((o) => o.name === n));
+        this.makeRecords = buildRecordMaker(this.variables, first, first.map((i) => occ[i].logOp), escape, unescapeValue);
+      } catch {
+        // Code generation disallowed (--disallow-code-generation-from-strings):
+        // the general search gives the same answers, only slower.
+        this.fast = undefined;
+        this.makeRecords = undefined;
+      }
+    }
   }
 
   /** True when byte `c` can never be raw-unescaped inside a value, so a separator starting with it ends the value. */
