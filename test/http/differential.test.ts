@@ -438,6 +438,47 @@ const scenarios: Scenario[] = [
       get('/'),
     ],
   },
+  {
+    name: 'valid_referers / $invalid_referer, realip configured in a location only',
+    conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name site.test *.site.test;
+    location /img/ {
+      valid_referers none server_names *.friend.test friend.test/ok/ ~\\.search\\.;
+      if ($invalid_referer) { return 444; }
+      return 444;
+    }
+    location /strict/ {
+      valid_referers blocked friend.test;
+      if ($invalid_referer) { return 444; }
+      return 444;
+    }
+    location /rip/ {
+      set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For;
+      if ($remote_addr = 127.0.0.1) { return 444; }
+      if ($remote_addr ~ ^10\\.) { return 444; }
+      deny 10.0.0.0/8;
+      return 444;
+    }
+  }
+`),
+    requests: [
+      get('/img/a', 'site.test'),
+      get('/img/a', 'site.test', { headers: { Referer: 'https://www.site.test/page' } }),
+      get('/img/a', 'site.test', { headers: { Referer: 'http://a.friend.test/' } }),
+      get('/img/a', 'site.test', { headers: { Referer: 'http://FRIEND.test/ok/x' } }),
+      get('/img/a', 'site.test', { headers: { Referer: 'http://friend.test/no' } }),
+      get('/img/a', 'site.test', { headers: { Referer: 'https://www.Search.example/?q=1' } }),
+      get('/img/a', 'site.test', { headers: { Referer: 'https://evil.test/' } }),
+      get('/img/a', 'site.test', { headers: { Referer: 'garbage' } }),
+      get('/strict/a', 'site.test'),
+      get('/strict/a', 'site.test', { headers: { Referer: 'garbage' } }),
+      get('/strict/a', 'site.test', { headers: { Referer: 'http://friend.test:8080/x' } }),
+      get('/strict/a', 'site.test', { headers: { Referer: 'http://other.test/x' } }),
+      get('/rip/', 'site.test', { headers: { 'X-Forwarded-For': '10.2.3.4' } }),
+      get('/rip/', 'site.test', { from: '127.0.0.3', headers: { 'X-Forwarded-For': '10.2.3.4' } }),
+      get('/rip/', 'site.test'),
+    ],
+  },
 ];
 
 test('differential: our attribution of every 444 agrees with real nginx', { skip: !haveNginx && 'nginx not installed' }, async () => {
@@ -468,7 +509,7 @@ test('differential: our attribution of every 444 agrees with real nginx', { skip
             if (names[0] !== expected) wrong.push(`${where} ${req}: exact ${names[0]} but nginx ran ${expected} (${a.why})`);
           } else if (a.verdict === 'ambiguous') {
             ambiguous++;
-            if (process.env.LENS_DIFF_VERBOSE && logName !== 'access.log') console.log(`${where} ${req}: ambiguous ${names.length} — ${a.why.slice(0, 400)}`);
+            if (process.env.LENS_DIFF_VERBOSE && (logName !== 'access.log' || process.env.LENS_DIFF_VERBOSE === 'all')) console.log(`${where} ${req}: ambiguous ${names.length} — ${a.why.slice(0, 400)}`);
             if (!expected || !names.includes(expected)) wrong.push(`${where} ${req}: ambiguous ${names.join(' ')} misses ${expected}`);
           } else wrong.push(`${where} ${req}: unmatched, nginx ran ${expected} (${a.why})`);
         });

@@ -303,6 +303,32 @@ function scopeOf(kind: ScopeKind, items: Directive[], d?: Directive, parent?: Sc
   return { kind, directive: d, parent, items, codes: [], byName, server: parent?.server, location: parent?.location };
 }
 
+// map and geo bodies compiled once per parse: a blocklist's 10k-entry geo and 600-regex maps are
+// the bulk of a model build, and after an edit elsewhere the same block (same Directive objects,
+// includes expanded to the same parses) would compile to the same model. Measured on the
+// 300-vhost bench config (bench/config.mjs): they were ~60% of every rebuild after an edit.
+const mapMemo = new WeakMap<Directive, { children: Directive[]; model: MapModel }>();
+const geoMemo = new WeakMap<Directive, { children: Directive[]; model: GeoModel }>();
+
+function reuse<T>(memo: WeakMap<Directive, { children: Directive[]; model: T }>, d: Directive, children: Directive[]): T | undefined {
+  const hit = memo.get(d);
+  if (!hit || hit.children.length !== children.length) return undefined;
+  for (let i = 0; i < children.length; i++) if (hit.children[i] !== children[i]) return undefined;
+  return hit.model;
+}
+
+const bodyVarsMemo = new WeakMap<Directive, { children: Directive[]; model: string[] }>();
+
+/** Variable names ($name, ${name}) the values mention, lowercased, appended to `out`. */
+function argVars(args: readonly { value: string }[], out: string[]): string[] {
+  for (const a of args) {
+    if (a.value.indexOf('$') === -1) continue;
+    const re = /\$\{?([A-Za-z0-9_]+)/g;
+    for (let m = re.exec(a.value); m; m = re.exec(a.value)) out.push(m[1].toLowerCase());
+  }
+  return out;
+}
+
 const REWRITE_OPS = new Set(['if', 'set', 'return', 'rewrite', 'break']);
 
 class Builder {
@@ -552,6 +578,13 @@ class Builder {
   map(d: Directive): void {
     if (d.args.length < 2 || !d.block) return;
     const target = d.args[1].value.replace(/^\$/, '').toLowerCase();
+    const children = this.expand(d.block.children);
+    const hit = reuse(mapMemo, d, children);
+    if (hit) {
+      if (declaring) for (const r of hit.regex) for (const n of r.re.names) declaring.add(n.toLowerCase());
+      if (!this.model.maps.has(target)) this.model.maps.set(target, hit);
+      return;
+    }
     const m: MapModel = {
       d,
       source: compileValue(d.args[0].value),
@@ -565,7 +598,7 @@ class Builder {
       constant: false,
     };
     let hasDefault = false;
-    for (const e of this.expand(d.block.children)) {
+    for (const e of children) {
       const key = e.name;
       if (key === 'hostnames' && !e.args.length) {
         m.hostnames = true;
@@ -611,6 +644,7 @@ class Builder {
       m.wildHead.every((w) => w.value.literal) &&
       m.wildTail.every((w) => w.value.literal) &&
       m.regex.every((r) => r.value.literal);
+    mapMemo.set(d, { children, model: m });
     if (!this.model.maps.has(target)) this.model.maps.set(target, m);
   }
 
@@ -618,8 +652,14 @@ class Builder {
     if (!d.block || d.args.length < 1) return;
     const source = d.args.length >= 2 ? compileValue(d.args[0].value) : undefined;
     const target = d.args[d.args.length - 1].value.replace(/^\$/, '').toLowerCase();
+    const children = this.expand(d.block.children);
+    const hit = reuse(geoMemo, d, children);
+    if (hit) {
+      if (!this.model.geos.has(target)) this.model.geos.set(target, hit);
+      return;
+    }
     const g: GeoModel = { d, source, target, ranges: false, entries: [], defaultValue: '', proxies: [], proxyRecursive: false };
-    for (const e of this.expand(d.block.children)) {
+    for (const e of children) {
       const a = e.args.map((x) => x.value);
       if (e.name === 'ranges' && !a.length) g.ranges = true;
       else if (e.name === 'proxy_recursive') g.proxyRecursive = true;
@@ -635,6 +675,7 @@ class Builder {
         if (net) g.entries.push({ net, value: a[0] });
       }
     }
+    geoMemo.set(d, { children, model: g });
     if (!this.model.geos.has(target)) this.model.geos.set(target, g);
   }
 
@@ -656,6 +697,14 @@ class Builder {
     while (stack.length && budget-- > 0) {
       for (const d of stack.pop()!) {
         if (d.name === 'allow' || d.name === 'deny') this.model.usesRemoteAddr = true;
+        if ((d.name === 'map' || d.name === 'geo') && d.block) {
+          // A blocklist body is thousands of entries: scanned once per parse (see mapMemo).
+          const children = this.expand(d.block.children);
+          let hit = reuse(bodyVarsMemo, d, children);
+          if (!hit) bodyVarsMemo.set(d, { children, model: (hit = [...new Set(argVars(d.args, argVars(children.flatMap((c) => c.args), [])))]) });
+          for (const v of hit) vars.add(v);
+          continue;
+        }
         for (let i = 0; i < d.args.length; i++) {
           const a = d.args[i].value;
           if (a.indexOf('$') === -1) continue;

@@ -31,7 +31,7 @@ import {
   type Scope,
   type ServerModel,
 } from './model';
-import type { NginxRegex, RegexResult } from './regex';
+import { compileNginxRegex, type NginxRegex, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, validateHost } from './uri';
 import { compileValue, type ComplexValue } from './values';
@@ -189,6 +189,7 @@ class Run {
   uriChanges = 11;
   errorPageDone = false;
   limitsDone = false;
+  inAccessPhase = false;
   status = 0;
   mapCache = new Map<string, Val>();
   dashCache = new Map<string, string>();
@@ -723,7 +724,10 @@ class Run {
         return f.serverPort !== undefined ? String(f.serverPort) : this.group ? String(this.group.port) : { unknown: ['$server_port'] };
       case 'remote_addr':
         this.reads.add('remote_addr');
+        if (this.realipPending()) return this.logged('realip_remote_addr') ?? { unknown: ['$realip_remote_addr'] };
         return f.remoteAddr ?? { unknown: ['$remote_addr'] };
+      case 'invalid_referer':
+        return this.invalidReferer();
       case 'binary_remote_addr':
         this.reads.add('remote_addr');
         return f.remoteAddr !== undefined ? binaryAddr(f.remoteAddr) : { unknown: ['$remote_addr'] };
@@ -767,6 +771,73 @@ class Run {
       return cookieValue(c, name.slice(7));
     }
     return { unknown: ['$' + name] };
+  }
+
+  /**
+   * realip configured only at location level runs in the preaccess phase: until then (the whole
+   * rewrite phase) `$remote_addr` is still the connection's address, not the logged one.
+   */
+  realipPending(): boolean {
+    if (this.inAccessPhase) return false;
+    for (let sc = this.scope; sc && sc.kind !== 'server' && sc.kind !== 'http'; sc = sc.parent) {
+      if (sc.byName.has('set_real_ip_from') || sc.byName.has('real_ip_header')) return true;
+    }
+    return false;
+  }
+
+  /** ngx_http_referer_variable: "" when the Referer is valid for `valid_referers`, else "1". */
+  invalidReferer(): Val {
+    const d = inherited(this.scope, 'valid_referers');
+    if (!d.length) return '';
+    let none = false;
+    let blocked = false;
+    const hosts: { host: string; uri?: string }[] = [];
+    const regexes: NginxRegex[] = [];
+    const serverRegexes: NginxRegex[] = [];
+    for (const v of d.flatMap((x) => x.args.map((a) => a.value))) {
+      if (v === 'none') none = true;
+      else if (v === 'blocked') blocked = true;
+      else if (v === 'server_names') {
+        for (const sn of this.server?.names ?? []) {
+          if (sn.re) serverRegexes.push(sn.re);
+          else hosts.push({ host: sn.name });
+        }
+      } else if (v.startsWith('~')) regexes.push(compileNginxRegex(v.slice(1), true));
+      else {
+        const slash = v.indexOf('/');
+        hosts.push(slash === -1 ? { host: v.toLowerCase() } : { host: v.slice(0, slash).toLowerCase(), uri: v.slice(slash) });
+      }
+    }
+    const ref = this.logged('http_referer');
+    if (ref === undefined) return { unknown: ['$http_referer'] };
+    if (isUnknown(ref)) return ref;
+    // Logged as absent: no Referer (valid with `none`) or an empty one (valid with `blocked`).
+    if (this.facts.vars.http_referer === null && none !== blocked)
+      return this.pick(['the request had no Referer', 'the request had an empty Referer'], ['$http_referer']) === 0
+        ? none ? '' : '1'
+        : blocked ? '' : '1';
+    if (ref === '' && this.facts.vars.http_referer === null) return none ? '' : '1';
+    let rest: string | undefined;
+    if (ref.length >= 11) {
+      const low = ref.slice(0, 8).toLowerCase();
+      if (low.startsWith('http://')) rest = ref.slice(7);
+      else if (low.startsWith('https://')) rest = ref.slice(8);
+    }
+    if (rest === undefined) return blocked ? '' : '1';
+    let end = 0;
+    while (end < rest.length && rest[end] !== '/' && rest[end] !== ':') end++;
+    if (end > 256) return '1';
+    const host = rest.slice(0, end).toLowerCase();
+    const hit = lookupHost(hosts, host);
+    if (hit) {
+      if (hit.uri === undefined) return '';
+      let p = end;
+      while (p < rest.length && rest[p] !== '/') p++;
+      return rest.slice(p).startsWith(hit.uri) ? '' : '1';
+    }
+    for (const re of serverRegexes) if (this.match(re, host, `server_name regex on the Referer host`, ['$http_referer'])) return '';
+    for (const re of regexes) if (this.match(re, rest, `valid_referers ~${re.source}`, ['$http_referer'])) return '';
+    return '1';
   }
 
   listenSsl(): boolean | undefined {
@@ -890,6 +961,7 @@ class Run {
 
   access(): Outcome | undefined {
     const scope = this.scope!;
+    this.inAccessPhase = true;
     const rules = inheritedAny(scope, ['allow', 'deny']);
     let accessResult: 'allow' | 'deny' | 'none' = 'none';
     let denyRule: Directive | undefined;
@@ -1070,6 +1142,27 @@ function allLocations(set: LocationSet): LocationModel[] {
   };
   add(set);
   return out;
+}
+
+/** Exact, then longest `*.x`/`.x`, then longest `x.*`, as nginx's combined hash. */
+function lookupHost<T extends { host: string }>(entries: T[], host: string): T | undefined {
+  let best: T | undefined;
+  for (const e of entries) if (e.host === host || (e.host.startsWith('.') && e.host.slice(1) === host)) return e;
+  let bestLen = -1;
+  for (const e of entries) {
+    const h = e.host;
+    const suffix = h.startsWith('*.') ? h.slice(1) : h.startsWith('.') ? h : undefined;
+    if (suffix && host.endsWith(suffix) && host.length > suffix.length && suffix.length > bestLen) (best = e), (bestLen = suffix.length);
+  }
+  if (best) return best;
+  for (const e of entries) {
+    const h = e.host;
+    if (h.endsWith('.*')) {
+      const prefix = h.slice(0, -1);
+      if (host.startsWith(prefix) && host.length > prefix.length && prefix.length > bestLen) (best = e), (bestLen = prefix.length);
+    }
+  }
+  return best;
 }
 
 function argValue(args: string, name: string): string {
