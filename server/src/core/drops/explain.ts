@@ -2,7 +2,8 @@
 // requests reach the rule, what can answer them first, what it skips, where its drops are logged.
 
 import type { Directive } from '../syntax';
-import { inheritedAny, type Op, type Scope } from '../http/model';
+import type { Op, Scope } from '../http/model';
+import { accessRulesOf } from './access';
 import { accessLogsOf } from '../http/route';
 import { chainOf, whereOf, type DropsIndex } from './index';
 import { findSource, type Source444 } from './sources';
@@ -14,7 +15,6 @@ export interface DropsSummary {
 }
 
 const MAX_LIST = 3;
-export const ACCESS_DIRECTIVES = ['allow', 'deny', 'auth_basic', 'auth_request', 'auth_jwt', 'satisfy'];
 
 function code(s: string, max = 80): string {
   const t = s.length > max ? s.slice(0, max - 1) + '…' : s;
@@ -68,7 +68,7 @@ export function neverRun(d: Directive, scope: Scope): Directive[] {
 }
 
 function accessWords(ix: DropsIndex, scope: Scope): string | undefined {
-  const rules = inheritedAny(scope.location?.scope ?? scope, ACCESS_DIRECTIVES);
+  const rules = accessRulesOf(scope).all.filter((r) => r.name !== 'satisfy');
   if (!rules.length) return undefined;
   const shown = rules.slice(0, MAX_LIST).map((r) => `${code(header(r))} (${whereOf(ix.graph, r)})`);
   return `**Bypasses** the access phase: ${shown.join(', ')}${rules.length > MAX_LIST ? `, +${rules.length - MAX_LIST} more` : ''} never get a say — the rewrite phase answers first.`;
