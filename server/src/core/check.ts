@@ -10,6 +10,7 @@ import { contextsOf, loadConfigGraph, ParseCache, type ConfigGraph, type ConfigG
 import { fragmentContext, guessConfPrefix, type ContextSource } from './fragmentContext';
 import { syntaxErrorDiagnostics, validateFile, type ValidateOptions } from './validate';
 import { UNKNOWN_CONTEXT } from './reference';
+import { checkDrops } from './drops/checks';
 
 export interface CheckOptions {
   validate?: ValidateOptions;
@@ -50,6 +51,7 @@ export function checkConfig(graph: ConfigGraph, options: CheckOptions = {}): Dia
     if (path === graph.mainFile && options.mainContexts) contexts.push(...options.mainContexts);
     for (const ctx of contexts) for (const d of validateCached(file, ctx, options.validate)) push(d);
   }
+  for (const d of checkDrops(graph)) push(d);
   const order = new Map([...graph.files.keys()].map((p, i) => [p, i]));
   return out.sort(
     (a, b) =>
