@@ -33,16 +33,16 @@ async function hoverAt(path: string, line: number, character: number): Promise<s
 }
 
 test('binary, a 10 MB line and 10,000-deep nesting: answered, and the server stays up', async () => {
-  const bin = join(site, 'conf.d/binary.conf');
+  const bin = join(site, 'hostile/binary.conf');
   const pendingBin = c.diagnostics(uriOf(bin));
   await c.open(bin, 'ELF\u0000\u0001\u0002\u00ff{{{;;;\u0000'.repeat(1000));
   const d = await pendingBin;
   assert.equal(d.length, 1);
   assert.match(String(d[0].message), /binary/);
 
-  const long = join(site, 'conf.d/long.conf');
+  const long = join(site, 'hostile/long.conf');
   await c.open(long, 'server { return 200 "' + 'x'.repeat(10 * 1024 * 1024) + '"; }\n');
-  const deep = join(site, 'conf.d/deep.conf');
+  const deep = join(site, 'hostile/deep.conf');
   await c.open(deep, 'location / {\n'.repeat(10_000) + '}\n'.repeat(10_000));
 
   const t0 = Date.now();

@@ -1,0 +1,112 @@
+// Access-log features over the built server: a lens per 444 line naming the rule, the decision
+// path on hover, the log_format notification, and the reverse lens on each 444 source.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CodeLensRequest, CodeLensResolveRequest, HoverRequest, type CodeLens, type MarkupContent } from 'vscode-languageserver-protocol/node';
+import { startClient, uriOf, type TestClient } from './client';
+
+const fixture = join(__dirname, 'fixtures/site');
+let dir: string;
+let c: TestClient;
+let formats: { uri: string; format: string; source: string }[] = [];
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'nginx-lens-lsp-'));
+  cpSync(fixture, dir, { recursive: true });
+  c = await startClient({ rootPath: dir });
+  c.connection.onNotification('nginx-lens/logFormat', (p: { uri: string; format: string; source: string }) => {
+    formats.push(p);
+  });
+});
+after(async () => {
+  await c?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const lenses = async (path: string) =>
+  ((await c.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: uriOf(path) } })) ?? []) as CodeLens[];
+
+test('a code lens on every 444 line names the rule that dropped it', async () => {
+  const log = join(dir, 'logs/access.log');
+  await c.open(log, readFileSync(log, 'utf8'), 'nginx-access-log');
+  const got = await lenses(log);
+  assert.deepEqual(
+    got.map((l) => [l.range.start.line, l.command!.title]),
+    [
+      [1, 'dropped by return 444 — conf.d/shop.conf:11'],
+      [2, 'dropped by return 444 — conf.d/shop.conf:22'],
+      [3, 'dropped by return 444 — snippets/deny-bots.conf:2'],
+    ],
+  );
+  const arg = got[0].command!.arguments![0];
+  assert.equal(got[0].command!.command, 'nginx-lens.showLogLineRules');
+  assert.deepEqual(arg.locations.map((l: { uri: string; range: { start: { line: number } } }) => [l.uri, l.range.start.line]), [[uriOf(join(dir, 'conf.d/shop.conf')), 10]]);
+  assert.match(arg.message, /location ~\* \\\.php\$/);
+});
+
+test('the server tells the client which log_format reads the log', async () => {
+  for (let i = 0; i < 50 && !formats.length; i++) await new Promise((r) => setTimeout(r, 50));
+  const f = formats.find((x) => x.uri === uriOf(join(dir, 'logs/access.log')));
+  assert.ok(f, 'a nginx-lens/logFormat notification');
+  assert.equal(f.format, 'withhost');
+  assert.match(f.source, /access_log/);
+});
+
+test('hover on a 444 line shows the decision path', async () => {
+  const log = join(dir, 'logs/access.log');
+  const h = await c.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(log) }, position: { line: 2, character: 4 } });
+  const text = (h!.contents as MarkupContent).value;
+  assert.match(text, /exact/);
+  assert.match(text, /no server_name matches Host "10\.0\.0\.1"/);
+  assert.match(text, /default_server/);
+  const none = await c.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(log) }, position: { line: 0, character: 4 } });
+  assert.equal(none, null, 'a 200 line has no hover');
+});
+
+test('reverse lens: each 444 source counts its drops in the workspace logs', async () => {
+  const shop = join(dir, 'conf.d/shop.conf');
+  const refreshed = c.lensRefresh();
+  await c.open(shop, readFileSync(shop, 'utf8'));
+  const first = await lenses(shop);
+  if (first.length === 0) await refreshed; // counted in the background, then the client is asked to refresh
+  const got = await lenses(shop);
+  assert.deepEqual(
+    got.map((l) => [l.range.start.line, l.command!.title]),
+    [
+      [10, '1 drop in access.log'],
+      [21, '1 drop in access.log'],
+    ],
+  );
+  const arg = got[1].command!.arguments![0];
+  assert.equal(got[1].command!.command, 'nginx-lens.showDropsForRule');
+  assert.deepEqual(arg.locations.map((l: { uri: string; range: { start: { line: number } } }) => [l.uri, l.range.start.line]), [[uriOf(join(dir, 'logs/access.log')), 2]]);
+});
+
+test('lenses for a 100k-line log: one cheap pass, resolved when they scroll into view', async () => {
+  const base = readFileSync(join(dir, 'logs/access.log'), 'utf8').trimEnd().split('\n');
+  const lines: string[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    // 1 line in 10 is a 444 (cycling through the three rules), every line from its own address.
+    const l = i % 10 === 0 ? base[1 + ((i / 10) % 3)] : base[0];
+    lines.push(l.replace(/^203\.0\.113\.\d+/, `198.51.${(i >> 8) & 255}.${i & 255}`));
+  }
+  const big = join(dir, 'logs/big.access.log');
+  await c.open(big, lines.join('\n') + '\n', 'nginx-access-log');
+  const t0 = performance.now();
+  const got = await lenses(big);
+  const cold = performance.now() - t0;
+  const t1 = performance.now();
+  const again = await lenses(big);
+  const warm = performance.now() - t1;
+  console.log(`# 100k-line log: ${got.length} lenses, first request ${cold.toFixed(0)} ms, again ${warm.toFixed(0)} ms (round trip)`);
+  assert.equal(got.length, 10_000);
+  assert.equal(again.length, 10_000);
+  assert.deepEqual(got.slice(0, 3).map((l) => l.range.start.line), [0, 10, 20]);
+  assert.ok(!got[0].command, 'many lenses: resolved on demand');
+  const r = await c.connection.sendRequest(CodeLensResolveRequest.type, got[2]);
+  assert.equal(r.command!.title, 'dropped by return 444 — snippets/deny-bots.conf:2');
+  assert.ok(cold < 10_000, `cold ${cold} ms`);
+});
