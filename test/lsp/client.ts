@@ -58,11 +58,16 @@ export interface TestClient {
   /** Resolves with the next diagnostics published for uri (or the current ones if already received after `since`). */
   diagnostics(uri: string, timeoutMs?: number): Promise<Diagnostic[]>;
   close(): Promise<void>;
+  /** Resolves at the server's next workspace/codeLens/refresh request. */
+  lensRefresh(timeoutMs?: number): Promise<void>;
+  refreshCount(): number;
 }
 
 export async function startClient(opts: { rootPath?: string; initializationOptions?: unknown } = {}): Promise<TestClient> {
   ensureBuilt();
-  const child = spawn(process.execPath, [serverJs, '--stdio'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+  // NGINX_LENS_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under a test.
+  const nodeArgs = (process.env.NGINX_LENS_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, serverJs, '--stdio'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (b) => (err += b));
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
@@ -81,7 +86,13 @@ export async function startClient(opts: { rootPath?: string; initializationOptio
     logs.push(p.message);
   });
   connection.onRequest('workspace/configuration', () => []);
-  connection.onRequest('workspace/codeLens/refresh', () => null);
+  const refreshWaiters: (() => void)[] = [];
+  let refreshes = 0;
+  connection.onRequest('workspace/codeLens/refresh', () => {
+    refreshes++;
+    for (const w of refreshWaiters.splice(0)) w();
+    return null;
+  });
   connection.listen();
   const root = opts.rootPath;
   const init = await connection.sendRequest(InitializeRequest.type, {
@@ -118,6 +129,16 @@ export async function startClient(opts: { rootPath?: string; initializationOptio
           res(d);
         });
         waiters.set(uri, list);
+      });
+    },
+    refreshCount: () => refreshes,
+    lensRefresh(timeoutMs = 10_000) {
+      return new Promise((res, rej) => {
+        const t = setTimeout(() => rej(new Error('no codeLens refresh')), timeoutMs);
+        refreshWaiters.push(() => {
+          clearTimeout(t);
+          res();
+        });
       });
     },
     async close() {

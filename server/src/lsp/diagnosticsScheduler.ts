@@ -47,8 +47,11 @@ export class DiagnosticsScheduler {
 
   private async runOnce(uri: string): Promise<void> {
     let result: Map<string, LspDiagnostic[]>;
+    const started = performance.now();
     try {
       result = await this.compute(uri);
+      const took = performance.now() - started;
+      if (took > 500) this.log.warn(`[diagnostics] ${uri} took ${took.toFixed(0)} ms`);
     } catch (err) {
       this.log.error(`[diagnostics] ${uri}: ${describeError(err)}`);
       return;

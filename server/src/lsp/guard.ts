@@ -15,6 +15,9 @@ export function describeError(err: unknown): string {
   return String(err);
 }
 
+/** Requests slower than this are logged, so slow features show up in the output channel. */
+const SLOW_MS = 500;
+
 export function guard<P, R>(
   log: Logger,
   feature: string,
@@ -23,8 +26,11 @@ export function guard<P, R>(
 ): (params: P, token: CancellationToken) => Promise<R | ResponseError<void>> {
   return async (params, token) => {
     if (token?.isCancellationRequested) return cancelled();
+    const started = performance.now();
     try {
       const r = await fn(params, token);
+      const took = performance.now() - started;
+      if (took > SLOW_MS) log.warn(`[${feature}] took ${took.toFixed(0)} ms`);
       if (token?.isCancellationRequested) return cancelled();
       return r;
     } catch (err) {

@@ -3,7 +3,7 @@
 // Graphs are rebuilt lazily after any change; the shared parse cache makes that cheap (only changed
 // files are re-parsed).
 
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { contextsOf, loadConfigGraph, type ConfigGraph } from '../core/configGraph';
 import { checkConfig } from '../core/check';
 import { fragmentContext, guessConfPrefix } from '../core/fragmentContext';
@@ -46,6 +46,14 @@ export class Projects {
     return (p) => roots.some((r) => p.startsWith(r)) || this.fs.has(p);
   }
 
+  /** `nginx-lens.prefix`: the workspace folder mirroring the server's /etc/nginx (else detected by the core). */
+  private pathMappings(): { from: string; to: string }[] | undefined {
+    const p = this.ws.settings.prefix;
+    if (!p) return undefined;
+    const to = isAbsolute(p) ? p : resolve(this.ws.roots[0] ?? '/', p);
+    return [{ from: '/etc/nginx', to }];
+  }
+
   graph(main: string, rootContext: string[] = [], prefix?: string): ConfigGraph {
     const key = `${main}\u0000${rootContext.join('/')}\u0000${prefix ?? ''}`;
     const hit = this.graphs.get(key);
@@ -54,7 +62,8 @@ export class Projects {
       cache: this.ws.parseCache,
       allowRead: this.allowRead(main),
       rootContext,
-      prefix: prefix ?? (this.ws.settings.prefix || undefined),
+      prefix,
+      pathMappings: this.pathMappings(),
     });
     this.graphs.set(key, { generation: this.generation, graph });
     if (this.graphs.size > 32) this.graphs.delete(this.graphs.keys().next().value!);

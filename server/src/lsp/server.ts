@@ -6,6 +6,7 @@ import {
   ProposedFeatures,
   TextDocumentSyncKind,
   CodeActionKind,
+  CodeLensRefreshRequest,
   type CompletionList,
   type Connection,
   type InitializeParams,
@@ -23,13 +24,22 @@ import { documentLinks } from '../service/links';
 import { codeActions } from '../service/codeActions';
 import { workspaceSymbols } from '../service/workspaceSymbols';
 import { defaultList444 } from '../service/rules444Hooks';
+import { logDocumentLenses, logLineHover, resolvedLogLens, ruleLenses, type LogLensData } from '../service/logLens';
+import { LogService } from './logs';
 import { uriToPath } from '../service/convert';
 import type { DocumentView } from '../service/document';
 import { guard, guardVoid, describeError, type Logger } from './guard';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { Projects } from './project';
 import { Workspace } from './workspace';
-import { All444RulesRequest, type All444RulesResult, type InitializationOptions, type Settings } from './protocol';
+import {
+  All444RulesRequest,
+  LogFormatNotification,
+  type All444RulesResult,
+  type InitializationOptions,
+  type LogFormatParams,
+  type Settings,
+} from './protocol';
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   const ws = new Workspace();
@@ -43,8 +53,34 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   process.on('unhandledRejection', (err) => log.error(`unhandled rejection: ${describeError(err)}`));
   process.on('uncaughtException', (err) => log.error(`uncaught exception: ${describeError(err)}`));
 
+  let lensRefreshSupported = false;
+  let refreshTimer: NodeJS.Timeout | undefined;
+  /** Drop counts changed: ask the client to re-request code lenses (coalesced). */
+  const refreshLenses = () => {
+    if (!lensRefreshSupported || refreshTimer) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = undefined;
+      connection.sendRequest(CodeLensRefreshRequest.type).catch((err) => log.warn(`codeLens refresh: ${describeError(err)}`));
+    }, 100);
+  };
+  const logs = new LogService(ws, projects, log, refreshLenses);
+  const announced = new Map<string, string>();
+  /** Tells the client (status bar) which log_format reads an open log, when it changes. */
+  const announceFormat = (uri: string) => {
+    const info = logs.formatInfo(uri);
+    const key = `${info.format}\u0000${info.source}`;
+    if (announced.get(uri) === key) return;
+    announced.set(uri, key);
+    const params: LogFormatParams = { uri, ...info };
+    void connection.sendNotification(LogFormatNotification, params);
+  };
+
   const scheduler = new DiagnosticsScheduler(
     (uri) => {
+      if (ws.isLog(uri)) {
+        announceFormat(uri);
+        return new Map();
+      }
       if (!ws.isConfig(uri)) return new Map([[uri, []]]);
       const { files, diagnostics } = projects.diagnostics(uri);
       return diagnosticsByUri(diagnostics, files);
@@ -52,6 +88,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
     log,
   );
+
+  /** One line of an open document, without its line break. */
+  const lineOf = (uri: string, line: number): string => {
+    const doc = ws.document(uri);
+    if (!doc) return '';
+    return doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
+  };
 
   /** The view and cursor offset for a position request on a config document. */
   const at = (uri: string, position: { line: number; character: number }): { view: DocumentView; offset: number } | undefined => {
@@ -66,6 +109,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const opts = (params.initializationOptions ?? {}) as Partial<InitializationOptions>;
     ws.trusted = opts.trusted !== false;
     ws.setSettings(opts.settings);
+    lensRefreshSupported = params.capabilities.workspace?.codeLens?.refreshSupport === true;
     ws.roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
     if (!ws.roots.length && params.rootUri) ws.roots = [uriToPath(params.rootUri)];
     return {
@@ -79,6 +123,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         documentLinkProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         workspaceSymbolProvider: true,
+        codeLensProvider: { resolveProvider: true },
       },
       serverInfo: { name: 'nginx-lens' },
     };
@@ -100,6 +145,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const s = (p.settings as { 'nginx-lens'?: Partial<Settings> } | undefined)?.['nginx-lens'];
       if (s) ws.setSettings({ ...ws.settings, ...s });
       projects.invalidate();
+      logs.invalidateCounts();
+      refreshLenses();
       for (const d of ws.documents.all()) scheduler.schedule(d.uri);
     }),
   );
@@ -107,6 +154,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onDidChangeWatchedFiles(
     guardVoid(log, 'watchedFiles', () => {
       projects.invalidate();
+      logs.invalidateCounts();
+      refreshLenses();
       for (const d of ws.documents.all()) if (ws.isConfig(d.uri)) scheduler.schedule(d.uri);
     }),
   );
@@ -118,12 +167,21 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   ws.documents.onDidClose((e) => {
     ws.forget(e.document.uri);
     projects.forget(e.document.uri);
+    logs.forgetDocument(e.document.uri);
+    announced.delete(e.document.uri);
     projects.overlay(e.document.uri, undefined);
     scheduler.clear(e.document.uri);
   });
 
   connection.onHover(
     guard(log, 'hover', () => null, (p) => {
+      if (ws.isLog(p.textDocument.uri)) {
+        const la = logs.analyzer(p.textDocument.uri);
+        const doc = ws.document(p.textDocument.uri);
+        if (!la || !doc) return null;
+        const line = p.position.line;
+        return logLineHover(lineOf(p.textDocument.uri, line), line, la.analyzer, logs.lensContext(p.textDocument.uri, la.graph));
+      }
       const a = at(p.textDocument.uri, p.position);
       return a ? hover(a.view, a.offset) : null;
     }),
@@ -175,6 +233,46 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onWorkspaceSymbol(
     guard(log, 'workspaceSymbol', () => [], (p, token) => workspaceSymbols(projects.allGraphs(), p.query, token)),
+  );
+
+  connection.onCodeLens(
+    guard(log, 'codeLens', () => [], (p, token) => {
+      const uri = p.textDocument.uri;
+      if (ws.isLog(uri)) {
+        const la = logs.analyzer(uri);
+        const doc = ws.document(uri);
+        if (!la || !doc) return [];
+        return logs.cachedLenses(uri, doc.version, la.analyzer, () =>
+          logDocumentLenses(
+            doc.getText(),
+            la.analyzer,
+            logs.lensContext(uri, la.graph),
+            (line) => lineOf(uri, line),
+            { token },
+          ),
+          () => token.isCancellationRequested,
+        );
+      }
+      if (!ws.isConfig(uri) || !ws.trusted) return [];
+      const view = projects.view(uri);
+      const main = view?.graph?.mainFile;
+      if (!view || !main || !view.graph!.contexts.get(main)?.length || view.graph!.rootContext.length) return [];
+      const model = logs.model(view.graph!);
+      if (!model.sources444.some((r) => r.file === view.file.path)) return [];
+      const c = logs.counts(main);
+      if (!c || !c.logs.length) return [];
+      return ruleLenses(view.file.path, uri, model.sources444, c.counts, LogService.logName(c.logs), LogService.key);
+    }),
+  );
+
+  connection.onCodeLensResolve(
+    guard(log, 'codeLensResolve', () => ({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }), (lens) => {
+      const data = lens.data as LogLensData | undefined;
+      if (!data || !ws.isLog(data.uri)) return lens;
+      const la = logs.analyzer(data.uri);
+      if (!la) return lens;
+      return resolvedLogLens(data.line, lineOf(data.uri, data.line), la.analyzer, logs.lensContext(data.uri, la.graph)) ?? lens;
+    }),
   );
 
   connection.onRequest(

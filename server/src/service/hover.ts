@@ -4,6 +4,7 @@
 
 import { MarkupKind, type Hover } from 'vscode-languageserver-types';
 import { posix } from 'node:path';
+import type { ConfigGraph } from '../core/configGraph';
 import { lookupDirective, lookupVariable, type DirectiveInfo, type Family } from '../core/reference';
 import { RAW_CONTENT_BLOCKS, thirdPartyModuleOf } from '../core/structure';
 import type { Directive, ParsedFile, Range } from '../core/syntax';
@@ -125,7 +126,12 @@ export function headerOf(d: Directive): string {
 }
 
 export function displayPath(view: DocumentView, file: string): string {
-  const prefix = view.graph?.prefix;
+  return displayPathIn(view.graph, file);
+}
+
+/** A config path as users know it: relative to the conf prefix (`sites-enabled/shop.conf`), else its base name. */
+export function displayPathIn(graph: ConfigGraph | undefined, file: string): string {
+  const prefix = graph?.prefix;
   if (prefix && file.startsWith(prefix)) return file.slice(prefix.length);
   return posix.basename(file);
 }

@@ -1,0 +1,252 @@
+// Access logs in the editor: which configuration and log_format read each log, the lenses and
+// hover of an open log (computed for the requested document only, cached per line content), and
+// the drop counts behind the reverse lens on each 444 source, read from the workspace's logs on
+// disk by streaming, recomputed in the background when logs or configs change.
+
+import { readdirSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import type { CodeLens } from 'vscode-languageserver-types';
+import type { ConfigGraph } from '../core/configGraph';
+import { buildModelFromGraph, type HttpModel, type RuleRef } from '../core/http/model';
+import { traceLog, ruleKey } from '../core/trace';
+import { detectLogFormat } from '../core/logs/detect';
+import { toByteString } from '../core/logs/escape';
+import { pathToUri, toLocation, uriToPath } from '../service/convert';
+import { displayPathIn } from '../service/hover';
+import { LogLineAnalyzer } from '../service/logLines';
+import type { DropCounts, LensContext } from '../service/logLens';
+import type { Logger } from './guard';
+import { describeError } from './guard';
+import type { Projects } from './project';
+import type { Workspace } from './workspace';
+
+/** A rule's drops keep at most this many line locations (the count goes on). */
+const MAX_LOCATIONS_PER_RULE = 1000;
+const LOG_FILE = /(^|[._-])access([._-].*)?\.log(\.\d+)?(\.gz)?$|^access\.log/;
+
+/** `*`, `**` and `?` globs relative to a workspace folder (the `nginx-lens.logFiles` keys). */
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        re += '.*';
+        i++;
+        if (glob[i + 1] === '/') i++;
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+export class LogService {
+  private models = new WeakMap<ConfigGraph, HttpModel>();
+  private analyzers = new Map<string, { model: HttpModel; analyzer: LogLineAnalyzer; lenses?: { version: number; analyzer: LogLineAnalyzer; lenses: CodeLens[] } }>();
+  private drops = new Map<string, { model: HttpModel; counts: Map<string, DropCounts>; logs: string[]; done: boolean; abort: AbortController }>();
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly projects: Projects,
+    private readonly log: Logger,
+    /** Called when drop counts changed (the server asks the client to refresh code lenses). */
+    private readonly onCountsChanged: () => void,
+  ) {}
+
+  model(graph: ConfigGraph): HttpModel {
+    let m = this.models.get(graph);
+    if (!m) this.models.set(graph, (m = buildModelFromGraph(graph)));
+    return m;
+  }
+
+  /** The `nginx-lens.logFiles` entry for a log path, if any. */
+  private setting(logPath: string): { config?: string; format?: string } | undefined {
+    for (const [glob, value] of Object.entries(this.ws.settings.logFiles ?? {})) {
+      const re = globToRegExp(glob);
+      for (const root of this.ws.roots.length ? this.ws.roots : ['/']) {
+        const rel = relative(root, logPath);
+        if (re.test(rel) || re.test(logPath) || re.test(basename(logPath))) return value;
+      }
+    }
+    return undefined;
+  }
+
+  /** The main config whose access_log/log_format apply to a log file. */
+  configFor(logPath: string): string | undefined {
+    if (!this.ws.trusted) return undefined;
+    const s = this.setting(logPath);
+    if (s?.config) {
+      const p = isAbsolute(s.config) ? s.config : resolve(this.ws.roots[0] ?? '/', s.config);
+      if (this.projects.fs.stat(p)?.kind === 'file') return p;
+    }
+    return this.ws.mainConfigFor(logPath);
+  }
+
+  /** The analyzer for an open log document; undefined when no configuration applies. */
+  analyzer(uri: string): { analyzer: LogLineAnalyzer; graph: ConfigGraph } | undefined {
+    const doc = this.ws.document(uri);
+    if (!doc || !uri.startsWith('file:')) return undefined;
+    const path = uriToPath(uri);
+    const main = this.configFor(path);
+    if (!main) return undefined;
+    const graph = this.projects.graph(main);
+    const model = this.model(graph);
+    const hit = this.analyzers.get(uri);
+    if (hit && hit.model === model) return { analyzer: hit.analyzer, graph };
+    const sample: string[] = [];
+    for (let i = 0; i < Math.min(doc.lineCount, 200); i++) {
+      sample.push(doc.getText({ start: { line: i, character: 0 }, end: { line: i + 1, character: 0 } }).replace(/\r?\n$/, ''));
+    }
+    const analyzer = new LogLineAnalyzer(model, path, sample, undefined, this.setting(path)?.format);
+    this.analyzers.set(uri, { model, analyzer });
+    return { analyzer, graph };
+  }
+
+  /** A log document's lenses, computed once per document version and analyzer. */
+  cachedLenses(uri: string, version: number, analyzer: LogLineAnalyzer, compute: () => CodeLens[], cancelled: () => boolean): CodeLens[] {
+    const entry = this.analyzers.get(uri);
+    if (entry?.lenses && entry.lenses.version === version && entry.lenses.analyzer === analyzer) return entry.lenses.lenses;
+    const lenses = compute();
+    // A cancelled pass may be partial: never serve it again.
+    if (entry && !cancelled()) entry.lenses = { version, analyzer, lenses };
+    return lenses;
+  }
+
+  lensContext(uri: string, graph: ConfigGraph): LensContext {
+    const prefix = graph.prefix;
+    return { uri, displayPath: (file) => displayPathIn(graph, file), shorten: (text) => text.split(prefix).join('') };
+  }
+
+  /** For the status bar: which format the log is read with, and why. */
+  formatInfo(uri: string): { format: string; source: string } {
+    const a = this.analyzer(uri);
+    if (a) return { format: a.analyzer.formatName, source: a.analyzer.format.how };
+    const doc = this.ws.document(uri);
+    const lines = doc ? doc.getText({ start: { line: 0, character: 0 }, end: { line: 200, character: 0 } }).split(/\r?\n/) : [];
+    const d = detectLogFormat(lines.map(toByteString));
+    return d
+      ? { format: `${d.name} (detected)`, source: `detected from content (${d.matched}/${d.total} lines): no nginx config in the workspace names this file` }
+      : { format: 'unknown', source: 'no nginx config in the workspace, and the lines match no known format' };
+  }
+
+  forgetDocument(uri: string): void {
+    this.analyzers.delete(uri);
+  }
+
+  // ---- reverse lens: drops per 444 source, from the workspace's logs on disk ----
+
+  /** Log files in the workspace (bounded scan) that belong to this main config. */
+  private logFilesFor(main: string): string[] {
+    const out: string[] = [];
+    for (const root of this.ws.roots) {
+      let level = [root];
+      let visited = 0;
+      for (let depth = 0; depth < 6 && level.length && visited < 3000; depth++) {
+        const next: string[] = [];
+        for (const dir of level) {
+          if (++visited > 3000) break;
+          let entries: import('node:fs').Dirent[];
+          try {
+            entries = readdirSync(dir, { withFileTypes: true });
+          } catch {
+            continue;
+          }
+          for (const e of entries) {
+            const p = join(dir, e.name);
+            if (e.isDirectory()) {
+              if (e.name !== 'node_modules' && !e.name.startsWith('.')) next.push(p);
+            } else if (LOG_FILE.test(e.name) && this.configFor(p) === main) out.push(p);
+          }
+        }
+        level = next;
+      }
+    }
+    return out.sort();
+  }
+
+  /**
+   * Drop counts for the 444 sources of a main config; undefined while they are being computed (a
+   * refresh is requested when ready).
+   */
+  counts(main: string): { counts: Map<string, DropCounts>; logs: string[]; model: HttpModel } | undefined {
+    const graph = this.projects.graph(main);
+    const model = this.model(graph);
+    const have = this.drops.get(main);
+    if (have && have.model === model) return have.done ? have : undefined;
+    have?.abort.abort();
+    const entry = { model, counts: new Map<string, DropCounts>(), logs: this.logFilesFor(main), done: false, abort: new AbortController() };
+    this.drops.set(main, entry);
+    void this.count(entry).then(
+      () => {
+        if (this.drops.get(main) !== entry) return;
+        entry.done = true;
+        this.onCountsChanged();
+      },
+      (err) => this.log.error(`[drops] ${main}: ${describeError(err)}`),
+    );
+    return undefined;
+  }
+
+  private async count(entry: { model: HttpModel; counts: Map<string, DropCounts>; logs: string[]; abort: AbortController }): Promise<void> {
+    for (const file of entry.logs) {
+      if (entry.abort.signal.aborted) return;
+      const uri = pathToUri(file);
+      try {
+        await traceLog(
+          entry.model,
+          file,
+          (e) => {
+            const a = e.attribution;
+            if (a.verdict === 'unmatched') return;
+            const loc = toLocation(file, {
+              start: { line: e.log.line - 1, character: 0, offset: 0 },
+              end: { line: e.log.line - 1, character: 0, offset: 0 },
+            });
+            loc.uri = uri;
+            for (const r of a.rules) {
+              const k = ruleKey(r);
+              let c = entry.counts.get(k);
+              if (!c) entry.counts.set(k, (c = { exact: [], possible: [], exactCount: 0, possibleCount: 0 }));
+              if (a.verdict === 'exact') {
+                c.exactCount++;
+                if (c.exact.length < MAX_LOCATIONS_PER_RULE) c.exact.push(loc);
+              } else {
+                c.possibleCount++;
+                if (c.possible.length < MAX_LOCATIONS_PER_RULE) c.possible.push(loc);
+              }
+            }
+          },
+          { signal: entry.abort.signal },
+        );
+      } catch (err) {
+        this.log.warn(`[drops] cannot read ${file}: ${describeError(err)}`);
+      }
+    }
+  }
+
+  /** Logs or configs changed on disk: recount on next request. */
+  invalidateCounts(): void {
+    for (const e of this.drops.values()) e.abort.abort();
+    this.drops.clear();
+  }
+
+  /** Name used in the reverse lens: `access.log`, or `3 logs`. */
+  static logName(logs: readonly string[]): string {
+    if (logs.length === 1) return basename(logs[0]);
+    const names = new Set(logs.map((l) => basename(l).replace(/(\.\d+)?(\.gz)?$/, '')));
+    return names.size === 1 ? [...names][0] : `${logs.length} logs`;
+  }
+
+  static key(r: RuleRef): string {
+    return ruleKey(r);
+  }
+
+  static exists(p: string): boolean {
+    try {
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  }
+}
