@@ -185,3 +185,11 @@ test('hostile input: a 10 MB line and deep nesting stay fast', () => {
   hover(deep, 6000);
   assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
 });
+
+test('hover on a 444 source: the hook explains it; without one, what nginx documents', () => {
+  const t = at('http { server { return 44|4; } }');
+  const v = view(t.text);
+  assert.match(hoverText(v, t.offset), /^\*\*444\*\*: nginx closes the connection without sending a response/);
+  const h = hover(v, t.offset, { explain444: { explain: (d) => `custom for ${d.name}` } });
+  assert.match((h!.contents as { value: string }).value, /^custom for return\n\n---/);
+});

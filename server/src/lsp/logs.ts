@@ -225,6 +225,13 @@ export class LogService {
     }
   }
 
+  /** Counts already computed for the main config's current model (never starts a count). */
+  countsIfReady(main: string): { counts: Map<string, DropCounts>; logs: string[] } | undefined {
+    const have = this.drops.get(main);
+    if (!have?.done || !have.logs.length) return undefined;
+    return have.model === this.model(this.projects.graph(main)) ? have : undefined;
+  }
+
   /** Logs or configs changed on disk: recount on next request. */
   invalidateCounts(): void {
     for (const e of this.drops.values()) e.abort.abort();

@@ -23,7 +23,7 @@ import { definition } from '../service/definition';
 import { documentLinks } from '../service/links';
 import { codeActions } from '../service/codeActions';
 import { workspaceSymbols } from '../service/workspaceSymbols';
-import { defaultList444 } from '../service/rules444Hooks';
+import { engineExplain444, engineList444 } from './drops';
 import { logDocumentLenses, logLineHover, resolvedLogLens, ruleLenses, type LogLensData } from '../service/logLens';
 import { LogService } from './logs';
 import { uriToPath } from '../service/convert';
@@ -64,6 +64,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }, 100);
   };
   const logs = new LogService(ws, projects, log, refreshLenses);
+  const explain = engineExplain444(logs);
   const announced = new Map<string, string>();
   /** Tells the client (status bar) which log_format reads an open log, when it changes. */
   const announceFormat = (uri: string) => {
@@ -183,7 +184,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         return logLineHover(lineOf(p.textDocument.uri, line), line, la.analyzer, logs.lensContext(p.textDocument.uri, la.graph));
       }
       const a = at(p.textDocument.uri, p.position);
-      return a ? hover(a.view, a.offset) : null;
+      return a ? hover(a.view, a.offset, { explain444: explain }) : null;
     }),
   );
 
@@ -277,7 +278,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onRequest(
     All444RulesRequest,
-    guard(log, 'all444Rules', (): All444RulesResult => ({ rules: [] }), (): All444RulesResult => ({ rules: defaultList444.list(projects.allGraphs()) })),
+    guard(log, 'all444Rules', (): All444RulesResult => ({ rules: [] }), (): All444RulesResult => ({ rules: engineList444.list(projects.allGraphs()) })),
   );
 
   connection.onShutdown(() => scheduler.dispose());
