@@ -89,7 +89,12 @@ function logWords(ix: DropsIndex, scope: Scope): string {
   return `**Logged** as 444 to ${shown.join(', ')}.`;
 }
 
-function whatWords(src: Source444): string {
+/** The status codes an error_page handles (without `=` / `=code`). */
+export function errorCodes(d: Directive): string[] {
+  return d.args.slice(0, -1).map((a) => a.value).filter((v) => /^\d+$/.test(v));
+}
+
+function whatWords(ix: DropsIndex, src: Source444): string {
   const drop = 'closes the connection without sending a byte (HTTP/2: resets only this stream; with `reset_timedout_connection on` the client gets a TCP RST); nginx logs status 444';
   switch (src.kind) {
     case 'return':
@@ -100,7 +105,7 @@ function whatWords(src: Source444): string {
     case 'limit_conn_status':
       return `**444**: requests rejected by \`${src.kind.replace('_status', '')}\` get their connection closed without a response (logged as 444).`;
     case 'error_page':
-      return `**444**: responses ${src.d.args.slice(0, -1).map((a) => a.value).join(', ')} are sent to \`${src.d.args[src.d.args.length - 1].value}\`, whose \`return 444\` (${src.target ? src.target.range.start.line + 1 : '?'}) ${drop}.`;
+      return `**444**: responses ${errorCodes(src.d).join(', ')} are sent to \`${src.d.args[src.d.args.length - 1].value}\`, whose \`return 444\`${src.target ? ` (${whereOf(ix.graph, src.target)})` : ''} ${drop}.`;
   }
 }
 
@@ -108,7 +113,7 @@ function whatWords(src: Source444): string {
 export function explain444(ix: DropsIndex, d: Directive, drops?: DropsSummary): string | undefined {
   const src = findSource(ix, d);
   if (!src) return undefined;
-  const lines: string[] = [whatWords(src), ''];
+  const lines: string[] = [whatWords(ix, src), ''];
   const when: string[] = [];
   for (const s of chainOf(src.scope)) {
     if (s.kind === 'server' && s.server) when.push(`- server: ${serverWords(ix.model, s.server)}`);

@@ -103,7 +103,7 @@ export function conditionWords(ix: DropsIndex, src: Source444): string {
       if (op && op.op === 'if') parts.push(`if ${condWords(op.cond)}`);
     }
   }
-  if (src.kind === 'error_page') parts.push(`responses ${src.d.args.slice(0, -1).map((a) => a.value).join(' ')} go to ${src.d.args[src.d.args.length - 1].value}`);
+  if (src.kind === 'error_page') parts.push(`responses ${src.d.args.slice(0, -1).map((a) => a.value).filter((v) => /^\d+$/.test(v)).join(' ')} go to ${src.d.args[src.d.args.length - 1].value}`);
   if (src.appliesIn) parts.push(src.appliesIn.length ? `requests over the ${src.kind === 'limit_req_status' ? 'limit_req' : 'limit_conn'} limit in ${src.appliesIn.length} context${src.appliesIn.length === 1 ? '' : 's'}` : `no ${src.kind.replace('_status', '')} in effect: never applies`);
   return parts.join('; ') || 'every request reaching this context';
 }
