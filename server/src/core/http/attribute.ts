@@ -69,7 +69,8 @@ export function allAccessLogs(model: HttpModel): AccessLogDef[] {
 }
 
 export class Attributor {
-  private readonly cache = new Map<string, CacheEntry[]>();
+  /** base key → what was read (joined names) → the read values (joined) → entry. */
+  private readonly cache = new Map<string, Map<string, { reads: string[]; byValues: Map<string, CacheEntry> }>>();
   private size = 0;
   private readonly filter: ((d: AccessLogDef) => boolean) | undefined;
   private readonly maxCache: number;
@@ -118,23 +119,30 @@ export class Attributor {
 
   private entry(f: RequestFacts): CacheEntry {
     const key = this.baseKey(f);
-    let entries = this.cache.get(key);
-    if (entries) {
-      for (const e of entries) {
-        let hit = true;
-        for (let i = 0; i < e.reads.length; i++) if (this.readValue(f, e.reads[i]) !== e.values[i]) (hit = false), (i = e.reads.length);
-        if (hit) return e;
+    let bySig = this.cache.get(key);
+    if (bySig) {
+      for (const g of bySig.values()) {
+        const e = g.byValues.get(this.valuesKey(f, g.reads));
+        if (e) return e;
       }
     }
     const result = route(this.model, f, { logFilter: this.filter });
-    if (this.size >= this.maxCache) this.cache.clear(), (this.size = 0);
-    if (!entries) this.cache.set(key, (entries = []));
-    // Many different values of a read fact under one key (e.g. client addresses): keep the newest.
-    if (entries.length >= 256) entries.shift();
-    else this.size++;
-    const e: CacheEntry = { reads: result.reads, values: result.reads.map((n) => this.readValue(f, n)), result };
-    entries.push(e);
+    if (this.size >= this.maxCache) this.cache.clear(), (this.size = 0), (bySig = undefined);
+    if (!bySig) this.cache.set(key, (bySig = new Map()));
+    const reads = [...result.reads].sort();
+    const sig = reads.join('\u0000');
+    let g = bySig.get(sig);
+    if (!g) bySig.set(sig, (g = { reads, byValues: new Map() }));
+    const e: CacheEntry = { result };
+    g.byValues.set(this.valuesKey(f, reads), e);
+    this.size++;
     return e;
+  }
+
+  private valuesKey(f: RequestFacts, reads: string[]): string {
+    let k = '';
+    for (const r of reads) k += this.readValue(f, r) + '\u0000';
+    return k;
   }
 
   attribute(f: RequestFacts, status: number): Attribution {
@@ -191,8 +199,6 @@ export class Attributor {
 }
 
 interface CacheEntry {
-  reads: string[];
-  values: string[];
   result: RouteResult;
   attributions?: Map<number, Attribution>;
 }

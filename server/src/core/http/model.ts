@@ -697,6 +697,8 @@ class Builder {
     while (stack.length && budget-- > 0) {
       for (const d of stack.pop()!) {
         if (d.name === 'allow' || d.name === 'deny') this.model.usesRemoteAddr = true;
+        // What a log format writes decides nothing about routing.
+        if (d.name === 'log_format') continue;
         if ((d.name === 'map' || d.name === 'geo') && d.block) {
           // A blocklist body is thousands of entries: scanned once per parse (see mapMemo).
           const children = this.expand(d.block.children);

@@ -390,11 +390,8 @@ class Run {
     const ex = g.exact.get(host);
     if (ex) return { server: ex, why: `Host ${hq} is its exact server_name` };
     // `server_name $hostname`: the machine's name, which the log does not tell.
-    for (const s of g.servers)
-      for (const sn of s.names)
-        if (sn.kind === 'exact' && sn.name === '$hostname' && host) {
-          if (this.pick([`Host ${hq} was the machine's hostname`, ''], []) === 0) return { server: s, why: `Host ${hq} is the machine's hostname` };
-        }
+    const hn = g.exact.get('$hostname');
+    if (hn && host && this.pick([`Host ${hq} was the machine's hostname`, ''], []) === 0) return { server: hn, why: `Host ${hq} is the machine's hostname` };
     if (host) {
       for (const w of g.wildHead) {
         if (host.endsWith(w.suffix) && host.length > w.suffix.length) return { server: w.server, why: `Host ${hq} matches server_name ${w.sn.name}` };
@@ -1021,7 +1018,7 @@ class Run {
         const m = /^=(\d+)$/.exec(last);
         if (m) return this.finalize(+m[1], ruleOf(tf), `try_files fell back to ${last} (${where(tf)})`);
         if (last.startsWith('@')) return this.namedLocation(last, `try_files fell back to ${last} (${where(tf)})`);
-        const v = this.evalValue(compileValue(last));
+        const v = this.evalTarget(last);
         return this.internalRedirect(v, `try_files fell back to ${last} (${where(tf)})`, false);
       }
     }
@@ -1072,7 +1069,7 @@ class Run {
         return this.overrideStatus(o, logged, rule);
       }
       if (/^(https?:\/\/|\$scheme)/.test(p.target)) return this.finish(logged ?? 302, ruleOf(p.d), `${via}: redirect`);
-      const v = this.evalValue(compileValue(p.target));
+      const v = this.evalTarget(p.target);
       const o = this.internalRedirect(v, via, true);
       return this.overrideStatus(o, logged, rule);
     }
@@ -1099,6 +1096,24 @@ class Run {
     this.internal = true;
     this.path.push(`location ${name}`);
     return this.locationRewrite();
+  }
+
+  /**
+   * A redirect target. Its query string built only from the request's own args (`/index.php?$args`)
+   * decides nothing by itself, so it is not counted as read until something reads `$args` later.
+   */
+  evalTarget(raw: string): Val {
+    const q = raw.indexOf('?');
+    const argsPart = q === -1 ? '' : raw.slice(q + 1);
+    const onlyArgs = q !== -1 && !raw.slice(0, q).includes('$') && !/\$(?!(args|query_string|is_args|arg_\w+)\b)/.test(argsPart);
+    if (!onlyArgs) return this.evalValue(compileValue(raw));
+    const saved = this.reads;
+    (this as { reads: Set<string> }).reads = new Set();
+    try {
+      return this.evalValue(compileValue(raw));
+    } finally {
+      (this as { reads: Set<string> }).reads = saved;
+    }
   }
 
   /** ngx_http_internal_redirect; error_page also turns the method into GET (except HEAD). */
