@@ -260,6 +260,8 @@ test('the parse cache re-parses only the edited file', () => {
   assert.equal(cache.misses - before, 1);
   assert.equal(g2.files.get('/n/sites/s8.conf'), g1.files.get('/n/sites/s8.conf'));
   assert.notEqual(g2.files.get('/n/sites/s7.conf'), g1.files.get('/n/sites/s7.conf'));
+  cache.retain(['/n/nginx.conf', '/n/sites/s1.conf']);
+  assert.equal(cache.size, 2);
 });
 
 test('include with the wrong number of arguments is not followed', () => {

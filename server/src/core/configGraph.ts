@@ -49,6 +49,12 @@ export class ParseCache {
     this.map.delete(path);
   }
 
+  /** Drops every entry not in `paths` (e.g. the union of the files of the graphs still open), so a long session does not keep deleted files. */
+  retain(paths: Iterable<string>): void {
+    const keep = new Set(paths);
+    for (const p of this.map.keys()) if (!keep.has(p)) this.map.delete(p);
+  }
+
   get size(): number {
     return this.map.size;
   }
