@@ -9,6 +9,8 @@ import { walk } from '../core/tree';
 import { RAW_CONTENT_BLOCKS } from '../core/structure';
 import { toLocation } from './convert';
 import { is444Source } from './rules444Hooks';
+import { dropsIndex } from '../core/drops/index';
+import { sourceLabels } from '../core/drops/sources';
 import type { Cancellation } from './types';
 
 const MAX_RESULTS = 2000;
@@ -33,6 +35,8 @@ export function serverLabelOf(d: Directive): string {
 export function workspaceSymbols(graphs: readonly ConfigGraph[], query: string, token?: Cancellation): SymbolInformation[] {
   const out: SymbolInformation[] = [];
   const seenFiles = new Set<string>();
+  // 444 sources with their condition in words (error_page leading to a 444 included).
+  const labels = sourceLabels(graphs.map(dropsIndex));
   for (const g of graphs) {
     for (const f of g.files.values()) {
       if (seenFiles.has(f.path)) continue;
@@ -53,6 +57,10 @@ export function workspaceSymbols(graphs: readonly ConfigGraph[], query: string, 
         } else if (d.name === 'upstream' && d.block) {
           name = `upstream ${d.args[0]?.value ?? ''}`;
           kind = SymbolKind.Module;
+        } else if (labels.has(`${d.file}:${d.range.start.offset}`)) {
+          const label = labels.get(`${d.file}:${d.range.start.offset}`)!;
+          name = `${[d.name, ...d.args.map((a) => a.raw)].join(' ')}${label ? ` — ${label}` : ''}`;
+          kind = SymbolKind.Event;
         } else if (is444Source(d)) {
           const where = ancestors.length ? ancestors[ancestors.length - 1] : undefined;
           name = `${d.name} 444${where && where.name !== 'server' ? ` (${where.name} ${where.args.map((a) => a.raw).join(' ')})` : ''}`;
