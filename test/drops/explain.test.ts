@@ -157,3 +157,24 @@ test('list: every 444 source of the example across its include tree, with its co
   assert.ok(list.some((l) => /^block-bad-bots\.conf:3 return — Host `shop\.example\.com`, `www\.shop\.example\.com` on `80`; if `\$bad_bot` is neither empty nor "0"$/.test(l)), list.join('\n'));
   assert.ok(list.some((l) => l.startsWith('api.conf:') && /limit_req_status — .*requests over the limit_req limit in 3 contexts/.test(l)), list.join('\n'));
 });
+
+test('workspace symbols: every 444 source with its condition in words (error_page to a 444 named location included)', async () => {
+  const { workspaceSymbols } = await import('../../server/src/service/workspaceSymbols');
+  const g = graphOf(`events {}
+http {
+    map $http_user_agent $bad_bot { default 0; ~*sqlmap 1; }
+    server {
+        listen 80;
+        server_name shop.test;
+        if ($bad_bot) { return 444; }
+        location = /wp-login.php { return 444; }
+        location /private/ { deny all; error_page 403 = @drop; }
+        location @drop { return 444; }
+    }
+}
+`);
+  const names = workspaceSymbols([g], '444').map((s) => s.name).concat(workspaceSymbols([g], 'error_page').map((s) => s.name));
+  assert.ok(names.includes('return 444 — shop.test › if $bad_bot is neither empty nor "0"'), names.join('\n'));
+  assert.ok(names.includes('return 444 — shop.test › = /wp-login.php'), names.join('\n'));
+  assert.ok(names.includes('error_page 403 = @drop — shop.test › /private/ › error 403 → @drop'), names.join('\n'));
+});

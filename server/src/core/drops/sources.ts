@@ -107,3 +107,31 @@ export function conditionWords(ix: DropsIndex, src: Source444): string {
   if (src.appliesIn) parts.push(src.appliesIn.length ? `requests over the ${src.kind === 'limit_req_status' ? 'limit_req' : 'limit_conn'} limit in ${src.appliesIn.length} context${src.appliesIn.length === 1 ? '' : 's'}` : `no ${src.kind.replace('_status', '')} in effect: never applies`);
   return parts.join('; ') || 'every request reaching this context';
 }
+
+/** A short label of where a source sits, for symbol lists: `shop.test › = /wp-login.php › if $bad_bot is …`. */
+export function shortCondition(ix: DropsIndex, src: Source444): string {
+  const parts: string[] = [];
+  for (const s of chainOf(src.scope)) {
+    if (s.kind === 'server' && s.server) {
+      const name = s.server.names.find((n) => n.name && n.name !== '_');
+      const isDefault = [...ix.model.groups.values()].some((m) => [...m.values()].some((g) => g.defaultServer === s.server && g.servers.length > 1));
+      parts.push(name ? (name.kind === 'regex' ? '~' + name.name : name.name) + (isDefault ? ' (default)' : '') : `default :${s.server.listens[0]?.port ?? ''}`);
+    } else if (s.kind === 'location' && s.location) parts.push(`${s.location.modifier && s.location.modifier !== '@' ? s.location.modifier + ' ' : ''}${s.location.name}`);
+    else if (s.kind === 'if') {
+      const op = s.parent?.codes.find((o) => o.op === 'if' && o.d === s.directive);
+      if (op && op.op === 'if') parts.push(`if ${condWords(op.cond).replace(/`/g, '')}`);
+    }
+  }
+  if (src.kind === 'error_page') parts.push(`error ${src.d.args.slice(0, -1).map((a) => a.value).filter((v) => /^\d+$/.test(v)).join(' ')} → ${src.d.args[src.d.args.length - 1].value}`);
+  return parts.join(' › ');
+}
+
+/** `file:offset` of every 444 source of the graphs → its short condition. */
+export function sourceLabels(ixs: readonly DropsIndex[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const ix of ixs) for (const src of sources444(ix)) {
+    const k = `${src.d.file}:${src.d.range.start.offset}`;
+    if (!out.has(k)) out.set(k, shortCondition(ix, src));
+  }
+  return out;
+}
