@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  CodeActionRequest,
   CompletionRequest,
+  type CodeAction,
   DefinitionRequest,
   DocumentLinkRequest,
   DocumentSymbolRequest,
@@ -91,6 +93,17 @@ test('publishDiagnostics: the whole-config check judges a fragment in the contex
   const codes = diags.map((d) => `${d.range.start.line}:${d.code}:${d.severity}`);
   assert.ok(codes.includes('2:not-allowed-here:1'), codes.join(', '));
   assert.ok(diags.some((d) => d.range.start.line === 3 && d.severity === 2), codes.join(', '));
+
+  // The typo carries a fix: offered as a quick fix, applied only if chosen.
+  const actions = (await c.connection.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri: uriOf(ctx) },
+    range: { start: { line: 3, character: 6 }, end: { line: 3, character: 6 } },
+    context: { diagnostics: [] },
+  })) as CodeAction[];
+  const fix = actions.find((a) => /proxy_pass"/.test(a.title));
+  assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
+  assert.equal(fix.kind, 'quickfix');
+  assert.deepEqual(fix.edit!.changes![uriOf(ctx)].map((e) => [e.range.start.line, e.range.start.character, e.newText]), [[3, 4, 'proxy_pass']]);
 });
 
 const snippets = join(site, 'snippets/deny-bots.conf');

@@ -57,11 +57,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let refreshTimer: NodeJS.Timeout | undefined;
   /** Drop counts changed: ask the client to re-request code lenses (coalesced). */
   const refreshLenses = () => {
-    if (!lensRefreshSupported || refreshTimer) return;
+    if (!lensRefreshSupported) return;
+    // Trailing debounce: while the user types in a config, one refresh after the pause.
+    if (refreshTimer) clearTimeout(refreshTimer);
     refreshTimer = setTimeout(() => {
       refreshTimer = undefined;
       connection.sendRequest(CodeLensRefreshRequest.type).catch((err) => log.warn(`codeLens refresh: ${describeError(err)}`));
-    }, 100);
+    }, 250);
   };
   const logs = new LogService(ws, projects, log, refreshLenses);
   const explain = engineExplain444(logs);
@@ -162,7 +164,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   );
 
   ws.documents.onDidChangeContent((e) => {
-    if (ws.isConfig(e.document.uri)) projects.overlay(e.document.uri, e.document.getText());
+    if (ws.isConfig(e.document.uri)) {
+      projects.overlay(e.document.uri, e.document.getText());
+      // Open logs are attributed against the config: their lenses may have changed too.
+      if (ws.documents.all().some((d) => ws.isLog(d.uri))) refreshLenses();
+    }
     scheduler.schedule(e.document.uri);
   });
   ws.documents.onDidClose((e) => {
@@ -281,7 +287,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     guard(log, 'all444Rules', (): All444RulesResult => ({ rules: [] }), (): All444RulesResult => ({ rules: engineList444.list(projects.allGraphs()) })),
   );
 
-  connection.onShutdown(() => scheduler.dispose());
+  connection.onShutdown(() => {
+    scheduler.dispose();
+    if (refreshTimer) clearTimeout(refreshTimer);
+    logs.invalidateCounts();
+  });
   ws.documents.listen(connection);
   connection.listen();
   return connection;
