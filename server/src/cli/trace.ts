@@ -25,12 +25,18 @@ export interface JsonTraceEntry {
   why: string;
 }
 
-function usage(message: string): number {
-  process.stderr.write(`nginx-lens trace: ${message}\n${USAGE}`);
-  return 2;
+export interface TraceIo {
+  out(text: string): void;
+  err(text: string): void;
 }
 
-export async function runTrace(args: string[]): Promise<number> {
+const processIo: TraceIo = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
+
+export async function runTrace(args: string[], io: TraceIo = processIo): Promise<number> {
+  const usage = (message: string): number => {
+    io.err(`nginx-lens trace: ${message}\n${USAGE}`);
+    return 2;
+  };
   let config: string | undefined;
   let json = false;
   let prefix: string | undefined;
@@ -39,7 +45,7 @@ export async function runTrace(args: string[]): Promise<number> {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE);
+      io.out(USAGE);
       return 0;
     }
     if (a === '--json') json = true;
@@ -59,7 +65,7 @@ export async function runTrace(args: string[]): Promise<number> {
   const fs = new NodeFileSystem();
   const graph = loadConfigGraph(resolve(cwd, config), fs);
   if (!graph.files.size) {
-    process.stderr.write(`nginx-lens trace: cannot read ${config}\n`);
+    io.err(`nginx-lens trace: cannot read ${config}\n`);
     return 1;
   }
   const model = buildModelFromGraph(graph, prefix ? { prefix } : {});
@@ -85,14 +91,14 @@ export async function runTrace(args: string[]): Promise<number> {
         },
         { statuses },
       );
-      if (!json) process.stderr.write(`${displayPath(abs, cwd)}: ${r.lines} lines, format ${r.format.how}${r.unparsed ? `, ${r.unparsed} unreadable` : ''}\n`);
+      if (!json) io.err(`${displayPath(abs, cwd)}: ${r.lines} lines, format ${r.format.how}${r.unparsed ? `, ${r.unparsed} unreadable` : ''}\n`);
     } catch (e) {
-      process.stderr.write(`nginx-lens trace: ${(e as Error).message}\n`);
+      io.err(`nginx-lens trace: ${(e as Error).message}\n`);
       failed = true;
     }
   }
   if (json) {
-    process.stdout.write(JSON.stringify(out, null, 1) + '\n');
+    io.out(JSON.stringify(out, null, 1) + '\n');
     return failed ? 1 : 0;
   }
   const lines: string[] = [];
@@ -110,6 +116,6 @@ export async function runTrace(args: string[]): Promise<number> {
     for (const e of shown)
       lines.push(`  ${e.log.file}:${e.log.line} ${e.status} ${e.verdict}: ${e.rules.map((r) => `${r.file}:${r.line}`).join(', ') || '-'} — ${e.why}`);
   }
-  process.stdout.write(lines.join('\n') + '\n');
+  io.out(lines.join('\n') + '\n');
   return failed ? 1 : 0;
 }

@@ -1,0 +1,106 @@
+// trace over a whole log: the format its access_log names, the JSON shape the CLI prints.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfigGraph } from '../../server/src/core/configGraph';
+import { NodeFileSystem } from '../../server/src/node/fileSystem';
+import { buildModelFromGraph } from '../../server/src/core/http/model';
+import { traceLog, type TraceEntry } from '../../server/src/core/trace';
+
+import { runTrace } from '../../server/src/cli/trace';
+
+/** Runs the CLI subcommand in-process from `cwd`, capturing what it prints. */
+async function cli(cwd: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const before = process.cwd();
+  process.chdir(cwd);
+  try {
+    const status = await runTrace(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+    return { status, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    process.chdir(before);
+  }
+}
+
+function setup(): { dir: string; conf: string; log: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'lens-trace-'));
+  mkdirSync(join(dir, 'sites'));
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `events {}
+http {
+    log_format vhost '$remote_addr - [$time_local] "$request" $status "$http_user_agent" "$host"';
+    access_log ${dir}/access.log vhost;
+    include sites/*.conf;
+}
+`,
+  );
+  writeFileSync(join(dir, 'sites', 'a.conf'), `server {\n    listen 80 default_server;\n    return 444;\n}\n`);
+  writeFileSync(
+    join(dir, 'sites', 'b.conf'),
+    `server {\n    listen 80;\n    server_name shop.test;\n    if ($http_user_agent ~* bot) {\n        return 444;\n    }\n    location / {\n        return 200;\n    }\n}\n`,
+  );
+  const log = join(dir, 'access.log');
+  writeFileSync(
+    log,
+    [
+      '192.0.2.1 - [27/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 444 "curl/8" "unknown.test"',
+      '192.0.2.1 - [27/Nov/2026:10:00:01 +0000] "GET / HTTP/1.1" 200 "Mozilla" "shop.test"',
+      '192.0.2.1 - [27/Nov/2026:10:00:02 +0000] "GET /x HTTP/1.1" 444 "SomeBot" "shop.test"',
+      '192.0.2.1 - [27/Nov/2026:10:00:03 +0000] "GET /x HTTP/1.1" 444 "Mozilla" "shop.test"',
+      '',
+    ].join('\n'),
+  );
+  return { dir, conf, log };
+}
+
+test('traceLog attributes each 444 line with the format its access_log names', async () => {
+  const { dir, conf, log } = setup();
+  try {
+    const model = buildModelFromGraph(loadConfigGraph(conf, new NodeFileSystem()));
+    const entries: TraceEntry[] = [];
+    const r = await traceLog(model, log, (e) => entries.push(e));
+    assert.match(r.format.how, /vhost/);
+    assert.deepEqual(
+      entries.map((e) => [e.log.line, e.attribution.verdict, e.attribution.rules.map((x) => `${x.file.slice(dir.length)}:${x.range.start.line + 1}`)]),
+      [
+        [1, 'exact', ['/sites/a.conf:3']],
+        [3, 'exact', ['/sites/b.conf:5']],
+        [4, 'unmatched', []],
+      ],
+    );
+    assert.match(entries[2].attribution.why, /would get 200/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('nginx-lens trace --json prints {log, status, verdict, rules: [{file, line, column}], why}, 1-based, cwd-relative', async () => {
+  const { dir, conf } = setup();
+  try {
+    const r = await cli(dir, ['--config', conf, '--json', 'access.log']);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.length, 3);
+    assert.deepEqual(out[0], {
+      log: { file: 'access.log', line: 1 },
+      status: 444,
+      verdict: 'exact',
+      rules: [{ file: 'sites/a.conf', line: 3, column: 5 }],
+      why: out[0].why,
+    });
+    assert.equal(typeof out[0].why, 'string');
+    assert.deepEqual(out[1].rules, [{ file: 'sites/b.conf', line: 5, column: 9 }]);
+    assert.equal(out[2].verdict, 'unmatched');
+    assert.deepEqual(out[2].rules, []);
+    const text = await cli(dir, ['--config', conf, 'access.log']);
+    assert.match(text.stdout, /3 line\(s\) with status 444: 2 exact, 0 ambiguous, 1 unmatched/);
+    assert.match(text.stdout, /1 {2}sites\/a\.conf:3:5/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
