@@ -479,6 +479,15 @@ const scenarios: Scenario[] = [
       get('/rip/', 'site.test'),
     ],
   },
+  {
+    name: 'a server without server_name is named "": Host-less requests go to it, not to the default',
+    conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name _; return 444; }
+  server { listen 127.0.0.1:PORT; return 444; }
+  server { listen 127.0.0.1:PORT; server_name named.test; return 444; }
+`),
+    requests: [get('/', null), get('/', 'other.test'), get('/', 'named.test'), get('/', '_'), get('/x', null, { protocol: 'HTTP/1.0' })],
+  },
 ];
 
 test('differential: our attribution of every 444 agrees with real nginx', { skip: !haveNginx && 'nginx not installed' }, async () => {

@@ -270,3 +270,13 @@ server { listen 80; server_name a.test; location / { return 444; } location /q {
   const none = new Attributor(m, { logFile: '/var/log/nginx/q.log' }).attribute(facts({ request: 'GET /x HTTP/1.1', vars: {} }), 444);
   assert.equal(none.verdict, 'unmatched');
 });
+
+test('server selection: a server without server_name is named "" and takes Host-less requests', () => {
+  const conf = http(`
+server { listen 80 default_server; server_name _; return 401; }
+server { listen 80; return 444; }
+`);
+  const m = modelOf(conf);
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET / HTTP/1.0', host: '-', serverPort: 80, vars: {} })), ['401:4', '444:5']);
+  assert.equal(one(m, facts({ request: 'GET / HTTP/1.1', host: 'x.test', serverPort: 80, vars: {} })).status, 401);
+});

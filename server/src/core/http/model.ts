@@ -389,6 +389,8 @@ class Builder {
       if (c.name === 'listen') this.listen(c, server);
       else if (c.name === 'server_name') this.serverName(c, server);
     }
+    // ngx_http_core_merge_srv_conf: a server without server_name is named "" (it takes Host-less requests).
+    if (!scope.byName.has('server_name')) server.names.push({ name: '', kind: 'exact', d });
     if (!server.listens.length)
       server.listens.push({ addr: '*', port: this.model.defaultPort, defaultServer: false, ssl: false, http2: false, proxyProtocol: false });
     const ms = lastArg(scope, 'merge_slashes') ?? lastArg(http, 'merge_slashes');
