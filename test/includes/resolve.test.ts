@@ -311,3 +311,20 @@ test("effectiveContext puts a fragment's root context in front of the walked anc
   assert.deepEqual(seen, ['http/server:location', 'http/server/location:include', 'http/server/location:return']);
   assert.deepEqual(contextsOf(g, '/n/inner.conf'), [['http', 'server', 'location']]);
 });
+
+test('the include that closes a cycle is marked, so the graph of followed includes is acyclic', () => {
+  const fs = new MemoryFileSystem({
+    '/n/nginx.conf': 'http { include a.conf; server { include b.conf; } }',
+    '/n/a.conf': 'include b.conf;',
+    '/n/b.conf': 'include a.conf;',
+  });
+  const g = loadConfigGraph('/n/nginx.conf', fs);
+  const statuses = [...g.includes].map(([d, ts]) => `${d.file.slice(3)}→${ts.map((t) => `${t.path.slice(3)}:${t.status}`).join(',')}`);
+  assert.deepEqual(statuses, ['nginx.conf→a.conf:ok', 'a.conf→b.conf:ok', 'b.conf→a.conf:cycle', 'nginx.conf→b.conf:ok']);
+  // contexts only list places the followed includes reach
+  assert.deepEqual(contextsOf(g, '/n/a.conf'), [['http']]);
+  assert.deepEqual(contextsOf(g, '/n/b.conf'), [['http'], ['http', 'server']]);
+  const seen: string[] = [];
+  walkEffective(g, (d, anc) => void seen.push(`${effectiveContext(g, anc).join('/')}:${d.name} ${d.args[0]?.value ?? ''}`));
+  assert.deepEqual(seen, [':http ', 'http:include a.conf', 'http:include b.conf', 'http:include a.conf', 'http:server ', 'http/server:include b.conf', 'http/server:include a.conf']);
+});

@@ -287,13 +287,15 @@ export function loadConfigGraph(mainFile: string, fs: FileSystem, options: Confi
         const loop = [...chain.slice(from), t.path].map((p) => posix.basename(p)).join(' → ');
         const self = t.path === d.file;
         report(d, 'error', 'include-cycle', self ? `"${d.file}" includes itself; nginx would recurse until it runs out of files` : `include cycle: ${loop}; nginx would recurse until it runs out of files`);
-        if (self) {
-          t.status = 'cycle';
-          t.reason = 'includes itself';
-        }
       }
+      // The edge that closes the cycle is marked, so every consumer that follows only 'ok'
+      // targets sees an acyclic include graph (a depth-first search minus its back edges is
+      // acyclic), however it recurses.
+      t.status = 'cycle';
+      t.reason = t.path === d.file ? 'includes itself' : 'closes an include cycle';
       continue;
     }
+    if (t.status === 'cycle') continue; // marked on an earlier path: consumers never follow it either
     const file = graph.files.get(t.path);
     if (!file) continue;
     let targetsSeen = edges.get(d);

@@ -27,7 +27,7 @@ export type IncludeStatus =
   | 'unreadable'
   /** Outside what the user allowed us to read; not followed. */
   | 'refused'
-  /** Already being included further up: following it would never end. */
+  /** Closes an include cycle (already being included further up): not followed, so the graph of 'ok' targets is acyclic. */
   | 'cycle'
   /** Not followed because a limit (files, glob matches) was reached. */
   | 'limit';
