@@ -7,6 +7,7 @@ import { parsePattern, PcreSyntaxError, type Parsed } from './parse';
 import { translate } from './translate';
 import { compileProgram, runProgram, type Program } from './vm';
 import type { Node } from './ast';
+import { mayContain, requiredLiteral, type RequiredLiteral } from './literal';
 
 export interface RegexOptions {
   /** PCRE2_CASELESS: nginx sets it for `~*` (and `!~*`). */
@@ -137,12 +138,17 @@ class Regex implements CompiledRegex {
   readonly groupCount: number;
   readonly names: { name: string; index: number }[];
   readonly unsupported: string[];
-  readonly engine: 'js' | 'vm' | 'none';
   readonly complexity: Complexity;
-  private readonly js: RegExp | null = null;
-  private readonly groupMap: number[] = [];
-  private readonly program: Program | null = null;
+  private js: RegExp | null = null;
+  private groupMap: number[] = [];
+  private program: Program | null = null;
   private readonly budget: number;
+  // Program and JS translation are built on first use: a blocklist map compiles thousands of
+  // patterns of which, thanks to the literal test, few are ever run (bench/trace.mjs: compiling
+  // them all eagerly was most of the model build).
+  private ast: Node | null = null;
+  private translatable: boolean | undefined;
+  private readonly literal: RequiredLiteral | null = null;
 
   constructor(
     readonly pattern: string,
@@ -158,16 +164,29 @@ class Regex implements CompiledRegex {
     const anchored = startsAnchored(ast);
     this.complexity = analyze(ast, anchored || lineAnchored);
     if (this.unsupported.length > 0) {
-      this.engine = 'none';
+      this.translatable = false;
       return;
     }
-    this.program = compileProgram(ast, parsed.groupCount);
-    const t = this.complexity.exponential || parsed.hasBackref || parsed.hasKeep ? null : translate(ast, parsed.groupCount, false);
-    if (t) {
-      this.js = new RegExp(t.source);
-      this.groupMap = t.groupMap;
-      this.engine = 'js';
-    } else this.engine = 'vm';
+    this.ast = ast;
+    if (this.complexity.exponential || parsed.hasBackref || parsed.hasKeep) this.translatable = false;
+    this.literal = requiredLiteral(ast);
+  }
+
+  get engine(): 'js' | 'vm' | 'none' {
+    if (this.unsupported.length > 0) return 'none';
+    return this.translation() ? 'js' : 'vm';
+  }
+
+  private translation(): RegExp | null {
+    if (this.translatable === undefined) {
+      const t = translate(this.ast!, this.groupCount, false);
+      this.translatable = t !== null;
+      if (t) {
+        this.js = new RegExp(t.source);
+        this.groupMap = t.groupMap;
+      }
+    }
+    return this.js;
   }
 
   exec(input: string, opts?: { budget?: number }): ExecResult {
@@ -179,15 +198,18 @@ class Regex implements CompiledRegex {
   }
 
   execBytes(s: string, opts?: { budget?: number }): ExecResult {
-    if (this.engine === 'none') return { kind: 'unsupported', reason: this.unsupported.join(', ') };
-    if (this.js && this.jsIsSafeFor(s.length)) {
-      const m = this.js.exec(s);
+    if (this.unsupported.length > 0) return { kind: 'unsupported', reason: this.unsupported.join(', ') };
+    if (this.literal && !mayContain(this.literal, s)) return { kind: 'nomatch' };
+    const js = this.translation();
+    if (js && this.jsIsSafeFor(s.length)) {
+      const m = js.exec(s);
       if (!m) return { kind: 'nomatch' };
       const captures: (string | undefined)[] = [m[0]];
       for (let g = 1; g <= this.groupCount; g++) captures.push(m[this.groupMap[g]]);
       return this.result(captures, m.index, m.index + m[0].length);
     }
-    const r = runProgram(this.program!, s, opts?.budget ?? this.budget);
+    if (!this.program) this.program = compileProgram(this.ast!, this.groupCount);
+    const r = runProgram(this.program, s, opts?.budget ?? this.budget);
     if (r.kind !== 'match') return r;
     const caps = r.caps;
     const captures: (string | undefined)[] = [];
