@@ -5,7 +5,7 @@
 //      with screenshots in test/e2e/screenshots/;
 //   3. the packaged .vsix installed with `server-main.js --install-extension`, hover + lens again.
 // Prints one `N passed, N failed` line for all of it and exits non-zero on any failure.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { format } from 'node:util';
@@ -27,7 +27,17 @@ import type { SuiteResults } from './suite/index';
 const runsDir = join(repoRoot, '.vscode-test/runs');
 const screenshots = join(repoRoot, 'test/e2e/screenshots');
 const verbose = process.env.NGINX_LENS_E2E_VERBOSE === '1';
-const only = process.argv.slice(2); // phase names: suite, ui, vsix
+const args = process.argv.slice(2);
+const only = args.filter((a) => !a.startsWith('--')); // phase names: suite, ui, vsix
+/** --docs: copy the installed package's screenshots into docs/ for the README. */
+const docs = args.includes('--docs');
+const docsShots: Record<string, string> = {
+  'hover-vsix.png': 'hover-444.png',
+  'log-lens-vsix.png': 'log-lenses.png',
+  'click-through-vsix.png': 'click-through.png',
+  'rule-drops-vsix.png': 'rule-drops.png',
+  'log-hover-vsix.png': 'log-line-hover.png',
+};
 
 /** Measurements from all phases, written to .vscode-test/runs/metrics.json for bench/editor.mjs. */
 const metrics: Record<string, number> = {};
@@ -56,7 +66,8 @@ function prepare(run: string): Dirs {
 
 /** A fresh copy of the fixture workspace: tests write files into it. */
 function freshWorkspace(run: string): string {
-  const ws = join(run, 'workspace');
+  // The folder name shows in the title bar and explorer of the screenshots.
+  const ws = join(run, 'webserver');
   cpSync(join(repoRoot, 'test/e2e/workspace'), ws, { recursive: true });
   return ws;
 }
@@ -198,6 +209,13 @@ async function main() {
     }
   }
   writeFileSync(join(runsDir, 'metrics.json'), JSON.stringify(metrics, null, 2));
+  if (docs && failed === 0) {
+    mkdirSync(join(repoRoot, 'docs'), { recursive: true });
+    for (const [from, to] of Object.entries(docsShots)) {
+      if (existsSync(join(screenshots, from))) copyFileSync(join(screenshots, from), join(repoRoot, 'docs', to));
+    }
+    console.log(`screenshots copied to docs/: ${Object.values(docsShots).join(', ')}`);
+  }
   if (failures.length) console.log(`\nfailures:\n  ${failures.join('\n  ')}`);
   console.log(`editor tier took ${secs(t0)}`);
   console.log(`${passed} passed, ${failed} failed`);

@@ -75,7 +75,8 @@ export async function openFile(page: Page, rel: string): Promise<void> {
     await row.click();
     await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: 5000 });
     return true;
-  });
+    // File search answers once the remote extension host is up: slow on a busy 2-core machine.
+  }, 90_000);
   await page.locator('.editor-instance .view-line').first().waitFor();
   if (process.env.NGINX_LENS_E2E_VERBOSE === '1') console.log(`    opened ${rel} in ${Date.now() - t} ms`);
 }
@@ -123,6 +124,38 @@ function fixture444Rules(root: string): string[] {
   return found.sort();
 }
 
+/** The code lens shown above the given 1-based line, once the server has provided it. */
+async function lensAbove(page: Page, line: number, title?: RegExp): Promise<Locator> {
+  return eventually(`a code lens above line ${line}`, async () => {
+    const target = await viewLine(page, line);
+    const lineBox = await target.boundingBox();
+    if (!lineBox) return undefined;
+    const lenses = page.locator('.editor-instance .codelens-decoration a');
+    const n = await lenses.count();
+    let best: { el: Locator; dy: number } | undefined;
+    for (let i = 0; i < n; i++) {
+      const el = lenses.nth(i);
+      const b = await el.boundingBox();
+      if (!b) continue;
+      const dy = lineBox.y - b.y;
+      if (dy > 0 && dy < 2.5 * lineBox.height && (!best || dy < best.dy)) best = { el, dy };
+    }
+    if (!best) return undefined;
+    if (title && !title.test(await best.el.innerText())) return undefined;
+    return best.el;
+  }, 45_000);
+}
+
+/** The peek names access.log and, in its title, as many locations as expected: `… - Locations (4)`. */
+async function peekShows(peek: Locator, count: number): Promise<true | undefined> {
+  const title = await peek.locator('.peekview-title').innerText();
+  return title.includes('access.log') && title.includes(`(${count})`) ? true : undefined;
+}
+
+async function statusBarText(page: Page): Promise<string> {
+  return (await page.locator('.part.statusbar').innerText()).replace(/\s+/g, ' ');
+}
+
 /** The rendered editor line with the given 1-based number. */
 async function viewLine(page: Page, line: number): Promise<Locator> {
   return eventually(`line ${line} rendered`, async () => {
@@ -165,7 +198,10 @@ async function hoverUntil(page: Page, target: Locator, expected: RegExp): Promis
     const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content');
     await hover.first().waitFor({ timeout: 3000 });
     const text = (await hover.allInnerTexts()).join('\n');
-    return expected.test(text) ? text : undefined;
+    if (!expected.test(text)) return undefined;
+    // Let the fade-in finish, so screenshots show the hover as a person sees it.
+    await page.waitForTimeout(400);
+    return text;
   }, 45_000);
 }
 
@@ -247,6 +283,77 @@ export const uiTests: UiTest[] = [
       await eventually(`${basename(file)} active at line ${line}`, async () =>
         (await activeTab(page)) === basename(file) && (await cursorStatus(page)).startsWith(`Ln ${line},`) ? true : undefined,
       10_000);
+    },
+  },
+  {
+    name: 'clicking the lens of a 444 log line opens the config at the rule',
+    phases: ['dev', 'vsix'],
+    async run(page, ctx) {
+      const d = truth.drops.find((x) => x.rule.file.endsWith('shop.conf')) ?? truth.drops[0];
+      await openFile(page, truth.log);
+      const lens = await lensAbove(page, d.logLine, new RegExp(`${basename(d.rule.file).replace('.', '\\.')}:${d.rule.line}\\b`));
+      await eventually('the log format in the status bar', async () => (/log_format: main/.test(await statusBarText(page)) ? true : undefined));
+      await page.screenshot({ path: join(ctx.screenshots, `log-lens-${ctx.label}.png`) });
+      await lens.click();
+      await eventually(`${basename(d.rule.file)} active with the cursor on line ${d.rule.line}`, async () =>
+        (await activeTab(page)) === basename(d.rule.file) && (await cursorStatus(page)).startsWith(`Ln ${d.rule.line},`) ? true : undefined,
+      10_000);
+      await page.screenshot({ path: join(ctx.screenshots, `click-through-${ctx.label}.png`) });
+    },
+  },
+  {
+    name: 'the reverse lens on a rule peeks at the log lines it dropped',
+    phases: ['vsix'],
+    async run(page, ctx) {
+      const counts = new Map<string, number>();
+      for (const d of truth.drops) counts.set(`${d.rule.file}:${d.rule.line}`, (counts.get(`${d.rule.file}:${d.rule.line}`) ?? 0) + 1);
+      const [key, count] = [...counts].sort((a, b) => b[1] - a[1])[0];
+      const file = key.slice(0, key.lastIndexOf(':'));
+      const line = Number(key.slice(key.lastIndexOf(':') + 1));
+      await openFile(page, file);
+      const lens = await lensAbove(page, line, new RegExp(`^${count} drops? in access\\.log`));
+      await lens.click();
+      const peek = page.locator('.zone-widget .peekview-widget').first();
+      await peek.waitFor({ timeout: 10_000 });
+      // The references list names the log and as many lines as the lens counted.
+      await eventually(`${count} references in the peek`, async () => {
+        return peekShows(peek, count);
+      }, 10_000);
+      await page.screenshot({ path: join(ctx.screenshots, `rule-drops-${ctx.label}.png`) });
+      await page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: 'hovering a 444 log line shows the decision path',
+    phases: ['vsix'],
+    async run(page, ctx) {
+      // A line low enough in the file for the hover to open below the tabs.
+      const d = [...truth.drops].reverse().find((x) => x.rule.file.endsWith('shop.conf')) ?? truth.drops[0];
+      await openFile(page, truth.log);
+      const status = await eventually('the 444 status rendered', async () => token(page, d.logLine, '444'));
+      await hoverUntil(page, status, new RegExp(`exact[\\s\\S]*${basename(d.rule.file).replace('.', '\\.')}:${d.rule.line}\\b`, 'i'));
+      await page.screenshot({ path: join(ctx.screenshots, `log-hover-${ctx.label}.png`) });
+    },
+  },
+  {
+    name: 'Show Drops for This Rule, from the palette with the cursor on the if, peeks at its drops',
+    phases: ['dev'],
+    async run(page, ctx) {
+      const d = truth.drops.find((x) => x.rule.file.endsWith('shop.conf') && x.rule.line === lineOfFile(x.rule.file, 'return 444;', ctx.workspace))!;
+      const count = truth.drops.filter((x) => x.rule.file === d.rule.file && x.rule.line === d.rule.line).length;
+      await openFile(page, d.rule.file);
+      const ifLine = lineOfFile(d.rule.file, 'if ($bad_agent)', ctx.workspace);
+      await page.keyboard.press('Control+G');
+      await page.keyboard.type(String(ifLine));
+      await page.keyboard.press('Enter');
+      await eventually(`cursor on line ${ifLine}`, async () => ((await cursorStatus(page)).startsWith(`Ln ${ifLine},`) ? true : undefined), 5000);
+      const peek = page.locator('.zone-widget .peekview-widget').first();
+      await eventually('the drops peek', async () => {
+        await runCommand(page, 'nginx-lens: Show Drops for This Rule');
+        await peek.waitFor({ timeout: 5000 });
+        return peekShows(peek, count);
+      });
+      await page.keyboard.press('Escape');
     },
   },
   {

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import Mocha from 'mocha';
 import { register as registerExtension } from './extension.test';
 import { register as registerLanguageServer } from './languageServer.test';
+import { register as registerAttribution } from './attribution.test';
 import { metrics } from './helpers';
 
 export interface SuiteResults {
@@ -20,6 +21,7 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'nginx-lens-e2e', mocha);
   registerExtension();
   registerLanguageServer();
+  registerAttribution();
 
   const results: SuiteResults = { passed: 0, failed: 0, tests: [], metrics };
   return new Promise((resolve, reject) => {

@@ -1,0 +1,143 @@
+// 444 attribution as a user meets it: lenses on the access log naming the rule nginx really used
+// (truth from an instrumented nginx run, test/e2e/access-log-truth.json), click-through to the rule,
+// reverse lenses counting drops, hover, the log-format status bar and the palette commands.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { describe, it, before } from 'mocha';
+import truth from '../access-log-truth.json';
+import type { ShowLocationsArgs } from '../../../server/src/lsp/protocol';
+import { api, fixtureUri, hoverText, open, waitFor, workspaceRoot } from './helpers';
+
+type Drop = (typeof truth.drops)[number];
+
+/** Lens arguments arrive as the server sent them: LSP JSON, not vscode objects. */
+function lensArgs(lens: vscode.CodeLens): ShowLocationsArgs {
+  const a = lens.command?.arguments?.[0] as ShowLocationsArgs | undefined;
+  assert.ok(a && Array.isArray(a.locations), `lens "${lens.command?.title}" has no ShowLocationsArgs`);
+  return a;
+}
+
+async function ourLenses(uri: vscode.Uri, what: string, enough: (l: vscode.CodeLens[]) => boolean): Promise<vscode.CodeLens[]> {
+  return waitFor(what, async () => {
+    const all = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
+    const ours = all.filter((l) => l.command?.command.startsWith('nginx-lens.'));
+    return enough(ours) ? ours : undefined;
+  }, 30_000);
+}
+
+const ruleKey = (d: Drop) => `${d.rule.file}:${d.rule.line}`;
+const fsPathOf = (uri: string) => vscode.Uri.parse(uri).fsPath;
+
+export function register(): void {
+  describe('444 attribution', () => {
+    const logUri = () => fixtureUri(truth.log);
+    let logLenses: vscode.CodeLens[] = [];
+
+    before(async () => {
+      await api();
+      await open('nginx/nginx.conf');
+    });
+
+    it('reads the log with the log_format its access_log names, and says so in the status bar', async () => {
+      const exports = await api();
+      await open(truth.log);
+      const info = await waitFor('the nginx-lens/logFormat notification', () => exports.logFormat(logUri()));
+      assert.equal(info.format, 'main', JSON.stringify(info));
+      assert.match(exports.statusText(), /main/);
+    });
+
+    it('puts a lens on every 444 line of the log, and on no other line', async () => {
+      await open(truth.log);
+      logLenses = await ourLenses(logUri(), 'lenses on access.log', (l) => l.length >= truth.drops.length);
+      const lines = [...new Set(logLenses.map((l) => l.range.start.line + 1))].sort((a, b) => a - b);
+      assert.deepEqual(lines, truth.drops.map((d) => d.logLine));
+    });
+
+    it('names, for every 444 line, the rule real nginx used', () => {
+      for (const d of truth.drops) {
+        const lens = logLenses.find((l) => l.range.start.line + 1 === d.logLine);
+        assert.ok(lens?.command, `no lens on line ${d.logLine}`);
+        const { locations } = lensArgs(lens);
+        assert.equal(locations.length, 1, `line ${d.logLine}: "${lens.command.title}" is not exact`);
+        const [loc] = locations;
+        assert.equal(fsPathOf(loc.uri), path.join(workspaceRoot(), d.rule.file), `line ${d.logLine}`);
+        assert.equal(loc.range.start.line + 1, d.rule.line, `line ${d.logLine}`);
+        assert.match(lens.command.title, new RegExp(`${path.basename(d.rule.file).replace('.', '\\.')}:${d.rule.line}\\b`));
+      }
+    });
+
+    it('running a log lens makes the config the active editor, cursor on the rule', async () => {
+      for (const d of [truth.drops[0], truth.drops[truth.drops.length - 1]]) {
+        await open(truth.log);
+        const lens = logLenses.find((l) => l.range.start.line + 1 === d.logLine)!;
+        await vscode.commands.executeCommand(lens.command!.command, ...(lens.command!.arguments ?? []));
+        const editor = await waitFor('the rule to be shown', () => {
+          const e = vscode.window.activeTextEditor;
+          return e && e.document.uri.fsPath === path.join(workspaceRoot(), d.rule.file) ? e : undefined;
+        }, 5000);
+        assert.equal(editor.selection.active.line + 1, d.rule.line);
+      }
+    });
+
+    it('hover on a 444 log line gives the verdict and the decision path', async () => {
+      await open(truth.log);
+      for (const d of truth.drops) {
+        const hovers = await waitFor(`hover on log line ${d.logLine}`, async () => {
+          const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', logUri(), new vscode.Position(d.logLine - 1, 2));
+          return h?.length ? h : undefined;
+        });
+        const text = hoverText(hovers);
+        assert.match(text, /444/, `line ${d.logLine}`);
+        assert.match(text, /\bexact\b/i, `line ${d.logLine}: ${text}`);
+        assert.ok(text.includes(`${path.basename(d.rule.file)}:${d.rule.line}`), `line ${d.logLine} hover names no rule location: ${text}`);
+        // The path goes through the server nginx chose.
+        assert.match(text, /server/i, `line ${d.logLine}: ${text}`);
+      }
+    });
+
+    it('the reverse lens on each 444 rule counts its drops', async () => {
+      const counts = new Map<string, number>();
+      for (const d of truth.drops) counts.set(ruleKey(d), (counts.get(ruleKey(d)) ?? 0) + 1);
+      await open(truth.log);
+      for (const [key, count] of counts) {
+        const [file, line] = [key.slice(0, key.lastIndexOf(':')), Number(key.slice(key.lastIndexOf(':') + 1))];
+        const editor = await open(file);
+        const lenses = await ourLenses(editor.document.uri, `reverse lens on ${key}`, (l) => l.some((x) => x.range.start.line + 1 === line));
+        const lens = lenses.find((x) => x.range.start.line + 1 === line)!;
+        assert.match(lens.command!.title, new RegExp(`^${count} drops? in access\\.log`), `${key}: "${lens.command!.title}"`);
+        const logLines = lensArgs(lens).locations.map((l) => l.range.start.line + 1).sort((a, b) => a - b);
+        assert.deepEqual(logLines, truth.drops.filter((d) => ruleKey(d) === key).map((d) => d.logLine), key);
+      }
+    });
+
+    it('Trace This Log Line, from the palette, goes to the rule of the line under the cursor', async () => {
+      const d = truth.drops.find((x) => x.rule.file.endsWith('shop.conf'))!;
+      const editor = await open(truth.log);
+      const at = new vscode.Position(d.logLine - 1, 10);
+      editor.selection = new vscode.Selection(at, at);
+      await vscode.commands.executeCommand('nginx-lens.traceLogLine');
+      const shown = await waitFor('the traced rule', () => {
+        const e = vscode.window.activeTextEditor;
+        return e && e.document.uri.fsPath === path.join(workspaceRoot(), d.rule.file) ? e : undefined;
+      }, 5000);
+      assert.equal(shown.selection.active.line + 1, d.rule.line);
+    });
+
+    it('hover on return 444 in the config explains which requests it drops', async () => {
+      const d = truth.drops.find((x) => x.rule.file.endsWith('default'))!;
+      const editor = await open(d.rule.file);
+      const line = editor.document.lineAt(d.rule.line - 1).text;
+      const pos = new vscode.Position(d.rule.line - 1, line.indexOf('444') + 1);
+      const text = hoverText(
+        await waitFor('hover on return 444', async () => {
+          const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, pos);
+          return h?.length ? h : undefined;
+        }),
+      );
+      // The default server drops requests whose Host matches no server_name on its port.
+      assert.match(text, /default_server|default server/i, text);
+      assert.match(text, /server_name|Host/i, text);
+    });
+  });
+}
