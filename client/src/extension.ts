@@ -226,9 +226,13 @@ async function runLensAtCursor(language: string, what: string): Promise<void> {
     (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri, 100)) ??
     [];
   const ours = lenses.filter((l) => l.command && l.command.command.startsWith(`${SECTION}.`));
-  // In a config the rule may span lines (an `if` block): take the nearest lens at or above the cursor.
-  const candidates = ours.filter((l) => l.range.start.line <= line).sort((a, b) => b.range.start.line - a.range.start.line);
-  const lens = language === LOG_LANGUAGE ? ours.find((l) => l.range.start.line === line) : candidates[0];
+  // A log lens sits on its own line. In a config the cursor may be on the `if (...) {` around the
+  // `return 444`: take the closest rule lens within a few lines, the one above on a tie.
+  const distance = (l: vscode.CodeLens) => Math.abs(l.range.start.line - line) * 2 + (l.range.start.line > line ? 1 : 0);
+  const lens =
+    language === LOG_LANGUAGE
+      ? ours.find((l) => l.range.start.line === line)
+      : ours.filter((l) => Math.abs(l.range.start.line - line) <= 3).sort((a, b) => distance(a) - distance(b))[0];
   if (!lens?.command) {
     void vscode.window.showInformationMessage(
       language === LOG_LANGUAGE
