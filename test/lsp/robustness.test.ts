@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import {
   CancellationTokenSource,
+  CodeLensRequest,
   CompletionRequest,
   DefinitionRequest,
   DocumentSymbolRequest,
@@ -107,4 +108,20 @@ test('untrusted workspace: parse-only features, nothing read from disk', async (
   } finally {
     await u.close();
   }
+});
+
+test('hostile access logs: binary, a 10 MB line of 4s, lines of 444s that are not log lines', async () => {
+  const bin = join(site, 'logs/binary-access.log');
+  await c.open(bin, '\u0000\u0001444\u0000 "GET / HTTP/1.1" 444 0\n'.repeat(5000), 'nginx-access-log');
+  const long = join(site, 'logs/long-access.log');
+  await c.open(long, '4'.repeat(10 * 1024 * 1024) + '\n203.0.113.9 - - [27/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 444 0 "-" "x" "10.0.0.1"\n', 'nginx-access-log');
+  const t0 = Date.now();
+  const binLenses = await c.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: uriOf(bin) } });
+  assert.deepEqual(binLenses, []);
+  const longLenses = await c.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: uriOf(long) } });
+  // The 10 MB line is skipped; the real line after it still gets its lens.
+  assert.deepEqual(longLenses!.map((l) => [l.range.start.line, l.command?.title]), [[1, 'dropped by return 444 — conf.d/shop.conf:22']]);
+  const h = await c.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(long) }, position: { line: 0, character: 5_000_000 } });
+  assert.equal(h, null);
+  assert.ok(Date.now() - t0 < 20_000, `took ${Date.now() - t0} ms`);
 });
