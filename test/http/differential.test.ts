@@ -488,6 +488,34 @@ const scenarios: Scenario[] = [
 `),
     requests: [get('/', null), get('/', 'other.test'), get('/', 'named.test'), get('/', '_'), get('/x', null, { protocol: 'HTTP/1.0' })],
   },
+  {
+    name: 'server-level break/rewrite flags, inherited error_page, if blocks drop try_files',
+    conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    error_page 403 = @srv403;
+    location @srv403 { return 444; }
+    if ($arg_stop) { break; }
+    rewrite ^/sb/(.*)$ /sbt/$1 break;
+    rewrite ^/sl/(.*)$ /slt/$1 last;
+    if ($arg_late) { return 444; }
+    location /sbt/ { return 444; }
+    location /slt/ { return 444; }
+    location /deny { deny all; }
+    location /iff { if ($arg_a) { set $x 1; } try_files $uri =444; }
+    location / { return 444; }
+  }
+`),
+    requests: [
+      get('/x?stop=1&late=1'),
+      get('/x?late=1'),
+      get('/sb/a?late=1'),
+      get('/sl/a'),
+      get('/sb/a'),
+      get('/deny'),
+      get('/iff/nothing'),
+      get('/iff/nothing?a=1'),
+    ],
+  },
 ];
 
 test('differential: our attribution of every 444 agrees with real nginx', { skip: !haveNginx && 'nginx not installed' }, async () => {

@@ -1139,7 +1139,7 @@ function sameLogged(logged: string, actual: string): boolean {
 }
 
 export function serverLabel(s: ServerModel): string {
-  const n = s.names.length ? s.names.map((x) => (x.kind === 'regex' ? '~' + x.name : x.name)).join(' ') : '""';
+  const n = s.names.map((x) => (x.kind === 'regex' ? '~' + x.name : x.name || '""')).join(' ') || '""';
   return `${n} (${where(s.d)})`;
 }
 
