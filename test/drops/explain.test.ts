@@ -178,3 +178,18 @@ http {
   assert.ok(names.includes('return 444 — shop.test › = /wp-login.php'), names.join('\n'));
   assert.ok(names.includes('error_page 403 = @drop — shop.test › /private/ › error 403 → @drop'), names.join('\n'));
 });
+
+test('hover: a location with limit_except: its return runs only for the methods limit_except admits', () => {
+  const md = at(`events {}
+http {
+    server {
+        listen 80;
+        location / {
+            limit_except GET { deny all; }
+            return 444;
+        }
+    }
+}
+`, 7).md!;
+  assert.match(md, /methods GET, HEAD only: other methods run with the `limit_except` block's configuration \(nginx\.conf:6\)/);
+});

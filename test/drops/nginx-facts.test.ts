@@ -88,10 +88,19 @@ describe('444 facts against real nginx', { skip: !hasNginx() && 'no /usr/sbin/ng
       if ($host ~ ^shop\\.test$) { return 200 "host\\n"; }
       return 200 "neither\\n";
     }
+
+    # 10: error_page ... =444 sends a response whose status line says 444 (no drop)
+    server {
+      listen 127.0.0.1:{{port10}};
+      access_log {{logs}}/t.log t;
+      root {{prefix}}/nonexistent;
+      location / { error_page 404 =444 /e; }
+      location = /e { return 200 "page\\n"; }
+    }
   `;
 
   before(async () => {
-    ngx = await startNginx({ conf: CONF, ports: 10 });
+    ngx = await startNginx({ conf: CONF, ports: 11 });
   });
   after(async () => {
     await ngx?.stop();
@@ -163,6 +172,15 @@ describe('444 facts against real nginx', { skip: !hasNginx() && 'no /usr/sbin/ng
     assert.equal(body(await get(p, '/', { Host: 'Shop.test' })), 'host\n', 'upper-case Host: not dropped, $http_host missed, $host matched');
     assert.equal(body(await get(p, '/', { Host: `shop.test:${p}` })), 'host\n', 'Host with port: $http_host missed');
     assert.equal(body(await get(p, '/', { Host: 'shop.test' })), 'http_host\n');
+  });
+
+  test('error_page 404 =444 /page answers with an HTTP response whose status line is 444, logged as 444', async () => {
+    const r = await get(ngx.ports[10], '/missing');
+    assert.equal(r.empty, false);
+    assert.match(r.data.toString('latin1'), /^HTTP\/1\.1 444 \r\n/);
+    assert.equal(body(r), 'page\n');
+    const lines = await ngx.waitForLines('t.log', 1);
+    assert.ok(lines.some((l) => l.startsWith(`${ngx.ports[10]} 444 GET /missing`)), lines.join('\n'));
   });
 
   test('a flagless server-level rewrite sends the request to another location', async () => {

@@ -32,6 +32,7 @@ export const DROPS_CODES = [
   'drops-not-logged',
   'duplicate-default-server',
   'limit-status-never-applies',
+  'error-page-444-response',
 ] as const;
 export type DropsCode = (typeof DROPS_CODES)[number];
 
@@ -83,6 +84,7 @@ class DropsChecker {
     for (const s of this.ix.scopes) {
       this.returnsInScope(s);
       this.unreachableAfter(s);
+      for (const d of s.byName.get('error_page') ?? []) this.errorPage444(d, s);
     }
     for (const server of this.model.servers) this.serverLevel(server);
     this.listenGroups();
@@ -132,13 +134,8 @@ class DropsChecker {
     const denies = rules.some((r) => r.name === 'deny');
     if (op.status === 444 && denies && server?.d.block?.close) {
       // Move the drop to where the access phase sends the rejected: error_page 403 → a named location.
-      const existing = [...server.named.entries()].find(([, l]) => l.scope.codes.length === 1 && l.scope.codes[0].op === 'return' && l.scope.codes[0].status === 444);
-      const name = existing ? existing[0] : '@drop';
-      const edits: TextEdit[] = [{ file: op.d.file, range: lineRange(op.d), newText: `error_page 403 = ${name};` }];
-      if (!existing) {
-        const indent = this.indentOf(server.d) + '    ';
-        edits.push({ file: server.d.file, range: { start: server.d.block.close.start, end: server.d.block.close.start }, newText: `    location ${name} {\n${indent}    return 444;\n${indent}}\n${this.indentOf(server.d)}` });
-      }
+      const name = this.existingDrop(server) ?? '@drop';
+      const edits: TextEdit[] = [{ file: op.d.file, range: lineRange(op.d), newText: `error_page 403 = ${name};` }, ...this.namedDropEdits(server)];
       fixes.push({ title: `Drop only the requests the access rules deny (error_page 403 = ${name})`, edits });
     }
     fixes.push({ title: 'Remove the return (let the access rules decide)', edits: [{ file: op.d.file, range: this.wholeLine(op.d), newText: '' }] });
@@ -146,6 +143,33 @@ class DropsChecker {
       related: restricting.slice(0, 3).map((r) => ({ file: r.file, range: r.range, message: 'never checked for requests the return answers' })),
       fixes,
     });
+  }
+
+  /** `error_page 404 =444 /page`: nginx sends a response whose status line says 444, with the page. */
+  errorPage444(d: Directive, s: Scope): void {
+    const eq = d.args.find((a) => a.value === '=444');
+    if (!eq || d.args.length < 3) return;
+    const fixes: Fix[] = [];
+    const server = s.server;
+    const codes = d.args.slice(0, -1).filter((a) => /^\d+$/.test(a.value)).map((a) => a.value);
+    if (server?.d.block?.close && codes.length) {
+      const edits = this.namedDropEdits(server);
+      edits.unshift({ file: d.file, range: lineRange(d), newText: `error_page ${codes.join(' ')} = ${edits.length ? '@drop' : this.existingDrop(server)};` });
+      fixes.push({ title: 'Drop these requests instead (error_page to a named location that returns 444)', edits });
+    }
+    this.report('warning', 'error-page-444-response', d, eq.range, `\`=444\` does not drop the connection: nginx sends an HTTP response with the status line "444" and the body of ${d.args[d.args.length - 1].value} (logged as 444, like a drop). To close the connection, send the error to a named location that does \`return 444\`.`, { fixes });
+  }
+
+  existingDrop(server: ServerModel): string | undefined {
+    return [...server.named.entries()].find(([, l]) => l.scope.codes.length === 1 && l.scope.codes[0].op === 'return' && l.scope.codes[0].status === 444)?.[0];
+  }
+
+  /** Edits adding `location @drop { return 444; }` to a server, unless one like it exists (then none). */
+  namedDropEdits(server: ServerModel): TextEdit[] {
+    if (this.existingDrop(server) || !server.d.block?.close) return [];
+    const outer = this.indentOf(server.d);
+    const indent = outer + '    ';
+    return [{ file: server.d.file, range: { start: server.d.block.close.start, end: server.d.block.close.start }, newText: `    location @drop {\n${indent}    return 444;\n${indent}}\n${outer}` }];
   }
 
   indentOf(d: Directive): string {

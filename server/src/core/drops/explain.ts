@@ -117,7 +117,12 @@ export function explain444(ix: DropsIndex, d: Directive, drops?: DropsSummary): 
   const when: string[] = [];
   for (const s of chainOf(src.scope)) {
     if (s.kind === 'server' && s.server) when.push(`- server: ${serverWords(ix.model, s.server)}`);
-    else if (s.kind === 'location' && s.location) when.push(`- location: ${locationWords(ix.graph, s.location)}`);
+    else if (s.kind === 'location' && s.location) {
+      when.push(`- location: ${locationWords(ix.graph, s.location)}`);
+      const le = s.location.limitExcept;
+      if (le && src.kind === 'return' && chainOf(src.scope).includes(s))
+        when.push(`- methods ${[...le.allowed].join(', ')} only: other methods run with the \`limit_except\` block's configuration (${whereOf(ix.graph, le.d)}), where the location's rewrite directives do not run`);
+    }
     else if (s.kind === 'if') {
       const op = s.parent?.codes.find((o) => o.op === 'if' && o.d === s.directive);
       if (op && op.op === 'if') {
