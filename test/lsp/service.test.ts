@@ -132,6 +132,9 @@ test('definition and links over a loaded include tree', () => {
   const certLinks = documentLinks(aView, (p) => fs.stat(p)?.kind === 'file');
   assert.deepEqual(certLinks.map((l) => l.target), ['file:///etc/nginx/certs/a.pem']);
 
+  const incHover = hover(mainView, main.text.indexOf('conf.d'));
+  assert.match((incHover!.contents as { value: string }).value, /^Includes 2 files, in nginx's order:\n- conf\.d\/a\.conf\n- conf\.d\/b\.conf/);
+
   const ws = workspaceSymbols([graph], 'loc');
   assert.deepEqual(ws.map((s) => s.name), ['location /', 'location @fb']);
 });

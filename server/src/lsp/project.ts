@@ -144,6 +144,7 @@ export class Projects {
 
   forget(uri: string): void {
     this.diagCache.delete(uri);
+    this.views.delete(uri);
   }
 
   private computeDiagnostics(uri: string): { files: string[]; diagnostics: Diagnostic[] } {

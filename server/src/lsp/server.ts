@@ -166,8 +166,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   ws.documents.onDidChangeContent((e) => {
     if (ws.isConfig(e.document.uri)) {
       projects.overlay(e.document.uri, e.document.getText());
-      // Open logs are attributed against the config: their lenses may have changed too.
-      if (ws.documents.all().some((d) => ws.isLog(d.uri))) refreshLenses();
+      // Open logs are attributed against the config: their lenses and log_format may have changed too.
+      const openLogs = ws.documents.all().filter((d) => ws.isLog(d.uri));
+      if (openLogs.length) refreshLenses();
+      for (const d of openLogs) scheduler.schedule(d.uri, 500);
     }
     scheduler.schedule(e.document.uri);
   });
