@@ -36,6 +36,9 @@ export const userSettings = {
   'extensions.autoUpdate': false,
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
+  // Runs live inside the repository's checkout: no "open the parent repository?" notification.
+  'git.enabled': false,
+  'git.openRepositoryInParentFolders': 'never',
   // A person would answer the trust prompt once; the smoke-test driver refuses all dialogs.
   'security.workspace.trust.enabled': false,
 };
