@@ -46,6 +46,9 @@ test('completion: the context decides which directives are offered', () => {
   assert.ok(inFrag.includes('listen') && inFrag.includes('server_name'));
   assert.ok(!inFrag.includes('worker_processes'));
 
+  // Typing spaces to indent must not pop the directive list up; a space after `access_log path` may.
+  assert.deepEqual(completion(view(loc.text), loc.offset - 3, undefined, ' ').items, []);
+
   // Inside a map block the lines are entries, not directives.
   const map = at('http { map $a $b {\n  |\n} }');
   assert.deepEqual(labels(view(map.text), map.offset), []);
@@ -55,6 +58,7 @@ test('completion: arguments — log formats, named locations, upstreams, variabl
   const conf = 'http {\n log_format main "$remote_addr";\n upstream app { server 127.0.0.1:1; }\n server {\n  location @back { }\n  set $mine 1;\n  ';
   const logs = at(conf + 'access_log /var/log/a.log |');
   assert.deepEqual(labels(view(logs.text), logs.offset), ['combined', 'main']);
+  assert.deepEqual(completion(view(logs.text), logs.offset, undefined, ' ').items.map((i) => i.label), ['combined', 'main']);
   const named = at(conf + 'try_files $uri @b|');
   assert.deepEqual(labels(view(named.text), named.offset), ['@back']);
   const up = at(conf + 'location / { proxy_pass http://a|');

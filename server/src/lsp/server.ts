@@ -199,7 +199,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onCompletion(
     guard(log, 'completion', (): CompletionList => ({ isIncomplete: false, items: [] }), (p, token) => {
       const a = at(p.textDocument.uri, p.position);
-      return a ? completion(a.view, a.offset, token) : { isIncomplete: false, items: [] };
+      return a ? completion(a.view, a.offset, token, p.context?.triggerCharacter) : { isIncomplete: false, items: [] };
     }),
   );
 

@@ -105,10 +105,13 @@ function docOf(d: DirectiveInfo): string {
   return `${syntax}\n\nDefault: ${d.default ? '`' + d.default.replace(/`/g, '') + ';`' : '—'}\n\n${desc}\n\n[nginx.org](${d.url})`;
 }
 
-export function completion(view: DocumentView, offset: number, token?: Cancellation): CompletionList {
+export function completion(view: DocumentView, offset: number, token?: Cancellation, triggerCharacter?: string): CompletionList {
   const empty: CompletionList = { isIncomplete: false, items: [] };
   const cur = cursorStatement(view.file, offset);
   if (!cur) return empty;
+  // ' ' and '/' trigger only argument completions (log formats, upstreams): never pop the directive
+  // list up while the user indents a line.
+  if ((triggerCharacter === ' ' || triggerCharacter === '/') && (cur.index === 0 || cur.prefix.includes('$'))) return empty;
   const ctx = contextPathAt(view, cur.blocks);
   const family = ctx.find((n) => n === 'http' || n === 'stream' || n === 'mail') as Family | undefined;
   const inEntries = cur.blocks.some((b) => RAW_CONTENT_BLOCKS.has(b.name) || isLuaDirective(b.name));
