@@ -26,7 +26,11 @@ test('random include graphs: no throw, termination, cycles reported, ranges insi
       let visits = 0;
       walkEffective(g, () => void visits++, { maxVisits: 100000 });
       assert.ok(visits <= 100000);
-      for (const d of checkConfig(g)) {
+      const diags = checkConfig(g);
+      // an analysis that crashed is reported as analysis-failed instead of throwing: still a bug
+      const crashed = diags.find((d) => d.code === 'analysis-failed');
+      assert.equal(crashed, undefined, crashed?.message);
+      for (const d of diags) {
         const f = g.files.get(d.file);
         assert.ok(f, `diagnostic in a file the graph did not read: ${d.file}`);
         assert.ok(d.range.start.offset >= 0 && d.range.end.offset <= f.text.length && d.range.start.offset <= d.range.end.offset);
@@ -65,4 +69,11 @@ test('an include cycle that passes through an if block is reported, and every an
   );
   const diags = checkConfig(g);
   assert.ok(diags.some((d) => d.code === 'include-cycle'));
+});
+
+test('two servers without server_name on one port: no analysis crashes (nginx: conflicting server name "")', () => {
+  // Found by the property above; the commonest shape there is (two vhosts, no names).
+  const g = loadConfigGraph('/n/nginx.conf', new MemoryFileSystem({ '/n/nginx.conf': 'events {}\nhttp { server { listen 80; } server { listen 80; } }\n' }));
+  const crashed = checkConfig(g).find((d) => d.code === 'analysis-failed');
+  assert.equal(crashed, undefined, crashed?.message);
 });

@@ -30,6 +30,21 @@ function validateCached(file: ParsedFile, ctx: readonly string[], opts: Validate
   return out;
 }
 
+const ZERO_RANGE = { start: { line: 0, character: 0, offset: 0 }, end: { line: 0, character: 0, offset: 0 } };
+
+/**
+ * Runs one analysis so that a bug in it costs its own diagnostics, not the whole check (the CLI
+ * and the editor still show everything else). The failure is reported, never swallowed.
+ */
+function guarded(graph: ConfigGraph, what: string, run: () => Diagnostic[], file = graph.mainFile): Diagnostic[] {
+  try {
+    return run();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return [{ severity: 'warning', code: 'analysis-failed', message: `nginx-lens internal error in ${what}: ${msg}. Other diagnostics are unaffected; please report this with the configuration.`, file, range: ZERO_RANGE }];
+  }
+}
+
 function diagKey(d: Diagnostic): string {
   return `${d.file}\u0000${d.range.start.offset}\u0000${d.range.end.offset}\u0000${d.code}\u0000${d.message}`;
 }
@@ -49,9 +64,9 @@ export function checkConfig(graph: ConfigGraph, options: CheckOptions = {}): Dia
     for (const d of syntaxErrorDiagnostics(file)) push(d);
     const contexts = [...contextsOf(graph, path)];
     if (path === graph.mainFile && options.mainContexts) contexts.push(...options.mainContexts);
-    for (const ctx of contexts) for (const d of validateCached(file, ctx, options.validate)) push(d);
+    for (const ctx of contexts) for (const d of guarded(graph, 'validation', () => validateCached(file, ctx, options.validate), path)) push(d);
   }
-  for (const d of checkDrops(graph)) push(d);
+  for (const d of guarded(graph, 'the 444 checks', () => checkDrops(graph))) push(d);
   const order = new Map([...graph.files.keys()].map((p, i) => [p, i]));
   return out.sort(
     (a, b) =>
