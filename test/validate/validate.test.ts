@@ -122,6 +122,9 @@ test('duplicates nginx rejects, and only those', () => {
   assert.deepEqual(check('gzip on; server { gzip off; location / { gzip on; if ($a) { gzip off; } } }', ['http']), []);
   assert.deepEqual(check('add_header a b; add_header c d; proxy_set_header A b; proxy_set_header C d; listen 80; listen 443;', ['http', 'server']), []);
   assert.deepEqual(check('server { } server { }', ['http']), []);
+  // ngx_mail_core_protocol just overwrites; obsolete http2_* directives only warn.
+  assert.deepEqual(check('server { protocol imap; protocol imap; }', ['mail']), []);
+  assert.deepEqual(check('http2_idle_timeout 1s; http2_idle_timeout 2s;', ['http', 'server']), []);
   // Duplicates are certain even where the context is unknown.
   assert.deepEqual(check('gzip on;\ngzip on;', null), ['2:duplicate-directive']);
 });

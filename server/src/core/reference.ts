@@ -62,7 +62,7 @@ export interface DirectiveLookup {
   isAllowed: boolean | undefined;
   /** Entries that matter for documentation: allowed ones, else those of this family, else all. */
   entries: DirectiveInfo[];
-  /** Known, but only for another configuration tree than this one (http/stream/mail). */
+  /** Known only inside another module's private block (e.g. mgmt's `proxy`): no verdict here. */
   foreign?: boolean;
   /** Human-readable places the directive may appear, e.g. "http server", "stream server". */
   allowedContexts: string[];
@@ -285,18 +285,19 @@ export function candidatePaths(contextPath: readonly string[]): string[][] {
   return out;
 }
 
-/** Whether an entry belongs to the family's tree at all (main-level trees are fully documented). */
-function relevantTo(d: DirectiveInfo, family: Family): boolean {
-  if (family === 'core') return true;
-  // Main-level and events directives are fully documented: one found elsewhere is misplaced.
-  if (d.contexts.some((c) => c === 'main' || c === 'events' || c === '')) return true;
-  if (d.family === family) return true;
-  if (d.family !== 'core') return false;
-  const ix = getIndex();
-  return ix.places.some((p) => {
-    const place = resolvePlace(p);
-    return !!place && place.family === family && entryAllowedAt(d, place);
-  });
+/**
+ * nginx's own context types (NGX_MAIN_CONF, NGX_EVENT_CONF, NGX_HTTP_{MAIN,SRV,LOC,SIF,LIF,LMT,UPS}_CONF,
+ * NGX_STREAM_*, NGX_MAIL_*) as the reference names them; "" is "any". A directive listed only in
+ * other contexts lives inside one module's private block (mgmt, acme_issuer, oidc_provider...).
+ */
+const CONTEXT_TYPES: ReadonlySet<string> = new Set([
+  '', 'main', 'events', 'http', 'server', 'location', 'if', 'if in server', 'if in location',
+  'limit_except', 'upstream', 'stream', 'mail',
+]);
+
+/** Only inside one module's private block: says nothing about the name elsewhere. */
+function isScoped(d: DirectiveInfo): boolean {
+  return !d.contexts.some((c) => CONTEXT_TYPES.has(c));
 }
 
 function describeContext(d: DirectiveInfo, c: string): string {
@@ -346,9 +347,9 @@ function lookupUncached(name: string, path: readonly string[]): DirectiveLookup 
   }
   const allowed = all.filter((d) => decidable.some((p) => entryAllowedAt(d, p)));
   result.allowed = allowed;
-  // A name the reference only knows for another tree (mail's `proxy` is missing, only the
-  // mgmt block's is there) may be a documentation gap, not a misplaced directive.
-  const foreign = decidable.some((p) => !all.some((d) => relevantTo(d, p.family)));
+  // A name the reference only knows inside some module's private block (mail's `proxy` is
+  // missing, only the mgmt block's is there) may be another module's directive it lacks.
+  const foreign = all.every(isScoped) && !decidable.some((p) => p.labels.some((l) => !CONTEXT_TYPES.has(l)));
   result.isAllowed = allowed.length > 0 ? true : foreign ? undefined : false;
   result.foreign = allowed.length === 0 && foreign;
   const families = new Set(decidable.map((p) => p.family));

@@ -87,6 +87,11 @@ export const REFERENCE_GAPS: {
   contexts: readonly { family: 'http' | 'stream' | 'mail'; name: string; add: readonly string[]; source: string }[];
   /** Argument counts nginx accepts beyond the reference's syntax lines. */
   args: readonly { name: string; values?: readonly number[]; from?: number; source: string }[];
+  /**
+   * Directives whose syntax looks like a ngx_conf_set_*_slot value (see validate.ts
+   * rejectsDuplicate) but whose 1.22 handler accepts a repeat.
+   */
+  duplicatesAccepted: readonly { family: 'http' | 'stream' | 'mail'; names: readonly string[]; source: string }[];
 } = {
   contexts: [
     {
@@ -110,6 +115,14 @@ export const REFERENCE_GAPS: {
     { name: 'geoip_country', values: [1, 2], source: 'src/http/modules/ngx_http_geoip_module.c: NGX_CONF_TAKE12' },
     { name: 'geoip_org', values: [1, 2], source: 'src/http/modules/ngx_http_geoip_module.c: NGX_CONF_TAKE12' },
     { name: 'geoip_city', values: [1, 2], source: 'src/http/modules/ngx_http_geoip_module.c: NGX_CONF_TAKE12' },
+  ],
+  duplicatesAccepted: [
+    { family: 'mail', names: ['protocol'], source: 'src/mail/ngx_mail_core_module.c ngx_mail_core_protocol overwrites' },
+    {
+      family: 'http',
+      names: ['http2_max_requests', 'http2_max_field_size', 'http2_max_header_size', 'http2_recv_timeout', 'http2_idle_timeout'],
+      source: 'src/http/v2/ngx_http_v2_module.c ngx_http_v2_obsolete only warns',
+    },
   ],
 };
 

@@ -14,6 +14,7 @@ import { compareVersions, directivesAllowedIn, knownDirectiveNames, lookupDirect
 import {
   CHANGEABLE_CORE_VARIABLES,
   isLuaDirective,
+  REFERENCE_GAPS,
   looksLikeTemplate,
   RAW_CONTENT_BLOCKS,
   SINGLETON_MAIN_BLOCKS,
@@ -75,15 +76,21 @@ function headRange(d: Directive): Range {
  * (src/core/ngx_conf_file.c). The reference does not name handlers, so this is inferred from
  * the syntax shapes those slots parse: `on | off`, a choice of keywords, one size/time/number,
  * or `number size`. Checked against nginx 1.22.1's command tables: every directive of these
- * shapes there uses such a slot (or a handler with the same check), bar obsolete http2_* ones.
+ * shapes there uses such a slot (or a handler with the same check), bar the few listed in
+ * REFERENCE_GAPS.duplicatesAccepted.
  */
-function rejectsDuplicate(d: DirectiveInfo): boolean {
+function hasSlotShape(d: DirectiveInfo): boolean {
   if (d.syntax.length !== 1 || d.isBlock) return false;
   const s = d.syntax[0];
   if (s === '`on` | `off`') return true;
   if (/^`[^`]+`( \| `[^`]+`)+$/.test(s)) return true;
-  if (/^\*`(size|time|number|timeout|rate|length|interval|level)`\*$/.test(s)) return !/^http2_/.test(d.name);
+  if (/^\*`(size|time|number|timeout|rate|length|interval|level)`\*$/.test(s)) return true;
   return s === '*`number`* *`size`*';
+}
+
+function rejectsDuplicate(d: DirectiveInfo): boolean {
+  if (REFERENCE_GAPS.duplicatesAccepted.some((g) => g.family === d.family && g.names.includes(d.name))) return false;
+  return hasSlotShape(d);
 }
 
 class Validator {
