@@ -255,12 +255,15 @@ class Run {
       this.chooseGroupAndDefault();
       return this.finish(400, undefined, 'the request line is invalid: nginx answers 400');
     }
-    if (!line && f.method !== undefined && f.target !== undefined)
-      line = { method: f.method, target: f.target, protocol: f.protocol ?? 'HTTP/1.1' };
     if (line) {
       this.method = line.method;
       this.target = line.target;
       this.protocol = line.protocol;
+    } else {
+      // Without `$request`, whatever parts the format logs separately.
+      if (f.method !== undefined) this.method = f.method;
+      if (f.target !== undefined) this.target = f.target;
+      if (f.protocol !== undefined) this.protocol = f.protocol;
     }
 
     // Host: `$host` is the validated Host (or request-line host), else the server's name.
@@ -288,18 +291,42 @@ class Run {
       // Without a Host header `$host` is the server's primary name: also consider that.
       if (this.mayLackHost()) hostChoices.push(null);
     }
+    // An absolute-form request line (`GET http://other/ HTTP/1.1`) overrides the Host header, and
+    // neither `$request_uri` nor `$http_host` shows it: without `$request` logged, the host nginx
+    // routed by is `$host` when logged, else unknown.
+    let fromLine = -1;
+    if (f.request === undefined && hostChoices && f.httpHost !== undefined) {
+      const lh = f.host;
+      if (lh === undefined) (fromLine = hostChoices.length), hostChoices.push(ANY_HOST);
+      else if (lh !== '-' && !hostChoices.some((h) => h !== null && h !== '' && sameLogged(lh, h))) (fromLine = hostChoices.length), hostChoices.push(lh);
+    }
 
     this.chooseGroup();
     const g = this.group!;
-    if (hostChoices) {
-      const i = hostChoices.length > 1 ? this.pick(hostChoices.map((h) => (h === null ? 'the request had no Host header' : `Host was "${h}"`)), ['$http_host']) : 0;
+    const pickedAny = hostChoices && fromLine !== -1 && hostChoices[fromLine] === ANY_HOST;
+    let i = 0;
+    if (hostChoices && hostChoices.length > 1) {
+      const labels = hostChoices.map((h, k) =>
+        k === fromLine
+          ? h === ANY_HOST
+            ? 'the (unlogged) request line was absolute-form and named another host'
+            : `the (unlogged) request line was absolute-form with host "${h}"`
+          : h === null
+            ? 'the request had no Host header'
+            : `Host was "${h}"`,
+      );
+      i = this.pick(labels, fromLine !== -1 ? ['$http_host', '$request'] : ['$http_host']);
+    }
+    if (hostChoices && !(pickedAny && i === fromLine)) {
       const h = hostChoices[i];
-      if (h === '') {
+      if (i === fromLine) {
+        this.selectServer(g, h!);
+        this.hostVar = h!;
+      } else if (h === '') {
         this.server = g.defaultServer;
         this.scope = this.server.scope;
         return this.finish(400, undefined, 'an empty Host header: nginx answers 400');
-      }
-      if (h === null) {
+      } else if (h === null) {
         if (this.protocol === 'HTTP/1.1' || this.protocol === 'HTTP/2.0') {
           this.server = g.defaultServer;
           this.scope = this.server.scope;
@@ -317,7 +344,7 @@ class Run {
         }
       }
     } else {
-      // Host not logged: any server on the socket may have been chosen.
+      // Host not logged (or named by an unlogged request line): any server on the socket may have been chosen.
       const labels = g.servers.map((s) =>
         s === g.defaultServer
           ? `Host (not logged) matched no other server, so the default server ${serverLabel(s)} took it`
@@ -1134,6 +1161,9 @@ class Run {
 }
 
 /** A value as logged (`-` stands for empty) against the value nginx had. */
+/** A host choice standing for "some host we cannot see". */
+const ANY_HOST = '\u0000any host';
+
 function sameLogged(logged: string, actual: string): boolean {
   return logged === actual || (logged === '-' && actual === '');
 }

@@ -1,0 +1,537 @@
+// Differential breadth suite: the routing an examiner would probe, modeled on what admins write.
+//
+// Same contract as differential.test.ts (real nginx decides through nginxHarness.ts markers; our
+// trace must agree), over more shapes: catch-all servers on two ports, every server_name form,
+// absolute-URI request lines, Host-less HTTP/1.0, bad-bot maps (including a cut-down copy of the
+// corpus' nginx-ultimate-bad-bot-blocker), if operators on every request variable, location
+// traps (lookahead regexes, ^~ with nested regexes, rewrite last/break, if-block semantics),
+// error_page to named locations, limit_req bursts, geo, realip chains and allow/deny order.
+// Every request is logged in five formats (combined, main, combined+$host, a custom one with
+// $server_name/$server_port/$request_uri/$uri, JSON-escaped), and the model is built the way the
+// CLI builds it (config graph with includes, no --prefix).
+//
+// Per 444 line: `exact` must name the rule nginx ran; `ambiguous` must list it; `unmatched` fails.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfigGraph } from '../../server/src/core/configGraph';
+import { buildModelFromGraph } from '../../server/src/core/http/model';
+import { traceLog } from '../../server/src/core/trace';
+import { NodeFileSystem } from '../../server/src/node/fileSystem';
+import { cleanup, haveNginx, runScenario, type Req, type Scenario } from './nginxHarness';
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+const corpus = resolve(repoRoot, '../shared/corpus');
+
+const FORMATS = `
+  client_body_temp_path PREFIX/tmp_body; proxy_temp_path PREFIX/tmp_proxy; fastcgi_temp_path PREFIX/tmp_fcgi;
+  uwsgi_temp_path PREFIX/tmp_uwsgi; scgi_temp_path PREFIX/tmp_scgi;
+  root PREFIX/html;
+  log_format main '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"';
+  log_format withhost '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$host"';
+  log_format detail '$remote_addr $server_name:$server_port "$request_uri" "$uri" "$args" $status "$http_host" "$http_user_agent" "$http_referer"';
+  log_format jsonl escape=json '{"ip":"$remote_addr","host":"$host","req":"$request","status":$status,"ua":"$http_user_agent","ref":"$http_referer","port":"$server_port","uri":"$uri"}';
+  access_log PREFIX/logs/access.log;
+  access_log PREFIX/logs/main.log main;
+  access_log PREFIX/logs/withhost.log withhost;
+  access_log PREFIX/logs/detail.log detail;
+  access_log PREFIX/logs/json.log jsonl;
+`;
+const conf = (body: string, extraTop = '') => `events {}\nhttp {\n${FORMATS}\n${extraTop}\n${body}\n}\n`;
+
+const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
+const get = (path: string, host: string | null = 'localhost', extra: Partial<Req> = {}): Req => ({ path, host, ...extra, headers: { 'User-Agent': BROWSER, ...extra.headers } });
+const m = (method: string, path: string, host: string | null = 'localhost', extra: Partial<Req> = {}): Req => get(path, host, { ...extra, method });
+const ua = (u: string, more: Record<string, string> = {}) => ({ headers: { 'User-Agent': u, ...more } });
+const ref = (r: string) => ({ headers: { 'User-Agent': BROWSER, Referer: r } });
+
+/** A cut-down nginx-ultimate-bad-bot-blocker in a temp dir (include paths rewritten to it). */
+function badBotBlocker(): { dir: string; http: string; server: string } {
+  const src = join(corpus, 'configs/mitchellkrogza__nginx-ultimate-bad-bot-blocker');
+  const dir = mkdtempSync(join(tmpdir(), 'lens-bbb-'));
+  chmodSync(dir, 0o755);
+  mkdirSync(join(dir, 'conf.d'));
+  mkdirSync(join(dir, 'bots.d'));
+  const rewrite = (t: string) => t.split('/etc/nginx/').join(dir + '/');
+  // Keep the blocks whole but at most 80 entries per map/geo (the UA map stays whole: it is what
+  // matters and is small); the extra entries make our own source addresses and referers count.
+  const lines = readFileSync(join(src, 'conf.d/globalblacklist.conf'), 'latin1').split('\n');
+  const out: string[] = [];
+  let block = '';
+  let kept = 0;
+  for (const l of lines) {
+    const open = /^\s*(map|geo)\s+\S+\s+(\$\S+)?/.exec(l);
+    if (open) (block = l), (kept = 0);
+    const entry = block && /^\s*("~|~|[0-9a-z"])/.test(l) && !/^\s*(default|hostnames|include|ranges)\b/.test(l);
+    if (entry && !/\$bad_bot \{/.test(block) && ++kept > 80) continue;
+    if (/^\s*\}/.test(l)) block = '';
+    out.push(l);
+  }
+  writeFileSync(join(dir, 'conf.d/globalblacklist.conf'), rewrite(out.join('\n')));
+  writeFileSync(join(dir, 'conf.d/botblocker-nginx-settings.conf'), readFileSync(join(src, 'conf.d/botblocker-nginx-settings.conf'), 'latin1'));
+  for (const f of ['bad-referrer-words.conf', 'blacklist-domains.conf', 'blacklist-ips.conf', 'blacklist-user-agents.conf', 'custom-bad-referrers.conf', 'whitelist-domains.conf', 'whitelist-ips.conf']) {
+    let t = readFileSync(join(src, 'bots.d', f), 'latin1');
+    if (f === 'blacklist-ips.conf') t += '\n\t127.0.0.9\t\t1;\n';
+    if (f === 'custom-bad-referrers.conf') t += '\n\t"~*(?:\\b)spammy\\.test(?:\\b)"\t1;\n';
+    if (f === 'whitelist-ips.conf') t += '\n\t127.0.0.10\t\t0;\n';
+    writeFileSync(join(dir, 'bots.d', f), t);
+  }
+  // blockbots.conf and ddos.conf go inline (the harness marks `return 444` in the main file only).
+  const inline = (f: string) =>
+    readFileSync(join(src, 'bots.d', f), 'latin1')
+      .split('\n')
+      .filter((l) => !/^\s*#/.test(l))
+      .join('\n');
+  return {
+    dir,
+    http: `include ${dir}/conf.d/botblocker-nginx-settings.conf;\n  include ${dir}/conf.d/globalblacklist.conf;`,
+    server: inline('blockbots.conf') + '\n' + inline('ddos.conf'),
+  };
+}
+
+function scenarios(bbb: ReturnType<typeof badBotBlocker>): Scenario[] {
+  return [
+    {
+      name: 'catch-all default servers on two ports, Host forms, absolute URIs, HTTP/1.0',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name _; return 444; }
+  server { listen 127.0.0.1:PORT; server_name example.com www.example.com;
+    location / { return 200; }
+    location /admin { return 444; } }
+  server { listen 127.0.0.1:PORT2; server_name example.com; return 301 https://$host$request_uri; }
+  server { listen 127.0.0.1:PORT2 default_server; return 444; }
+  server { listen 127.0.0.1:PORT2; server_name api.example.com;
+    if ($request_method !~ ^(GET|HEAD|POST)$) { return 444; }
+    location / { return 200; } }
+`),
+      requests: [
+        get('/', 'example.com'),
+        get('/admin/x', 'example.com'),
+        get('/admin', 'WWW.Example.COM.'),
+        get('/', 'unknown.test'),
+        get('/', '127.0.0.1'),
+        get('/', null),
+        get('/admin', null),
+        get('/', 'example.com:8080'),
+        get('http://example.com/admin', 'evil.test'),
+        get('http://evil.test/', 'example.com'),
+        get('/', 'example.com', { port: 1 }),
+        get('/', 'nope.test', { port: 1 }),
+        get('/', null, { port: 1 }),
+        m('DELETE', '/', 'api.example.com', { port: 1 }),
+        m('PROPFIND', '/x', 'api.example.com', { port: 1 }),
+        m('POST', '/', 'api.example.com', { port: 1 }),
+        get('http://api.example.com/', 'example.com', { port: 1, method: 'PUT' }),
+      ],
+    },
+    {
+      name: 'server_name forms: exact, .dot, *.leading (longest), trailing.*, regex captures, caseless',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name default.test; return 444; }
+  server { listen 127.0.0.1:PORT; server_name .example.org; if ($http_user_agent ~* curl) { return 444; } return 200; }
+  server { listen 127.0.0.1:PORT; server_name example.org; location / { if ($arg_x) { return 444; } return 200; } }
+  server { listen 127.0.0.1:PORT; server_name *.example.com; return 444; }
+  server { listen 127.0.0.1:PORT; server_name *.deep.example.com; location / { return 444; } }
+  server { listen 127.0.0.1:PORT; server_name www.example.*; location / { return 444; } }
+  server { listen 127.0.0.1:PORT; server_name ~^(?<user>[^.]+)\\.users\\.test$; location / { if ($user = root) { return 444; } return 200; } }
+  server { listen 127.0.0.1:PORT; server_name ~^www\\.; return 444; }
+  server { listen 127.0.0.1:PORT; server_name ~^CASE\\.test$; return 444; }
+  server { listen 127.0.0.1:PORT; server_name ~^(\\w+)\\.num(?<n>\\d+)\\.test$; location / { if ($n = 7) { return 444; } return 200; } }
+  server { listen 127.0.0.1:PORT; server_name ""; return 444; }
+`),
+      requests: [
+        get('/', 'example.org', ua('curl/8.0')),
+        get('/?x=1', 'example.org'),
+        get('/?x=1', 'EXAMPLE.ORG:99'),
+        get('/', 'a.example.org', ua('curl/8.0')),
+        get('/', 'a.b.example.org', ua('Curl')),
+        get('/', 'x.example.com'),
+        get('/', 'a.deep.example.com'),
+        get('/', 'deep.example.com'),
+        get('/', 'www.example.com'),
+        get('/', 'www.example.net'),
+        get('/', 'www.foo.bar'),
+        get('/', 'root.users.test'),
+        get('/', 'joe.users.test'),
+        get('/', 'case.test'),
+        get('/', 'CASE.test'),
+        get('/', 'a.num7.test'),
+        get('/', 'a.num8.test'),
+        get('/', 'nothing.test'),
+        get('/', null),
+        get('/', null, { protocol: 'HTTP/1.0', ...ua('curl/7') }),
+        get('http://www.example.com/x', 'example.org'),
+        get('http://Example.ORG./?x=2', 'default.test'),
+      ],
+    },
+    {
+      name: 'bad-bot maps, referer, method and host checks at server level',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server; server_name shop.test www.shop.test;
+    if ($bad_bot) { return 444; }
+    if ($spam_ref) { return 444; }
+    if ($http_referer ~* "(viagra|porn)") { return 444; }
+    if ($request_method !~ ^(GET|HEAD|POST)$) { return 444; }
+    if ($host !~* ^(www\\.)?shop\\.test$) { return 444; }
+    location / { return 200; }
+  }
+  server { listen 127.0.0.1:PORT; server_name other.test;
+    if ($http_host != "other.test") { return 444; }
+    return 200;
+  }
+`,
+        `  map $http_user_agent $bad_bot { default 0; "~*(?:\\b)MJ12bot(?:\\b)" 1; "~*(?:\\b)python-requests(?:\\b)" 1; ~*^$ 1; "~*(scrapy|semrush)" 1; ~*Googlebot 0; "~*bot\\b" 1; }
+  map $http_referer $spam_ref { default 0; "~*(?:\\b)casino\\.com(?:\\b)" 1; ~*seo- 1; }`,
+      ),
+      requests: [
+        get('/', 'shop.test', ua('Mozilla/5.0 (compatible; MJ12bot/v1.4.8; http://mj12bot.com/)')),
+        get('/', 'shop.test', ua('python-requests/2.31.0')),
+        get('/', 'shop.test', { headers: { 'User-Agent': '' } }),
+        { path: '/', host: 'shop.test' },
+        get('/', 'shop.test', ua('Scrapy/2.11 (+https://scrapy.org)')),
+        get('/', 'shop.test', ua('Mozilla/5.0 (compatible; Googlebot/2.1)')),
+        get('/', 'shop.test', ua('Mozilla/5.0 (compatible; AhrefsBot/7.0)')),
+        get('/', 'shop.test', ref('https://www.casino.com/win')),
+        get('/', 'shop.test', ref('https://notcasino.community/')),
+        get('/', 'shop.test', ref('http://best-seo-offer.test/')),
+        get('/', 'shop.test', ref('http://x.test/VIAGRA')),
+        m('PUT', '/', 'shop.test'),
+        m('OPTIONS', '/', 'www.shop.test'),
+        m('get', '/', 'shop.test'),
+        get('/', 'evil.test'),
+        get('/', 'SHOP.test:8080'),
+        get('/', 'shop.test.'),
+        get('/', null),
+        get('/', 'other.test'),
+        get('/', 'other.test:80'),
+        get('/', 'OTHER.test'),
+        get('/', 'other.test', ua('python-requests/2.0')),
+      ],
+    },
+    {
+      name: 'request variables: $args, $query_string, $request_uri vs $uri, $arg_*, $cookie_*',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    if ($args ~* "(union.*select|<script)") { return 444; }
+    if ($query_string ~ "base64_") { return 444; }
+    if ($request_uri ~ "\\.\\./") { return 444; }
+    if ($uri ~ "/etc/passwd") { return 444; }
+    location /a { if ($arg_debug = 1) { return 444; } return 200; }
+    location /c { if ($cookie_session = "") { return 444; } return 200; }
+    location /enc { if ($request_uri ~ "%2[eE]") { return 444; } if ($uri ~ "\\.\\.") { return 444; } return 200; }
+    location /sp { if ($uri ~ " ") { return 444; } return 200; }
+    location / { return 200; }
+  }
+`),
+      requests: [
+        get('/?q=1%20union%20select%201'),
+        get('/?q=1+UNION+SELECT'),
+        get('/?x=<script>alert(1)'),
+        get('/x?base64_decode(abc)'),
+        get('/x?BASE64_decode'),
+        get('/a/../../etc/passwd'),
+        get('/x/%2e%2e/etc/passwd'),
+        get('/etc%2fpasswd'),
+        get('/a?debug=1'),
+        get('/a?DEBUG=1'),
+        get('/a?debug=2&debug=1'),
+        get('/a?xdebug=1'),
+        get('/c'),
+        get('/c', 'localhost', { headers: { Cookie: 'session=abc' } }),
+        get('/c', 'localhost', { headers: { Cookie: 'other=1; session=' } }),
+        get('/enc/%2E'),
+        get('/enc/a..b'),
+        get('/enc/ok'),
+        get('/sp/a%20b'),
+        get('/sp/ab'),
+      ],
+    },
+    {
+      name: 'locations: lookahead regex, ^~ with nested regex, = /, rewrite last/break, named error_page',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name loc.test;
+    error_page 404 = @drop;
+    location = / { if ($http_user_agent = "") { return 444; } return 200; }
+    location ~ /\\.(?!well-known) { return 444; }
+    location ^~ /.well-known/acme-challenge/ { return 200; }
+    location ~* \\.(php|asp|aspx|jsp|cgi)$ { return 444; }
+    location ^~ /static/ { location ~ \\.php$ { return 444; } return 200; }
+    location /app/ { location /app/admin/ { return 444; } location ~ \\.sql$ { return 444; } return 200; }
+    location ~ ^/(wp-admin|wp-login\\.php) { return 444; }
+    location /old/ { rewrite ^/old/(.*)$ /new/$1 last; }
+    location /new/ { if ($uri ~ secret) { return 444; } return 200; }
+    location /brk/ { rewrite ^/brk/(.*)$ /new/$1 break; return 444; }
+    location /files/ { }
+    location @drop { return 444; }
+  }
+`),
+      requests: [
+        get('/', 'loc.test', { headers: { 'User-Agent': '' } }),
+        get('/', 'loc.test'),
+        get('/.env'),
+        get('/.git/config'),
+        get('/a/.htaccess'),
+        get('/.well-known/acme-challenge/tok'),
+        get('/.well-known/security.txt'),
+        get('/index.PHP'),
+        get('/x.aspx?y=1'),
+        get('/static/a.php'),
+        get('/static/a.css'),
+        get('/static/.hidden'),
+        get('/app/admin/x'),
+        get('/app/dump.sql'),
+        get('/app/admin/dump.sql'),
+        get('/app/x.php'),
+        get('/wp-login.php'),
+        get('/wp-admin/'),
+        get('/old/secret'),
+        get('/old/fine'),
+        get('/new/secret'),
+        get('/brk/secret'),
+        get('/files/missing'),
+        get('/nothing-here'),
+      ],
+    },
+    {
+      name: 'if-block semantics: code after an if still runs, break, rewrite without flag, named captures',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    location /a { if ($arg_x) { set $m 1; } return 444; }
+    location /b { if ($arg_x) { return 200; } return 444; }
+    location /c { set $v "a"; if ($arg_y) { set $v "b"; } if ($v = b) { return 444; } return 204; }
+    location /d { if ($http_user_agent ~* bot) { rewrite ^ /drop last; } return 200; }
+    location = /drop { return 444; }
+    location /e { rewrite ^/e/(\\w+)$ /drop?u=$1; }
+    location /f { rewrite ^ /drop redirect; }
+    location /g { if ($request_uri ~ "^/g/(\\d+)") { set $id $1; } if ($id ~ "^9") { return 444; } return 200; }
+    location ~ ^/h/(?<slug>[a-z]+)/?$ { if ($slug = admin) { return 444; } return 200; }
+    location /i { if ($arg_stop) { break; } return 444; }
+    location /j { set $block 0; if ($http_user_agent ~* curl) { set $block 1; } if ($arg_ok) { set $block 0; } if ($block) { return 444; } return 200; }
+    location /k { rewrite ^/k/(.*)$ /$1; }
+  }
+`),
+      requests: [
+        get('/a'),
+        get('/a?x=1'),
+        get('/b'),
+        get('/b?x=1'),
+        get('/c?y=1'),
+        get('/c'),
+        get('/d', 'localhost', ua('somebot')),
+        get('/d'),
+        get('/e/abc'),
+        get('/e/a.b'),
+        get('/f'),
+        get('/g/91'),
+        get('/g/19'),
+        get('/h/admin'),
+        get('/h/admin/'),
+        get('/h/user'),
+        get('/i'),
+        get('/i?stop=1'),
+        get('/j', 'localhost', ua('curl/8')),
+        get('/j?ok=1', 'localhost', ua('curl/8')),
+        get('/j'),
+        get('/k/drop'),
+        get('/k/a'),
+      ],
+    },
+    {
+      name: 'geo, limit_req burst with limit_req_status 444, allow/deny around return, source addresses',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server;
+    if ($bad_ip) { return 444; }
+    location /geo2 { if ($argip_bad) { return 444; } return 200; }
+    location /acl { deny 127.0.0.7; allow all; return 444; }
+    location /acl2 { deny 127.0.0.7; allow all; error_page 403 = @drop; }
+    location /lr { limit_req zone=burst burst=1 nodelay; limit_req_status 444; error_page 404 = @ok; }
+    location @ok { return 200; }
+    location @drop { return 444; }
+    location / { return 200; }
+  }
+`,
+        `  geo $bad_ip { default 0; 127.0.0.5 1; 127.0.3.0/24 1; }
+  geo $arg_ip $argip_bad { default 0; 10.0.0.0/8 1; }
+  limit_req_zone $binary_remote_addr zone=burst:1m rate=1r/m;`,
+      ),
+      requests: [
+        get('/', 'localhost', { from: '127.0.0.5' }),
+        get('/', 'localhost', { from: '127.0.3.44' }),
+        get('/', 'localhost', { from: '127.0.4.1' }),
+        get('/geo2?ip=10.1.1.1'),
+        get('/geo2?ip=11.1.1.1'),
+        get('/geo2?ip=bogus'),
+        get('/acl', 'localhost', { from: '127.0.0.7' }),
+        get('/acl'),
+        get('/acl2', 'localhost', { from: '127.0.0.7' }),
+        get('/acl2', 'localhost', { from: '127.0.0.8' }),
+        get('/lr', 'localhost', { from: '127.0.0.20' }),
+        get('/lr', 'localhost', { from: '127.0.0.20' }),
+        get('/lr', 'localhost', { from: '127.0.0.20' }),
+        get('/lr', 'localhost', { from: '127.0.0.21' }),
+      ],
+    },
+    {
+      name: 'realip: trusted proxies, recursive off, X-Real-IP in a server, $remote_addr checks',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server;
+    set_real_ip_from 127.0.0.0/8; set_real_ip_from 10.0.0.0/8; real_ip_header X-Forwarded-For; real_ip_recursive off;
+    if ($remote_addr ~ "^203\\.0\\.113\\.") { return 444; }
+    location /acl { deny 198.51.100.0/24; allow all; error_page 403 = @drop; }
+    location @drop { return 444; }
+    location / { return 200; }
+  }
+  server { listen 127.0.0.1:PORT2 default_server;
+    set_real_ip_from 127.0.0.1; real_ip_header X-Real-IP;
+    if ($remote_addr = 127.0.0.1) { return 444; }
+    location / { if ($remote_addr ~ ^192\\.0\\.2\\.) { return 444; } return 200; }
+  }
+`,
+        `  set_real_ip_from 127.0.0.0/8; real_ip_header X-Forwarded-For; real_ip_recursive on;`,
+      ),
+      requests: [
+        get('/', 'localhost', { headers: { 'X-Forwarded-For': '203.0.113.9' } }),
+        get('/', 'localhost', { headers: { 'X-Forwarded-For': '203.0.113.9, 10.0.0.1' } }),
+        get('/', 'localhost', { headers: { 'X-Forwarded-For': '10.0.0.1, 203.0.113.9' } }),
+        get('/', 'localhost', { from: '127.0.0.33', headers: { 'X-Forwarded-For': '203.0.113.1' } }),
+        get('/acl', 'localhost', { headers: { 'X-Forwarded-For': '198.51.100.4' } }),
+        get('/acl', 'localhost', { headers: { 'X-Forwarded-For': '198.51.100.4, 10.0.0.9' } }),
+        get('/acl', 'localhost', { headers: { 'X-Forwarded-For': 'garbage' } }),
+        get('/', 'localhost', { port: 1 }),
+        get('/', 'localhost', { port: 1, headers: { 'X-Real-IP': '192.0.2.5' } }),
+        get('/', 'localhost', { port: 1, from: '127.0.0.2', headers: { 'X-Real-IP': '192.0.2.5' } }),
+        get('/', 'localhost', { port: 1, headers: { 'X-Real-IP': '127.0.0.1' } }),
+      ],
+    },
+    {
+      name: 'per-server and per-location access_log, off, own formats',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name a.test;
+    access_log PREFIX/logs/a.log withhost;
+    location /q { access_log off; return 444; }
+    location /d { access_log PREFIX/logs/d.log detail; if ($arg_z) { return 444; } return 444; }
+    location / { return 444; }
+  }
+  server { listen 127.0.0.1:PORT; server_name b.test;
+    location / { if ($http_user_agent ~ "^$") { return 444; } return 444; }
+  }
+`),
+      requests: [
+        get('/', 'a.test'),
+        get('/q', 'a.test'),
+        get('/d?z=1', 'a.test'),
+        get('/d', 'a.test'),
+        get('/', 'b.test'),
+        get('/', 'b.test', { headers: { 'User-Agent': '' } }),
+        get('/', 'zzz.test'),
+      ],
+    },
+    {
+      name: 'nginx-ultimate-bad-bot-blocker (cut-down copy from the corpus)',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server; server_name bb.test;
+${bbb.server}
+    location / { return 200; }
+  }
+`,
+        bbb.http,
+      ),
+      requests: [
+        get('/', 'bb.test', ua('Mozilla/5.0 (compatible; MJ12bot/v1.4.8; http://mj12bot.com/)')),
+        get('/', 'bb.test', ua('80legs')),
+        get('/', 'bb.test', ua('Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)')),
+        get('/', 'bb.test', ua('zgrab/0.x')),
+        get('/', 'bb.test', ua('Mozilla/5.0 Baiduspider')),
+        get('/', 'bb.test', ua('file_put_contents')),
+        get('/', 'bb.test', ref('http://www.spammy.test/')),
+        get('/', 'bb.test', ref('http://000free.us/')),
+        get('/', 'bb.test', ref('http://good.test/mb_ereg_replace')),
+        get('/', 'bb.test', { from: '127.0.0.9' }),
+        get('/', 'bb.test', { from: '127.0.0.10', ...ua('80legs') }),
+        get('/', 'bb.test'),
+        get('/', 'other.test', ua('360Spider')),
+      ],
+    },
+  ];
+}
+
+interface Counts {
+  exact: number;
+  ambiguous: number;
+  unmatched: number;
+  wrong: number;
+}
+
+test('differential breadth: our attribution of every 444 agrees with real nginx', { skip: !haveNginx && 'nginx not installed', timeout: 180_000 }, async () => {
+  const bbb = badBotBlocker();
+  const failures: string[] = [];
+  const per = new Map<string, Counts>();
+  let requests = 0;
+  const runOne = async (sc: Scenario) => {
+    const c: Counts = { exact: 0, ambiguous: 0, unmatched: 0, wrong: 0 };
+    per.set(sc.name, c);
+    requests += sc.requests.length;
+    const run = await runScenario(sc);
+    try {
+      // As the CLI builds it: the graph with its includes, no --prefix.
+      const model = buildModelFromGraph(loadConfigGraph(run.confPath, new NodeFileSystem()));
+      for (const [logName, logPath] of Object.entries(run.logs)) {
+        const byLine = new Map<number, (typeof run.truth)[number]>();
+        for (const t of run.truth) if (t.lines[logName]) byLine.set(t.lines[logName], t);
+        const seen = new Set<number>();
+        await traceLog(model, logPath, (e) => {
+          seen.add(e.log.line);
+          const t = byLine.get(e.log.line);
+          const where = `[${sc.name}] ${logName}:${e.log.line}`;
+          if (!t) return void (c.wrong++, failures.push(`${where}: no truth record`));
+          const expected =
+            t.rule ?? (t.limitReq === 'REJECTED' ? run.rules.get('limit_req_status') : t.limitConn === 'REJECTED' ? run.rules.get('limit_conn_status') : undefined);
+          const a = e.attribution;
+          const names = a.rules.map((r) => `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}`);
+          const req = JSON.stringify(sc.requests[t.id]);
+          if (a.verdict === 'exact') {
+            c.exact++;
+            if (names[0] !== expected) c.wrong++, failures.push(`${where} ${req}: exact ${names[0]} but nginx ran ${expected} (${a.why})`);
+          } else if (a.verdict === 'ambiguous') {
+            c.ambiguous++;
+            if (process.env.LENS_DIFF_VERBOSE) console.log(`${where} ${req}: ambiguous ${names.length} — ${a.why.slice(0, 300)}`);
+            if (!expected || !names.includes(expected)) c.wrong++, failures.push(`${where} ${req}: ambiguous ${names.join(' ')} misses ${expected}`);
+          } else {
+            c.unmatched++;
+            failures.push(`${where} ${req}: unmatched, nginx ran ${expected} (${a.why})`);
+          }
+        });
+        for (const [line, t] of byLine)
+          if (t.status === 444 && !seen.has(line)) c.unmatched++, failures.push(`[${sc.name}] ${logName}:${line}: 444 line not traced`);
+      }
+    } finally {
+      cleanup(run);
+    }
+  };
+  try {
+    // Two nginx at a time: most of a scenario's time is waiting on sockets and logs.
+    const queue = scenarios(bbb);
+    const workers = [0, 1].map(async () => {
+      for (let sc = queue.shift(); sc; sc = queue.shift()) await runOne(sc);
+    });
+    await Promise.all(workers);
+  } finally {
+    rmSync(bbb.dir, { recursive: true, force: true });
+  }
+  const total: Counts = { exact: 0, ambiguous: 0, unmatched: 0, wrong: 0 };
+  for (const [name, c] of per) {
+    console.log(`  ${String(c.exact).padStart(4)} exact ${String(c.ambiguous).padStart(4)} ambiguous ${String(c.unmatched).padStart(3)} unmatched ${String(c.wrong).padStart(3)} wrong  ${name}`);
+    for (const k of Object.keys(total) as (keyof Counts)[]) total[k] += c[k];
+  }
+  console.log(`differential breadth: ${per.size} scenarios, ${requests} requests; ${total.exact} exact, ${total.ambiguous} ambiguous, ${total.unmatched} unmatched, ${total.wrong} wrong`);
+  for (const f of failures) console.log('FAIL ' + f);
+  assert.deepEqual(failures, []);
+  assert.ok(total.exact > 200, `expected most lines of the Host-carrying logs exact, got ${total.exact}`);
+});
