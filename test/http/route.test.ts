@@ -280,3 +280,13 @@ server { listen 80; return 444; }
   assert.deepEqual(outcomesOf(m, facts({ request: 'GET / HTTP/1.0', host: '-', serverPort: 80, vars: {} })), ['401:4', '444:5']);
   assert.equal(one(m, facts({ request: 'GET / HTTP/1.1', host: 'x.test', serverPort: 80, vars: {} })).status, 401);
 });
+
+test('formats without $request: $request_method and $request_uri are used, the protocol stays unknown', () => {
+  const conf = http(`
+server { listen 80; location /a { return 444; } location / { if ($request_method = POST) { return 444; } return 200; } }
+`);
+  const m = modelOf(conf);
+  assert.deepEqual(outcomesOf(m, facts({ method: 'GET', target: '/a%2Fb?x', host: 'h', serverPort: 80, vars: {} })), ['444:4']);
+  assert.deepEqual(outcomesOf(m, facts({ method: 'POST', target: '/', host: 'h', serverPort: 80, vars: {} })), ['444:4']);
+  assert.deepEqual(outcomesOf(m, facts({ target: '/', host: 'h', serverPort: 80, vars: {} })), ['200:4', '444:4']);
+});
