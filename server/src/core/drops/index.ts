@@ -14,8 +14,8 @@ export interface DropsIndex {
   blockScope: Map<Directive, Scope>;
   /** Every scope, in configuration order. */
   scopes: Scope[];
-  /** `file:offset` of every effective directive → the directive (for views whose tree is a newer parse). */
-  byPosition: Map<string, Directive>;
+  /** `file:offset` of every effective directive → the directive (for views whose tree is a newer parse); built on first need. */
+  byPosition?: Map<string, Directive>;
 }
 
 const cache = new WeakMap<ConfigGraph, DropsIndex>();
@@ -45,14 +45,11 @@ function buildIndex(graph: ConfigGraph): DropsIndex {
     top = [wrapper('http', top, graph.mainFile)];
   } else if (root.length) top = [];
   const model = buildHttpModel(top, { expand });
-  const ix: DropsIndex = { graph, model, scopeOf: new Map(), blockScope: new Map(), scopes: [], byPosition: new Map() };
+  const ix: DropsIndex = { graph, model, scopeOf: new Map(), blockScope: new Map(), scopes: [] };
   const addScope = (s: Scope) => {
     ix.scopes.push(s);
     if (s.directive) ix.blockScope.set(s.directive, s);
-    for (const d of s.items) {
-      ix.scopeOf.set(d, s);
-      ix.byPosition.set(`${d.file}:${d.range.start.offset}`, d);
-    }
+    for (const d of s.items) ix.scopeOf.set(d, s);
     for (const op of s.codes) addOps(op);
   };
   const addOps = (op: Op) => {
@@ -78,6 +75,10 @@ function buildIndex(graph: ConfigGraph): DropsIndex {
 /** The graph's copy of a directive the editor holds (same object, or same file and offset). */
 export function resolveDirective(ix: DropsIndex, d: Directive): Directive | undefined {
   if (ix.scopeOf.has(d)) return d;
+  if (!ix.byPosition) {
+    ix.byPosition = new Map();
+    for (const x of ix.scopeOf.keys()) ix.byPosition.set(`${x.file}:${x.range.start.offset}`, x);
+  }
   return ix.byPosition.get(`${d.file}:${d.range.start.offset}`);
 }
 
@@ -95,4 +96,9 @@ export function whereOf(graph: ConfigGraph | undefined, d: { file: string; range
   if (prefix && f.startsWith(prefix)) f = f.slice(prefix.length);
   else f = f.slice(f.lastIndexOf('/') + 1);
   return `${f}:${d.range.start.line + 1}`;
+}
+
+/** The HTTP model of a graph, built once and shared by everything that asks through this module. */
+export function httpModelOf(graph: ConfigGraph): HttpModel {
+  return dropsIndex(graph).model;
 }
