@@ -200,3 +200,15 @@ test('hover on a 444 source: the hook explains it; without one, what nginx docum
   const h = hover(v, t.offset, { explain444: { explain: (d) => `custom for ${d.name}` } });
   assert.match((h!.contents as { value: string }).value, /^custom for return\n\n---/);
 });
+
+test('workspace symbols list every kind of 444 source', () => {
+  const fs = new MemoryFileSystem({
+    '/n/nginx.conf': 'http { limit_req_zone $binary_remote_addr zone=z:1m rate=1r/s; server { limit_req zone=z; limit_req_status 444; location /s { try_files $uri =444; } if ($x) { return 444; } } }',
+  });
+  const graph = loadConfigGraph('/n/nginx.conf', fs);
+  const names = workspaceSymbols([graph], '444').map((s) => s.name);
+  assert.equal(names.length, 3, names.join(' | '));
+  assert.match(names[0], /^limit_req_status 444\b/);
+  assert.match(names[1], /^try_files \$uri =444\b.*\/s/);
+  assert.match(names[2], /^return 444\b.*\$x/);
+});

@@ -23,6 +23,8 @@ export function is444Source(d: Directive): boolean {
     case 'limit_req_status':
     case 'limit_conn_status':
       return d.args[0]?.value === '444';
+    case 'try_files':
+      return d.args.length >= 2 && d.args[d.args.length - 1].value === '=444';
     default:
       return false;
   }
@@ -34,6 +36,9 @@ export const default444: Explain444 = {
     if (!is444Source(d)) return undefined;
     if (d.name === 'return') {
       return '**444**: nginx closes the connection without sending a response (non-standard code; logged as 444 in the access log).';
+    }
+    if (d.name === 'try_files') {
+      return '**444**: when none of the files exists, nginx closes the connection without sending a response (logged as 444).';
     }
     return `**444**: requests rejected by \`${d.name.replace('_status', '')}\` get their connection closed without a response (logged as 444).`;
   },

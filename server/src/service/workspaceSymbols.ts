@@ -63,7 +63,8 @@ export function workspaceSymbols(graphs: readonly ConfigGraph[], query: string, 
           kind = SymbolKind.Event;
         } else if (is444Source(d)) {
           const where = ancestors.length ? ancestors[ancestors.length - 1] : undefined;
-          name = `${d.name} 444${where && where.name !== 'server' ? ` (${where.name} ${where.args.map((a) => a.raw).join(' ')})` : ''}`;
+          const head = d.name === 'try_files' ? 'try_files =444' : `${d.name} 444`;
+          name = `${head}${where && where.name !== 'server' ? ` (${where.name} ${where.args.map((a) => a.raw).join(' ')})` : ''}`;
           kind = SymbolKind.Event;
         }
         if (name && matchesQuery(name, query)) {
