@@ -97,10 +97,18 @@ describe('444 facts against real nginx', { skip: !hasNginx() && 'no /usr/sbin/ng
       location / { error_page 404 =444 /e; }
       location = /e { return 200 "page\\n"; }
     }
+
+    # 11: a server-level rewrite ... last before a server-level return lets requests reach a location
+    server {
+      listen 127.0.0.1:{{port11}};
+      if ($uri ~ ^/\\.well-known/) { rewrite ^ /acme last; }
+      return 301 https://new.test$request_uri;
+      location /acme { return 200 "acme\\n"; }
+    }
   `;
 
   before(async () => {
-    ngx = await startNginx({ conf: CONF, ports: 11 });
+    ngx = await startNginx({ conf: CONF, ports: 12 });
   });
   after(async () => {
     await ngx?.stop();
@@ -181,6 +189,11 @@ describe('444 facts against real nginx', { skip: !hasNginx() && 'no /usr/sbin/ng
     assert.equal(body(r), 'page\n');
     const lines = await ngx.waitForLines('t.log', 1);
     assert.ok(lines.some((l) => l.startsWith(`${ngx.ports[10]} 444 GET /missing`)), lines.join('\n'));
+  });
+
+  test('server-level return answers before location selection, unless a rewrite ... last before it leaves the server-level set', async () => {
+    assert.equal(body(await get(ngx.ports[11], '/.well-known/x')), 'acme\n');
+    assert.equal((await get(ngx.ports[11], '/acme')).status, 301, 'the location is reached only through the rewrite');
   });
 
   test('a flagless server-level rewrite sends the request to another location', async () => {

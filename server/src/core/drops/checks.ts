@@ -222,8 +222,10 @@ class DropsChecker {
     const ret = server.scope.codes.find((o) => o.op === 'return' || (o.op === 'rewrite' && this.ender(o) && o.flag !== 'last' && o.flag !== 'break'));
     if (ret) {
       const before = server.scope.codes.slice(0, server.scope.codes.indexOf(ret));
-      // `break` or a flagged rewrite before it could stop the server-level set early; stay silent then.
-      if (!before.some((o) => o.op === 'break' || (o.op === 'rewrite' && o.flag === 'break') || (o.op === 'if' && o.body.some((b) => b.op === 'break' || (b.op === 'rewrite' && b.flag === 'break'))))) {
+      // `break`, or `rewrite ... last|break`, before it ends the server-level set early and lets some
+      // requests on to location selection; stay silent then.
+      const leaves = (o: Op): boolean => o.op === 'break' || (o.op === 'rewrite' && (o.flag === 'break' || o.flag === 'last')) || (o.op === 'if' && o.body.some(leaves));
+      if (!before.some(leaves)) {
         for (const l of [...server.locations.exact.values(), ...server.locations.prefix, ...server.locations.regex]) {
           this.report('warning', 'unreachable-location', l.d, { start: l.d.nameRange.start, end: l.d.args[l.d.args.length - 1]?.range.end ?? l.d.nameRange.end }, `Never selected: the server-level \`${header(ret.d)}\` (${this.where(ret.d)}) answers every request before nginx chooses a location (only named locations stay reachable, through error_page).`, {
             unnecessary: true,
