@@ -433,6 +433,182 @@ function scenarios(bbb: ReturnType<typeof badBotBlocker>): Scenario[] {
       ],
     },
     {
+      name: 'WordPress shapes: try_files to /index.php, php regexes, file tests, error_page to an internal URI',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name wp.test;
+    index index.php index.html;
+    location = /xmlrpc.php { return 444; }
+    location ~* /(?:uploads|files)/.*\\.php$ { return 444; }
+    location / { try_files $uri $uri/ /index.php?$args; }
+    location ~ \\.php$ { if ($args ~ "author=\\d+") { return 444; } if ($http_user_agent ~* "wpscan") { return 444; } return 200; }
+    location /chk { if (!-e $request_filename) { return 444; } return 200; }
+    location /chk2 { if (-f $request_filename) { return 444; } return 200; }
+    location /nf { error_page 404 /gone.html; }
+    location = /gone.html { internal; if ($http_user_agent ~* bot) { return 444; } return 404; }
+    location ^~ /wp-content/ { location ~ \\.(?:sql|bak|log)$ { return 444; } }
+  }
+`),
+      requests: [
+        get('/xmlrpc.php'),
+        m('POST', '/xmlrpc.php'),
+        get('/wp-content/uploads/shell.php'),
+        get('/wp-content/db.sql'),
+        get('/uploads/x.php'),
+        get('/FILES/x.PHP'),
+        get('/?author=1'),
+        get('/page?author=2'),
+        get('/page', 'wp.test', ua('WPScan v3.8')),
+        get('/index.php?author=3'),
+        get('/chk/nothing'),
+        get('/chk2/nothing'),
+        get('/nf/x', 'wp.test', ua('somebot/1.0')),
+        get('/nf/x'),
+        get('/gone.html', 'wp.test', ua('bot')),
+      ],
+    },
+    {
+      name: 'URI normalization: case, dot segments, encoded slashes, semicolons, fragments, merge_slashes off',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name norm.test;
+    location = /admin { return 444; }
+    location /admin/ { return 444; }
+    location ~ "^/api/v[0-9]{1,2}/internal" { return 444; }
+    location ~ (?i)/secret { return 444; }
+    location /semi { if ($uri ~ ";") { return 444; } return 200; }
+    location / { if ($request_uri ~ "//") { return 444; } return 200; }
+  }
+  server { listen 127.0.0.1:PORT2 default_server; merge_slashes off;
+    location ~ ^/a//b { return 444; }
+    location / { return 200; }
+  }
+`),
+      requests: [
+        get('/ADMIN'),
+        get('/admin?x=1'),
+        get('/admin/'),
+        get('//admin'),
+        get('/./admin'),
+        get('/x/../admin'),
+        get('/%61dmin'),
+        get('/admin%2f'),
+        get('/admin#frag'),
+        get('/api/v12/internal'),
+        get('/api/v123/internal'),
+        get('/Secret'),
+        get('/x/SECRET/y'),
+        get('/semi;x'),
+        get('/semi%3Bx'),
+        get('/a//b'),
+        get('/a//b', 'localhost', { port: 1 }),
+        get('/a/b', 'localhost', { port: 1 }),
+        m('HEAD', '/admin'),
+        get('/admin', null),
+      ],
+    },
+    {
+      name: 'map chains, hostnames map on $http_host, inline regex flags, composite map keys, quoted user agents',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    if ($ua_block) { return 444; }
+    if ($host_block) { return 444; }
+    if ($uri_block) { return 444; }
+    if ($combo) { return 444; }
+    location /u/ { if ($m_uri = root) { return 444; } return 200; }
+    location / { return 200; }
+  }
+`,
+        `  map $http_user_agent $ua_class { default ok; "~*(?:curl|wget|httpie)" tool; "~(?i)nikto" scanner; "~^$" empty; }
+  map $ua_class $ua_block { default 0; scanner 1; empty 1; }
+  map $http_host $host_block { hostnames; default 0; .bad.test 1; *.worse.test 1; bad.* 1; }
+  map $request_uri $uri_block { default 0; ~^/wp- 1; "~*\\.(env|git)" 1; /exact-block 1; }
+  map $uri $m_uri { default ""; ~^/u/(?<name>\\w+) $name; }
+  map "$request_method:$ua_class" $combo { default 0; "POST:tool" 1; }`,
+      ),
+      requests: [
+        get('/', 'a.test', ua('Nikto/2.1')),
+        get('/', 'a.test', ua('mozilla (NIKTO)')),
+        get('/', 'a.test', ua('')),
+        m('POST', '/', 'a.test', ua('curl/8.1')),
+        get('/', 'a.test', ua('curl/8.1')),
+        get('/', 'bad.test'),
+        get('/', 'x.bad.test'),
+        get('/', 'a.worse.test'),
+        get('/', 'worse.test'),
+        get('/', 'bad.com'),
+        get('/', 'BAD.TEST:80'),
+        get('/', 'x.bad.test:8080'),
+        get('/wp-login.php', 'a.test'),
+        get('/x/.ENV', 'a.test'),
+        get('/exact-block', 'a.test'),
+        get('/exact-block?x=1', 'a.test'),
+        get('/u/root', 'a.test'),
+        get('/u/Root', 'a.test'),
+        get('/', 'a.test', ua('Mozilla "quoted" nikto')),
+        get('/', 'a.test', ua('Mozilla/5.0 caf\u00e9 nikto')),
+      ],
+    },
+    {
+      name: 'server-level rewrite last, rewrite with args, return redirects, set then rewrite',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    rewrite ^/legacy/(.*)$ /modern/$1 last;
+    if ($uri ~ ^/modern/x) { return 444; }
+    location /modern/ { if ($uri ~ /modern/y) { return 444; } return 200; }
+    location /r { return 301 /modern/x; }
+    location /s { set $dest /modern/y; rewrite ^ $dest last; }
+    location /t { rewrite ^/t(.*)$ /modern$1?added=1 last; }
+    location /v { rewrite ^/v(.*)$ /modern$1? last; }
+    location /modern/q { if ($args ~ orig) { return 444; } return 200; }
+  }
+`),
+      requests: [
+        get('/legacy/x'),
+        get('/modern/x'),
+        get('/legacy/y'),
+        get('/r'),
+        get('/s'),
+        get('/t/q?orig=1'),
+        get('/t/q'),
+        get('/v/q?orig=1'),
+        get('/modern/q?orig'),
+      ],
+    },
+    {
+      name: 'log formats: ISO time, timings, status first, pipes, escape=none, split strings, no $request',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server; server_name one.test; return 444; }
+  server { listen 127.0.0.1:PORT; server_name two.test;
+    if ($http_user_agent ~* bot) { return 444; }
+    location /x { return 444; }
+    location / { return 200; }
+  }
+`,
+        `  log_format iso '$time_iso8601 $msec $request_time $status $remote_addr "$request" '
+                  '$body_bytes_sent $bytes_sent $request_length "$http_user_agent" $host '
+                  '"$upstream_response_time" $connection $pipe';
+  log_format pipes '$status|$host|$request_method|$request_uri|$server_protocol|$http_user_agent|$http_cookie';
+  log_format raw escape=none '$remote_addr "$request" $status "$http_user_agent" "$http_host"';
+  log_format methuri '$remote_addr [$time_local] $request_method $request_uri $status "$http_user_agent"';
+  access_log PREFIX/logs/iso.log iso;
+  access_log PREFIX/logs/pipes.log pipes;
+  access_log PREFIX/logs/raw.log raw;
+  access_log PREFIX/logs/methuri.log methuri;`,
+      ),
+      requests: [
+        get('/', 'one.test'),
+        get('/', 'two.test', ua('Googlebot "x"')),
+        get('/x', 'two.test'),
+        get('/x', 'two.test', { headers: { Cookie: 'a=1; b="2"' } }),
+        get('/y', 'two.test', ua('a|bot|b')),
+        get('/', 'nobody.test'),
+        get('/x?q=a%20b', 'TWO.test'),
+        get('/', null),
+        get('http://two.test/x', 'one.test'),
+      ],
+    },
+    {
       name: 'nginx-ultimate-bad-bot-blocker (cut-down copy from the corpus)',
       conf: conf(
         `

@@ -7,7 +7,7 @@ import { compileLogFormat, combinedFormat, type LogFormat } from './logs/format'
 import { readLogBatches } from './logs/reader';
 import { Attributor, allAccessLogs, logFilterFor, type Attribution } from './http/attribute';
 import type { AccessLogDef, HttpModel, RuleRef } from './http/model';
-import { factsFromLog } from './http/request';
+import { factsFromLog, pinnedVariables } from './http/request';
 
 export interface TraceEntry {
   log: { file: string; line: number };
@@ -117,7 +117,7 @@ export async function traceLog(
         const k = f.indexOf(name);
         values[name] = f.value(line, spans, k);
       }
-      const facts = factsFromLog(variables, values);
+      const facts = factsFromLog(pinnedVariables(f, line, variables), values);
       onEntry({ log: { file: logFile, line: batch.firstLine + i }, status: st, attribution: attributor.attribute(facts, st) });
     }
   }

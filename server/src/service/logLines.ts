@@ -4,7 +4,7 @@
 
 import { Attributor, type Attribution } from '../core/http/attribute';
 import type { HttpModel } from '../core/http/model';
-import { factsFromLog } from '../core/http/request';
+import { factsFromLog, pinnedVariables } from '../core/http/request';
 import { combinedFormat, compileLogFormat, type LogFormat } from '../core/logs/format';
 import { toByteString } from '../core/logs/escape';
 import { formatForLog, type FormatChoice } from '../core/trace';
@@ -113,7 +113,7 @@ export class LogLineAnalyzer {
     if (!this.statuses.has(status)) return undefined;
     const values: Record<string, string | undefined> = {};
     for (const name of f.variables) values[name] = f.value(line, spans, f.indexOf(name));
-    const facts = factsFromLog(f.variables, values);
+    const facts = factsFromLog(pinnedVariables(f, line, f.variables), values);
     return { status, attribution: this.attributor.attribute(facts, status) };
   }
 }

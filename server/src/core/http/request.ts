@@ -1,6 +1,9 @@
 // What a log line tells about the request nginx handled. Every field may be unknown: a
 // `combined` line has no Host, no port, no server address. The router forks on what is missing.
 
+import type { LogFormat } from '../logs/format';
+import { Shape, shapeOf } from '../logs/shapes';
+
 /** nginx variables whose logged value constrains routing directly. */
 export interface RequestFacts {
   /** `$request` as logged; parsed by the router (method, target, protocol). */
@@ -80,4 +83,22 @@ export function factsFromLog(logged: readonly string[], values: Record<string, s
     if (!OWN.has(name) || name === 'http_host') facts.vars[name] = v ?? null;
   }
   return facts;
+}
+
+/**
+ * The variables of `names` a line really pins down. A line that splits more than one way (a
+ * user agent holding the format's `|` separator, say) gives one reading of its text and token
+ * values among several: those are left unknown rather than trusted. Fixed shapes (status,
+ * times, byte counts) cannot hold a separator and read the same in every split.
+ */
+export function pinnedVariables(format: LogFormat, line: string, names: readonly string[]): readonly string[] {
+  if (!format.mayBeAmbiguous) return names;
+  const r = format.parse(line);
+  if (!r.ok || !r.ambiguous) return names;
+  return names.filter((n) => {
+    const k = format.indexOf(n);
+    if (k < 0) return false;
+    const shape = shapeOf(format.occurrences[k]);
+    return shape !== Shape.Token && shape !== Shape.Text;
+  });
 }
