@@ -13,6 +13,7 @@ import { loadConfigGraph } from '../server/src/core/configGraph';
 import { NodeFileSystem } from '../server/src/node/fileSystem';
 import { buildModelFromGraph } from '../server/src/core/http/model';
 import { traceLog } from '../server/src/core/trace';
+import { routeStats } from '../server/src/core/http/route';
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'lens-bench-'));
@@ -71,23 +72,30 @@ async function main(): Promise<void> {
   const counts = { exact: 0, ambiguous: 0, unmatched: 0 };
   let peak = process.memoryUsage().rss;
   const t1 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const r = await traceLog(model, log, (e) => {
     counts[e.attribution.verdict]++;
     if ((counts.exact & 8191) === 0) peak = Math.max(peak, process.memoryUsage().rss);
   });
   const tTrace = Number(process.hrtime.bigint() - t1) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const load = (await import('node:os')).loadavg()[0];
   peak = Math.max(peak, process.memoryUsage().rss);
   console.log(`model: ${(tModel * 1000).toFixed(0)} ms (${model.servers.length} servers)`);
   console.log(
     `trace: ${tTrace.toFixed(2)} s, ${Math.round(r.lines / tTrace).toLocaleString('en')} lines/s, RSS peak ${(peak / 2 ** 20).toFixed(0)} MB; ` +
       `444 lines: ${counts.exact} exact, ${counts.ambiguous} ambiguous, ${counts.unmatched} unmatched; format ${r.format.how}`,
   );
+  console.log(
+    `trace CPU time: ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (load average ${load.toFixed(1)}: wall time is unreliable on a busy machine); ` +
+      `routings computed: ${routeStats.routes} (${routeStats.runs} interpreter runs)`,
+  );
   const [, tGrep] = time(() => spawnSync('grep', ['-c', ' 444 ', log], { encoding: 'utf8' }));
   console.log(`grep -c ' 444 ': ${tGrep.toFixed(2)} s (trace/grep = ${(tTrace / tGrep).toFixed(1)}x)`);
   const goaccess = spawnSync('sh', ['-c', 'command -v goaccess'], { encoding: 'utf8' }).stdout.trim();
   if (goaccess) {
     const [, tGo] = time(() =>
-      spawnSync(goaccess, [log, '--log-format=COMBINED', '-o', join(dir, 'report.json'), '--no-progress'], { encoding: 'utf8' }),
+      spawnSync(goaccess, [log, '--log-format=COMBINED', '-o', join(dir, 'report.json'), '--no-progress'], { stdio: 'ignore' }),
     );
     console.log(`goaccess: ${tGo.toFixed(2)} s (trace/goaccess = ${(tTrace / tGo).toFixed(2)}x)`);
   } else console.log('goaccess: not installed (apt-get install goaccess)');

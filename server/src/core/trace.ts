@@ -65,6 +65,26 @@ function compileNamed(model: HttpModel, name: string): LogFormat | undefined {
   }
 }
 
+/** Logged variables the router reads directly, whatever the configuration mentions. */
+const ROUTING_FACTS = new Set([
+  'request',
+  'request_method',
+  'request_uri',
+  'server_protocol',
+  'host',
+  'http_host',
+  'server_name',
+  'server_port',
+  'server_addr',
+  'remote_addr',
+  'scheme',
+  'status',
+  'http_referer',
+  'http_cookie',
+  'http_x_forwarded_for',
+  'realip_remote_addr',
+]);
+
 export interface TraceOptions {
   /** Which statuses to attribute. Default: 444 only. */
   statuses?: ReadonlySet<number>;
@@ -87,6 +107,8 @@ export async function traceLog(
   let unparsed = 0;
   let statusOcc = -1;
   let variables: readonly string[] = [];
+  let needed: string[] = [];
+  let neededAt: number[] = [];
   for await (const batch of readLogBatches(logFile, { signal: options.signal })) {
     if (!format) {
       format = formatForLog(model, posix.resolve(logFile), batch.lines.slice(0, 200));
@@ -97,6 +119,11 @@ export async function traceLog(
       variables = format.format.variables;
     }
     const f = format.format;
+    if (needed.length === 0 && variables.length) {
+      // Only the values routing can use are unescaped (a timestamp or byte count never decides).
+      needed = variables.filter((v) => ROUTING_FACTS.has(v) || model.referencedVars.has(v) || v.startsWith('cookie_') || v.startsWith('arg_'));
+      neededAt = needed.map((v) => f.indexOf(v));
+    }
     for (let i = 0; i < batch.lines.length; i++) {
       const line = batch.lines[i];
       lines++;
@@ -113,11 +140,8 @@ export async function traceLog(
       const st = Number(f.value(line, spans, statusOcc));
       if (!statuses.has(st)) continue;
       const values: Record<string, string | undefined> = {};
-      for (const name of variables) {
-        const k = f.indexOf(name);
-        values[name] = f.value(line, spans, k);
-      }
-      const facts = factsFromLog(pinnedVariables(f, line, variables), values);
+      for (let v = 0; v < needed.length; v++) values[needed[v]] = f.value(line, spans, neededAt[v]);
+      const facts = factsFromLog(pinnedVariables(f, line, needed), values);
       onEntry({ log: { file: logFile, line: batch.firstLine + i }, status: st, attribution: attributor.attribute(facts, st) });
     }
   }

@@ -80,7 +80,7 @@ export class Attributor {
     readonly options: AttributorOptions = {},
   ) {
     this.filter = logFilterFor(model, options.logFile);
-    this.maxCache = options.maxCache ?? 200_000;
+    this.maxCache = options.maxCache ?? 50_000;
   }
 
   /**
