@@ -60,12 +60,16 @@ export function setRegexCompiler(c: RegexCompiler): void {
 }
 
 const cache = new Map<string, NginxRegex>();
+// Bounded like core/regex's own cache: a long-running server sees every pattern the user ever
+// typed (and the fuzz tests thousands of random ones); unbounded, the map only grew.
+const CACHE_MAX = 20_000;
 
 export function compileNginxRegex(pattern: string, caseless: boolean): NginxRegex {
   const key = (caseless ? 'i:' : 's:') + pattern;
   let r = cache.get(key);
   if (!r) {
     r = compiler(pattern, caseless);
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
     cache.set(key, r);
   }
   return r;
