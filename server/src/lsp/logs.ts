@@ -8,6 +8,7 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { CodeLens } from 'vscode-languageserver-types';
 import type { ConfigGraph } from '../core/configGraph';
 import { buildModelFromGraph, type HttpModel, type RuleRef } from '../core/http/model';
+import { dropsIndex } from '../core/drops/index';
 import { traceLog, ruleKey } from '../core/trace';
 import { detectLogFormat } from '../core/logs/detect';
 import { toByteString } from '../core/logs/escape';
@@ -54,9 +55,10 @@ export class LogService {
     private readonly onCountsChanged: () => void,
   ) {}
 
+  /** The HTTP model of a graph: the one the 444 engine (and the whole-config check) already built for it, if any. */
   model(graph: ConfigGraph): HttpModel {
     let m = this.models.get(graph);
-    if (!m) this.models.set(graph, (m = buildModelFromGraph(graph)));
+    if (!m) this.models.set(graph, (m = graph.rootContext.length === 0 ? dropsIndex(graph).model : buildModelFromGraph(graph)));
     return m;
   }
 
