@@ -193,3 +193,18 @@ http {
 `, 7).md!;
   assert.match(md, /methods GET, HEAD only: other methods run with the `limit_except` block's configuration \(nginx\.conf:6\)/);
 });
+
+test('hover: nested locations take their URIs away from the outer location', () => {
+  const md = at(`events {}
+http {
+    server {
+        listen 80;
+        location /app/ {
+            return 444;
+            location /app/static/ { root /srv; }
+        }
+    }
+}
+`, 6).md!;
+  assert.match(md, /except where `\/app\/static\/` \(nginx\.conf:7\) is nested in it and chosen instead/);
+});

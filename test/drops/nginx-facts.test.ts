@@ -105,10 +105,20 @@ describe('444 facts against real nginx', { skip: !hasNginx() && 'no /usr/sbin/ng
       return 301 https://new.test$request_uri;
       location /acme { return 200 "acme\\n"; }
     }
+
+    # 12: a nested location's request does not run the outer location's return
+    server {
+      listen 127.0.0.1:{{port12}};
+      location /app/ {
+        return 444;
+        location /app/static/ { return 200 "static\\n"; }
+        location /app/plain/ { }
+      }
+    }
   `;
 
   before(async () => {
-    ngx = await startNginx({ conf: CONF, ports: 12 });
+    ngx = await startNginx({ conf: CONF, ports: 13 });
   });
   after(async () => {
     await ngx?.stop();
@@ -194,6 +204,12 @@ describe('444 facts against real nginx', { skip: !hasNginx() && 'no /usr/sbin/ng
   test('server-level return answers before location selection, unless a rewrite ... last before it leaves the server-level set', async () => {
     assert.equal(body(await get(ngx.ports[11], '/.well-known/x')), 'acme\n');
     assert.equal((await get(ngx.ports[11], '/acme')).status, 301, 'the location is reached only through the rewrite');
+  });
+
+  test("a nested location's requests do not run the outer location's return (rewrite codes are not inherited)", async () => {
+    assert.ok((await get(ngx.ports[12], '/app/x')).empty);
+    assert.equal(body(await get(ngx.ports[12], '/app/static/x')), 'static\n');
+    assert.equal((await get(ngx.ports[12], '/app/plain/x')).status, 404, 'an empty nested location serves files: the outer return does not run');
   });
 
   test('a flagless server-level rewrite sends the request to another location', async () => {

@@ -116,6 +116,8 @@ export function shadowsOf(l: LocationModel): Shadow[] {
   } else if (l.modifier === '=') {
     return [];
   }
+  // Locations nested in this one take the URIs they match: only the selected one's directives run.
+  for (const n of [...l.nested.exact.values(), ...l.nested.prefix, ...l.nested.regex]) out.push({ loc: n, why: 'is nested in it and chosen instead' });
   return out;
 }
 
