@@ -44,10 +44,23 @@ import {
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   const ws = new Workspace();
   const projects = new Projects(ws);
+  // Logging must never throw (it runs inside the process-level error handlers): a closed
+  // connection falls back to stderr.
+  const safe = (send: (m: string) => void) => (m: string) => {
+    try {
+      send(m);
+    } catch {
+      try {
+        process.stderr.write(`nginx-lens: ${m}\n`);
+      } catch {
+        /* nowhere left to report */
+      }
+    }
+  };
   const log: Logger = {
-    error: (m) => connection.console.error(m),
-    warn: (m) => connection.console.warn(m),
-    info: (m) => connection.console.info(m),
+    error: safe((m) => connection.console.error(m)),
+    warn: safe((m) => connection.console.warn(m)),
+    info: safe((m) => connection.console.info(m)),
   };
   // A stray rejection or exception in a background job must not end the process.
   process.on('unhandledRejection', (err) => log.error(`unhandled rejection: ${describeError(err)}`));
@@ -75,7 +88,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (announced.get(uri) === key) return;
     announced.set(uri, key);
     const params: LogFormatParams = { uri, ...info };
-    void connection.sendNotification(LogFormatNotification, params);
+    void connection.sendNotification(LogFormatNotification, params).catch((err) => log.warn(`logFormat: ${describeError(err)}`));
   };
 
   const scheduler = new DiagnosticsScheduler(
@@ -88,7 +101,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const { files, diagnostics } = projects.diagnostics(uri);
       return diagnosticsByUri(diagnostics, files);
     },
-    (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
+    (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }).catch((err) => log.warn(`publishDiagnostics: ${describeError(err)}`)),
     log,
   );
 
