@@ -119,7 +119,7 @@ class DropsChecker {
     if (!restricting.length) return;
     const unconditional = s.kind !== 'if';
     const allows = access.admitting;
-    const admitted = (rs: Directive[]) => rs.slice(0, 2).map((r) => `\`${header(r)}\` (${this.where(r)})`).join(', ');
+    const admitted = (rs: Directive[]) => rs.slice(0, 2).map((r) => `\`${header(r)}\` at ${this.where(r)}`).join(', ');
     let message: string;
     if (op.status === 444) {
       // A conditional drop also hits clients the rules would deny anyway: only the unconditional one defeats them.
