@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import http2 from 'node:http2';
+import { Socket } from 'node:net';
 import { hasNginx, httpRequest, nginxTest, sendRaw, startNginx, type RunningNginx } from '../support/realNginx';
 import { checkDrops } from '../../server/src/core/drops/checks';
 import { fixtures, graphOf, wrapFixture } from './support';
@@ -215,6 +217,47 @@ describe('444 facts against real nginx', { skip: !hasNginx() && 'no /usr/sbin/ng
   test('a flagless server-level rewrite sends the request to another location', async () => {
     assert.ok((await get(ngx.ports[8], '/old/x')).empty);
     assert.equal(body(await get(ngx.ports[8], '/x')), 'kept\n');
+  });
+});
+
+describe('444 on HTTP/2 and with reset_timedout_connection', { skip: !hasNginx() && 'no /usr/sbin/nginx' }, () => {
+  test('HTTP/2: only the stream is reset, the connection serves the next request; reset_timedout_connection on: TCP RST instead of FIN', async () => {
+    const ngx = await startNginx({
+      ports: 3,
+      conf: `server { listen 127.0.0.1:{{port0}} http2; location /drop { return 444; } location / { return 200 "ok\\n"; } }
+             server { listen 127.0.0.1:{{port1}}; reset_timedout_connection on; return 444; }
+             server { listen 127.0.0.1:{{port2}}; return 444; }`,
+    });
+    try {
+      const session = http2.connect(`http://127.0.0.1:${ngx.ports[0]}`);
+      const req = (p: string) =>
+        new Promise<string>((resolve) => {
+          const r = session.request({ ':path': p });
+          let out = '';
+          r.on('response', (h) => (out += `${h[':status']} `));
+          r.on('data', (c: Buffer) => (out += c.toString()));
+          r.on('end', () => resolve(out));
+          r.on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code}`));
+          r.end();
+        });
+      assert.equal(await req('/drop'), 'error ERR_HTTP2_STREAM_ERROR');
+      assert.equal(await req('/'), '200 ok\n', 'same session, next stream answered');
+      session.close();
+      const close = (port: number) =>
+        new Promise<string>((resolve) => {
+          const sock = new Socket();
+          const timer = setTimeout(() => (sock.destroy(), resolve('timeout')), 5000);
+          let how = '';
+          sock.on('end', () => (how = 'FIN'));
+          sock.on('error', (e: NodeJS.ErrnoException) => (how = e.code ?? 'error'));
+          sock.on('close', () => (clearTimeout(timer), resolve(how)));
+          sock.connect(port, '127.0.0.1', () => sock.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n'));
+        });
+      assert.equal(await close(ngx.ports[1]), 'ECONNRESET');
+      assert.equal(await close(ngx.ports[2]), 'FIN');
+    } finally {
+      await ngx.stop();
+    }
   });
 });
 
