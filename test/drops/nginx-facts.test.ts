@@ -318,6 +318,32 @@ describe('nginx -t on the 444 fixtures', { skip: !hasNginx() && 'no /usr/sbin/ng
     assert.ok(reject.ok, reject.stderr);
   });
 
+  test('invalid-regex says what nginx -t says, for regexes in location, if, server_name, map and rewrite', async () => {
+    const cases = [
+      'location ~ "a{2,1}" { }',
+      'location ~ "[z-a]" { }',
+      'location ~* "(?<n>a)(?<n>b)" { }',
+      'location ~ "(?<=a+)b" { }',
+      'if ($http_user_agent ~ "a**") { return 444; }',
+      'server_name "~^(www\\.)?(ex"; ',
+      'rewrite "^/(a" /b last;',
+      'location ~ "\\\\" { }',
+    ];
+    for (const c of cases) {
+      const conf = c.startsWith('server_name') ? `server { listen 127.0.0.1:{{port}}; ${c} }` : `server { listen 127.0.0.1:{{port}}; ${c} }`;
+      const r = await nginxTest(conf);
+      const ours = checkDrops(graphOf(`events {} http { ${conf.replace('{{port}}', '8080')} }`)).filter((d) => d.code === 'invalid-regex');
+      assert.equal(r.ok, false, c);
+      assert.equal(ours.length, 1, `${c}: ${ours.map((d) => d.message)}`);
+      assert.ok(r.stderr.includes(ours[0].message), `${c}\nnginx: ${r.stderr}\nours:  ${ours[0].message}`);
+    }
+    const map = 'map $host $m { "~^(a" 1; }';
+    const r = await nginxTest(`${map} server { listen 127.0.0.1:{{port}}; }`);
+    const ours = checkDrops(graphOf(`events {} http { ${map} }`)).filter((d) => d.code === 'invalid-regex');
+    assert.equal(r.ok, false);
+    assert.ok(ours.length === 1 && r.stderr.includes(ours[0].message), `nginx: ${r.stderr} ours: ${ours.map((d) => d.message)}`);
+  });
+
   test('duplicate default_server is rejected', async () => {
     const r = await nginxTest('server { listen 127.0.0.1:{{port}} default_server; } server { listen 127.0.0.1:{{port}} default_server; }');
     assert.equal(r.ok, false);
