@@ -138,8 +138,16 @@ export class LogService {
 
   // ---- reverse lens: drops per 444 source, from the workspace's logs on disk ----
 
-  /** Log files in the workspace (bounded scan) that belong to this main config. */
+  private logFiles = new Map<string, string[]>();
+
+  /** Log files in the workspace (bounded scan, re-done only after file or setting changes) that belong to this main config. */
   private logFilesFor(main: string): string[] {
+    let files = this.logFiles.get(main);
+    if (!files) this.logFiles.set(main, (files = this.scanLogFiles(main)));
+    return files;
+  }
+
+  private scanLogFiles(main: string): string[] {
     const out: string[] = [];
     for (const root of this.ws.roots) {
       let level = [root];
@@ -238,6 +246,7 @@ export class LogService {
   invalidateCounts(): void {
     for (const e of this.drops.values()) e.abort.abort();
     this.drops.clear();
+    this.logFiles.clear();
   }
 
   /** Name used in the reverse lens: `access.log`, or `3 logs`. */
