@@ -609,6 +609,109 @@ function scenarios(bbb: ReturnType<typeof badBotBlocker>): Scenario[] {
       ],
     },
     {
+      name: 'errors into named locations (400, 403, 405, 404 from internal), $server_port, first server as default',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT; listen 127.0.0.1:PORT2; server_name first.test;
+    error_page 400 403 405 = @drop;
+    if ($server_port = PORT2) { return 444; }
+    location /deny { deny all; }
+    location /le { limit_except GET { deny all; } }
+    location /int { internal; }
+    location /static/ { }
+    location @drop { return 444; }
+    location / { if ($remote_addr = 127.0.0.3) { return 444; } return 200; }
+  }
+  server { listen 127.0.0.1:PORT; server_name second.test;
+    error_page 404 = @nf;
+    location @nf { return 444; }
+    location / { return 200; }
+    location /int { internal; }
+  }
+`),
+      requests: [
+        get('/', 'unknown.test'),
+        get('/', 'first.test', { from: '127.0.0.3' }),
+        get('/', 'first.test', { port: 1 }),
+        get('/', 'second.test', { port: 1 }),
+        get('/deny', 'first.test'),
+        m('POST', '/le', 'first.test'),
+        m('GET', '/le', 'first.test'),
+        m('POST', '/static/x.html', 'first.test'),
+        get('/', 'bad/host'),
+        get('/int', 'second.test'),
+        get('/int', 'first.test'),
+        get('/nope', 'second.test'),
+        m('TRACE', '/', 'first.test'),
+        m('TRACE', '/', 'second.test'),
+        get('/%2e%2e/x', 'second.test'),
+      ],
+    },
+    {
+      name: 'merge_slashes comes from the default server of the socket, not the Host-chosen one',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name on.test;
+    location ~ ^/a//b { return 444; }
+    location / { if ($uri ~ "^/a/b") { return 444; } return 200; }
+  }
+  server { listen 127.0.0.1:PORT; server_name off.test; merge_slashes off;
+    location ~ ^/a//b { return 444; }
+    location / { if ($uri ~ "^/a/b") { return 444; } return 200; }
+  }
+  server { listen 127.0.0.1:PORT2 default_server; server_name off2.test; merge_slashes off;
+    location ~ ^/a//b { return 444; }
+    location / { if ($uri ~ "^/a/b") { return 444; } return 200; }
+  }
+  server { listen 127.0.0.1:PORT2; server_name on2.test;
+    location ~ ^/a//b { return 444; }
+    location / { if ($uri ~ "^/a/b") { return 444; } return 200; }
+  }
+`),
+      requests: [
+        get('/a//b', 'on.test'),
+        get('/a//b', 'off.test'),
+        get('/a//b', 'off2.test', { port: 1 }),
+        get('/a//b', 'on2.test', { port: 1 }),
+      ],
+    },
+    {
+      name: 'precedence: exact vs regex, regex vs plain prefix, longest prefix, server-level set/break, Host forms',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name prec.test;
+    set $block 0;
+    if ($http_user_agent ~* "(?:^|\\s)evil") { set $block 1; }
+    if ($arg_nobreak) { break; }
+    location = /robots.txt { if ($block) { return 444; } return 200; }
+    location ~* \\.txt$ { return 444; }
+    location /images/ { if ($block) { return 444; } }
+    location ~* \\.(gif|jpg)$ { return 444; }
+    location /images/keep/ { return 200; }
+    location ^~ /images/keep/x { return 200; }
+    location /a { return 200; }
+    location /ab { return 444; }
+    location /abc { if ($block) { return 444; } return 200; }
+    location / { if ($block) { return 444; } return 200; }
+  }
+`),
+      requests: [
+        get('/robots.txt', 'prec.test', ua('evil')),
+        get('/robots.txt'),
+        get('/ROBOTS.TXT'),
+        get('/images/a.png', 'prec.test', ua('x evil')),
+        get('/images/a.jpg'),
+        get('/images/keep/a.jpg'),
+        get('/images/keep/x.jpg'),
+        get('/ab'),
+        get('/abd'),
+        get('/abc', 'prec.test', ua('evil')),
+        get('/', 'prec.test', ua('evilbot')),
+        get('/', 'prec.test', ua('notevil')),
+        get('/?nobreak=1', 'prec.test', ua('evil')),
+        get('/', '[::1]', ua('evil')),
+        get('/', 'under_score.test', ua('evil')),
+        get('/', 'PREC.TEST.:123', ua('evil')),
+      ],
+    },
+    {
       name: 'nginx-ultimate-bad-bot-blocker (cut-down copy from the corpus)',
       conf: conf(
         `

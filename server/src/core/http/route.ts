@@ -253,7 +253,7 @@ class Run {
     if (f.request !== undefined && !line) {
       // A line nginx answers 400 before any server_name routing.
       this.chooseGroupAndDefault();
-      return this.finish(400, undefined, 'the request line is invalid: nginx answers 400');
+      return this.finalize(400, undefined, 'the request line is invalid: nginx answers 400');
     }
     if (line) {
       this.method = line.method;
@@ -272,7 +272,8 @@ class Run {
       const h = validateHost(line.host);
       if (h === undefined) {
         this.chooseGroupAndDefault();
-        return this.finish(400, undefined, 'the request line carries an invalid host: nginx answers 400');
+        this.parseUri();
+        return this.finalize(400, undefined, 'the request line carries an invalid host: nginx answers 400');
       }
       hostChoices = [h];
     } else if (f.httpHost !== undefined) {
@@ -282,7 +283,8 @@ class Run {
         const h = validateHost(f.httpHost);
         if (h === undefined) {
           this.chooseGroupAndDefault();
-          return this.finish(400, undefined, `Host "${f.httpHost}" is invalid: nginx answers 400`);
+          if (!this.parseUri()) return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
+          return this.finalize(400, undefined, `Host "${f.httpHost}" is invalid: nginx answers 400`);
         }
         hostChoices = [h];
       }
@@ -303,6 +305,19 @@ class Run {
 
     this.chooseGroup();
     const g = this.group!;
+    // An invalid Host header (`bad/host`) is a 400 at the default server, which its error_page
+    // may turn into anything: when Host is not logged, and `$host` (the server name then) fits.
+    if (f.httpHost === undefined && g.defaultServer.scope && hasErrorPage(g.defaultServer.scope, 400)) {
+      const lh = f.host;
+      if (lh === undefined || sameLogged(lh, g.defaultServer.primaryName)) {
+        if (this.pick(['', 'the (unlogged) Host header was invalid'], ['$http_host']) === 1) {
+          this.server = g.defaultServer;
+          this.scope = this.server.scope;
+          if (!this.parseUri()) return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
+          return this.finalize(400, undefined, 'an invalid Host header: nginx answers 400');
+        }
+      }
+    }
     const pickedAny = hostChoices && fromLine !== -1 && hostChoices[fromLine] === ANY_HOST;
     let i = 0;
     if (hostChoices && hostChoices.length > 1) {
@@ -325,12 +340,14 @@ class Run {
       } else if (h === '') {
         this.server = g.defaultServer;
         this.scope = this.server.scope;
-        return this.finish(400, undefined, 'an empty Host header: nginx answers 400');
+        if (!this.parseUri()) return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
+        return this.finalize(400, undefined, 'an empty Host header: nginx answers 400');
       } else if (h === null) {
         if (this.protocol === 'HTTP/1.1' || this.protocol === 'HTTP/2.0') {
           this.server = g.defaultServer;
           this.scope = this.server.scope;
-          return this.finish(400, undefined, 'HTTP/1.1 request without Host: nginx answers 400');
+          if (!this.parseUri()) return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
+          return this.finalize(400, undefined, 'HTTP/1.1 request without Host: nginx answers 400');
         }
         this.selectServer(g, '');
         this.hostVar = this.server!.primaryName;
@@ -366,17 +383,33 @@ class Run {
     if (f.serverName !== undefined && !sameLogged(f.serverName, server.primaryName)) throw PRUNE;
     this.scope = server.scope;
 
-    if (this.method === 'TRACE') return this.finish(405, undefined, 'TRACE is answered 405 before any rule');
-
-    // The URI.
-    if (typeof this.target === 'string') {
-      const r = normalizeUri(this.target, server.mergeSlashes);
-      if (!r.ok) return this.finish(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
-      this.uri = r.uri;
-      this.args = r.args ?? '';
-      if (r.args === undefined) this.vars.set('is_args', '');
+    // The URI was parsed with the request line, before Host chose the server.
+    if (!this.parseUri()) {
+      this.server = this.group!.defaultServer;
+      this.scope = this.server.scope;
+      return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
+    }
+    if (this.method === 'TRACE') return this.finalize(405, undefined, 'TRACE is answered 405 before any rule');
+    // An unlogged method may have been TRACE: only worth a fork when an error_page takes its 405.
+    if (isUnknown(this.method) && hasErrorPage(this.scope!, 405) && this.pick(['', 'the (unlogged) method was TRACE'], ['$request_method']) === 1) {
+      this.method = 'TRACE';
+      return this.finalize(405, undefined, 'TRACE is answered 405 before any rule');
     }
     return this.fromServerRewrite();
+  }
+
+  /**
+   * ngx_http_process_request_uri: `$uri` and `$args` from the target, normalized with the
+   * merge_slashes of the address's default server (Host is not read yet). False: nginx's 400.
+   */
+  parseUri(): boolean {
+    if (typeof this.target !== 'string') return true;
+    const r = normalizeUri(this.target, this.group!.defaultServer.mergeSlashes);
+    if (!r.ok) return false;
+    this.uri = r.uri;
+    this.args = r.args ?? '';
+    if (r.args === undefined) this.vars.set('is_args', '');
+    return true;
   }
 
   mayLackHost(): boolean {
@@ -1160,10 +1193,14 @@ class Run {
   }
 }
 
-/** A value as logged (`-` stands for empty) against the value nginx had. */
+function hasErrorPage(scope: Scope, status: number): boolean {
+  return inherited(scope, 'error_page').some((d) => d.args.slice(0, -1).some((a) => a.value === String(status)));
+}
+
 /** A host choice standing for "some host we cannot see". */
 const ANY_HOST = '\u0000any host';
 
+/** A value as logged (`-` stands for empty) against the value nginx had. */
 function sameLogged(logged: string, actual: string): boolean {
   return logged === actual || (logged === '-' && actual === '');
 }
