@@ -3,11 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { checkDrops, DROPS_CODES } from '../../server/src/core/drops/checks';
 import { checkConfig } from '../../server/src/core/check';
 import { fixtures, graphOf, wrapFixture } from './support';
-import { corpus, countsByCode, runCorpusDrops } from './corpusDrops';
 
 const all = fixtures();
 
@@ -62,15 +60,4 @@ test('the example config: the /admin/ trap is flagged, nothing else', async () =
   const g = loadConfigGraph(path.resolve(import.meta.dirname, '../../examples/nginx.conf'), new NodeFileSystem());
   const got = checkDrops(g).map((d) => `${path.basename(d.file)}:${d.range.start.line + 1}:${d.code}`);
   assert.deepEqual(got, ['shop.conf:36:return-bypasses-access']);
-});
-
-test('corpus: counts per code (printed), no crash', { timeout: 240_000 }, () => {
-  assert.ok(existsSync(corpus), `corpus not found at ${corpus}`);
-  const { hits, configs } = runCorpusDrops();
-  const counts = countsByCode(hits);
-  console.log(`444 checks over ${configs} corpus configs: ${JSON.stringify(counts)}`);
-  assert.ok(configs > 1000);
-  // Configs nginx accepted never get an error from these checks.
-  const errors = hits.filter((h) => h.d.severity === 'error' && (h.d.code === 'duplicate-default-server'));
-  assert.deepEqual(errors.map((h) => h.row), []);
 });
