@@ -712,6 +712,65 @@ function scenarios(bbb: ReturnType<typeof badBotBlocker>): Scenario[] {
       ],
     },
     {
+      name: 'Host header validation: ports, dots, brackets, case in server_name, empty name server',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name _; if ($http_user_agent ~ D) { return 444; } return 200; }
+  server { listen 127.0.0.1:PORT; server_name a.test MiXeD.test; return 444; }
+  server { listen 127.0.0.1:PORT; server_name ""; return 444; }
+  server { listen 127.0.0.1:PORT; server_name ~^(?<h>.+)\\.rx$; if ($h ~ "\\.\\.") { return 444; } return 444; }
+`),
+      requests: [
+        get('/', 'a.test:abc', ua('D')),
+        get('/', 'a.test:', ua('D')),
+        get('/', ':80', ua('D')),
+        get('/', 'a..test', ua('D')),
+        get('/', '.a.test', ua('D')),
+        get('/', 'a.test..', ua('D')),
+        get('/', 'A.TEST.', ua('D')),
+        get('/', '[::1]:80', ua('D')),
+        get('/', 'a.test:80:90', ua('D')),
+        get('/', 'mixed.test', ua('D')),
+        get('/', 'MIXED.TEST', ua('D')),
+        get('/', 'x.y.rx', ua('D')),
+        get('/', 'x.y.rx.', ua('D')),
+        get('/', 'a_b.rx', ua('D')),
+        get('/', 'nobody', ua('D')),
+        get('/', null, ua('D')),
+        get('/', '', { protocol: 'HTTP/1.0', ...ua('D') }),
+        get('http://a.test:8080/', 'zzz', ua('D')),
+        get('HTTP://A.TEST/x', 'zzz', ua('D')),
+        get('https://a.test/x', 'zzz', ua('D')),
+        get('http://a.test', 'zzz', ua('D')),
+        get('http://a.test?x=1', 'zzz', ua('D')),
+      ],
+    },
+    {
+      name: 'admin favourites: unquoted regex ifs, method drops in php, favicon without logs, empty UA/referer',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name site.test;
+    if ($http_user_agent ~* (wget|curl|libwww-perl) ) { return 444; }
+    if ($http_user_agent = "") { return 444; }
+    location = /favicon.ico { access_log off; log_not_found off; return 444; }
+    location ~ \\.php$ { if ($request_method = POST) { return 444; } return 200; }
+    location /login { if ($http_referer = "") { return 444; } if ($http_referer !~ "^https?://site\\.test/") { return 444; } return 200; }
+    location / { if ($request_uri ~* "(\\<|%3C).*script.*(\\>|%3E)") { return 444; } return 200; }
+  }
+`),
+      requests: [
+        get('/', 'site.test', ua('Wget/1.21')),
+        get('/', 'site.test', ua('libwww-perl/6')),
+        get('/', 'site.test', ua('')),
+        get('/favicon.ico', 'site.test'),
+        m('POST', '/x.php', 'site.test'),
+        m('GET', '/x.php', 'site.test'),
+        get('/login', 'site.test'),
+        get('/login', 'site.test', ref('https://evil.test/')),
+        get('/login', 'site.test', ref('https://site.test/form')),
+        get('/x?q=%3Cscript%3Ealert(1)%3C/script%3E', 'site.test'),
+        get('/x?q=<script>', 'site.test'),
+      ],
+    },
+    {
       name: 'nginx-ultimate-bad-bot-blocker (cut-down copy from the corpus)',
       conf: conf(
         `
