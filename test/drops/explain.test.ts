@@ -208,3 +208,10 @@ http {
 `, 6).md!;
   assert.match(md, /except where `\/app\/static\/` \(nginx\.conf:7\) is nested in it and chosen instead/);
 });
+
+test('hover: ambiguous drops counted apart; latest without its text', () => {
+  const g = graphOf(SHOP);
+  const ix = dropsIndex(g);
+  const md = explain444(ix, sources444(ix)[0].d, { count: 0, possible: 5, latest: { file: 'access.log', line: 3 } })!;
+  assert.match(md, /\*\*0 drops\*\* \(\+5 where it is one of several candidates\) in the loaded logs; latest access\.log:3\.$/);
+});

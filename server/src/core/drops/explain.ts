@@ -10,8 +10,11 @@ import { findSource, type Source444 } from './sources';
 import { condVariables, condWords, locationWords, serverWords, variableOrigins } from './words';
 
 export interface DropsSummary {
+  /** Log lines attributed to this rule alone. */
   count: number;
-  latest?: { file: string; line: number; text: string };
+  /** Lines this rule is one of several candidates for (ambiguous attribution). */
+  possible?: number;
+  latest?: { file: string; line: number; text?: string };
 }
 
 const MAX_LIST = 3;
@@ -158,7 +161,9 @@ export function explain444(ix: DropsIndex, d: Directive, drops?: DropsSummary): 
   }
   lines.push('', logWords(ix, src.kind === 'error_page' && src.target ? (ix.scopeOf.get(src.target) ?? src.scope) : src.scope));
   if (drops) {
-    lines.push(`**${drops.count} drop${drops.count === 1 ? '' : 's'}** in the loaded logs${drops.latest ? `; latest ${drops.latest.file}:${drops.latest.line}: ${code(drops.latest.text, 120)}` : ''}.`);
+    const possible = drops.possible ? ` (+${drops.possible} where it is one of several candidates)` : '';
+    const latest = drops.latest ? `; latest ${drops.latest.file}:${drops.latest.line}${drops.latest.text ? `: ${code(drops.latest.text, 120)}` : ''}` : '';
+    lines.push(`**${drops.count} drop${drops.count === 1 ? '' : 's'}**${possible} in the loaded logs${latest}.`);
   }
   return lines.join('\n');
 }
