@@ -20,7 +20,7 @@ export function engineExplain444(logs: LogService): Explain444 {
       if (!target) return default444.explain(d, view);
       const counts = logs.countsIfReady(view.graph.mainFile);
       const c = counts?.counts.get(ruleKey({ file: target.file, range: target.range, directive: target }));
-      const summary = counts ? { count: c?.exactCount ?? 0 } : undefined;
+      const summary = counts ? { count: c?.exactCount ?? 0, possible: c?.possibleCount } : undefined;
       return explain444(ix, target, summary) ?? default444.explain(d, view);
     },
   };
