@@ -151,7 +151,7 @@ test('the language server reads no include outside the workspace unless allowed'
       const pendingSecret = c.diagnostics(secret, 8_000).catch(() => undefined);
       await c.open(main, text);
       const mainDiags = (await pending).map((d) => `${d.code} ${d.message}`);
-      const secretDiags = (await pendingSecret)?.map((d) => d.message);
+      const secretDiags = (await pendingSecret)?.map((d) => (typeof d.message === 'string' ? d.message : d.message.value));
       return { mainDiags, secretDiags };
     } finally {
       await c.close();
