@@ -2,6 +2,7 @@
 // (truth from an instrumented nginx run, test/e2e/access-log-truth.json), click-through to the rule,
 // reverse lenses counting drops, hover, the log-format status bar and the palette commands.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describe, it, before } from 'mocha';
@@ -122,6 +123,64 @@ export function register(): void {
         return e && e.document.uri.fsPath === path.join(workspaceRoot(), d.rule.file) ? e : undefined;
       }, 5000);
       assert.equal(shown.selection.active.line + 1, d.rule.line);
+    });
+
+    it('log lenses follow config files created and deleted on disk', async () => {
+      // Another server on another port could have taken the Host-less-matching requests: the log does
+      // not record the port, so those lines become ambiguous while it exists, and exact again after.
+      const d = truth.drops.find((x) => x.rule.file.endsWith('default'))!;
+      const extra = path.join(workspaceRoot(), 'nginx/conf.d/zz-extra.conf');
+      await open(truth.log);
+      const lensOn = async (line: number) =>
+        (await ourLenses(logUri(), 'log lenses', (l) => l.some((x) => x.range.start.line + 1 === line))).find((x) => x.range.start.line + 1 === line)!;
+      assert.equal(lensArgs(await lensOn(d.logLine)).locations.length, 1);
+      fs.writeFileSync(extra, 'server {\n    listen 8080;\n    return 444;\n}\n');
+      try {
+        await waitFor('the new server to make the line ambiguous', async () => {
+          const l = await lensOn(d.logLine);
+          return lensArgs(l).locations.length > 1 ? l : undefined;
+        }, 15_000);
+      } finally {
+        fs.rmSync(extra);
+      }
+      await waitFor('the line to be exact again after the file is deleted', async () => {
+        const l = await lensOn(d.logLine);
+        return lensArgs(l).locations.length === 1 ? l : undefined;
+      }, 15_000);
+    });
+
+    it('a broken config opened, closed and deleted does not stop lenses from following the disk', async () => {
+      // Found by this suite: after an unclosed `server {` in an included file had been open, the server
+      // stopped seeing new files of the include glob.
+      const d = truth.drops.find((x) => x.rule.file.endsWith('default'))!;
+      const broken = path.join(workspaceRoot(), 'nginx/conf.d/yy-broken.conf');
+      const extra = path.join(workspaceRoot(), 'nginx/conf.d/zz-extra.conf');
+      const lensOn = async (line: number) =>
+        (await ourLenses(logUri(), 'log lenses', (l) => l.some((x) => x.range.start.line + 1 === line))).find((x) => x.range.start.line + 1 === line)!;
+      fs.writeFileSync(broken, 'server {\n    listen 8080\n    location / {\n        return 444;\n    }\n');
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(broken));
+      await vscode.window.showTextDocument(doc);
+      await waitFor('diagnostics on the broken file', () => (vscode.languages.getDiagnostics(doc.uri).length ? true : undefined));
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      fs.rmSync(broken);
+      await open(truth.log);
+      await waitFor('the line to be exact once the broken file is gone', async () => {
+        const l = await lensOn(d.logLine);
+        return lensArgs(l).locations.length === 1 ? l : undefined;
+      }, 15_000);
+      fs.writeFileSync(extra, 'server {\n    listen 8080;\n    return 444;\n}\n');
+      try {
+        await waitFor('a new server file to make the line ambiguous', async () => {
+          const l = await lensOn(d.logLine);
+          return lensArgs(l).locations.length > 1 ? l : undefined;
+        }, 15_000);
+      } finally {
+        fs.rmSync(extra);
+      }
+      await waitFor('the line to be exact again', async () => {
+        const l = await lensOn(d.logLine);
+        return lensArgs(l).locations.length === 1 ? l : undefined;
+      }, 15_000);
     });
 
     it('hover on return 444 in the config explains which requests it drops', async () => {

@@ -31,7 +31,9 @@ export function register(): void {
     });
 
     it('publishes diagnostics for a broken config and clears them when fixed', async () => {
-      const file = path.join(workspaceRoot(), 'nginx/conf.d/broken.conf');
+      // Outside what nginx.conf includes: the attribution tests must not see this server.
+      const file = path.join(workspaceRoot(), 'nginx/scratch/broken.conf');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, 'server {\n    listen 8080\n    location / {\n        return 444;\n    }\n');
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
       await vscode.window.showTextDocument(doc);
