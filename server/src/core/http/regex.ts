@@ -68,11 +68,35 @@ export function compileNginxRegex(pattern: string, caseless: boolean): NginxRege
   const key = (caseless ? 'i:' : 's:') + pattern;
   let r = cache.get(key);
   if (!r) {
-    r = compiler(pattern, caseless);
+    r = memoized(compiler(pattern, caseless));
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
     cache.set(key, r);
   }
   return r;
+}
+
+/**
+ * Results are pure functions of the subject, and routing asks the same regex about the same
+ * subject over and over (every server of a socket has the same `location ~ \.php$`; every
+ * history of one request re-evaluates it): remember the recent answers.
+ */
+function memoized(re: NginxRegex): NginxRegex {
+  const memo = new Map<string, RegexResult>();
+  return {
+    source: re.source,
+    caseless: re.caseless,
+    captures: re.captures,
+    names: re.names,
+    exec(subject: string): RegexResult {
+      let r = memo.get(subject);
+      if (r === undefined) {
+        r = re.exec(subject);
+        if (memo.size >= 64) memo.clear();
+        memo.set(subject, r);
+      }
+      return r;
+    },
+  };
 }
 
 /**

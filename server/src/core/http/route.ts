@@ -164,7 +164,12 @@ interface Phase {
   uriChanged?: boolean;
 }
 
-const where = (d: Directive) => `${d.file}:${d.range.start.line + 1}`;
+const whereMemo = new WeakMap<Directive, string>();
+const where = (d: Directive): string => {
+  let w = whereMemo.get(d);
+  if (w === undefined) whereMemo.set(d, (w = `${d.file}:${d.range.start.line + 1}`));
+  return w;
+};
 const dstr = (d: Directive) => [d.name, ...d.args.map((a) => a.raw)].join(' ');
 
 const mapMemo = new WeakMap<MapModel, Map<string, Val> | null>();
@@ -207,6 +212,16 @@ class Run {
     const i = this.chooser.choose(labels.length);
     if (labels.length > 1) {
       if (labels[i]) this.assumptions.push(labels[i]);
+      for (const m of missing) this.missing.add(m);
+    }
+    return i;
+  }
+
+  /** `pick` for many answers: only the label of the one taken is built. */
+  pickLazy(n: number, label: (i: number) => string, missing: string[]): number {
+    const i = this.chooser.choose(n);
+    if (n > 1) {
+      this.assumptions.push(label(i));
       for (const m of missing) this.missing.add(m);
     }
     return i;
@@ -362,12 +377,11 @@ class Run {
       }
     } else {
       // Host not logged (or named by an unlogged request line): any server on the socket may have been chosen.
-      const labels = g.servers.map((s) =>
-        s === g.defaultServer
-          ? `Host (not logged) matched no other server, so the default server ${serverLabel(s)} took it`
-          : `Host (not logged) selected ${serverLabel(s)}`,
-      );
-      const i = this.pick(labels, ['$host']);
+      const i = this.pickLazy(g.servers.length, (k) =>
+        g.servers[k] === g.defaultServer
+          ? `Host (not logged) matched no other server, so the default server ${serverLabel(g.servers[k])} took it`
+          : `Host (not logged) selected ${serverLabel(g.servers[k])}`,
+      ['$host']);
       this.server = g.servers[i];
       this.path.push(`server ${serverLabel(this.server)}: chosen by an unlogged Host`);
       this.hostVar = { unknown: ['$host'] };
@@ -560,7 +574,7 @@ class Run {
     if (isUnknown(this.uri)) {
       // Which location the unlogged URI selects: any of them, or none.
       const all = allLocations(set);
-      const i = this.pick([...all.map((l) => `the URI (not logged) selected location ${locLabel(l)}`), 'the URI matched no location'], this.uri.unknown);
+      const i = this.pickLazy(all.length + 1, (k) => (k < all.length ? `the URI (not logged) selected location ${locLabel(all[k])}` : 'the URI matched no location'), this.uri.unknown);
       const l = all[i];
       if (l?.re) this.unknownMatch(l.re.names, this.uri.unknown);
       return l;
@@ -1205,7 +1219,15 @@ function sameLogged(logged: string, actual: string): boolean {
   return logged === actual || (logged === '-' && actual === '');
 }
 
+const labelMemo = new WeakMap<ServerModel, string>();
+
 export function serverLabel(s: ServerModel): string {
+  let l = labelMemo.get(s);
+  if (l === undefined) labelMemo.set(s, (l = computeServerLabel(s)));
+  return l;
+}
+
+function computeServerLabel(s: ServerModel): string {
   const n = s.names.map((x) => (x.kind === 'regex' ? '~' + x.name : x.name || '""')).join(' ') || '""';
   return `${n} (${where(s.d)})`;
 }
