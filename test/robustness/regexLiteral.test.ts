@@ -1,0 +1,43 @@
+// The regex engine skips a pattern when the subject lacks a literal every match must contain
+// (core/regex/literal.ts). That shortcut must never change an answer: random patterns and
+// subjects, each run with and without it, give the same result.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { compileRegex, isCompileError, type CompiledRegex } from '../../server/src/core/regex';
+import { fcParams, runs } from './support';
+
+const piece = fc.constantFrom(
+  'bot', 'Bot', 'BOT', 'crawl', 'spider', 'a', 'ab', 'x1', '\\.', '\\.com', '\\ ', '-', '/', '\\d', '\\d+', '\\w+', '.', '.*', '[Aa]', '[a-c]', '[^/]',
+  '(?:\\b)', '\\b', '\\B', '^', '$', '(?i)', '(?-i)', 'a+', 'b*', 'c?', 'e{2}', '(bot|spider)', '(?:x|y)z', '(a)', '(?=ab)', '(?!zz)', '(?<=a)b', '\\Q.+\\E', '\u00e9', '\u00c9',
+);
+const pattern = fc.array(piece, { minLength: 1, maxLength: 6 }).map((a) => a.join(''));
+const word = fc.constantFrom('bot', 'BoT', 'crawl', 'Spider', 'ab', 'aab', 'x1', '.com', ' ', '-', '/', '1', '\u00e9', '\u00c9', 'zz', 'ee', 'xyz', 'BOTS', 'abot');
+const subject = fc.array(word, { maxLength: 8 }).map((a) => a.join(''));
+
+/** The same pattern compiled apart (the budget is part of the cache key) with the shortcut off. */
+function withoutShortcut(p: string, caseless: boolean): CompiledRegex | undefined {
+  const r = compileRegex(p, { caseless, budget: 999_999 });
+  if (isCompileError(r)) return undefined;
+  (r as unknown as { literal: unknown }).literal = null;
+  return r;
+}
+
+test(`required-literal shortcut never changes a regex answer (${runs(2000)} runs)`, () => {
+  let matched = 0;
+  fc.assert(
+    fc.property(pattern, fc.boolean(), fc.array(subject, { minLength: 1, maxLength: 5 }), (p, caseless, subjects) => {
+      const fast = compileRegex(p, { caseless });
+      const slow = withoutShortcut(p, caseless);
+      if (isCompileError(fast)) return assert.equal(slow, undefined);
+      for (const s of subjects) {
+        const a = fast.exec(s);
+        const b = slow!.exec(s);
+        if (a.kind === 'match') matched++;
+        assert.deepEqual(a, b, `${p} (${caseless ? '~*' : '~'}) on ${JSON.stringify(s)}`);
+      }
+    }),
+    fcParams(2000),
+  );
+  assert.ok(matched > 100, `only ${matched} matches: the generator should exercise matching subjects`);
+});
