@@ -61,3 +61,15 @@ test('the example config: the /admin/ trap is flagged, nothing else', async () =
   const got = checkDrops(g).map((d) => `${path.basename(d.file)}:${d.range.start.line + 1}:${d.code}`);
   assert.deepEqual(got, ['shop.conf:36:return-bypasses-access']);
 });
+
+test('quick fixes: anchor a host pattern, match a host case-insensitively', () => {
+  const of = (code: string) => {
+    const f = all.find((x) => x.code === code && x.positive)!;
+    return checkDrops(graphOf(wrapFixture(f))).filter((d) => d.code === code);
+  };
+  const anchors = of('unanchored-host-regex').map((d) => d.fixes?.[0]?.edits[0].newText);
+  // the argument keeps the condition's closing parenthesis
+  assert.deepEqual(anchors, ['^shop\\.test$)', '^admin\\.shop\\.test$)']);
+  const cases = of('case-sensitive-host-regex').map((d) => d.fixes?.[0]?.edits[0].newText);
+  assert.deepEqual(cases, ['~*', '~*']);
+});

@@ -530,16 +530,23 @@ class DropsChecker {
       const noEnd = !body.endsWith('$') && !body.endsWith('\\z') && !body.endsWith('\\Z');
       if (noEnd || (noStart && !/^\([^)]*\|/.test(body))) {
         const example = noEnd ? 'followed by anything, e.g. ".evil.example"' : 'preceded by anything, e.g. "evil-" + the name';
-        this.report('warning', 'unanchored-host-regex', d, range, `The host pattern \`${pat}\` is not anchored${noStart && noEnd ? ' at either end' : noEnd ? ' at the end ($)' : ' at the start (^)'}: it also matches host names ${example}.`);
+        const lead = pat.slice(0, pat.length - body.length);
+        const anchored = `${lead}${noStart && !body.startsWith('^') ? '^' : ''}${body}${noEnd ? '$' : ''}`;
+        const newText = rewriteArg(d, range, pat, anchored);
+        this.report('warning', 'unanchored-host-regex', d, range, `The host pattern \`${pat}\` is not anchored${noStart && noEnd ? ' at either end' : noEnd ? ' at the end ($)' : ' at the start (^)'}: it also matches host names ${example}.`, {
+          fixes: newText === undefined ? undefined : [{ title: `Anchor it: ${anchored}`, edits: [{ file: d.file, range, newText }] }],
+        });
       }
     }
     // case: $host and server_name are lower-case already; the raw Host header is not.
     if (!caseless && !inlineCaseless && subject !== 'server_name') {
       const upper = /[A-Z]/.test(stripEscapes(body));
+      const opArg = d.name === 'if' ? d.args.find((a) => a.value === '~' || a.value === '!~') : undefined;
+      const fixes: Fix[] | undefined = opArg ? [{ title: `Match case-insensitively (${opArg.value}*)`, edits: [{ file: d.file, range: opArg.range, newText: opArg.value + '*' }] }] : undefined;
       if (subject === 'host' && upper) {
-        this.report('warning', 'case-sensitive-host-regex', d, range, `\`$host\` is always lower-case, so the case-sensitive \`~\` pattern \`${pat}\` never matches its upper-case letters; use lower case or \`~*\`.`);
+        this.report('warning', 'case-sensitive-host-regex', d, range, `\`$host\` is always lower-case, so the case-sensitive \`~\` pattern \`${pat}\` never matches its upper-case letters; use lower case or \`~*\`.`, { fixes });
       } else if (subject === 'http_host' && /[a-zA-Z]/.test(stripEscapes(body))) {
-        this.report('warning', 'case-sensitive-host-regex', d, range, `\`$http_host\` is the Host header as the client sent it, in any case (host names are case-insensitive); \`~\` misses e.g. "${body.replace(/[\\^$]/g, '').toUpperCase().slice(0, 30)}". Use \`~*\`, or \`$host\` (lower-cased by nginx).`);
+        this.report('warning', 'case-sensitive-host-regex', d, range, `\`$http_host\` is the Host header as the client sent it, in any case (host names are case-insensitive); \`~\` misses e.g. "${body.replace(/[\\^$]/g, '').toUpperCase().slice(0, 30)}". Use \`~*\`, or \`$host\` (lower-cased by nginx).`, { fixes });
       }
     }
     // $http_host carries the port when the client sends one.
