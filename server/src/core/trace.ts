@@ -141,7 +141,7 @@ export async function traceLog(
       if (!statuses.has(st)) continue;
       const values: Record<string, string | undefined> = {};
       for (let v = 0; v < needed.length; v++) values[needed[v]] = f.value(line, spans, neededAt[v]);
-      const facts = factsFromLog(pinnedVariables(f, line, needed), values);
+      const facts = factsFromLog(pinnedVariables(f, line, needed), values, f.escape !== 'default');
       onEntry({ log: { file: logFile, line: batch.firstLine + i }, status: st, attribution: attributor.attribute(facts, st) });
     }
   }

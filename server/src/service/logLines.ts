@@ -113,7 +113,7 @@ export class LogLineAnalyzer {
     if (!this.statuses.has(status)) return undefined;
     const values: Record<string, string | undefined> = {};
     for (const name of f.variables) values[name] = f.value(line, spans, f.indexOf(name));
-    const facts = factsFromLog(pinnedVariables(f, line, f.variables), values);
+    const facts = factsFromLog(pinnedVariables(f, line, f.variables), values, f.escape !== 'default');
     return { status, attribution: this.attributor.attribute(facts, status) };
   }
 }

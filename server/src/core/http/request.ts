@@ -36,8 +36,10 @@ const OWN = new Set(['request', 'host', 'http_host', 'server_name', 'server_port
 /**
  * Facts from the values a log format parser produced (`undefined` = logged as absent).
  * `logged` lists every variable the format records, so a variable missing from it is unknown.
+ * `absentIsEmpty`: the format is escape=json or none, which logs a missing value as nothing and
+ * a value "-" as "-", so absent means empty (or not sent) and never the literal dash.
  */
-export function factsFromLog(logged: readonly string[], values: Record<string, string | undefined>): RequestFacts {
+export function factsFromLog(logged: readonly string[], values: Record<string, string | undefined>, absentIsEmpty = false): RequestFacts {
   const facts: RequestFacts = { vars: {} };
   for (const name of logged) {
     const v = values[name];
@@ -56,7 +58,7 @@ export function factsFromLog(logged: readonly string[], values: Record<string, s
         break;
       case 'host':
         // `$host` is never empty for a request nginx routed; '-' can only be a literal.
-        facts.host = v ?? '-';
+        facts.host = v ?? (absentIsEmpty ? '' : '-');
         break;
       case 'http_host':
         facts.httpHost = v ?? null;
@@ -80,7 +82,8 @@ export function factsFromLog(logged: readonly string[], values: Record<string, s
         if (v !== undefined && /^\d+$/.test(v)) facts.status = +v;
         break;
     }
-    if (!OWN.has(name) || name === 'http_host') facts.vars[name] = v ?? null;
+    if (!OWN.has(name)) facts.vars[name] = v ?? (absentIsEmpty ? '' : null);
+    else if (name === 'http_host') facts.vars[name] = v ?? null;
   }
   return facts;
 }
