@@ -6,7 +6,7 @@ import { MemoryFileSystem } from '../../server/src/core/fileSystem';
 import { loadConfigGraph } from '../../server/src/core/configGraph';
 import type { Diagnostic } from '../../server/src/core/diagnostic';
 import type { DocumentView } from '../../server/src/service/document';
-import { completion, cursorStatement } from '../../server/src/service/completion';
+import { completion, cursorStatement, resolveCompletion } from '../../server/src/service/completion';
 import { hover } from '../../server/src/service/hover';
 import { definition } from '../../server/src/service/definition';
 import { documentSymbols } from '../../server/src/service/symbols';
@@ -37,6 +37,9 @@ test('completion: the context decides which directives are offered', () => {
 
   const loc = at('http { server { location / {\n  pro|\n} } }');
   const inLoc = labels(view(loc.text), loc.offset);
+  const pass = completion(view(loc.text), loc.offset).items.find((i) => i.label === 'proxy_pass')!;
+  assert.equal(pass.documentation, undefined, 'docs come with resolve');
+  assert.match((resolveCompletion(pass).documentation as { value: string }).value, /\*\*proxy_pass\*\* \*`URL`\*;/);
   assert.ok(inLoc.includes('proxy_pass') && inLoc.includes('return'));
   assert.ok(!inLoc.includes('listen') && !inLoc.includes('server_name'));
 

@@ -7,6 +7,7 @@ import {
   TextDocumentSyncKind,
   CodeActionKind,
   CodeLensRefreshRequest,
+  type CompletionItem,
   type CompletionList,
   type Connection,
   type InitializeParams,
@@ -18,7 +19,7 @@ import { documentSymbols } from '../service/symbols';
 import { foldingRanges } from '../service/folding';
 import { diagnosticsByUri } from '../service/diagnostics';
 import { hover } from '../service/hover';
-import { completion } from '../service/completion';
+import { completion, resolveCompletion } from '../service/completion';
 import { definition } from '../service/definition';
 import { documentLinks } from '../service/links';
 import { codeActions } from '../service/codeActions';
@@ -132,7 +133,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
-        completionProvider: { triggerCharacters: ['$', '@', ' ', '/'] },
+        completionProvider: { triggerCharacters: ['$', '@', ' ', '/'], resolveProvider: true },
         definitionProvider: true,
         documentSymbolProvider: true,
         foldingRangeProvider: true,
@@ -214,6 +215,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const a = at(p.textDocument.uri, p.position);
       return a ? completion(a.view, a.offset, token, p.context?.triggerCharacter) : { isIncomplete: false, items: [] };
     }),
+  );
+
+  connection.onCompletionResolve(
+    guard(log, 'completionResolve', (): CompletionItem => ({ label: '' }), (item) => resolveCompletion(item)),
   );
 
   connection.onDefinition(

@@ -9,7 +9,7 @@ import {
   type CompletionItem,
   type CompletionList,
 } from 'vscode-languageserver-types';
-import { allVariables, directivesAllowedIn, type DirectiveInfo, type Family } from '../core/reference';
+import { allVariables, directivesAllowedIn, lookupDirective, type DirectiveInfo, type Family } from '../core/reference';
 import { RAW_CONTENT_BLOCKS, isLuaDirective } from '../core/structure';
 import type { Directive, ParsedFile } from '../core/syntax';
 import { positionAt } from '../core/positions';
@@ -105,6 +105,20 @@ function docOf(d: DirectiveInfo): string {
   return `${syntax}\n\nDefault: ${d.default ? '`' + d.default.replace(/`/g, '') + ';`' : '—'}\n\n${desc}\n\n[nginx.org](${d.url})`;
 }
 
+interface DirectiveItemData {
+  directive: string;
+  module: string;
+}
+
+/** completionItem/resolve: the directive's documentation from the reference. */
+export function resolveCompletion(item: CompletionItem): CompletionItem {
+  const data = item.data as Partial<DirectiveItemData> | undefined;
+  if (!data?.directive || item.documentation) return item;
+  const entry = lookupDirective(data.directive, null).entries.find((e) => e.module === data.module);
+  if (entry) item.documentation = { kind: MarkupKind.Markdown, value: docOf(entry) };
+  return item;
+}
+
 export function completion(view: DocumentView, offset: number, token?: Cancellation, triggerCharacter?: string): CompletionList {
   const empty: CompletionList = { isIncomplete: false, items: [] };
   const cur = cursorStatement(view.file, offset);
@@ -125,13 +139,15 @@ export function completion(view: DocumentView, offset: number, token?: Cancellat
     const items: CompletionItem[] = [];
     for (const d of directivesAllowedIn(ctx)) {
       if (token?.isCancellationRequested) break;
+      // Documentation is filled in by completionItem/resolve for the item the user looks at: hundreds
+      // of pages of docs per keystroke would make every completion response megabytes.
       items.push({
         label: d.name,
         kind: d.isBlock ? CompletionItemKind.Module : CompletionItemKind.Property,
         detail: d.module,
-        documentation: { kind: MarkupKind.Markdown, value: docOf(d) },
         insertText: snippetFor(d),
         insertTextFormat: InsertTextFormat.Snippet,
+        data: { directive: d.name, module: d.module } satisfies DirectiveItemData,
       });
     }
     return { isIncomplete: false, items };
