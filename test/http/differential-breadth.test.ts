@@ -771,6 +771,51 @@ function scenarios(bbb: ReturnType<typeof badBotBlocker>): Scenario[] {
       ],
     },
     {
+      name: 'addresses: geo with proxy (X-Forwarded-For), geo ranges, map on $remote_addr after realip, cookies, XFF ifs',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server;
+    if ($geo_proxied) { return 444; }
+    location /r { if ($geo_ranged) { return 444; } return 200; }
+    location /m { if ($addr_bad) { return 444; } return 200; }
+    location /ck { if ($http_cookie ~* "admin=1") { return 444; } if ($cookie_role = guest) { return 444; } return 200; }
+    location /xff { if ($http_x_forwarded_for ~ "^10\\.") { return 444; } if ($realip_remote_addr != $remote_addr) { return 444; } return 200; }
+    location /head { if ($request_method = HEAD) { return 444; } return 200; }
+    location / { return 200; }
+  }
+  server { listen 127.0.0.1:PORT2 default_server;
+    set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For;
+    location /m { if ($addr_bad) { return 444; } if ($geo_plain) { return 444; } return 200; }
+    location / { return 200; }
+  }
+`,
+        `  geo $geo_proxied { proxy 127.0.0.1; default 0; 198.51.100.0/24 1; }
+  geo $geo_ranged { ranges; default 0; 127.0.0.40-127.0.0.49 1; }
+  geo $geo_plain { default 0; 203.0.113.0/24 1; }
+  map $remote_addr $addr_bad { default 0; ~^127\\.0\\.0\\.6[0-9]$ 1; 192.0.2.1 1; }`,
+      ),
+      requests: [
+        get('/', 'localhost', { headers: { 'X-Forwarded-For': '198.51.100.7' } }),
+        get('/', 'localhost', { from: '127.0.0.2', headers: { 'X-Forwarded-For': '198.51.100.7' } }),
+        get('/', 'localhost', { headers: { 'X-Forwarded-For': '1.2.3.4, 198.51.100.7' } }),
+        get('/r', 'localhost', { from: '127.0.0.45' }),
+        get('/r', 'localhost', { from: '127.0.0.50' }),
+        get('/m', 'localhost', { from: '127.0.0.61' }),
+        get('/m', 'localhost', { from: '127.0.0.7' }),
+        get('/ck', 'localhost', { headers: { Cookie: 'x=1; ADMIN=1' } }),
+        get('/ck', 'localhost', { headers: { Cookie: 'role=guest' } }),
+        get('/ck', 'localhost', { headers: { Cookie: 'role=user' } }),
+        get('/xff', 'localhost', { headers: { 'X-Forwarded-For': '10.0.0.1' } }),
+        get('/xff', 'localhost', { headers: { 'X-Forwarded-For': '11.0.0.1' } }),
+        m('HEAD', '/head'),
+        get('/head'),
+        get('/m', 'localhost', { port: 1, headers: { 'X-Forwarded-For': '192.0.2.1' } }),
+        get('/m', 'localhost', { port: 1, headers: { 'X-Forwarded-For': '203.0.113.5' } }),
+        get('/m', 'localhost', { port: 1, from: '127.0.0.62', headers: { 'X-Forwarded-For': '203.0.113.5' } }),
+        get('/m', 'localhost', { port: 1, from: '127.0.0.63' }),
+      ],
+    },
+    {
       name: 'nginx-ultimate-bad-bot-blocker (cut-down copy from the corpus)',
       conf: conf(
         `
