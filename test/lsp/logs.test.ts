@@ -48,7 +48,7 @@ test('a code lens on every 444 line names the rule that dropped it', async () =>
 });
 
 test('the server tells the client which log_format reads the log', async () => {
-  for (let i = 0; i < 50 && !formats.length; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 200 && !formats.length; i++) await new Promise((r) => setTimeout(r, 50));
   const f = formats.find((x) => x.uri === uriOf(join(dir, 'logs/access.log')));
   assert.ok(f, 'a nginx-lens/logFormat notification');
   assert.equal(f.format, 'withhost');
