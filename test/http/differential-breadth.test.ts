@@ -816,6 +816,30 @@ function scenarios(bbb: ReturnType<typeof badBotBlocker>): Scenario[] {
       ],
     },
     {
+      name: 'server_name conflicts and order: duplicate names, regex order across servers, later default_server, $server_name of regex servers',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT; server_name dup.test; location / { if ($arg_a) { return 444; } return 200; } }
+  server { listen 127.0.0.1:PORT; server_name dup.test; return 444; }
+  server { listen 127.0.0.1:PORT; server_name ~^r\\d+\\.test$; location / { if ($arg_b) { return 444; } return 200; } }
+  server { listen 127.0.0.1:PORT; server_name ~^r1\\.test$; return 444; }
+  server { listen 127.0.0.1:PORT; server_name *.w.test; location / { if ($arg_c) { return 444; } return 200; } }
+  server { listen 127.0.0.1:PORT; server_name .w.test; return 444; }
+  server { listen 127.0.0.1:PORT default_server; server_name late.test; location / { if ($arg_d) { return 444; } return 200; } }
+`),
+      requests: [
+        get('/?a=1', 'dup.test'),
+        get('/', 'dup.test'),
+        get('/?b=1', 'r1.test'),
+        get('/', 'r1.test'),
+        get('/?c=1', 'x.w.test'),
+        get('/', 'x.w.test'),
+        get('/', 'w.test'),
+        get('/?c=1', 'w.test'),
+        get('/?d=1', 'nobody.test'),
+        get('/?d=1', null),
+      ],
+    },
+    {
       name: 'nginx-ultimate-bad-bot-blocker (cut-down copy from the corpus)',
       conf: conf(
         `
