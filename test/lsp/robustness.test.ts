@@ -55,7 +55,7 @@ test('binary, a 10 MB line and 10,000-deep nesting: answered, and the server sta
     await c.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 500, character: 3 } });
     await c.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: { line: 0, character: 20 } });
   }
-  assert.ok(Date.now() - t0 < 15_000, `hostile documents took ${Date.now() - t0} ms`);
+  assert.ok(Date.now() - t0 < 30_000, `hostile documents took ${Date.now() - t0} ms`);
 
   const shop = join(site, 'conf.d/shop.conf');
   await c.open(shop, readFileSync(shop, 'utf8'));
@@ -123,5 +123,5 @@ test('hostile access logs: binary, a 10 MB line of 4s, lines of 444s that are no
   assert.deepEqual(longLenses!.map((l) => [l.range.start.line, l.command?.title]), [[1, 'dropped by return 444 — conf.d/shop.conf:22']]);
   const h = await c.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(long) }, position: { line: 0, character: 5_000_000 } });
   assert.equal(h, null);
-  assert.ok(Date.now() - t0 < 20_000, `took ${Date.now() - t0} ms`);
+  assert.ok(Date.now() - t0 < 30_000, `took ${Date.now() - t0} ms`);
 });
