@@ -120,7 +120,7 @@ export async function startClient(opts: { rootPath?: string; initializationOptio
         textDocument: { uri, languageId, version: 1, text },
       });
     },
-    diagnostics(uri, timeoutMs = 5000) {
+    diagnostics(uri, timeoutMs = 20_000) {
       return new Promise((res, rej) => {
         const t = setTimeout(() => rej(new Error(`no diagnostics for ${uri} within ${timeoutMs} ms`)), timeoutMs);
         const list = waiters.get(uri) ?? [];
