@@ -2,7 +2,7 @@
 // path on hover, the log_format notification, and the reverse lens on each 444 source.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodeLensRequest, CodeLensResolveRequest, HoverRequest, type CodeLens, type MarkupContent } from 'vscode-languageserver-protocol/node';
@@ -112,4 +112,44 @@ test('lenses for a 100k-line log: one cheap pass, resolved when they scroll into
   const r = await c.connection.sendRequest(CodeLensResolveRequest.type, got[2]);
   assert.equal(r.command!.title, 'dropped by return 444 — snippets/deny-bots.conf:2');
   assert.ok(cold < 10_000, `cold ${cold} ms`);
+});
+
+test('nginx-lens.logFiles maps a log to a config the workspace layout does not reveal', async () => {
+  const ws = mkdtempSync(join(tmpdir(), 'nginx-lens-logfiles-'));
+  try {
+    cpSync(fixture, join(ws, 'srv'), { recursive: true });
+    // Not called nginx.conf: nothing would find it without the setting.
+    cpSync(join(ws, 'srv/nginx.conf'), join(ws, 'srv/main.conf'));
+    rmSync(join(ws, 'srv/nginx.conf'));
+    mkdirSync(join(ws, 'archive'));
+    const log = join(ws, 'archive/shop-2026-11.log');
+    const text = readFileSync(join(fixture, 'logs/access.log'), 'utf8');
+    writeFileSync(log, text);
+    const ask = async (client: TestClient) => {
+      await client.open(log, text, 'nginx-access-log');
+      return ((await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: uriOf(log) } })) ?? []) as CodeLens[];
+    };
+    const plain = await startClient({ rootPath: ws });
+    try {
+      assert.deepEqual(await ask(plain), []);
+    } finally {
+      await plain.close();
+    }
+    const mapped = await startClient({
+      rootPath: ws,
+      initializationOptions: { trusted: true, settings: { logFiles: { 'archive/shop-*.log': { config: 'srv/main.conf', format: 'withhost' } } } },
+    });
+    try {
+      const got = await ask(mapped);
+      assert.deepEqual(got.map((l) => l.command!.title), [
+        'dropped by return 444 — conf.d/shop.conf:11',
+        'dropped by return 444 — conf.d/shop.conf:22',
+        'dropped by return 444 — snippets/deny-bots.conf:2',
+      ]);
+    } finally {
+      await mapped.close();
+    }
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
 });
