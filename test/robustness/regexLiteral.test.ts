@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compileRegex, isCompileError, type CompiledRegex } from '../../server/src/core/regex';
+import { compileNginxRegex, regexCandidates } from '../../server/src/core/http/regex';
 import { fcParams, runs } from './support';
 
 const piece = fc.constantFrom(
@@ -40,4 +41,24 @@ test(`required-literal shortcut never changes a regex answer (${runs(2000)} runs
     fcParams(2000),
   );
   assert.ok(matched > 100, `only ${matched} matches: the generator should exercise matching subjects`);
+});
+
+test(`indexed lists of patterns pick the same first match as trying each in order (${runs(300)} runs)`, () => {
+  let matched = 0;
+  fc.assert(
+    fc.property(fc.array(fc.tuple(pattern, fc.boolean()), { minLength: 32, maxLength: 80 }), fc.array(subject, { minLength: 1, maxLength: 5 }), (pats, subjects) => {
+      const list = pats.map(([p, ci]) => ({ re: compileNginxRegex(p, ci) }));
+      for (const s of subjects) {
+        const first = (order: Iterable<number>) => {
+          for (const i of order) if (list[i].re.exec(s).kind !== 'nomatch') return i;
+          return -1;
+        };
+        const want = first(list.keys());
+        if (want >= 0) matched++;
+        assert.equal(first(regexCandidates(list, s)), want, `${JSON.stringify(s)} against ${JSON.stringify(pats)}`);
+      }
+    }),
+    fcParams(300),
+  );
+  assert.ok(matched > 50, `only ${matched} matches`);
 });

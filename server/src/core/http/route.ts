@@ -31,7 +31,7 @@ import {
   type Scope,
   type ServerModel,
 } from './model';
-import { compileNginxRegex, type NginxRegex, type RegexResult } from './regex';
+import { compileNginxRegex, regexCandidates, type NginxRegex, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, validateHost } from './uri';
 import { compileValue, type ComplexValue } from './values';
@@ -946,7 +946,8 @@ class Run {
       for (const w of m.wildTail) if (low.startsWith(w.prefix) && low.length > w.prefix.length) return this.evalValue(w.value);
     }
     if (key) {
-      for (const r of m.regex) {
+      for (const i of regexCandidates(m.regex, key)) {
+        const r = m.regex[i];
         const res = r.re.exec(key);
         if (res.kind === 'unknown') return { unknown: [`$${name} (${res.reason})`] };
         if (res.kind === 'match') {

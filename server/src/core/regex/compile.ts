@@ -69,6 +69,8 @@ export interface CompiledRegex {
   unsupported: string[];
   /** How exec runs: a JS RegExp when exact and safe for the subject length, else the budgeted matcher. */
   engine: 'js' | 'vm' | 'none';
+  /** A literal every match contains (see literal.ts), for indexing long lists of patterns. */
+  readonly literal: RequiredLiteral | null;
   complexity: Complexity;
   /** Match text (decoded from UTF-8 the way it was read; converted to the bytes nginx sees). */
   exec(input: string, opts?: { budget?: number }): ExecResult;
@@ -148,7 +150,7 @@ class Regex implements CompiledRegex {
   // them all eagerly was most of the model build).
   private ast: Node | null = null;
   private translatable: boolean | undefined;
-  private readonly literal: RequiredLiteral | null = null;
+  readonly literal: RequiredLiteral | null = null;
 
   constructor(
     readonly pattern: string,

@@ -11,3 +11,4 @@ export {
 } from './compile';
 export { textToBytes, bytesToText, isByteString } from './bytes';
 export { PCRE2_ERRORS } from './parse';
+export { mayContain, type RequiredLiteral } from './literal';
