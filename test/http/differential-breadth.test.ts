@@ -840,6 +840,35 @@ function scenarios(bbb: ReturnType<typeof badBotBlocker>): Scenario[] {
       ],
     },
     {
+      // The backend is this same nginx: its requests carry another X-Lens-Id so that the truth log
+      // does not take them for the client's.
+      name: 'upstream errors into error_page: refused proxy (502), intercepted upstream 500, index and try_files fallbacks',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name up.test;
+    location /dead { proxy_pass http://127.0.0.1:9; error_page 502 504 = @drop; }
+    location /err { proxy_pass http://127.0.0.1:PORT2; proxy_set_header X-Lens-Id backend; proxy_intercept_errors on; error_page 500 = @drop; }
+    location /raw { proxy_pass http://127.0.0.1:PORT2/err; proxy_set_header X-Lens-Id backend; }
+    location = / { try_files /index.html @drop; }
+    location /idx/ { index missing.html; error_page 403 404 = @drop; }
+    location @drop { if ($http_user_agent ~* keep) { return 200; } return 444; }
+  }
+  server { listen 127.0.0.1:PORT2 default_server; server_name back.test;
+    location /err { return 500; }
+    location / { return 200; }
+  }
+`),
+      requests: [
+        get('/dead'),
+        get('/dead', 'up.test', ua('keep')),
+        get('/err'),
+        get('/err/ok'),
+        get('/raw'),
+        get('/'),
+        get('/idx/'),
+        get('/idx/x'),
+      ],
+    },
+    {
       name: 'nginx-ultimate-bad-bot-blocker (cut-down copy from the corpus)',
       conf: conf(
         `
