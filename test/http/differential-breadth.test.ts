@@ -869,6 +869,30 @@ function scenarios(bbb: ReturnType<typeof badBotBlocker>): Scenario[] {
       ],
     },
     {
+      name: 'server-level limit_req with limit_req_status 444 beside other 444 rules; locations nested in regex locations',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server;
+    limit_req zone=srv; limit_req_status 444;
+    location ~ ^/re/ { location ~ /inner/ { if ($arg_x) { return 444; } } return 200; }
+    location /ret { return 444; }
+    location /ok { return 200; }
+    location / { }
+  }
+`,
+        `  limit_req_zone $binary_remote_addr zone=srv:1m rate=1r/m;`,
+      ),
+      requests: [
+        get('/static1', 'localhost', { from: '127.0.0.70' }),
+        get('/static2', 'localhost', { from: '127.0.0.70' }),
+        get('/ret', 'localhost', { from: '127.0.0.70' }),
+        get('/ok', 'localhost', { from: '127.0.0.70' }),
+        get('/re/inner/a?x=1', 'localhost', { from: '127.0.0.71' }),
+        get('/re/inner/a?x=1', 'localhost', { from: '127.0.0.71' }),
+        get('/re/other', 'localhost', { from: '127.0.0.72' }),
+      ],
+    },
+    {
       name: 'nginx-ultimate-bad-bot-blocker (cut-down copy from the corpus)',
       conf: conf(
         `
