@@ -297,12 +297,13 @@ class DropsChecker {
               continue;
             }
             if (first === s) continue;
-            const arg = sn.d.args.find((a) => a.value.toLowerCase() === sn.name) ?? sn.d.args[0];
-            const rk = `${arg.range.start.offset}:${sn.d.file}:${sock}`;
+            // A server without server_name has the implicit name "": point at the server itself.
+            const range = (sn.d.args.find((a) => a.value.toLowerCase() === sn.name) ?? sn.d.args[0])?.range ?? sn.d.nameRange;
+            const rk = `${range.start.offset}:${sn.d.file}:${sock}`;
             if (reportedNames.has(rk)) continue;
             reportedNames.add(rk);
             const allTaken = s.names.every((n) => n.kind !== 'regex' && claimed.get(`${n.kind === 'exact' ? '' : n.kind}:${n.name}`) !== s);
-            this.report('warning', 'ignored-server', sn.d, arg.range, `conflicting server name "${sn.name}" on ${sock}, ignored: requests for it go to the server at ${this.where(first.d)}${allTaken && g.defaultServer !== s ? '; every name of this server is taken, so nginx never selects it on this socket' : ''}.`, {
+            this.report('warning', 'ignored-server', sn.d, range, `conflicting server name "${sn.name}" on ${sock}, ignored: requests for it go to the server at ${this.where(first.d)}${allTaken && g.defaultServer !== s ? '; every name of this server is taken, so nginx never selects it on this socket' : ''}.`, {
               related: [{ file: first.d.file, range: first.d.nameRange, message: 'claims the name first' }],
             });
           }
