@@ -546,6 +546,9 @@ function scenarios(bbb: ReturnType<typeof badBotBlocker>): Scenario[] {
         get('/u/Root', 'a.test'),
         get('/', 'a.test', ua('Mozilla "quoted" nikto')),
         get('/', 'a.test', ua('Mozilla/5.0 caf\u00e9 nikto')),
+        get('/', 'a.test', ua('back\\slash\\nikto')),
+        get('/', 'a.test', ua('tab\there nikto')),
+        get('/', 'a.test', ua('Nikto/2 %22x%22 \\x22')),
       ],
     },
     {
