@@ -895,6 +895,50 @@ function scenarios(bbb: ReturnType<typeof badBotBlocker>): Scenario[] {
         get('/re/other', 'localhost', { from: '127.0.0.72' }),
       ],
     },
+    ((): Scenario => {
+      // Each map regex gets its own 444 rule, so a pattern skipped or wrongly tried shows as the
+      // wrong rule: PCRE features a literal-prefilter or a JS translation could get wrong.
+      const pats: [string, string][] = [
+        ['~*ab(c|d)ef', 'xABDEFx'],
+        ['~(?i)HELLO', 'say hello'],
+        ['~\\x41BQ', 'zABQz'],
+        ['~a\\Q.+b\\E', 'a.+b'],
+        ['~(foo)?barbaz', 'barbaz'],
+        ['~colou?r', 'color'],
+        ['~^(?:GET|PUT)x', 'PUTx'],
+        ['~ab{2}c', 'abbc'],
+        ['~*(?-i)CaSe', 'CaSe'],
+        ['~*\\bzed\\b', 'a ZED b'],
+        ['~x\\.y', 'x.y'],
+        ['~(?x) k l m', 'klm'],
+        ['~\\\\\\\\', 'back\\\\slash'],
+        ['~[[:digit:]]{3}-', 'id 123-'],
+        ['~(?<w>wor)ld', 'world'],
+        ['~^$', ''],
+        ['~q(?=r)', 'qr'],
+        ['~(?:s|t)+u$', 'stsu'],
+      ];
+      const map = pats.map(([p], i) => `    "${p.replace(/"/g, '\\"')}" ${i + 1};`).join('\n');
+      const ifs = pats.map((_, i) => `    if ($which = ${i + 1}) { return 444; }`).join('\n');
+      return {
+        name: 'map regex features: inline flags, \\Q..\\E, hex escapes, POSIX classes, lookahead, extended mode',
+        conf: conf(
+          `
+  server { listen 127.0.0.1:PORT default_server;
+${ifs}
+    return 200;
+  }
+`,
+          `  map $http_user_agent $which {\n    default 0;\n${map}\n  }`,
+        ),
+        requests: [
+          ...pats.map(([, u]) => get('/', 'localhost', ua(u.replace(/\\\\/g, '\\')))),
+          get('/', 'localhost', ua('case')),
+          get('/', 'localhost', ua('colour')),
+          get('/', 'localhost', ua('qs')),
+        ],
+      };
+    })(),
     {
       name: 'nginx-ultimate-bad-bot-blocker (cut-down copy from the corpus)',
       conf: conf(
