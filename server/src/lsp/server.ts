@@ -7,6 +7,7 @@ import {
   TextDocumentSyncKind,
   CodeActionKind,
   CodeLensRefreshRequest,
+  FileChangeType,
   type CompletionItem,
   type CompletionList,
   type Connection,
@@ -169,7 +170,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   );
 
   connection.onDidChangeWatchedFiles(
-    guardVoid(log, 'watchedFiles', () => {
+    guardVoid(log, 'watchedFiles', (p) => {
+      // An open document outlives its file: VS Code keeps the buffer after its tab is closed (no
+      // didClose yet) or the file is deleted. The overlay must then stop adding it to its directory,
+      // or include globs keep reading a file nginx would not see (and a broken one hides the rest).
+      for (const change of p.changes) {
+        const path = uriToPath(change.uri);
+        const doc = ws.documents.all().find((d) => ws.isConfig(d.uri) && uriToPath(d.uri) === path);
+        if (change.type === FileChangeType.Deleted) projects.overlay(change.uri, undefined);
+        else if (doc) projects.overlay(doc.uri, doc.getText());
+      }
       projects.invalidate();
       logs.invalidateCounts();
       refreshLenses();
