@@ -25,6 +25,7 @@ import {
   type ListenGroup,
   type LocationModel,
   type LocationSet,
+  type GeoModel,
   type MapModel,
   type Op,
   type RuleRef,
@@ -173,6 +174,35 @@ const where = (d: Directive): string => {
 const dstr = (d: Directive) => [d.name, ...d.args.map((a) => a.raw)].join(' ');
 
 const mapMemo = new WeakMap<MapModel, Map<string, Val> | null>();
+
+const cidrIndexes = new WeakMap<GeoModel, (Map<number, string> | undefined)[] | null>();
+
+/**
+ * A CIDR geo block as one table per prefix length (network → value): a lookup tries the longest
+ * prefixes first, which is the linear scan's answer (most specific network; the first of equal
+ * ones) at 33 probes instead of one test per entry. Measured with bench/trace.mjs: the bad-bot
+ * blocker's 10k-network $validate_client was scanned in full for every distinct address.
+ */
+function cidrIndex(g: GeoModel): (Map<number, string> | undefined)[] | null {
+  let ix = cidrIndexes.get(g);
+  if (ix !== undefined) return ix;
+  ix = null;
+  if (!g.ranges && g.entries.length > 16) {
+    const t: (Map<number, string> | undefined)[] = new Array(33);
+    for (const e of g.entries) {
+      const b = e.net.bits;
+      if (!(b >= 0 && b <= 32)) {
+        cidrIndexes.set(g, null);
+        return null;
+      }
+      const m = (t[b] ??= new Map());
+      if (!m.has(e.net.lo)) m.set(e.net.lo, e.value);
+    }
+    ix = t;
+  }
+  cidrIndexes.set(g, ix);
+  return ix;
+}
 
 class Run {
   path: string[] = [];
@@ -990,6 +1020,14 @@ class Run {
     if (isUnknown(addr)) return addr;
     const n = ipv4ToNumber(addr);
     if (n === undefined) return addr.includes(':') ? { unknown: [`$${name} (IPv6)`] } : g.defaultValue;
+    const ix = cidrIndex(g);
+    if (ix) {
+      for (let b = ix.length - 1; b >= 0; b--) {
+        const v = ix[b]?.get(n - (n % 2 ** (32 - b)));
+        if (v !== undefined) return v;
+      }
+      return g.defaultValue;
+    }
     let best: { bits: number; value: string } | undefined;
     for (const e of g.entries) {
       if (n < e.net.lo || n > e.net.hi) continue;
