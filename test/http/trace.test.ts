@@ -79,6 +79,32 @@ test('traceLog attributes each 444 line with the format its access_log names', a
   }
 });
 
+test('traceLog gives where each line\'s $request is, in the columns an editor shows (UTF-8 decoded)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lens-trace-'));
+  try {
+    const conf = join(dir, 'nginx.conf');
+    writeFileSync(
+      conf,
+      `events {}\nhttp {\n    log_format u escape=none '$remote_user "$request" $status';\n    access_log ${dir}/access.log u;\n    server {\n        listen 80;\n        return 444;\n    }\n}\n`,
+    );
+    const log = join(dir, 'access.log');
+    // é is two bytes before the request: a byte offset would be one column too far.
+    const lines = ['jose "GET /a HTTP/1.1" 444', 'josé "GET /ü HTTP/1.1" 444'];
+    writeFileSync(log, lines.join('\n') + '\n', 'utf8');
+    const model = buildModelFromGraph(loadConfigGraph(conf, new NodeFileSystem()));
+    const entries: TraceEntry[] = [];
+    await traceLog(model, log, (e) => entries.push(e));
+    assert.equal(entries.length, 2);
+    for (const [i, e] of entries.entries()) {
+      const at = e.log.request;
+      assert.ok(at, `line ${e.log.line} has a request span`);
+      assert.equal(lines[i].slice(at.start, at.end), lines[i].slice(lines[i].indexOf('"') + 1, lines[i].lastIndexOf('"')), `line ${e.log.line}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('nginx-lens trace --json prints {log, status, verdict, rules: [{file, line, column}], why}, 1-based, cwd-relative', async () => {
   const { dir, conf } = setup();
   try {

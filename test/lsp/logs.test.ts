@@ -86,6 +86,11 @@ test('reverse lens: each 444 source counts its drops in the workspace logs', asy
   const arg = got[1].command!.arguments![0];
   assert.equal(got[1].command!.command, 'nginx-lens.showDropsForRule');
   assert.deepEqual(arg.locations.map((l: { uri: string; range: { start: { line: number } } }) => [l.uri, l.range.start.line]), [[uriOf(join(dir, 'logs/access.log')), 2]]);
+  // The peek list previews each line from the location's start: it starts at the request, not the client address.
+  const { range } = arg.locations[0] as { range: { start: { line: number; character: number }; end: { line: number; character: number } } };
+  const line = readFileSync(join(dir, 'logs/access.log'), 'utf8').split('\n')[2];
+  assert.equal(range.end.line, 2);
+  assert.equal(line.slice(range.start.character, range.end.character), 'GET / HTTP/1.1');
 });
 
 test('lenses for a 100k-line log: one cheap pass, resolved when they scroll into view', async () => {

@@ -10,7 +10,12 @@ import type { AccessLogDef, HttpModel, RuleRef } from './http/model';
 import { factsFromLog, pinnedVariables } from './http/request';
 
 export interface TraceEntry {
-  log: { file: string; line: number };
+  log: {
+    file: string;
+    line: number;
+    /** The line's `$request` value, in UTF-16 columns of the line decoded as UTF-8 (as an editor shows it); absent when the format does not log it. */
+    request?: { start: number; end: number };
+  };
   status: number;
   attribution: Attribution;
 }
@@ -106,6 +111,7 @@ export async function traceLog(
   let lines = 0;
   let unparsed = 0;
   let statusOcc = -1;
+  let requestOcc = -1;
   let variables: readonly string[] = [];
   let needed: string[] = [];
   let neededAt: number[] = [];
@@ -113,9 +119,11 @@ export async function traceLog(
     if (!format) {
       format = formatForLog(model, posix.resolve(logFile), batch.lines.slice(0, 200));
       statusOcc = format.format.indexOf('status');
+      requestOcc = format.format.indexOf('request');
       variables = format.format.variables;
     } else if (statusOcc < 0) {
       statusOcc = format.format.indexOf('status');
+      requestOcc = format.format.indexOf('request');
       variables = format.format.variables;
     }
     const f = format.format;
@@ -142,10 +150,21 @@ export async function traceLog(
       const values: Record<string, string | undefined> = {};
       for (let v = 0; v < needed.length; v++) values[needed[v]] = f.value(line, spans, neededAt[v]);
       const facts = factsFromLog(pinnedVariables(f, line, needed), values, f.escape !== 'default');
-      onEntry({ log: { file: logFile, line: batch.firstLine + i }, status: st, attribution: attributor.attribute(facts, st) });
+      const log: TraceEntry['log'] = { file: logFile, line: batch.firstLine + i };
+      if (requestOcc >= 0) log.request = { start: editorColumn(line, spans[2 * requestOcc]), end: editorColumn(line, spans[2 * requestOcc + 1]) };
+      onEntry({ log, status: st, attribution: attributor.attribute(facts, st) });
     }
   }
   return { lines, unparsed, format: format ?? { format: combinedFormat(), how: 'empty log' } };
+}
+
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** A byte offset in a latin1-decoded line → the UTF-16 column of the same place once the line is decoded as UTF-8. */
+function editorColumn(bytes: string, offset: number): number {
+  const before = bytes.slice(0, offset);
+  return NON_ASCII.test(before) ? Buffer.from(before, 'latin1').toString('utf8').length : offset;
 }
 
 export function ruleKey(r: RuleRef): string {

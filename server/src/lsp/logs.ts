@@ -5,14 +5,14 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import type { CodeLens } from 'vscode-languageserver-types';
+import type { CodeLens, Location } from 'vscode-languageserver-types';
 import type { ConfigGraph } from '../core/configGraph';
 import { buildModelFromGraph, type HttpModel, type RuleRef } from '../core/http/model';
 import { dropsIndex } from '../core/drops/index';
 import { traceLog, ruleKey } from '../core/trace';
 import { detectLogFormat } from '../core/logs/detect';
 import { toByteString } from '../core/logs/escape';
-import { pathToUri, toLocation, uriToPath } from '../service/convert';
+import { pathToUri, uriToPath } from '../service/convert';
 import { displayPathIn } from '../service/hover';
 import { LogLineAnalyzer } from '../service/logLines';
 import type { DropCounts, LensContext } from '../service/logLens';
@@ -209,11 +209,16 @@ export class LogService {
           (e) => {
             const a = e.attribution;
             if (a.verdict === 'unmatched') return;
-            const loc = toLocation(file, {
-              start: { line: e.log.line - 1, character: 0, offset: 0 },
-              end: { line: e.log.line - 1, character: 0, offset: 0 },
-            });
-            loc.uri = uri;
+            // The peek list shows each line from its location's start: on the request it shows what
+            // was asked, not only the client address and date that every line begins with.
+            const n = e.log.line - 1;
+            const at = e.log.request;
+            const loc: Location = {
+              uri,
+              range: at
+                ? { start: { line: n, character: at.start }, end: { line: n, character: at.end } }
+                : { start: { line: n, character: 0 }, end: { line: n + 1, character: 0 } },
+            };
             for (const r of a.rules) {
               const k = ruleKey(r);
               let c = entry.counts.get(k);
