@@ -82,3 +82,28 @@ test('reverse lenses: counts per 444 source, with the lines as locations', () =>
   assert.equal(lenses[0].command!.arguments![0].locations.length, 1);
   assert.match(lenses[1].command!.arguments![0].message, /no line of access\.log/);
 });
+
+test('hover on a log line: regexes, host names and paths show as written, not as Markdown or links', () => {
+  const php = `http {
+    log_format vhost '$remote_addr - [$time_local] "$request" $status "$http_user_agent" "$host"';
+    access_log /var/log/nginx/access.log vhost;
+    server {
+        listen 80;
+        server_name www.shop.example *.shop_x.example;
+        location ~ \\.php$ { return 444; }
+    }
+}
+`;
+  const g = loadConfigGraph('/etc/nginx/nginx.conf', new MemoryFileSystem({ '/etc/nginx/nginx.conf': php }));
+  const l = '192.0.2.1 - [27/Nov/2026:10:00:00 +0000] "GET /a_b/*x*.php HTTP/1.1" 444 "curl/8" "www.shop.example"';
+  const a = new LogLineAnalyzer(buildModelFromGraph(g), '/var/log/nginx/access.log', [l]);
+  const md = (logLineHover(l, 0, a, { uri: ctx.uri, displayPath: (f) => displayPathIn(g, f) })!.contents as { value: string }).value;
+  // What a CommonMark renderer shows: backslash escapes resolved.
+  const shown = md.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+  assert.match(md, /exact/);
+  assert.ok(shown.includes('location ~ \\.php$'), md);
+  assert.ok(shown.includes('server www.shop.example *.shop_x.example'), md);
+  assert.ok(shown.includes('Host "www.shop.example" is its exact server_name'), md);
+  assert.doesNotMatch(md, /www\.shop/, 'a bare www. host becomes a link');
+  assert.match(md, /`return 444` at \[nginx\.conf:7\]\(file:\/\/\/etc\/nginx\/nginx\.conf#L7\)/);
+});

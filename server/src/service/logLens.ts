@@ -6,6 +6,7 @@ import type { RuleRef } from '../core/http/model';
 import { toLocation, toLspRange } from './convert';
 import type { LineResult, LogLineAnalyzer } from './logLines';
 import type { Cancellation } from './types';
+import { codeSpan, escapeMarkdown, linkTarget } from './markdown';
 
 /** The client commands lenses run (see lsp/protocol.ts ClientCommands; repeated so service stays LSP-layer-free). */
 export const SHOW_LOG_LINE_RULES = 'nginx-lens.showLogLineRules';
@@ -93,27 +94,29 @@ export function logDocumentLenses(
   }));
 }
 
-/** Hover on a log line: the verdict and the decision path behind it. */
+/** Hover on a log line: the verdict and the decision path behind it. Config and log text in it is escaped or in code spans: it holds regexes, host names and paths. */
 export function logLineHover(line: string, lineNo: number, analyzer: LogLineAnalyzer, ctx: LensContext): Hover | null {
   const res = analyzer.analyze(line);
   if (!res) return null;
   const a = res.attribution;
   const sh = ctx.shorten ?? same;
-  const md: string[] = [`**${res.status}** — ${a.verdict}: ${lensTitle(res, ctx)}`, ''];
-  const link = (r: RuleRef) => `[${ctx.displayPath(r.file)}:${r.range.start.line + 1}](${toLocation(r.file, r.range).uri}#L${r.range.start.line + 1})`;
+  const text = (s: string) => escapeMarkdown(sh(s));
+  const md: string[] = [`**${res.status}** — ${a.verdict}: ${escapeMarkdown(lensTitle(res, ctx))}`, ''];
+  const link = (r: RuleRef) =>
+    `[${escapeMarkdown(`${ctx.displayPath(r.file)}:${r.range.start.line + 1}`)}](${linkTarget(toLocation(r.file, r.range).uri)}#L${r.range.start.line + 1})`;
   if (a.verdict === 'exact') {
-    md.push(`\`${ruleTitle(a.rules[0])}\` at ${link(a.rules[0])}`, '', '**Decision path**', '');
-    for (const step of a.outcomes[0]?.path ?? a.why.split('; ')) md.push(`1. ${sh(step)}`);
+    md.push(`${codeSpan(ruleTitle(a.rules[0]))} at ${link(a.rules[0])}`, '', '**Decision path**', '');
+    for (const step of a.outcomes[0]?.path ?? a.why.split('; ')) md.push(`1. ${text(step)}`);
   } else if (a.verdict === 'ambiguous') {
-    if (a.missing.length) md.push(`The log does not record ${a.missing.map((m) => `\`$${m.replace(/^\$/, '')}\``).join(', ')}, which would decide it.`, '');
+    if (a.missing.length) md.push(`The log does not record ${a.missing.map((m) => codeSpan(`$${m.replace(/^\$/, '')}`)).join(', ')}, which would decide it.`, '');
     a.outcomes.slice(0, 5).forEach((o, i) => {
-      md.push(`${i + 1}. ${o.rule ? `\`${ruleTitle(o.rule)}\` at ${link(o.rule)}` : `status ${o.status}`}: ${sh(o.path.join(' → '))}${o.assumptions.length ? ` _(assuming ${sh(o.assumptions.join('; '))})_` : ''}`);
+      md.push(`${i + 1}. ${o.rule ? `${codeSpan(ruleTitle(o.rule))} at ${link(o.rule)}` : `status ${o.status}`}: ${text(o.path.join(' → '))}${o.assumptions.length ? ` _(assuming ${text(o.assumptions.join('; '))})_` : ''}`);
     });
     if (a.outcomes.length > 5) md.push(`… and ${a.outcomes.length - 5} more`);
   } else {
-    md.push(sh(a.why));
+    md.push(text(a.why));
   }
-  md.push('', `_read with ${analyzer.format.how}_`);
+  md.push('', `_read with ${escapeMarkdown(analyzer.format.how)}_`);
   return {
     contents: { kind: MarkupKind.Markdown, value: md.join('\n') },
     range: { start: { line: lineNo, character: 0 }, end: { line: lineNo, character: line.length } },
