@@ -115,7 +115,10 @@ export async function traceLog(
   let variables: readonly string[] = [];
   let needed: string[] = [];
   let neededAt: number[] = [];
-  for await (const batch of readLogBatches(logFile, { signal: options.signal })) {
+  // Until the format is known every line is decoded (the first batch is the detection sample);
+  // after that a line without the status digits is never decoded: most of a log is not traced.
+  const skipLinesWithout = () => (format ? texts : undefined);
+  for await (const batch of readLogBatches(logFile, { signal: options.signal, skipLinesWithout })) {
     if (!format) {
       format = formatForLog(model, posix.resolve(logFile), batch.lines.slice(0, 200));
       statusOcc = format.format.indexOf('status');

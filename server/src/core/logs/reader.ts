@@ -49,6 +49,13 @@ export interface ReadLogOptions {
   /** Read size. Default 1 MiB. */
   chunkBytes?: number;
   signal?: AbortSignal;
+  /**
+   * Asked once per chunk: when it gives byte strings (ASCII), a line of that chunk that contains
+   * none of them is delivered as '' instead of being decoded (its number is kept). A caller that
+   * only wants lines holding, say, a status saves a string per rejected line. A line that spans
+   * two chunks is always decoded.
+   */
+  skipLinesWithout?: () => readonly string[] | undefined;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
@@ -117,11 +124,20 @@ export async function* splitLines(
     const truncated: number[] = [];
     const firstLine = lineNo;
     let start = 0;
+    // Per needle, its next occurrence at or after `start` (-1: none left in the chunk).
+    const needles = buf ? options.skipLinesWithout?.() : undefined;
+    const next = needles ? needles.map(() => -2) : undefined;
     for (;;) {
       const nl = buf ? buf.indexOf(10, start) : text!.indexOf('\n', start);
       if (nl < 0) break;
       let line: string;
       let cut = false;
+      if (needles && !skipping && carry.length === 0 && nl - start <= max && !holdsAny(buf!, needles, next!, start, nl)) {
+        lines.push('');
+        lineNo++;
+        start = nl + 1;
+        continue;
+      }
       if (skipping) {
         line = carry;
         cut = true;
@@ -165,6 +181,17 @@ export async function* splitLines(
     if (line.charCodeAt(line.length - 1) === 0x0d && !(carryTruncated || skipping)) line = line.slice(0, -1);
     yield { firstLine: lineNo, lines: [line], truncated: carryTruncated || skipping ? [0] : [] };
   }
+}
+
+/** Whether buf[start, end) contains one of the needles; `next` caches each needle's next occurrence. */
+function holdsAny(buf: Buffer, needles: readonly string[], next: number[], start: number, end: number): boolean {
+  for (let k = 0; k < needles.length; k++) {
+    let at = next[k];
+    if (at === -1) continue;
+    if (at < start) next[k] = at = buf.indexOf(needles[k], start, 'latin1');
+    if (at !== -1 && at + needles[k].length <= end) return true;
+  }
+  return false;
 }
 
 /**
