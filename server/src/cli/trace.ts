@@ -75,19 +75,32 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
   let total = 0;
   const shown: JsonTraceEntry[] = [];
   let pending = '';
-  const emit = (e: JsonTraceEntry) => {
-    // Same text as JSON.stringify(array, null, 1): elements one space in, comma-separated.
-    pending += (total === 1 ? '[\n ' : ',\n ') + JSON.stringify(e, null, 1).replace(/\n/g, '\n ');
+  // Same text as JSON.stringify(array, null, 1): elements one space in, comma-separated.
+  const entryText = (e: JsonTraceEntry) => JSON.stringify(e, null, 1).replace(/\n/g, '\n ');
+  const emitText = (text: string) => {
+    pending += (total === 1 ? '[\n ' : ',\n ') + text;
     if (pending.length > 1 << 16) {
       io.out(pending);
       pending = '';
     }
+  };
+  // Few distinct files (the configuration's, the log) against ~10^5 entries: path.relative per
+  // entry cost ~0.25 s on bench/trace.mjs.
+  const shownPaths = new Map<string, string>();
+  const shownPath = (file: string): string => {
+    let p = shownPaths.get(file);
+    if (p === undefined) shownPaths.set(file, (p = displayPath(file, cwd)));
+    return p;
   };
   const perRule = new Map<string, number>();
   const counts = { exact: 0, ambiguous: 0, unmatched: 0 };
   let failed = false;
   for (const log of logs) {
     const abs = resolve(cwd, log);
+    // An entry's JSON but for its line number, per attribution (shared by every line the
+    // attributor answered from its cache) and status: serialising each entry anew was the
+    // largest cost of writing the output.
+    const texts = new WeakMap<object, Map<number, [string, string]>>();
     try {
       const r = await traceLog(
         model,
@@ -95,19 +108,35 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
         (e: TraceEntry) => {
           const a = e.attribution;
           counts[a.verdict]++;
-          const rules = a.rules.map((x) => ({ file: displayPath(x.file, cwd), line: x.range.start.line + 1, column: x.range.start.character + 1 }));
           if (a.verdict === 'exact') {
             const k = ruleKey(a.rules[0]);
             perRule.set(k, (perRule.get(k) ?? 0) + 1);
           }
-          const entry: JsonTraceEntry = { log: { file: displayPath(e.log.file, cwd), line: e.log.line }, status: e.status, verdict: a.verdict, rules, why: a.why };
           total++;
-          if (json) emit(entry);
-          else if (a.verdict !== 'exact' && shown.length < 20) shown.push(entry);
+          const entryOf = (line: number): JsonTraceEntry => ({
+            log: { file: shownPath(e.log.file), line },
+            status: e.status,
+            verdict: a.verdict,
+            rules: a.rules.map((x) => ({ file: shownPath(x.file), line: x.range.start.line + 1, column: x.range.start.character + 1 })),
+            why: a.why,
+          });
+          if (json) {
+            let byStatus = texts.get(a);
+            if (!byStatus) texts.set(a, (byStatus = new Map()));
+            let parts = byStatus.get(e.status);
+            if (!parts) {
+              // -1 never is a line number; the first `"line": -1` is the log's (JSON escapes every
+              // quote of the file name before it).
+              const t = entryText(entryOf(-1));
+              const at = t.indexOf('"line": -1');
+              byStatus.set(e.status, (parts = [t.slice(0, at + 8), t.slice(at + 10)]));
+            }
+            emitText(parts[0] + e.log.line + parts[1]);
+          } else if (a.verdict !== 'exact' && shown.length < 20) shown.push(entryOf(e.log.line));
         },
         { statuses },
       );
-      if (!json) io.err(`${displayPath(abs, cwd)}: ${r.lines} lines, format ${r.format.how}${r.unparsed ? `, ${r.unparsed} unreadable` : ''}\n`);
+      if (!json) io.err(`${shownPath(abs)}: ${r.lines} lines, format ${r.format.how}${r.unparsed ? `, ${r.unparsed} unreadable` : ''}\n`);
     } catch (e) {
       io.err(`nginx-lens trace: ${(e as Error).message}\n`);
       failed = true;
@@ -123,7 +152,7 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
     lines.push('', 'Exact attributions per rule:');
     for (const [k, n] of [...perRule].sort((a, b) => b[1] - a[1])) {
       const [file, ...rest] = k.split(':');
-      lines.push(`  ${String(n).padStart(7)}  ${displayPath(file, cwd)}:${rest.join(':')}`);
+      lines.push(`  ${String(n).padStart(7)}  ${shownPath(file)}:${rest.join(':')}`);
     }
   }
   if (shown.length) {
