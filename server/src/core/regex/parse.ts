@@ -120,6 +120,12 @@ const isPatternSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d) || 
 
 // Character types with PCRE2's default (C locale) tables.
 export const DIGIT = setRange(emptySet(), 0x30, 0x39);
+// One shared set per literal byte: a node's set is never written once built (classes fill their
+// own), and the bad-bot blocker's thousands of patterns made a 256-byte array per literal
+// character, ~0.25 s of building the bench model (bench/trace.mjs).
+const LITERAL_SETS: (ByteSet | undefined)[] = [];
+const CASELESS_SETS: (ByteSet | undefined)[] = [];
+
 export const WORD = setOf(0x5f);
 setRange(WORD, 0x30, 0x39);
 setRange(WORD, 0x41, 0x5a);
@@ -437,9 +443,9 @@ class Parser {
 
   private literal(c: number, o: Options): Node {
     if (o.i && ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) {
-      return { type: 'char', set: setOf(c, c ^ 0x20), lit: c, caseless: true };
+      return { type: 'char', set: (CASELESS_SETS[c] ??= setOf(c, c ^ 0x20)), lit: c, caseless: true };
     }
-    return { type: 'char', set: setOf(c), lit: c };
+    return { type: 'char', set: (LITERAL_SETS[c] ??= setOf(c)), lit: c };
   }
 
   /** One item; null for an option setting like (?i) that produces nothing. */
