@@ -21,7 +21,7 @@ import { loadConfigGraph } from '../../server/src/core/configGraph';
 import { buildModelFromGraph } from '../../server/src/core/http/model';
 import { traceLog } from '../../server/src/core/trace';
 import { NodeFileSystem } from '../../server/src/node/fileSystem';
-import { cleanup, haveNginx, runScenario, type Req, type Scenario } from './nginxHarness';
+import { cleanup, haveNginx, ruleNginxUsed, runScenario, truthByLine, type Req, type Scenario } from './nginxHarness';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const corpus = resolve(repoRoot, '../shared/corpus');
@@ -990,16 +990,14 @@ test('differential breadth: our attribution of every 444 agrees with real nginx'
       // As the CLI builds it: the graph with its includes, no --prefix.
       const model = buildModelFromGraph(loadConfigGraph(run.confPath, new NodeFileSystem()));
       for (const [logName, logPath] of Object.entries(run.logs)) {
-        const byLine = new Map<number, (typeof run.truth)[number]>();
-        for (const t of run.truth) if (t.lines[logName]) byLine.set(t.lines[logName], t);
+        const byLine = truthByLine(run, logName);
         const seen = new Set<number>();
         await traceLog(model, logPath, (e) => {
           seen.add(e.log.line);
           const t = byLine.get(e.log.line);
           const where = `[${sc.name}] ${logName}:${e.log.line}`;
           if (!t) return void (c.wrong++, failures.push(`${where}: no truth record`));
-          const expected =
-            t.rule ?? (t.limitReq === 'REJECTED' ? run.rules.get('limit_req_status') : t.limitConn === 'REJECTED' ? run.rules.get('limit_conn_status') : undefined);
+          const expected = ruleNginxUsed(run, t);
           const a = e.attribution;
           const names = a.rules.map((r) => `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}`);
           const req = JSON.stringify(sc.requests[t.id]);

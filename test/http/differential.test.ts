@@ -13,7 +13,7 @@ import { parse } from '../../server/src/core/parser';
 import { readFileSync } from 'node:fs';
 import { buildModelFromFile } from '../../server/src/core/http/model';
 import { traceLog } from '../../server/src/core/trace';
-import { cleanup, haveNginx, runScenario, type Req, type Scenario } from './nginxHarness';
+import { cleanup, haveNginx, ruleNginxUsed, runScenario, truthByLine, type Req, type Scenario } from './nginxHarness';
 
 const COMMON = `
   client_body_temp_path PREFIX/tmp_body; proxy_temp_path PREFIX/tmp_proxy; fastcgi_temp_path PREFIX/tmp_fcgi;
@@ -528,16 +528,14 @@ test('differential: our attribution of every 444 agrees with real nginx', { skip
       const text = readFileSync(run.confPath, 'latin1');
       const model = buildModelFromFile(parse(text, run.confPath), { prefix: run.prefix + '/' });
       for (const [logName, logPath] of Object.entries(run.logs)) {
-        const byLine = new Map<number, (typeof run.truth)[number]>();
-        for (const t of run.truth) if (t.lines[logName]) byLine.set(t.lines[logName], t);
+        const byLine = truthByLine(run, logName);
         const seen = new Set<number>();
         await traceLog(model, logPath, (e) => {
           seen.add(e.log.line);
           const t = byLine.get(e.log.line);
           const where = `[${sc.name}] ${logName}:${e.log.line}`;
           if (!t) return void wrong.push(`${where}: no truth record`);
-          const expected =
-            t.rule ?? (t.limitReq === 'REJECTED' ? run.rules.get('limit_req_status') : t.limitConn === 'REJECTED' ? run.rules.get('limit_conn_status') : undefined);
+          const expected = ruleNginxUsed(run, t);
           const a = e.attribution;
           const names = a.rules.map((r) => `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}`);
           const req = JSON.stringify(sc.requests[t.id]);

@@ -203,3 +203,15 @@ function requestText(r: Req, id: number): string {
   for (const [k, v] of Object.entries(r.headers ?? {})) head += `${k}: ${v}\r\n`;
   return head + `X-Lens-Id: ${id}\r\nConnection: close\r\n\r\n`;
 }
+
+/** The truth records nginx wrote beside one access log, keyed by the line of that log. */
+export function truthByLine(run: RunResult, logName: string): Map<number, TruthRecord> {
+  const byLine = new Map<number, TruthRecord>();
+  for (const t of run.truth) if (t.lines[logName]) byLine.set(t.lines[logName], t);
+  return byLine;
+}
+
+/** The rule nginx really used for a request: the marked 444 source, or the limit that rejected it. */
+export function ruleNginxUsed(run: RunResult, t: TruthRecord): string | undefined {
+  return t.rule ?? (t.limitReq === 'REJECTED' ? run.rules.get('limit_req_status') : t.limitConn === 'REJECTED' ? run.rules.get('limit_conn_status') : undefined);
+}
