@@ -8,6 +8,7 @@ import { posix } from 'node:path';
 import { ipv4ToNumber, parseCidr, type AccessLogDef, type Cidr, type HttpModel, type RuleRef } from './model';
 import { accessLogsOf, route, type Outcome, type RouteResult } from './route';
 import type { RequestFacts } from './request';
+import { derivedReadKey } from './lookup';
 
 export type Verdict = 'exact' | 'ambiguous' | 'unmatched';
 
@@ -84,31 +85,32 @@ export class Attributor {
   }
 
   /**
-   * The facts every routing depends on: method, path (without the query string), protocol, host
-   * and socket facts. What else a routing consulted is recorded with its answer (RouteResult.reads),
-   * so lines that differ only in facts nobody read share one answer.
+   * The facts every routing depends on: method, protocol, host and socket facts, and the request
+   * path when it is not plainly valid (nginx may answer 400 from it). What else a routing
+   * consulted, the path included, is recorded with its answer (RouteResult.reads), so lines that
+   * differ only in facts nobody read share one answer.
    */
   baseKey(f: RequestFacts): string {
     let req = f.request;
     if (req !== undefined) {
-      const sp1 = req.indexOf(' ');
-      const sp2 = req.lastIndexOf(' ');
-      const target = sp1 !== -1 ? req.slice(sp1 + 1, sp2 > sp1 ? sp2 : undefined) : '';
-      const q = target.indexOf('?');
+      const m = ORIGIN_FORM.exec(req);
       // Keep the full line when nginx may reject it (it answers 400 from the raw text).
-      if (q !== -1 && /^[A-Z_-]+ \/\S* HTTP\/\d\.\d$/.test(req)) req = req.slice(0, sp1 + 1 + q) + '?' + req.slice(sp2);
+      if (m) req = `${m[1]} ${plainPath(m[2]) ? '\u0003' : m[2]}? ${m[3]}`;
     }
-    return `${req ?? '\u0001'}\u0000${f.method ?? ''}\u0000${f.target?.split('?')[0] ?? ''}\u0000${f.protocol ?? ''}\u0000${f.host ?? '\u0001'}\u0000${
-      f.httpHost === undefined ? '\u0001' : f.httpHost ?? '\u0002'
-    }\u0000${f.serverName ?? '\u0001'}\u0000${f.serverPort ?? ''}\u0000${f.serverAddr ?? ''}\u0000${f.scheme ?? ''}\u0000${
-      this.model.referencedVars.has('status') ? f.status ?? '' : ''
-    }`;
+    const path = f.target?.split('?')[0];
+    return `${req ?? '\u0001'}\u0000${f.method ?? ''}\u0000${path !== undefined && plainPath(path) ? '\u0003' : path ?? ''}\u0000${f.protocol ?? ''}\u0000${
+      f.host ?? '\u0001'
+    }\u0000${f.httpHost === undefined ? '\u0001' : f.httpHost ?? '\u0002'}\u0000${f.serverName ?? '\u0001'}\u0000${f.serverPort ?? ''}\u0000${
+      f.serverAddr ?? ''
+    }\u0000${f.scheme ?? ''}\u0000${this.model.referencedVars.has('status') ? f.status ?? '' : ''}`;
   }
 
   private readValue(f: RequestFacts, name: string): string {
     if (name === 'args') return `${f.request ?? ''}\u0000${f.target ?? ''}`;
+    if (name === 'uri') return requestPath(f);
     if (name === 'remote_addr') return f.remoteAddr ?? '\u0001';
     if (name.startsWith('net:')) return netMember(f.remoteAddr, name.slice(4));
+    if (name.startsWith('map:') || name.startsWith('geo:')) return derivedReadKey(this.model, f, name);
     const v = f.vars[name];
     return v === undefined ? '\u0001' : v === null ? '\u0002' : v;
   }
@@ -201,6 +203,31 @@ export class Attributor {
 interface CacheEntry {
   result: RouteResult;
   attributions?: Map<number, Attribution>;
+}
+
+/** An origin-form request line: method, path, protocol (the query string, if any, dropped). */
+const ORIGIN_FORM = /^([A-Z_-]+) (\/[^?\s]*)(?:\?\S*)? (HTTP\/\d\.\d)$/;
+
+/**
+ * A path nginx takes as written: segments of plain characters, none empty or starting with a dot,
+ * no escapes, no fragment. Its `$uri` is itself and it is never a 400, so the path only matters to
+ * a routing that reads it.
+ */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_~!$&'()*+,;=:@-][A-Za-z0-9_~!$&'()*+,;=:@.-]*)*\/?$/;
+
+function plainPath(p: string): boolean {
+  return PLAIN_PATH.test(p);
+}
+
+/** The request path as logged: from `$request`, else `$request_uri`. */
+function requestPath(f: RequestFacts): string {
+  if (f.request !== undefined) {
+    const sp1 = f.request.indexOf(' ');
+    const sp2 = f.request.lastIndexOf(' ');
+    const target = sp1 !== -1 ? f.request.slice(sp1 + 1, sp2 > sp1 ? sp2 : undefined) : '';
+    return target.split('?')[0];
+  }
+  return f.target?.split('?')[0] ?? '\u0001';
 }
 
 const cidrCache = new Map<string, Cidr | undefined>();

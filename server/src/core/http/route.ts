@@ -25,17 +25,16 @@ import {
   type ListenGroup,
   type LocationModel,
   type LocationSet,
-  type GeoModel,
-  type MapModel,
   type Op,
   type RuleRef,
   type Scope,
   type ServerModel,
 } from './model';
-import { compileNginxRegex, regexCandidates, type NginxRegex, type RegexResult } from './regex';
+import { compileNginxRegex, type NginxRegex, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, validateHost } from './uri';
 import { compileValue, type ComplexValue } from './values';
+import { constantMapValue, findMapEntry, geoIsKeyable, geoValue, isUnknown, mapIsKeyable, type Unknown, type Val } from './lookup';
 
 export type OutcomeStatus = number | 'content';
 
@@ -61,8 +60,9 @@ export interface RouteResult {
   /** Exploration hit its bound: outcomes may be incomplete. */
   truncated: boolean;
   /**
-   * The facts beyond the request path and host that any history consulted: 'args' (query string,
-   * raw target), 'remote_addr', or a logged variable's name. Requests that agree on the path, host
+   * The facts beyond the host that any history consulted: 'uri' (the request path), 'args' (query
+   * string, raw target), 'remote_addr', 'map:NAME' / 'geo:NAME' (the answer of a map or geo whose
+   * inputs are request headers or the address), or a logged variable's name. Requests that agree on the path, host
    * and these get the same answer.
    */
   reads: string[];
@@ -74,10 +74,7 @@ export interface RouteOptions {
   maxRuns?: number;
 }
 
-type Unknown = { unknown: string[] };
 type Match = Extract<RegexResult, { kind: 'match' }> | 'unknown';
-type Val = string | Unknown;
-const isUnknown = (v: Val): v is Unknown => typeof v !== 'string';
 
 // Thrown to abandon a history; plain objects, since capturing a stack per history is costly.
 const PRUNE = { prune: true };
@@ -173,37 +170,6 @@ const where = (d: Directive): string => {
 };
 const dstr = (d: Directive) => [d.name, ...d.args.map((a) => a.raw)].join(' ');
 
-const mapMemo = new WeakMap<MapModel, Map<string, Val> | null>();
-
-const cidrIndexes = new WeakMap<GeoModel, (Map<number, string> | undefined)[] | null>();
-
-/**
- * A CIDR geo block as one table per prefix length (network → value): a lookup tries the longest
- * prefixes first, which is the linear scan's answer (most specific network; of a repeated network
- * the last value, as nginx keeps it) at 33 probes instead of one test per entry. Measured with bench/trace.mjs: the bad-bot
- * blocker's 10k-network $validate_client was scanned in full for every distinct address.
- */
-function cidrIndex(g: GeoModel): (Map<number, string> | undefined)[] | null {
-  let ix = cidrIndexes.get(g);
-  if (ix !== undefined) return ix;
-  ix = null;
-  if (!g.ranges && g.entries.length > 16) {
-    const t: (Map<number, string> | undefined)[] = new Array(33);
-    for (const e of g.entries) {
-      const b = e.net.bits;
-      if (!(b >= 0 && b <= 32)) {
-        cidrIndexes.set(g, null);
-        return null;
-      }
-      const m = (t[b] ??= new Map());
-      m.set(e.net.lo, e.value);
-    }
-    ix = t;
-  }
-  cidrIndexes.set(g, ix);
-  return ix;
-}
-
 class Run {
   path: string[] = [];
   assumptions: string[] = [];
@@ -211,9 +177,9 @@ class Run {
   vars = new Map<string, Val>();
   captures: Val[] = [];
   method: Val = { unknown: ['$request'] };
-  uri: Val = { unknown: ['$request'] };
+  private uriVal: Val = { unknown: ['$request'] };
   args: Val = { unknown: ['$request'] };
-  target: Val = { unknown: ['$request'] };
+  private targetVal: Val = { unknown: ['$request'] };
   protocol: Val = { unknown: ['$request'] };
   hostVar: Val = { unknown: ['$host'] };
   server?: ServerModel;
@@ -236,6 +202,24 @@ class Run {
     readonly options: RouteOptions,
     readonly reads: Set<string>,
   ) {}
+
+  // The request path is a read like any other fact (Attributor.baseKey leaves out paths it can
+  // see are valid as written): a request dropped before anything looks at its path shares its
+  // routing with every other path.
+  get uri(): Val {
+    this.reads.add('uri');
+    return this.uriVal;
+  }
+  set uri(v: Val) {
+    this.uriVal = v;
+  }
+  get target(): Val {
+    this.reads.add('uri');
+    return this.targetVal;
+  }
+  set target(v: Val) {
+    this.targetVal = v;
+  }
 
   /** An open question with `labels.length` answers; records the one taken. */
   pick(labels: string[], missing: string[]): number {
@@ -447,8 +431,10 @@ class Run {
    * merge_slashes of the address's default server (Host is not read yet). False: nginx's 400.
    */
   parseUri(): boolean {
-    if (typeof this.target !== 'string') return true;
-    const r = normalizeUri(this.target, this.group!.defaultServer.mergeSlashes);
+    // Whether the path is valid is in the cache's base key (or the whole path is): not a read.
+    const target = this.targetVal;
+    if (typeof target !== 'string') return true;
+    const r = normalizeUri(target, this.group!.defaultServer.mergeSlashes);
     if (!r.ok) return false;
     this.uri = r.uri;
     this.args = r.args ?? '';
@@ -852,12 +838,12 @@ class Run {
       const c = this.mapCache.get(name);
       if (c !== undefined) return c;
       this.mapCache.set(name, { unknown: [`$${name}`] }); // breaks cycles
-      const v = this.evalMap(name);
+      const v = mapIsKeyable(this.model, map) ? this.readAs(`map:${name}`, () => this.evalMap(name)) : this.evalMap(name);
       this.mapCache.set(name, v);
       return v;
     }
     const geo = this.model.geos.get(name);
-    if (geo) return this.evalGeo(name);
+    if (geo) return geoIsKeyable(geo) ? this.readAs(`geo:${name}`, () => this.evalGeo(name)) : this.evalGeo(name);
     if (name.startsWith('arg_')) {
       this.reads.add('args');
       const a = this.args;
@@ -872,6 +858,21 @@ class Run {
       return cookieValue(c, name.slice(7));
     }
     return { unknown: ['$' + name] };
+  }
+
+  /**
+   * Records `key` as what was read instead of the inputs `evaluate` consults: the attribution
+   * cache then keys this routing on the answer (lookup.ts derivedReadKey), not the raw inputs.
+   */
+  readAs(key: string, evaluate: () => Val): Val {
+    const saved = this.reads;
+    (this as { reads: Set<string> }).reads = new Set();
+    try {
+      return evaluate();
+    } finally {
+      (this as { reads: Set<string> }).reads = saved;
+      saved.add(key);
+    }
   }
 
   /**
@@ -951,45 +952,15 @@ class Run {
     const m = this.model.maps.get(name)!;
     const src = this.evalValue(m.source);
     if (isUnknown(src)) return src;
-    // Maps whose values are constants answer the same for the same key: remember across requests.
-    let memo = mapMemo.get(m);
-    if (memo === undefined) mapMemo.set(m, (memo = m.constant ? new Map() : null));
-    if (memo) {
-      const hit = memo.get(src);
-      if (hit !== undefined) return hit;
-      const v = this.lookupMap(m, name, src);
-      if (memo.size > 50_000) memo.clear();
-      memo.set(src, v);
-      return v;
-    }
-    return this.lookupMap(m, name, src);
-  }
-
-  lookupMap(m: MapModel, name: string, src: string): Val {
-    let key = src;
-    if (m.hostnames && key.endsWith('.')) key = key.slice(0, -1);
-    const low = key.toLowerCase();
-    const ex = m.exact.get(low);
-    if (ex) return this.evalValue(ex);
-    if (m.hostnames && low) {
-      for (const w of m.wildHead) if (low.endsWith(w.suffix) && low.length > w.suffix.length) return this.evalValue(w.value);
-      for (const w of m.wildTail) if (low.startsWith(w.prefix) && low.length > w.prefix.length) return this.evalValue(w.value);
-    }
-    if (key) {
-      for (const i of regexCandidates(m.regex, key)) {
-        const r = m.regex[i];
-        const res = r.re.exec(key);
-        if (res.kind === 'unknown') return { unknown: [`$${name} (${res.reason})`] };
-        if (res.kind === 'match') {
-          const saved = this.captures;
-          this.setCaptures(res);
-          const v = this.evalValue(r.value);
-          this.captures = saved;
-          return v;
-        }
-      }
-    }
-    return this.evalValue(m.defaultValue);
+    if (m.constant) return constantMapValue(m, src);
+    const e = findMapEntry(m, src);
+    if ('unknown' in e) return { unknown: [`$${name} (${e.unknown})`] };
+    if (!e.match) return this.evalValue(e.value);
+    const saved = this.captures;
+    this.setCaptures(e.match);
+    const v = this.evalValue(e.value);
+    this.captures = saved;
+    return v;
   }
 
   evalGeo(name: string): Val {
@@ -1018,25 +989,7 @@ class Run {
       }
     }
     if (isUnknown(addr)) return addr;
-    const n = ipv4ToNumber(addr);
-    if (n === undefined) return addr.includes(':') ? { unknown: [`$${name} (IPv6)`] } : g.defaultValue;
-    const ix = cidrIndex(g);
-    if (ix) {
-      for (let b = ix.length - 1; b >= 0; b--) {
-        const v = ix[b]?.get(n - (n % 2 ** (32 - b)));
-        if (v !== undefined) return v;
-      }
-      return g.defaultValue;
-    }
-    let best: { bits: number; value: string } | undefined;
-    for (const e of g.entries) {
-      if (n < e.net.lo || n > e.net.hi) continue;
-      if (g.ranges) best = { bits: 0, value: e.value };
-      // A repeated network replaces the earlier one (ngx_http_geo_cidr_add: "duplicate network"
-      // warning, then radix delete + insert of the new value).
-      else if (!best || e.net.bits >= best.bits) best = { bits: e.net.bits, value: e.value };
-    }
-    return best ? best.value : g.defaultValue;
+    return geoValue(g, addr);
   }
 
   preAccess(): Outcome | undefined {

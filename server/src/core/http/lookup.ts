@@ -1,0 +1,170 @@
+// `map` and `geo` lookups as pure functions of their key: what ngx_http_map_find and the geo
+// module answer for one value, without a request around them. The router evaluates variables
+// through these; the attribution cache uses them to key a routing on what a map or geo answered
+// rather than on its raw input (a bad-bot `map $http_user_agent` has thousands of keys but two
+// or three answers, so requests with different user agents share one routing).
+
+import { ipv4ToNumber, type GeoModel, type HttpModel, type MapModel } from './model';
+import { regexCandidates, type RegexResult } from './regex';
+import type { RequestFacts } from './request';
+import type { ComplexValue } from './values';
+
+export type Unknown = { unknown: string[] };
+export type Val = string | Unknown;
+export const isUnknown = (v: Val): v is Unknown => typeof v !== 'string';
+
+export type MapEntry =
+  | { value: ComplexValue; match?: Extract<RegexResult, { kind: 'match' }> }
+  | { unknown: string };
+
+/** The map entry nginx picks for `src`: exact (hashed, caseless), wildcards (hostnames), regexes in order, default. */
+export function findMapEntry(m: MapModel, src: string): MapEntry {
+  let key = src;
+  if (m.hostnames && key.endsWith('.')) key = key.slice(0, -1);
+  const low = key.toLowerCase();
+  const ex = m.exact.get(low);
+  if (ex) return { value: ex };
+  if (m.hostnames && low) {
+    for (const w of m.wildHead) if (low.endsWith(w.suffix) && low.length > w.suffix.length) return { value: w.value };
+    for (const w of m.wildTail) if (low.startsWith(w.prefix) && low.length > w.prefix.length) return { value: w.value };
+  }
+  if (key) {
+    for (const i of regexCandidates(m.regex, key)) {
+      const r = m.regex[i];
+      const res = r.re.exec(key);
+      if (res.kind === 'unknown') return { unknown: res.reason };
+      if (res.kind === 'match') return { value: r.value, match: res };
+    }
+  }
+  return { value: m.defaultValue };
+}
+
+const constantMemo = new WeakMap<MapModel, Map<string, Val>>();
+
+/** A constant map's answer for `src`, remembered across requests (the same key answers the same). */
+export function constantMapValue(m: MapModel, src: string): Val {
+  let memo = constantMemo.get(m);
+  if (!memo) constantMemo.set(m, (memo = new Map()));
+  let v = memo.get(src);
+  if (v === undefined) {
+    const e = findMapEntry(m, src);
+    v = 'unknown' in e ? { unknown: [`$${m.target} (${e.unknown})`] } : ((e.value.parts[0] as string | undefined) ?? '');
+    if (memo.size > 50_000) memo.clear();
+    memo.set(src, v);
+  }
+  return v;
+}
+
+const cidrIndexes = new WeakMap<GeoModel, (Map<number, string> | undefined)[] | null>();
+
+/**
+ * A CIDR geo block as one table per prefix length (network → value): a lookup tries the longest
+ * prefixes first, which is the linear scan's answer (most specific network; of a repeated network
+ * the last value, as nginx keeps it) at 33 probes instead of one test per entry. Measured with bench/trace.mjs: the bad-bot
+ * blocker's 10k-network $validate_client was scanned in full for every distinct address.
+ */
+function cidrIndex(g: GeoModel): (Map<number, string> | undefined)[] | null {
+  let ix = cidrIndexes.get(g);
+  if (ix !== undefined) return ix;
+  ix = null;
+  if (!g.ranges && g.entries.length > 16) {
+    const t: (Map<number, string> | undefined)[] = new Array(33);
+    for (const e of g.entries) {
+      const b = e.net.bits;
+      if (!(b >= 0 && b <= 32)) {
+        cidrIndexes.set(g, null);
+        return null;
+      }
+      const m = (t[b] ??= new Map());
+      m.set(e.net.lo, e.value);
+    }
+    ix = t;
+  }
+  cidrIndexes.set(g, ix);
+  return ix;
+}
+
+/** The geo value of an address (after any proxy/X-Forwarded-For step). */
+export function geoValue(g: GeoModel, addr: string): Val {
+  const n = ipv4ToNumber(addr);
+  if (n === undefined) return addr.includes(':') ? { unknown: [`$${g.target} (IPv6)`] } : g.defaultValue;
+  const ix = cidrIndex(g);
+  if (ix) {
+    for (let b = ix.length - 1; b >= 0; b--) {
+      const v = ix[b]?.get(n - (n % 2 ** (32 - b)));
+      if (v !== undefined) return v;
+    }
+    return g.defaultValue;
+  }
+  let best: { bits: number; value: string } | undefined;
+  for (const e of g.entries) {
+    if (n < e.net.lo || n > e.net.hi) continue;
+    if (g.ranges) best = { bits: 0, value: e.value };
+    // A repeated network replaces the earlier one (ngx_http_geo_cidr_add: "duplicate network"
+    // warning, then radix delete + insert of the new value).
+    else if (!best || e.net.bits >= best.bits) best = { bits: e.net.bits, value: e.value };
+  }
+  return best ? best.value : g.defaultValue;
+}
+
+/**
+ * Variables a routing may read as a map's answer instead of as its inputs: request headers
+ * (`$http_*`), which nothing in the rewrite phase changes and which the log gives or lacks as a
+ * whole. A map over anything else (`$uri`, captures, another map) is read through its inputs.
+ */
+const keyableMaps = new WeakMap<MapModel, boolean>();
+
+export function mapIsKeyable(model: HttpModel, m: MapModel): boolean {
+  let k = keyableMaps.get(m);
+  if (k === undefined) {
+    k =
+      m.constant &&
+      m.source.parts.every(
+        (p) =>
+          typeof p === 'string' ||
+          ('v' in p && p.v.startsWith('http_') && !model.maps.has(p.v) && !model.geos.has(p.v) && !model.declaredVars.has(p.v)),
+      );
+    keyableMaps.set(m, k);
+  }
+  return k;
+}
+
+/** A geo over the connection's address with no proxy step: its answer depends on `$remote_addr` alone. */
+export function geoIsKeyable(g: GeoModel): boolean {
+  return !g.source && g.proxies.length === 0;
+}
+
+/**
+ * The cache key of a `map:NAME` / `geo:NAME` read: the answer for these facts when it is known,
+ * else the raw inputs (unlogged or `-` inputs make the routing fork, which the inputs decide).
+ */
+export function derivedReadKey(model: HttpModel, f: RequestFacts, read: string): string {
+  if (read.startsWith('map:')) {
+    const m = model.maps.get(read.slice(4))!;
+    let src = '';
+    for (const p of m.source.parts) {
+      if (typeof p === 'string') src += p;
+      else if ('v' in p) {
+        const v = f.vars[p.v];
+        if (v === undefined || v === null) return `\u0001${rawInputs(m, f)}`;
+        src += v;
+      }
+    }
+    const v = constantMapValue(m, src);
+    return isUnknown(v) ? `\u0002${src}` : `=${v}`;
+  }
+  const g = model.geos.get(read.slice(4))!;
+  if (f.remoteAddr === undefined) return '\u0001';
+  const v = geoValue(g, f.remoteAddr);
+  return isUnknown(v) ? `\u0002${f.remoteAddr}` : `=${v}`;
+}
+
+function rawInputs(m: MapModel, f: RequestFacts): string {
+  let k = '';
+  for (const p of m.source.parts) {
+    if (typeof p === 'string' || !('v' in p)) continue;
+    const v = f.vars[p.v];
+    k += (v === undefined ? '\u0001' : v === null ? '\u0002' : v) + '\u0000';
+  }
+  return k;
+}

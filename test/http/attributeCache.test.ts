@@ -1,0 +1,133 @@
+// The attribution cache shares one routing among requests that differ only in facts the routing
+// did not read, reading maps and geos by their answer and the path only when something looked at
+// it. Whatever it shares, each answer must be the one a fresh routing of that request gives.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Attributor, facts, http, modelOf } from './support';
+import { routeStats } from '../../server/src/core/http/route';
+import type { RequestFacts } from '../../server/src/core/http/request';
+
+const conf = http(`
+map $http_user_agent $bad_bot {
+  default 0;
+  ~*(?:\\b)evilbot(?:\\b) 3;
+  ~*scanner 3;
+  "~*^curl/" 1;
+  "Exact Agent" 2;
+}
+map $http_referer $bad_referer {
+  hostnames;
+  default 0;
+  spam.example 1;
+  *.casino.example 1;
+}
+map $uri $legacy { default 0; ~^/old/ 1; }
+geo $blocked_net { default 0; 10.0.0.0/8 1; 10.1.0.0/16 0; 192.168.7.7 1; }
+server {
+  listen 80 default_server;
+  server_name _;
+  return 444;
+}
+server {
+  listen 80;
+  server_name a.test www.a.test;
+  if ($bad_bot = 3) { return 444; }
+  if ($blocked_net) { return 444; }
+  location / {
+    if ($bad_referer) { return 444; }
+    if ($legacy) { return 410; }
+    return 200;
+  }
+  location ~ \\.php$ { if ($bad_bot = 1) { return 444; } return 200; }
+  location = /xmlrpc.php { return 444; }
+  location /admin/ { if ($request_uri ~ "debug=1") { return 444; } return 200; }
+  location /api/ { if ($args ~ token=) { return 200; } return 444; }
+}
+server {
+  listen 80;
+  server_name b.test;
+  rewrite ^/go/(.*)$ /$1 last;
+  location /private/ { deny 10.0.0.0/8; allow all; return 200; }
+  location / { if ($http_user_agent ~* mobile) { return 444; } return 200; }
+}
+`);
+
+const pools = {
+  host: ['a.test', 'www.a.test', 'b.test', 'unknown.test', '-'],
+  path: ['/', '/index.php', '/xmlrpc.php', '/old/page', '/admin/x', '/api/v1', '/private/k', '/go/private/k', '/go/xmlrpc.php', '/.env', '/a//b', '/%2e%2e/x', '/x.php'],
+  query: ['', '?debug=1', '?token=abc', '?a=b'],
+  method: ['GET', 'POST', 'HEAD'],
+  protocol: ['HTTP/1.1', 'HTTP/1.0'],
+  ua: ['Mozilla/5.0', 'EvilBot/2.0', 'my scanner', 'curl/8.0', 'Exact Agent', 'exact agent', 'Mobile Safari', null],
+  referer: ['http://spam.example/', 'spam.example', 'x.casino.example', 'ok.example', null],
+  addr: ['10.2.3.4', '10.1.2.3', '192.168.7.7', '203.0.113.5', '10.9.9.9'],
+};
+
+const request = fc.record({
+  host: fc.constantFrom(...pools.host),
+  path: fc.constantFrom(...pools.path),
+  query: fc.constantFrom(...pools.query),
+  method: fc.constantFrom(...pools.method),
+  protocol: fc.constantFrom(...pools.protocol),
+  ua: fc.constantFrom(...pools.ua),
+  referer: fc.constantFrom(...pools.referer),
+  addr: fc.constantFrom(...pools.addr),
+  logsHost: fc.boolean(),
+});
+
+type Req = typeof request extends fc.Arbitrary<infer T> ? T : never;
+
+function toFacts(r: Req): RequestFacts {
+  return facts({
+    request: `${r.method} ${r.path}${r.query} ${r.protocol}`,
+    host: r.logsHost ? r.host : undefined,
+    serverPort: 80,
+    remoteAddr: r.addr,
+    vars: { http_user_agent: r.ua, http_referer: r.referer },
+  });
+}
+
+const view = (a: ReturnType<Attributor['attribute']>) => ({
+  verdict: a.verdict,
+  rules: a.rules.map((r) => `${r.range.start.line + 1}:${r.range.start.character + 1}`),
+  why: a.why,
+  missing: [...a.missing].sort(),
+});
+
+test('the attribution cache answers every request as a fresh routing would', () => {
+  const model = modelOf(conf);
+  fc.assert(
+    fc.property(fc.array(request, { minLength: 20, maxLength: 120 }), fc.constantFrom(444, 200, 410, 403), (reqs, status) => {
+      const shared = new Attributor(model);
+      const before = routeStats.routes;
+      for (const r of reqs) {
+        const f = toFacts(r);
+        const cached = view(shared.attribute(f, status));
+        const fresh = view(new Attributor(model).attribute(f, status));
+        assert.deepEqual(cached, fresh, JSON.stringify(r));
+      }
+      return routeStats.routes - before <= reqs.length * 2;
+    }),
+    { seed: 4_441, numRuns: 150 },
+  );
+});
+
+test('requests that differ only in what nobody read share one routing', () => {
+  const model = modelOf(conf);
+  const a = new Attributor(model);
+  const base = { request: 'GET /anything/at/all HTTP/1.1', host: 'a.test', serverPort: 80, remoteAddr: '203.0.113.5' };
+  const before = routeStats.routes;
+  // Two blocklisted agents: $bad_bot answers 3 for both, the server-level if drops both before
+  // any location is looked at, so neither the agent nor the path is part of the answer.
+  const x = a.attribute(facts({ ...base, vars: { http_user_agent: 'EvilBot/1', http_referer: null } }), 444);
+  const afterFirst = routeStats.routes;
+  const y = a.attribute(facts({ ...base, request: 'GET /other HTTP/1.1', vars: { http_user_agent: 'a scanner', http_referer: 'x' } }), 444);
+  assert.equal(x.verdict, 'exact');
+  assert.deepEqual(view(x).rules, view(y).rules);
+  assert.ok(afterFirst > before);
+  assert.equal(routeStats.routes, afterFirst, 'the second request reused the first routing');
+  // A path that needs normalising is never shared: nginx may answer 400 from it.
+  a.attribute(facts({ ...base, request: 'GET /%zz HTTP/1.1', vars: { http_user_agent: 'EvilBot/1', http_referer: null } }), 444);
+  assert.equal(routeStats.routes, afterFirst + 1);
+});
