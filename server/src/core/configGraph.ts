@@ -12,6 +12,7 @@ import type { Directive, ParsedFile, Range } from './syntax';
 import type { Diagnostic } from './diagnostic';
 import type { FileSystem } from './fileSystem';
 import { parse } from './parser';
+import { reparse } from './reparse';
 import {
   confPrefixOf,
   detectPathMappings,
@@ -40,7 +41,8 @@ export class ParseCache {
       return cached;
     }
     this.misses++;
-    const parsed = parse(text, path);
+    // A small edit inside one statement re-reads only that statement (same tree as a full parse).
+    const parsed = (cached && reparse(cached, text)) || parse(text, path);
     this.map.set(path, parsed);
     return parsed;
   }

@@ -49,6 +49,18 @@ export function parse(text: string, path: string, options: ParseOptions = {}): P
   return file;
 }
 
+/**
+ * Reads the one simple directive (`name args;`, no block) that starts at or after `start` in
+ * `file` (text and lineStarts set, other lists empty), with the ranges a full parse would give it.
+ * Undefined when the text there is anything else: a block, a comment, a syntax error, or a
+ * statement that does not end with its ';' exactly at `end`. For re-reading one edited statement
+ * (see reparse.ts): nginx's tokenizer is back in its initial state after every ';'.
+ */
+export function parseStatementAt(file: ParsedFile, start: number, end: number): Directive | undefined {
+  const p = new Parser(file, DEFAULT_MAX_DEPTH);
+  return p.statement(start, end);
+}
+
 function rangeOf(file: ParsedFile, start: number, end: number): Range {
   return { start: positionAt(file.lineStarts, start), end: positionAt(file.lineStarts, end) };
 }
@@ -196,6 +208,31 @@ class Parser {
     this.pos = i;
     const raw = text.slice(start, i);
     return { kind: 'word', start, end: i, arg: { raw, value: unescapeNginx(raw), quote: null, range: this.range(start, i) } };
+  }
+
+  statement(start: number, end: number): Directive | undefined {
+    this.pos = start;
+    const words: Arg[] = [];
+    for (;;) {
+      const tok = this.next();
+      if (this.file.comments.length || this.file.errors.length) return undefined;
+      if (tok.kind === 'word') {
+        if (tok.end > end) return undefined;
+        words.push(tok.arg);
+        continue;
+      }
+      if (tok.kind !== 'semi' || tok.end !== end || !words.length) return undefined;
+      const [name, ...args] = words;
+      return {
+        name: name.value,
+        nameRange: name.range,
+        nameQuote: name.quote,
+        args,
+        range: this.range(name.range.start.offset, tok.end),
+        file: this.file.path,
+        semicolon: this.range(tok.start, tok.end),
+      };
+    }
   }
 
   run(): void {
