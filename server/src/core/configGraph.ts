@@ -180,9 +180,9 @@ export function loadConfigGraph(mainFile: string, fs: FileSystem, options: Confi
     } else if (graph.files.size >= maxFiles) {
       result = { status: 'limit', reason: `more than ${maxFiles} configuration files; "${path}" and later ones are not read` };
     } else {
-      const st = fs.stat(path);
       const r = fs.readFile(path);
-      if ('error' in r) result = { status: st ? 'unreadable' : 'missing', reason: r.error };
+      // Only a failed read needs to know whether the path exists (one stat per file saved per analysis).
+      if ('error' in r) result = { status: fs.stat(path) ? 'unreadable' : 'missing', reason: r.error };
       else {
         const parsed = cache.get(path, r.text);
         graph.files.set(path, parsed);

@@ -3,7 +3,7 @@
 
 import type { ConfigGraph } from '../configGraph';
 import type { Directive, Range } from '../syntax';
-import { buildHttpModel, expanderFor, type HttpModel, type LocationModel, type LocationSet, type Op, type Scope } from '../http/model';
+import { buildHttpModel, buildModelFromGraph, expanderFor, type HttpModel, type LocationModel, type LocationSet, type Op, type Scope } from '../http/model';
 
 export interface DropsIndex {
   graph: ConfigGraph;
@@ -44,7 +44,8 @@ function buildIndex(graph: ConfigGraph): DropsIndex {
     else if (root.length !== 1) top = [];
     top = [wrapper('http', top, graph.mainFile)];
   } else if (root.length) top = [];
-  const model = buildHttpModel(top, { expand });
+  // A whole configuration: the same model every other consumer of this graph gets.
+  const model = root.length === 0 ? buildModelFromGraph(graph) : buildHttpModel(top, { expand });
   const ix: DropsIndex = { graph, model, scopeOf: new Map(), blockScope: new Map(), scopes: [] };
   const addScope = (s: Scope) => {
     ix.scopes.push(s);

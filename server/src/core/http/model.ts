@@ -245,10 +245,21 @@ export interface BuildOptions {
   defaultPort?: number;
 }
 
+const graphModels = new WeakMap<ConfigGraph, HttpModel>();
+
+/**
+ * The model of a whole configuration. With default options it is built once per graph object and
+ * shared (the 444 checks, the log lenses and the caller of an edit all ask for it): read-only.
+ */
 export function buildModelFromGraph(graph: ConfigGraph, options: Omit<BuildOptions, 'expand'> = {}): HttpModel {
+  const shared = options.prefix === undefined && options.defaultPort === undefined;
+  const hit = shared ? graphModels.get(graph) : undefined;
+  if (hit) return hit;
   const main = graph.files.get(graph.mainFile);
   const expand = expanderFor(graph);
-  return buildHttpModel(main ? main.directives : [], { ...options, expand });
+  const model = buildHttpModel(main ? main.directives : [], { ...options, expand });
+  if (shared) graphModels.set(graph, model);
+  return model;
 }
 
 export function buildModelFromFile(file: ParsedFile, options: BuildOptions = {}): HttpModel {
