@@ -37,6 +37,7 @@ export const DROPS_CODES = [
 export type DropsCode = (typeof DROPS_CODES)[number];
 
 const cache = new WeakMap<ConfigGraph, Diagnostic[]>();
+const mapKeyMemo = new WeakMap<Directive, Diagnostic[]>();
 
 /** Every 444-related diagnostic of a configuration (computed once per graph). */
 export function checkDrops(graph: ConfigGraph): Diagnostic[] {
@@ -421,7 +422,7 @@ class DropsChecker {
       const inStream = rootStream || ancestors.some((a) => a.name === 'stream');
       if (RAW_CONTENT_BLOCKS.has(d.name)) {
         // map entries are keys, not directives: only their regex keys concern us.
-        if (d.name === 'map' && !inStream && d.block && !d.block.raw) for (const e of d.block.children) if (e.name.startsWith('~')) this.mapKey(e, d);
+        if (d.name === 'map' && !inStream && d.block && !d.block.raw) this.mapKeys(d);
         return 'skip';
       }
       if (d.name === 'return' && d.args[0]?.value === '444' && inStream) {
@@ -501,6 +502,22 @@ class DropsChecker {
       if (!this.compile(d, pat, /[A-Z]/.test(pat), a.range)) continue;
       this.hostRegex(d, pat, true, a.range, 'server_name', false);
     }
+  }
+
+  /**
+   * The regex keys of a map. What they report depends on the map directive alone (its source
+   * variable and entries; an entry has no server, so no port), and an unchanged map keeps its
+   * object across re-parses: a blocklist's 600 patterns are checked once, not after every edit.
+   */
+  mapKeys(map: Directive): void {
+    let found = mapKeyMemo.get(map);
+    if (!found) {
+      const start = this.out.length;
+      for (const e of map.block!.children) if (e.name.startsWith('~')) this.mapKey(e, map);
+      mapKeyMemo.set(map, (found = this.out.slice(start)));
+      return;
+    }
+    for (const d of found) this.out.push(d);
   }
 
   mapKey(d: Directive, map: Directive): void {
