@@ -24,7 +24,7 @@ export interface Req {
   host?: string | null;
   protocol?: string;
   headers?: Record<string, string>;
-  /** Source address in 127.0.0.0/8. */
+  /** Source address in 127.0.0.0/8, or ::1 (the request then goes to [::1], which the scenario must listen on). */
   from?: string;
   /** Which listen port placeholder: 0 → PORT, 1 → PORT2. */
   port?: 0 | 1;
@@ -155,7 +155,8 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
       const r = sc.requests[id];
       const before: Record<string, number> = {};
       for (const [k, p] of Object.entries(logs)) before[k] = lineCount(p);
-      await sendRaw(r.port === 1 ? ngx.ports[1] : ngx.port, requestText(r, id), { localAddress: r.from ?? '127.0.0.1' });
+      const v6 = r.from?.includes(':');
+      await sendRaw(r.port === 1 ? ngx.ports[1] : ngx.port, requestText(r, id), { localAddress: r.from ?? '127.0.0.1', host: v6 ? '::1' : '127.0.0.1' });
       // The truth log line is written when nginx finalizes the request.
       let rec: string | undefined;
       for (let w = 0; w < 400 && !rec; w++) {

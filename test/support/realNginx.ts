@@ -119,12 +119,21 @@ function fill(conf: string, prefix: string, logs: string, ports: number[]): stri
     .replace(/\{\{logs\}\}/g, logs);
 }
 
-/** Refuses configs that would listen anywhere but 127.0.0.0/8 (or a unix socket). */
+/** Whether this machine can listen on the IPv6 loopback (some containers have no IPv6 at all). */
+export function canListenOnIpv6Loopback(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ host: '::1', port: 0 }, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Refuses configs that would listen anywhere but loopback, 127.0.0.0/8 or [::1] (or a unix socket). */
 function assertLoopbackOnly(conf: string): void {
   for (const m of conf.matchAll(/(?:^|[;{}\s])listen\s+([^;\s]+)/g)) {
     const addr = m[1];
-    if (!/^(?:127\.\d+\.\d+\.\d+(?::\d+)?|unix:.+)$/.test(addr)) {
-      throw new Error(`test nginx may only listen on 127.x.x.x: "listen ${addr}"`);
+    if (!/^(?:127\.\d+\.\d+\.\d+(?::\d+)?|\[::1\](?::\d+)?|unix:.+)$/.test(addr)) {
+      throw new Error(`test nginx may only listen on 127.x.x.x or [::1]: "listen ${addr}"`);
     }
   }
 }

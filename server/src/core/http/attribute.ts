@@ -9,6 +9,7 @@ import { ipv4ToNumber, parseCidr, type AccessLogDef, type Cidr, type HttpModel, 
 import { accessLogsOf, route, type Outcome, type RouteResult } from './route';
 import type { RequestFacts } from './request';
 import { derivedReadKey } from './lookup';
+import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
 
 export type Verdict = 'exact' | 'ambiguous' | 'unmatched';
 
@@ -232,15 +233,28 @@ function requestPath(f: RequestFacts): string {
 
 const cidrCache = new Map<string, Cidr | undefined>();
 
-/** '1' when the address is in the allow/deny argument's network, '0' when not, else the address. */
+/**
+ * What an allow/deny argument decides for the address: '1' in its network, '0' not; for an IPv6
+ * address both its IPv4-mapped and its IPv6 membership (which list nginx checks depends on the
+ * other rules); the address itself when the argument is not a network we read.
+ */
 function netMember(addr: string | undefined, arg: string): string {
   if (addr === undefined) return '\u0001';
   if (arg === 'all') return '1';
   let c = cidrCache.get(arg);
   if (c === undefined && !cidrCache.has(arg)) cidrCache.set(arg, (c = parseCidr(arg)));
   const n = ipv4ToNumber(addr);
-  if (!c || n === undefined) return addr;
-  return n >= c.lo && n <= c.hi ? '1' : '0';
+  if (n !== undefined) {
+    if (c) return n >= c.lo && n <= c.hi ? '1' : '0';
+    return arg.includes(':') || arg.startsWith('unix:') ? '0' : addr;
+  }
+  const n6 = addr.includes(':') ? ipv6ToBigInt(addr) : undefined;
+  if (n6 === undefined || arg.startsWith('unix:')) return addr;
+  const mapped = v4Mapped(n6);
+  const as4 = mapped === undefined || !c ? '-' : mapped >= c.lo && mapped <= c.hi ? '1' : '0';
+  const c6 = arg.includes(':') ? parseCidr6(arg) : undefined;
+  const as6 = c6 ? (inNet6(n6, c6) ? '1' : '0') : arg.includes(':') ? addr : '-';
+  return `6${as4}${as6}`;
 }
 
 function cost(g: Outcome[]): number {

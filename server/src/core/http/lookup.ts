@@ -5,6 +5,7 @@
 // or three answers, so requests with different user agents share one routing).
 
 import { ipv4ToNumber, type GeoModel, type HttpModel, type MapModel } from './model';
+import { inNet6, ipv6ToBigInt, v4Mapped } from './ip';
 import { regexCandidates, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
 import type { ComplexValue } from './values';
@@ -86,8 +87,23 @@ function cidrIndex(g: GeoModel): (Map<number, string> | undefined)[] | null {
 
 /** The geo value of an address (after any proxy/X-Forwarded-For step). */
 export function geoValue(g: GeoModel, addr: string): Val {
-  const n = ipv4ToNumber(addr);
-  if (n === undefined) return addr.includes(':') ? { unknown: [`$${g.target} (IPv6)`] } : g.defaultValue;
+  let n = ipv4ToNumber(addr);
+  if (n === undefined) {
+    if (!addr.includes(':')) return g.defaultValue;
+    const n6 = ipv6ToBigInt(addr);
+    if (n6 === undefined) return { unknown: [`$${g.target} (address "${addr}")`] };
+    // ngx_http_geo_cidr_variable / _range_variable: an IPv4-mapped address is looked up as IPv4;
+    // any other IPv6 address in the IPv6 networks (where `default` is also set), or, in a
+    // ranges geo, as 255.255.255.255.
+    const mapped = v4Mapped(n6);
+    if (mapped !== undefined) n = mapped;
+    else if (g.ranges) n = 0xffffffff;
+    else {
+      let best: { bits: number; value: string } | undefined;
+      for (const e of g.entries6) if (inNet6(n6, e.net) && (!best || e.net.bits >= best.bits)) best = { bits: e.net.bits, value: e.value };
+      return best ? best.value : g.defaultValue;
+    }
+  }
   const ix = cidrIndex(g);
   if (ix) {
     for (let b = ix.length - 1; b >= 0; b--) {

@@ -7,6 +7,9 @@
 // what nginx's merge_loc_conf computes eagerly: for list-valued directives (allow/deny,
 // access_log, error_page, limit_req) a level that has any replaces all inherited ones.
 
+import { ipv4ToNumber, parseCidr, parseCidr6, type Cidr, type Net6 } from './ip';
+
+export { ipv4ToNumber, parseCidr, type Cidr };
 import type { Directive, ParsedFile, Range } from '../syntax';
 import type { ConfigGraph } from '../configGraph';
 import { compileNginxRegex, type NginxRegex } from './regex';
@@ -143,19 +146,14 @@ export interface MapModel {
   constant: boolean;
 }
 
-export interface Cidr {
-  /** IPv4 only: [first, last] as unsigned 32-bit numbers. */
-  lo: number;
-  hi: number;
-  bits: number;
-}
-
 export interface GeoModel {
   d: Directive;
   source?: ComplexValue;
   target: string;
   ranges: boolean;
   entries: { net: Cidr; value: string }[];
+  /** IPv6 networks (CIDR geos only; a ranges geo looks an IPv6 client up as 255.255.255.255). */
+  entries6: { net: Net6; value: string }[];
   defaultValue: string;
   proxies: Cidr[];
   proxyRecursive: boolean;
@@ -671,7 +669,7 @@ class Builder {
       if (!this.model.geos.has(target)) this.model.geos.set(target, hit);
       return;
     }
-    const g: GeoModel = { d, source, target, ranges: false, entries: [], defaultValue: '', proxies: [], proxyRecursive: false };
+    const g: GeoModel = { d, source, target, ranges: false, entries: [], entries6: [], defaultValue: '', proxies: [], proxyRecursive: false };
     for (const e of children) {
       const a = e.args.map((x) => x.value);
       if (e.name === 'ranges' && !a.length) g.ranges = true;
@@ -682,10 +680,16 @@ class Builder {
       } else if (e.name === 'default' && a.length === 1) g.defaultValue = a[0];
       else if (e.name === 'delete' && a.length === 1) {
         const c = parseCidr(a[0]);
+        const c6 = c ? undefined : parseCidr6(a[0]);
         if (c) g.entries = g.entries.filter((x) => !(x.net.lo === c.lo && x.net.hi === c.hi));
+        else if (c6) g.entries6 = g.entries6.filter((x) => !(x.net.lo === c6.lo && x.net.hi === c6.hi));
       } else if (a.length === 1) {
         const net = g.ranges ? parseRange(e.name) : parseCidr(e.name);
         if (net) g.entries.push({ net, value: a[0] });
+        else if (!g.ranges && e.name.includes(':')) {
+          const net6 = parseCidr6(e.name);
+          if (net6) g.entries6.push({ net: net6, value: a[0] });
+        }
       }
     }
     geoMemo.set(d, { children, model: g });
@@ -840,30 +844,6 @@ export function inheritedAny(scope: Scope | undefined, names: readonly string[])
     if (hit.length) return hit;
   }
   return [];
-}
-
-export function ipv4ToNumber(s: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return undefined;
-  let n = 0;
-  for (let i = 1; i <= 4; i++) {
-    const b = +m[i];
-    if (b > 255) return undefined;
-    n = n * 256 + b;
-  }
-  return n;
-}
-
-export function parseCidr(s: string): Cidr | undefined {
-  if (s === 'all') return { lo: 0, hi: 0xffffffff, bits: 0 };
-  const [ip, bitsText] = s.split('/');
-  const n = ipv4ToNumber(ip);
-  if (n === undefined) return undefined;
-  const bits = bitsText === undefined ? 32 : +bitsText;
-  if (!(bits >= 0 && bits <= 32)) return undefined;
-  const size = 2 ** (32 - bits);
-  const lo = Math.floor(n / size) * size;
-  return { lo, hi: lo + size - 1, bits };
 }
 
 function parseRange(s: string): Cidr | undefined {

@@ -34,6 +34,7 @@ import { compileNginxRegex, type NginxRegex, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, validateHost } from './uri';
 import { compileValue, type ComplexValue } from './values';
+import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
 import { constantMapValue, findMapEntry, geoIsKeyable, geoValue, isUnknown, mapIsKeyable, type Unknown, type Val } from './lookup';
 
 export type OutcomeStatus = number | 'content';
@@ -1032,22 +1033,32 @@ class Run {
     let denyRule: Directive | undefined;
     if (rules.length) {
       const addr = this.facts.remoteAddr;
-      const n = addr !== undefined ? ipv4ToNumber(addr) : undefined;
+      let n4 = addr !== undefined ? ipv4ToNumber(addr) : undefined;
+      let n6 = n4 === undefined && addr?.includes(':') ? ipv6ToBigInt(addr) : undefined;
+      // ngx_http_access_module keeps one rule list per address family (`all` is in each): an
+      // IPv6 client is checked against the IPv6 rules only, or, IPv4-mapped, against the IPv4
+      // rules as IPv4 when there are any.
+      if (n6 !== undefined) {
+        const mapped = v4Mapped(n6);
+        if (mapped !== undefined && rules.some((r) => isV4Rule(r.args[0]?.value ?? ''))) (n4 = mapped), (n6 = undefined);
+      }
       for (const r of rules) {
         const arg = r.args[0]?.value ?? '';
         // What the answer depends on: membership in this network, not the address itself.
         this.reads.add('net:' + arg);
         let hit: boolean;
         if (arg === 'all') hit = true;
-        else if (arg.startsWith('unix:')) hit = false;
-        else {
+        else if (addr === 'unix:' || arg.startsWith('unix:')) hit = addr === 'unix:' && arg.startsWith('unix:');
+        else if (n4 !== undefined) {
           const c = parseCidr(arg);
-          if (n !== undefined) hit = c ? n >= c.lo && n <= c.hi : false;
-          else if (addr !== undefined && addr.includes(':') === arg.includes(':') && !c) {
-            hit = this.pick([`${dstr(r)} matched ${addr}`, `${dstr(r)} did not match ${addr}`], []) === 0;
-          } else if (addr !== undefined) hit = false;
-          else hit = this.pick([`${dstr(r)} matched the unlogged client address`, `${dstr(r)} did not match the unlogged client address`], ['$remote_addr']) === 0;
-        }
+          hit = c ? n4 >= c.lo && n4 <= c.hi : false;
+        } else if (n6 !== undefined) {
+          const c6 = arg.includes(':') ? parseCidr6(arg) : undefined;
+          if (arg.includes(':') && !c6) hit = this.pick([`${dstr(r)} matched ${addr}`, `${dstr(r)} did not match ${addr}`], []) === 0;
+          else hit = c6 ? inNet6(n6, c6) : false;
+        } else if (addr !== undefined) {
+          hit = this.pick([`${dstr(r)} matched ${addr}`, `${dstr(r)} did not match ${addr}`], []) === 0;
+        } else hit = this.pick([`${dstr(r)} matched the unlogged client address`, `${dstr(r)} did not match the unlogged client address`], ['$remote_addr']) === 0;
         if (hit) {
           accessResult = r.name === 'allow' ? 'allow' : 'deny';
           if (r.name === 'deny') denyRule = r;
@@ -1281,6 +1292,11 @@ function cookieValue(cookies: string, name: string): string {
     if (eq !== -1 && t.slice(0, eq).toLowerCase() === name.toLowerCase()) return t.slice(eq + 1);
   }
   return '';
+}
+
+/** An allow/deny argument in nginx's IPv4 list (`all` is in every list). */
+function isV4Rule(arg: string): boolean {
+  return arg === 'all' || (!arg.startsWith('unix:') && !arg.includes(':'));
 }
 
 function binaryAddr(a: string): string {

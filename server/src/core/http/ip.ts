@@ -1,0 +1,104 @@
+// Addresses and networks as nginx reads them (ngx_inet_addr, ngx_inet6_addr, ngx_ptocidr): IPv4
+// as plain numbers, IPv6 as 128-bit ones, so `geo`, `allow`/`deny` and their cache keys answer
+// for IPv6 clients as nginx does instead of "unknown".
+
+export interface Cidr {
+  /** IPv4 only: [first, last] as unsigned 32-bit numbers. */
+  lo: number;
+  hi: number;
+  bits: number;
+}
+
+export function ipv4ToNumber(s: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return undefined;
+  let n = 0;
+  for (let i = 1; i <= 4; i++) {
+    const b = +m[i];
+    if (b > 255) return undefined;
+    n = n * 256 + b;
+  }
+  return n;
+}
+
+export function parseCidr(s: string): Cidr | undefined {
+  if (s === 'all') return { lo: 0, hi: 0xffffffff, bits: 0 };
+  const [ip, bitsText] = s.split('/');
+  const n = ipv4ToNumber(ip);
+  if (n === undefined) return undefined;
+  const bits = bitsText === undefined ? 32 : +bitsText;
+  if (!(bits >= 0 && bits <= 32)) return undefined;
+  const size = 2 ** (32 - bits);
+  const lo = Math.floor(n / size) * size;
+  return { lo, hi: lo + size - 1, bits };
+}
+
+export interface Net6 {
+  lo: bigint;
+  hi: bigint;
+  bits: number;
+}
+
+const ALL = (1n << 128n) - 1n;
+
+/** An IPv6 address ("2001:db8::1", "::ffff:192.0.2.1", "[::1]") as a number; undefined if it is not one. */
+export function ipv6ToBigInt(text: string): bigint | undefined {
+  let s = text;
+  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
+  if (!s.includes(':') || s.length > 45) return undefined;
+  // A dotted IPv4 tail stands for the last two groups.
+  const lastColon = s.lastIndexOf(':');
+  if (s.indexOf('.', lastColon) !== -1) {
+    const v4 = ipv4ToNumber(s.slice(lastColon + 1));
+    if (v4 === undefined) return undefined;
+    s = `${s.slice(0, lastColon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
+  }
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (h: string): number[] | undefined => {
+    if (h === '') return [];
+    const out: number[] = [];
+    for (const g of h.split(':')) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const head = groups(halves[0]);
+  const rest = halves.length === 2 ? groups(halves[1]) : [];
+  if (!head || !rest) return undefined;
+  const all = [...head, ...rest];
+  let words: number[];
+  if (halves.length === 2) {
+    const gap = 8 - all.length;
+    if (gap < 1) return undefined;
+    words = [...head, ...new Array<number>(gap).fill(0), ...rest];
+  } else {
+    if (all.length !== 8) return undefined;
+    words = all;
+  }
+  let n = 0n;
+  for (const w of words) n = (n << 16n) | BigInt(w);
+  return n;
+}
+
+/** `addr[/bits]` for IPv6, as allow/deny/geo take it; the host bits are cleared like ngx_ptocidr. */
+export function parseCidr6(text: string): Net6 | undefined {
+  const slash = text.indexOf('/');
+  const n = ipv6ToBigInt(slash === -1 ? text : text.slice(0, slash));
+  if (n === undefined) return undefined;
+  const bitsText = slash === -1 ? '128' : text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(bitsText)) return undefined;
+  const bits = Number(bitsText);
+  if (bits > 128) return undefined;
+  const hostMask = bits === 128 ? 0n : (1n << BigInt(128 - bits)) - 1n;
+  const lo = n & (ALL ^ hostMask);
+  return { lo, hi: lo | hostMask, bits };
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 address (::ffff:a.b.c.d), which nginx checks as IPv4. */
+export function v4Mapped(n: bigint): number | undefined {
+  return n >> 32n === 0xffffn ? Number(n & 0xffffffffn) : undefined;
+}
+
+export const inNet6 = (n: bigint, net: Net6): boolean => n >= net.lo && n <= net.hi;
