@@ -56,11 +56,18 @@ const targets = [
   { name: 'globalblacklist.conf', path: join(cfg.dir, 'conf.d/globalblacklist.conf'), times: [] },
 ];
 for (const t of targets) t.text = readFileSync(t.path, 'latin1');
+function lastGeoOctet(text) {
+  let at = -1;
+  for (const m of text.matchAll(/^[ \t]+[1-9]\d\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\/\d+)?[ \t]+\d;/gm)) at = m.index + m[0].search(/\d/);
+  if (at < 0) throw new Error('no geo entry to edit in the blacklist');
+  return at;
+}
 let peakRss = process.memoryUsage().rss;
 for (let i = 0; i < EDITS; i++) {
   const t = targets[i % 2];
-  // A one-character edit inside a comment-free spot: the digit of a root path / an IP octet toggles.
-  const at = t.name === 'vhost' ? t.text.indexOf('/public') - 1 : t.text.lastIndexOf('.1 ') - 1;
+  // A one-character edit of a directive: a digit of a root path, or of the first octet of the
+  // last two-digit geo entry (an earlier version hit `HTTP/1.1` in a comment of the blacklist).
+  const at = t.name === 'vhost' ? t.text.indexOf('/public') - 1 : lastGeoOctet(t.text);
   const ch = t.text[at] === '7' ? '8' : '7';
   t.text = t.text.slice(0, at) + ch + t.text.slice(at + 1);
   fs.set(t.path, t.text);
