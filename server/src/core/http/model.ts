@@ -702,6 +702,8 @@ class Builder {
       else if ((c.name === 'limit_req_status' || c.name === 'limit_conn_status') && c.args[0]?.value === '444')
         this.model.sources444.push(ruleOf(c));
       else if (c.name === 'try_files' && c.args[c.args.length - 1]?.value === '=444') this.model.sources444.push(ruleOf(c));
+      // Not a drop (the page is sent with the status line 444), but its requests are logged as 444.
+      else if (c.name === 'error_page' && c.args.some((a) => a.value === '=444')) this.model.sources444.push(ruleOf(c));
     }
   }
 

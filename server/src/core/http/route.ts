@@ -542,7 +542,7 @@ class Run {
     const server = this.server!;
     this.scope = server.scope;
     const r = this.runCodes(server.scope.codes, 'server');
-    if (r.stop) return this.finalize(r.stop.status, r.stop.rule, r.stop.why);
+    if (r.stop) return this.stop(r.stop);
     return this.findConfig();
   }
 
@@ -578,7 +578,7 @@ class Run {
   locationRewrite(): Outcome | undefined {
     const scope = this.scope!;
     const r = this.runCodes(scope.codes, 'location');
-    if (r.stop) return this.finalize(r.stop.status, r.stop.rule, r.stop.why);
+    if (r.stop) return this.stop(r.stop);
     if (r.uriChanged) {
       // ngx_http_core_post_rewrite_phase: at most 10 URI changes, then 500.
       if (--this.uriChanges === 0) throw TOO_DEEP;
@@ -1132,6 +1132,12 @@ class Run {
     return out;
   }
 
+  /** A rewrite-phase `return`: a response it sends itself is final, anything else is finalized. */
+  stop(st: { status: number; rule?: RuleRef; why: string }): Outcome | undefined {
+    if (st.rule && sendsResponse(st.rule.directive, st.status)) return this.finish(st.status, st.rule, st.why);
+    return this.finalize(st.status, st.rule, st.why);
+  }
+
   /** ngx_http_finalize_request with a status: 444 closes; others may go through error_page. */
   finalize(status: number, rule: RuleRef | undefined, why: string): Outcome | undefined {
     if (status === 444 || status < 300 || status === 499) return this.finish(status, rule, why);
@@ -1143,14 +1149,17 @@ class Run {
       this.path.push(why);
       const via = `error_page ${status} → ${p.target} (${where(p.d)})`;
       const logged = p.override === undefined ? status : p.override === '' ? undefined : +p.override;
+      // `=444` sends the page with the status line 444 and logs 444: the error_page is the rule
+      // behind such a log line (ngx_http_send_error_page sets err_status; nothing closes).
+      const pageRule = logged === 444 ? ruleOf(p.d) : rule;
       if (p.target.startsWith('@')) {
         const o = this.namedLocation(p.target, via);
-        return this.overrideStatus(o, logged, rule);
+        return this.overrideStatus(o, logged, pageRule);
       }
       if (/^(https?:\/\/|\$scheme)/.test(p.target)) return this.finish(logged ?? 302, ruleOf(p.d), `${via}: redirect`);
       const v = this.evalTarget(p.target);
       const o = this.internalRedirect(v, via, true);
-      return this.overrideStatus(o, logged, rule);
+      return this.overrideStatus(o, logged, pageRule);
     }
     return this.finish(status, rule, why);
   }
@@ -1158,9 +1167,13 @@ class Run {
   /** The status nginx logs after an error_page: the page's own rule keeps its status if it closes or errs. */
   overrideStatus(o: Outcome | undefined, logged: number | undefined, rule: RuleRef | undefined): Outcome | undefined {
     if (!o) return o;
-    if (o.status === 'content' && logged !== undefined) {
+    // The override is the status of whatever response is sent: content, or a `return` that sends
+    // its own (ngx_http_send_header); a redirect or an error page answers with its own status.
+    const sent = o.status === 'content' || (typeof o.status === 'number' && o.rule !== undefined && sendsResponse(o.rule.directive, o.status));
+    if (sent && logged !== undefined) {
       o.status = logged;
       o.rule = rule;
+      if (logged === 444) o.path.push('the page is sent with the status line 444 (logged as 444; the connection is not dropped)');
     }
     return o;
   }
@@ -1292,6 +1305,18 @@ function cookieValue(cookies: string, name: string): string {
     if (eq !== -1 && t.slice(0, eq).toLowerCase() === name.toLowerCase()) return t.slice(eq + 1);
   }
   return '';
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * ngx_http_script_return_code: a code below 400 or with a text is sent by ngx_http_send_response
+ * (error_page never sees it; an error_page `=code` in progress still rewrites its status line),
+ * except redirects, which are finalized like errors. 444 closes.
+ */
+function sendsResponse(d: Directive, status: number): boolean {
+  if (d.name !== 'return' || status === 444 || REDIRECTS.has(status)) return false;
+  return status < 400 || (d.args.length >= 2 && d.args[1].value !== '');
 }
 
 /** An allow/deny argument in nginx's IPv4 list (`all` is in every list). */
