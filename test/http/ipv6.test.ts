@@ -93,3 +93,28 @@ server {
       assert.deepEqual([a.verdict, a.rules], [b.verdict, b.rules], `${path} ${addr}`);
     }
 });
+
+test('an IPv6 client reached the IPv6 socket: its default server, not the IPv4 one (unless realip hides the connection)', () => {
+  const conf = http(`
+server { listen 80 default_server; return 444; }
+server { listen [::]:80 default_server; location / { return 444; } }
+server { listen 80; listen [::]:80; server_name known.test; return 200; }
+`);
+  const m = modelOf(conf);
+  // combined: no Host logged.
+  const at = (addr: string) => outcomesOf(m, facts({ request: 'GET / HTTP/1.1', serverPort: 80, remoteAddr: addr }));
+  const known = `200:${lineOf(conf, 'known.test')}`;
+  assert.deepEqual(at('2001:db8::7'), [known, `444:${lineOf(conf, 'listen [::]:80 default_server')}`].sort());
+  assert.deepEqual(at('192.0.2.7'), [known, `444:${lineOf(conf, 'listen 80 default_server')}`].sort());
+  const shared = new Attributor(m);
+  for (const addr of ['2001:db8::7', '192.0.2.7', '2001:db8::8', '192.0.2.8']) {
+    const f = facts({ request: 'GET / HTTP/1.1', serverPort: 80, remoteAddr: addr });
+    const a = shared.attribute(f, 444);
+    assert.equal(a.verdict, 'exact', addr);
+    assert.deepEqual(a.rules, new Attributor(m).attribute(f, 444).rules);
+  }
+  // Behind realip the logged address is the client's, not the connection's: both sockets stay possible.
+  const behind = modelOf(conf.replace('server { listen 80 default_server;', 'set_real_ip_from 10.0.0.0/8;\nserver { listen 80 default_server;'));
+  const a = new Attributor(behind).attribute(facts({ request: 'GET / HTTP/1.1', serverPort: 80, remoteAddr: '2001:db8::7' }), 444);
+  assert.equal(a.verdict, 'ambiguous');
+});

@@ -5,8 +5,8 @@
 // ranked by how few unlogged facts it needs; `unmatched` when no history yields the status.
 
 import { posix } from 'node:path';
-import { ipv4ToNumber, parseCidr, type AccessLogDef, type Cidr, type HttpModel, type RuleRef } from './model';
-import { accessLogsOf, route, type Outcome, type RouteResult } from './route';
+import { ipv4ToNumber, parseCidr, scopesOf, type AccessLogDef, type Cidr, type HttpModel, type RuleRef } from './model';
+import { accessLogsOf, connectionFamily, route, type Outcome, type RouteResult } from './route';
 import type { RequestFacts } from './request';
 import { derivedReadKey } from './lookup';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
@@ -55,18 +55,9 @@ export function allAccessLogs(model: HttpModel): AccessLogDef[] {
       if (!seen.has(k)) seen.add(k), out.push(d);
     }
   };
-  visit(model.http);
-  for (const s of model.servers) {
-    visit(s.scope);
-    const locs = [...s.locations.exact.values(), ...s.locations.prefix, ...s.locations.regex, ...s.named.values()];
-    while (locs.length) {
-      const l = locs.pop()!;
-      visit(l.scope);
-      for (const c of l.scope.codes) if (c.op === 'if') visit(c.scope);
-      if (l.limitExcept) visit(l.limitExcept.scope);
-      locs.push(...l.nested.exact.values(), ...l.nested.prefix, ...l.nested.regex);
-    }
-  }
+  // Without an http block, nginx's default log.
+  if (!model.http) visit(undefined);
+  for (const scope of scopesOf(model)) visit(scope);
   return out;
 }
 
@@ -109,6 +100,7 @@ export class Attributor {
   private readValue(f: RequestFacts, name: string): string {
     if (name === 'args') return `${f.request ?? ''}\u0000${f.target ?? ''}`;
     if (name === 'uri') return requestPath(f);
+    if (name === 'addr_family') return connectionFamily(this.model, f) ?? '-';
     if (name === 'remote_addr') return f.remoteAddr ?? '\u0001';
     if (name.startsWith('net:')) return netMember(f.remoteAddr, name.slice(4));
     if (name.startsWith('map:') || name.startsWith('geo:')) return derivedReadKey(this.model, f, name);

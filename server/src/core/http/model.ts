@@ -21,6 +21,22 @@ export interface RuleRef {
   directive: Directive;
 }
 
+/** Every configuration scope of the model: http, servers, their locations (nested, named), `if` and `limit_except` blocks. */
+export function* scopesOf(model: HttpModel): Generator<Scope> {
+  if (model.http) yield model.http;
+  for (const s of model.servers) {
+    yield s.scope;
+    const locs = [...s.locations.exact.values(), ...s.locations.prefix, ...s.locations.regex, ...s.named.values()];
+    while (locs.length) {
+      const l = locs.pop()!;
+      yield l.scope;
+      for (const c of l.scope.codes) if (c.op === 'if') yield c.scope;
+      if (l.limitExcept) yield l.limitExcept.scope;
+      locs.push(...l.nested.exact.values(), ...l.nested.prefix, ...l.nested.regex);
+    }
+  }
+}
+
 export function ruleOf(d: Directive): RuleRef {
   return { file: d.file, range: d.range, directive: d };
 }

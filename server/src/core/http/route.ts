@@ -19,6 +19,7 @@ import {
   ipv4ToNumber,
   parseCidr,
   ruleOf,
+  scopesOf,
   type AccessLogDef,
   type Cond,
   type HttpModel,
@@ -465,6 +466,14 @@ class Run {
       const exact = groups.filter((g) => g.addr === f.serverAddr || g.addr === `[${f.serverAddr}]`);
       groups = exact.length ? exact : groups.filter((g) => g.addr === '*' || g.addr === '[::]');
       if (!groups.length) throw PRUNE;
+    }
+    // An IPv6 client came in through an IPv6 socket, an IPv4 one through an IPv4 socket (nginx
+    // listens with ipv6only=on), when the logged address is the connection's.
+    if (groups.length > 1 && groups.some((g) => g.addr.startsWith('[')) && groups.some((g) => !g.addr.startsWith('['))) {
+      this.reads.add('addr_family');
+      const fam = connectionFamily(this.model, f);
+      const same = fam ? groups.filter((g) => g.addr.startsWith('[') === (fam === '6')) : [];
+      if (same.length) groups = same;
     }
     const gi = this.pick(groups.map((g) => `the request came to address ${g.addr}:${g.port}`), ['$server_addr']);
     this.group = groups[gi];
@@ -1305,6 +1314,26 @@ function cookieValue(cookies: string, name: string): string {
     if (eq !== -1 && t.slice(0, eq).toLowerCase() === name.toLowerCase()) return t.slice(eq + 1);
   }
   return '';
+}
+
+const realipMemo = new WeakMap<HttpModel, boolean>();
+
+/**
+ * The address family of the client's connection: of the logged `$remote_addr`, unless realip may
+ * have replaced it (then of `$realip_remote_addr` when logged). '6' also for IPv4-mapped
+ * addresses, which only a dual-stack IPv6 socket produces.
+ */
+export function connectionFamily(model: HttpModel, f: RequestFacts): '4' | '6' | undefined {
+  let realip = realipMemo.get(model);
+  if (realip === undefined) {
+    realip = false;
+    for (const sc of scopesOf(model)) if (sc.byName.has('set_real_ip_from')) realip = true;
+    realipMemo.set(model, realip);
+  }
+  const addr = realip ? (f.vars.realip_remote_addr ?? undefined) : f.remoteAddr;
+  if (addr === undefined) return undefined;
+  if (ipv4ToNumber(addr) !== undefined) return '4';
+  return ipv6ToBigInt(addr) !== undefined ? '6' : undefined;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
