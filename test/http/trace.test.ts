@@ -130,3 +130,31 @@ test('nginx-lens trace --json prints {log, status, verdict, rules: [{file, line,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('traceLog reads a line the file format does not with the other formats (a log whose format changed)', async () => {
+  const { dir, conf, log } = setup();
+  try {
+    writeFileSync(
+      log,
+      [
+        // Written before the log_format gained $host: plain combined.
+        '192.0.2.9 - - [26/Nov/2026:10:00:00 +0000] "GET /old HTTP/1.1" 444 0 "-" "OldBot/1"',
+        '192.0.2.1 - [27/Nov/2026:10:00:02 +0000] "GET /x HTTP/1.1" 444 "SomeBot" "shop.test"',
+        'garbage 444 line',
+        '',
+      ].join('\n'),
+    );
+    const model = buildModelFromGraph(loadConfigGraph(conf, new NodeFileSystem()));
+    const got: TraceEntry[] = [];
+    const r = await traceLog(model, log, (e) => got.push(e));
+    assert.equal(r.format.how.includes('vhost'), true);
+    assert.deepEqual(got.map((e) => e.log.line), [1, 2]);
+    assert.equal(r.unparsed, 1);
+    // Without $host the old line is ambiguous between the bot rule and the default server.
+    assert.equal(got[0].attribution.verdict, 'ambiguous');
+    assert.ok(got[0].attribution.missing.includes('$host'));
+    assert.equal(got[1].attribution.verdict, 'exact');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

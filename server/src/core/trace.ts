@@ -24,6 +24,12 @@ export interface FormatChoice {
   format: LogFormat;
   /** How it was chosen, for the user. */
   how: string;
+  /**
+   * Other formats a line may be in when `format` does not read it: the other formats written to
+   * this file, else every format the configuration defines and combined (a log whose format
+   * changed keeps its older lines).
+   */
+  alternatives?: LogFormat[];
 }
 
 /** The log_format nginx writes this file with: from the access_log directives naming it, else detected. */
@@ -41,14 +47,16 @@ export function formatForLog(model: HttpModel, logFile: string, sample: readonly
     const f = compileNamed(model, c.name);
     if (f) compiled.push({ f, how: `log_format ${c.name} (access_log ${c.def?.resolvedPath})` });
   }
-  if (compiled.length === 1) return { format: compiled[0].f, how: compiled[0].how };
+  const detectPool = () => [
+    ...[...model.logFormats.keys()].map((n) => ({ f: compileNamed(model, n)!, how: `detected: log_format ${n}` })).filter((x) => x.f),
+    { f: combinedFormat(), how: 'detected: combined' },
+  ];
+  if (compiled.length === 1) {
+    const alternatives = detectPool().map((p) => p.f).filter((f) => f.name !== compiled[0].f.name);
+    return { format: compiled[0].f, how: compiled[0].how, alternatives };
+  }
   // Several formats write to the file, or none names it: the one that reads the sample best.
-  const pool = compiled.length
-    ? compiled
-    : [
-        ...[...model.logFormats.keys()].map((n) => ({ f: compileNamed(model, n)!, how: `detected: log_format ${n}` })).filter((x) => x.f),
-        { f: combinedFormat(), how: 'detected: combined' },
-      ];
+  const pool = compiled.length ? compiled : detectPool();
   let best = pool[0];
   let bestScore = -1;
   for (const p of pool) {
@@ -56,7 +64,7 @@ export function formatForLog(model: HttpModel, logFile: string, sample: readonly
     for (const line of sample) if (p.f.match(line)) score++;
     if (score > bestScore) (best = p), (bestScore = score);
   }
-  return { format: best.f, how: best.how };
+  return { format: best.f, how: best.how, alternatives: pool.map((p) => p.f).filter((f) => f !== best.f) };
 }
 
 function compileNamed(model: HttpModel, name: string): LogFormat | undefined {
@@ -90,6 +98,14 @@ const ROUTING_FACTS = new Set([
   'realip_remote_addr',
 ]);
 
+interface FormatReader {
+  f: LogFormat;
+  statusOcc: number;
+  requestOcc: number;
+  needed: string[];
+  neededAt: number[];
+}
+
 export interface TraceOptions {
   /** Which statuses to attribute. Default: 444 only. */
   statuses?: ReadonlySet<number>;
@@ -110,31 +126,25 @@ export async function traceLog(
   const attributor = new Attributor(model, { logFile: posix.resolve(logFile) });
   let lines = 0;
   let unparsed = 0;
-  let statusOcc = -1;
-  let requestOcc = -1;
-  let variables: readonly string[] = [];
-  let needed: string[] = [];
-  let neededAt: number[] = [];
+  // Per format: where the status and request are, and which values routing can use (only those
+  // are unescaped: a timestamp or byte count never decides).
+  const readers = new Map<LogFormat, FormatReader>();
+  const readerOf = (f: LogFormat): FormatReader => {
+    let r = readers.get(f);
+    if (!r) {
+      const needed = f.variables.filter((v) => ROUTING_FACTS.has(v) || model.referencedVars.has(v) || v.startsWith('cookie_') || v.startsWith('arg_'));
+      r = { f, statusOcc: f.indexOf('status'), requestOcc: f.indexOf('request'), needed, neededAt: needed.map((v) => f.indexOf(v)) };
+      readers.set(f, r);
+    }
+    return r;
+  };
   // Until the format is known every line is decoded (the first batch is the detection sample);
   // after that a line without the status digits is never decoded: most of a log is not traced.
   const skipLinesWithout = () => (format ? texts : undefined);
   for await (const batch of readLogBatches(logFile, { signal: options.signal, skipLinesWithout })) {
-    if (!format) {
-      format = formatForLog(model, posix.resolve(logFile), batch.lines.slice(0, 200));
-      statusOcc = format.format.indexOf('status');
-      requestOcc = format.format.indexOf('request');
-      variables = format.format.variables;
-    } else if (statusOcc < 0) {
-      statusOcc = format.format.indexOf('status');
-      requestOcc = format.format.indexOf('request');
-      variables = format.format.variables;
-    }
-    const f = format.format;
-    if (needed.length === 0 && variables.length) {
-      // Only the values routing can use are unescaped (a timestamp or byte count never decides).
-      needed = variables.filter((v) => ROUTING_FACTS.has(v) || model.referencedVars.has(v) || v.startsWith('cookie_') || v.startsWith('arg_'));
-      neededAt = needed.map((v) => f.indexOf(v));
-    }
+    if (!format) format = formatForLog(model, posix.resolve(logFile), batch.lines.slice(0, 200));
+    const primary = readerOf(format.format);
+    const alternatives = format.alternatives ?? [];
     for (let i = 0; i < batch.lines.length; i++) {
       const line = batch.lines[i];
       lines++;
@@ -142,19 +152,25 @@ export async function traceLog(
       let has = false;
       for (const t of texts) if (line.includes(t)) has = true;
       if (!has) continue;
-      const spans = f.match(line);
+      let r = primary;
+      let spans = r.f.match(line);
+      for (let k = 0; !spans && k < alternatives.length; k++) {
+        spans = alternatives[k].match(line);
+        if (spans) r = readerOf(alternatives[k]);
+      }
       if (!spans) {
         unparsed++;
         continue;
       }
-      if (statusOcc < 0) continue;
-      const st = Number(f.value(line, spans, statusOcc));
+      const f = r.f;
+      if (r.statusOcc < 0) continue;
+      const st = Number(f.value(line, spans, r.statusOcc));
       if (!statuses.has(st)) continue;
       const values: Record<string, string | undefined> = {};
-      for (let v = 0; v < needed.length; v++) values[needed[v]] = f.value(line, spans, neededAt[v]);
-      const facts = factsFromLog(pinnedVariables(f, line, needed), values, f.escape !== 'default');
+      for (let v = 0; v < r.needed.length; v++) values[r.needed[v]] = f.value(line, spans, r.neededAt[v]);
+      const facts = factsFromLog(pinnedVariables(f, line, r.needed), values, f.escape !== 'default');
       const log: TraceEntry['log'] = { file: logFile, line: batch.firstLine + i };
-      if (requestOcc >= 0) log.request = { start: editorColumn(line, spans[2 * requestOcc]), end: editorColumn(line, spans[2 * requestOcc + 1]) };
+      if (r.requestOcc >= 0) log.request = { start: editorColumn(line, spans[2 * r.requestOcc]), end: editorColumn(line, spans[2 * r.requestOcc + 1]) };
       onEntry({ log, status: st, attribution: attributor.attribute(facts, st) });
     }
   }
