@@ -104,7 +104,8 @@ export class Workspace {
 
 function isFile(p: string): boolean {
   try {
-    return statSync(p).isFile();
+    // A missing file is the common answer here: no exception (and stack trace) for it.
+    return statSync(p, { throwIfNoEntry: false })?.isFile() === true;
   } catch {
     return false;
   }
