@@ -6,8 +6,9 @@ import { MemoryFileSystem } from '../../server/src/core/fileSystem';
 import { loadConfigGraph } from '../../server/src/core/configGraph';
 import { buildModelFromGraph } from '../../server/src/core/http/model';
 import { ruleKey } from '../../server/src/core/trace';
-import { LogLineAnalyzer } from '../../server/src/service/logLines';
-import { logDocumentLenses, logLineHover, ruleLenses, type DropCounts } from '../../server/src/service/logLens';
+import { LogLineAnalyzer, LogText } from '../../server/src/service/logLines';
+import { logDocumentLenses, logLineHover, resolvedLogLens, ruleLenses, type DropCounts, type LogLensData } from '../../server/src/service/logLens';
+import { computeLineStarts } from '../../server/src/core/positions';
 import { displayPathIn } from '../../server/src/service/hover';
 
 const conf = `http {
@@ -35,7 +36,7 @@ test('combined log without Host: ambiguous between the servers, and says what is
   const text = [line('/', 200), line('/admin', 444), line('/shop', 444), ''].join('\n');
   const a = new LogLineAnalyzer(model, '/var/log/nginx/access.log', text.split('\n'));
   assert.equal(a.formatName, 'combined');
-  const lenses = logDocumentLenses(text, a, ctx, (n) => text.split('\n')[n]);
+  const lenses = logDocumentLenses(new LogText(text), a, ctx);
   assert.deepEqual(
     lenses.map((l) => [l.range.start.line, l.command!.title]),
     [
@@ -61,7 +62,7 @@ test('traced lines: found by the status digits, not fooled by 444 elsewhere in a
   assert.deepEqual(a.tracedLines(lines.join('\r\n')), [1, 4]);
   // Many lines: unresolved lenses carrying their line, resolved later.
   const many = Array.from({ length: 3000 }, () => line('/admin', 444)).join('\n');
-  const lenses = logDocumentLenses(many, a, ctx, () => line('/admin', 444));
+  const lenses = logDocumentLenses(new LogText(many), a, ctx);
   assert.equal(lenses.length, 3000);
   assert.deepEqual(lenses[2999].data, { uri: ctx.uri, line: 2999 });
   assert.equal(lenses[0].command, undefined);
@@ -106,4 +107,75 @@ test('hover on a log line: regexes, host names and paths show as written, not as
   assert.ok(shown.includes('Host "www.shop.example" is its exact server_name'), md);
   assert.doesNotMatch(md, /www\.shop/, 'a bare www. host becomes a link');
   assert.match(md, /`return 444` at \[nginx\.conf:7\]\(file:\/\/\/etc\/nginx\/nginx\.conf#L7\)/);
+});
+
+/** Lazy lenses resolved one by one must equal the eager lenses, on exactly the given lines. */
+function lazyMatchesEager(m: ReturnType<typeof buildModelFromGraph>, c: typeof ctx, kinds: string[], is444: (l: string) => boolean): string[] {
+  // Every line break the editor knows, including a lone \r (a corrupt line).
+  const breaks = ['\n', '\r\n', '\n', '\r', '\n'];
+  let text = '';
+  const expected: number[] = [];
+  for (let i = 0; i < 2500; i++) {
+    const l = kinds[i % kinds.length];
+    if (is444(l)) expected.push(i);
+    text += l + breaks[i % breaks.length];
+  }
+  // An oracle for line numbers: the core's LSP line starts.
+  const doc = new LogText(text);
+  assert.equal(doc.lineCount, computeLineStarts(text).length);
+  for (const n of expected) assert.equal(doc.line(n), kinds[n % kinds.length]);
+  const analyzer = () => new LogLineAnalyzer(m, '/var/log/nginx/access.log', doc.head(200));
+  const eager = logDocumentLenses(doc, analyzer(), c, { resolveUpTo: Infinity });
+  const lazy = logDocumentLenses(doc, analyzer(), c, { resolveUpTo: 0 });
+  assert.deepEqual(lazy.map((l) => l.range.start.line), expected);
+  assert.deepEqual(eager.map((l) => l.range.start.line), expected);
+  assert.ok(lazy.every((l) => !l.command));
+  // Resolved by a fresh analyzer (empty cache), as after the document's analyzer was rebuilt.
+  const fresh = analyzer();
+  const resolved = lazy.map((l) => {
+    const { line } = l.data as LogLensData;
+    return resolvedLogLens(line, doc.line(line), fresh, c);
+  });
+  assert.deepEqual(resolved, eager);
+  return [...new Set(eager.map((l) => l.command!.title))].sort();
+}
+
+test('lazy lenses: one per 444 line (as the editor counts lines), resolved to the titles the eager path gives', () => {
+  const vhostConf = `http {
+    log_format vhost '$remote_addr - [$time_local] "$request" $status "$http_user_agent" "$host"';
+    access_log /var/log/nginx/access.log vhost;
+    server {
+        listen 80;
+        server_name a.example;
+        location /admin { return 444; }
+        location /old { return 444; }
+    }
+    server {
+        listen 80;
+        server_name b.example;
+        location /admin { return 444; }
+    }
+}
+`;
+  const g = loadConfigGraph('/etc/nginx/nginx.conf', new MemoryFileSystem({ '/etc/nginx/nginx.conf': vhostConf }));
+  const vhost = (path: string, status: number, host: string) =>
+    `192.0.2.1 - [27/Nov/2026:10:00:00 +0000] "GET ${path} HTTP/1.1" ${status} "curl/8" "${host}"`;
+  const exact = [
+    vhost('/admin', 444, 'a.example'),
+    vhost('/old/444', 444, 'b.example'),
+    vhost('/444', 200, 'a.example'),
+    vhost('/admin', 444, 'b.example'),
+    vhost('/x', 444, 'a.example'),
+    vhost('/old', 444, 'a.example'),
+    'garbage 444',
+  ];
+  assert.deepEqual(lazyMatchesEager(buildModelFromGraph(g), { uri: ctx.uri, displayPath: (f) => displayPathIn(g, f) }, exact, (l) => l.includes('" 444 "')), [
+    'dropped by return 444 — nginx.conf:13',
+    'dropped by return 444 — nginx.conf:7',
+    'dropped by return 444 — nginx.conf:8',
+    'no rule matches',
+  ]);
+  // combined lacks $host: one of the two servers' rules.
+  const combined = [line('/admin', 444), line('/444', 200), line('/shop', 444), line('/x?id=444', 404), 'garbage 444 garbage'];
+  assert.deepEqual(lazyMatchesEager(model, ctx, combined, (l) => l.includes('" 444 ')), ['no rule matches', 'one of 2 rules — the log lacks $host']);
 });

@@ -115,8 +115,13 @@ test('lenses for a 100k-line log: one cheap pass, resolved when they scroll into
   assert.equal(again.length, 10_000);
   assert.deepEqual(got.slice(0, 3).map((l) => l.range.start.line), [0, 10, 20]);
   assert.ok(!got[0].command, 'many lenses: resolved on demand');
-  const r = await c.connection.sendRequest(CodeLensResolveRequest.type, got[2]);
-  assert.equal(r.command!.title, 'dropped by return 444 — snippets/deny-bots.conf:2');
+  // Resolved lenses carry the titles the eager path gives these lines (first test), wherever they are.
+  const titles = ['dropped by return 444 — conf.d/shop.conf:11', 'dropped by return 444 — conf.d/shop.conf:22', 'dropped by return 444 — snippets/deny-bots.conf:2'];
+  for (let k = 2; k < got.length; k += 397) {
+    const r = await c.connection.sendRequest(CodeLensResolveRequest.type, got[k]);
+    assert.equal(r.range.start.line, 10 * k);
+    assert.equal(r.command!.title, titles[k % 3], `lens ${k}`);
+  }
   assert.ok(cold < 10_000, `cold ${cold} ms`);
 });
 

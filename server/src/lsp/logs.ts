@@ -14,8 +14,9 @@ import { detectLogFormat } from '../core/logs/detect';
 import { toByteString } from '../core/logs/escape';
 import { pathToUri, uriToPath } from '../service/convert';
 import { displayPathIn } from '../service/hover';
-import { LogLineAnalyzer } from '../service/logLines';
-import type { DropCounts, LensContext } from '../service/logLens';
+import { LogLineAnalyzer, LogText } from '../service/logLines';
+import { logDocumentLenses, resolvedLogLens, type DropCounts, type LensContext, type LogLensData } from '../service/logLens';
+import type { Cancellation } from '../service/types';
 import type { Logger } from './guard';
 import { describeError } from './guard';
 import type { Projects } from './project';
@@ -45,6 +46,8 @@ function globToRegExp(glob: string): RegExp {
 export class LogService {
   private models = new WeakMap<ConfigGraph, HttpModel>();
   private analyzers = new Map<string, { model: HttpModel; analyzer: LogLineAnalyzer; lenses?: { version: number; analyzer: LogLineAnalyzer; lenses: CodeLens[] } }>();
+  /** Line index per open log version: the editor library's own index costs more than the scan itself. */
+  private texts = new Map<string, { version: number; doc: LogText }>();
   private drops = new Map<string, { model: HttpModel; counts: Map<string, DropCounts>; logs: string[]; done: boolean; abort: AbortController }>();
 
   constructor(
@@ -85,6 +88,22 @@ export class LogService {
     return this.ws.mainConfigFor(logPath);
   }
 
+  /** An open log document's current text with its line starts. */
+  logText(uri: string): LogText | undefined {
+    const d = this.ws.document(uri);
+    if (!d) return undefined;
+    const hit = this.texts.get(uri);
+    if (hit && hit.version === d.version) return hit.doc;
+    const doc = new LogText(d.getText());
+    this.texts.set(uri, { version: d.version, doc });
+    return doc;
+  }
+
+  /** One line of an open log, without its line break. */
+  lineOf(uri: string, line: number): string {
+    return this.logText(uri)?.line(line) ?? '';
+  }
+
   /** The analyzer for an open log document; undefined when no configuration applies. */
   analyzer(uri: string): { analyzer: LogLineAnalyzer; graph: ConfigGraph } | undefined {
     const doc = this.ws.document(uri);
@@ -96,23 +115,47 @@ export class LogService {
     const model = this.model(graph);
     const hit = this.analyzers.get(uri);
     if (hit && hit.model === model) return { analyzer: hit.analyzer, graph };
-    const sample: string[] = [];
-    for (let i = 0; i < Math.min(doc.lineCount, 200); i++) {
-      sample.push(doc.getText({ start: { line: i, character: 0 }, end: { line: i + 1, character: 0 } }).replace(/\r?\n$/, ''));
-    }
+    const sample = this.logText(uri)!.head(200);
     const analyzer = new LogLineAnalyzer(model, path, sample, undefined, this.setting(path)?.format);
     this.analyzers.set(uri, { model, analyzer });
     return { analyzer, graph };
   }
 
   /** A log document's lenses, computed once per document version and analyzer. */
-  cachedLenses(uri: string, version: number, analyzer: LogLineAnalyzer, compute: () => CodeLens[], cancelled: () => boolean): CodeLens[] {
+  lenses(uri: string, token?: Cancellation): CodeLens[] {
+    const la = this.analyzer(uri);
+    const version = this.ws.document(uri)?.version;
+    const doc = this.logText(uri);
     const entry = this.analyzers.get(uri);
-    if (entry?.lenses && entry.lenses.version === version && entry.lenses.analyzer === analyzer) return entry.lenses.lenses;
-    const lenses = compute();
+    if (!la || !doc || version === undefined || !entry) return [];
+    if (entry.lenses && entry.lenses.version === version && entry.lenses.analyzer === la.analyzer) return entry.lenses.lenses;
+    const lenses = logDocumentLenses(doc, la.analyzer, this.lensContext(uri, la.graph), { token });
     // A cancelled pass may be partial: never serve it again.
-    if (entry && !cancelled()) entry.lenses = { version, analyzer, lenses };
+    if (!token?.isCancellationRequested) entry.lenses = { version, analyzer: la.analyzer, lenses };
     return lenses;
+  }
+
+  /** codeLens/resolve of a log lens: the title and rules of its line, as the eager path gives them. */
+  resolveLens(lens: CodeLens): CodeLens {
+    const data = lens.data as LogLensData | undefined;
+    if (!data || typeof data.uri !== 'string' || typeof data.line !== 'number' || !this.ws.isLog(data.uri)) return lens;
+    const la = this.analyzer(data.uri);
+    if (!la) return lens;
+    return resolvedLogLens(data.line, this.lineOf(data.uri, data.line), la.analyzer, this.lensContext(data.uri, la.graph)) ?? lens;
+  }
+
+  /**
+   * Work a log's first lens request needs, done as soon as the log opens (after pending messages):
+   * when the editor asks a moment later, the answer is ready.
+   */
+  prepare(uri: string): void {
+    setImmediate(() => {
+      try {
+        if (this.ws.isLog(uri)) this.lenses(uri);
+      } catch (err) {
+        this.log.error(`[logs] ${uri}: ${describeError(err)}`);
+      }
+    });
   }
 
   lensContext(uri: string, graph: ConfigGraph): LensContext {
@@ -134,6 +177,7 @@ export class LogService {
 
   forgetDocument(uri: string): void {
     this.analyzers.delete(uri);
+    this.texts.delete(uri);
   }
 
   // ---- reverse lens: drops per 444 source, from the workspace's logs on disk ----

@@ -26,7 +26,7 @@ import { documentLinks } from '../service/links';
 import { codeActions } from '../service/codeActions';
 import { workspaceSymbols } from '../service/workspaceSymbols';
 import { engineExplain444, engineList444 } from './drops';
-import { logDocumentLenses, logLineHover, resolvedLogLens, ruleLenses, type LogLensData } from '../service/logLens';
+import { logLineHover, ruleLenses } from '../service/logLens';
 import { LogService } from './logs';
 import { uriToPath } from '../service/convert';
 import type { DocumentView } from '../service/document';
@@ -106,13 +106,6 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }).catch((err) => log.warn(`publishDiagnostics: ${describeError(err)}`)),
     log,
   );
-
-  /** One line of an open document, without its line break. */
-  const lineOf = (uri: string, line: number): string => {
-    const doc = ws.document(uri);
-    if (!doc) return '';
-    return doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
-  };
 
   /** The view and cursor offset for a position request on a config document. */
   const at = (uri: string, position: { line: number; character: number }): { view: DocumentView; offset: number } | undefined => {
@@ -197,6 +190,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     scheduler.schedule(e.document.uri);
   });
+  // The editor asks for a log's lenses right after opening it: have them ready.
+  ws.documents.onDidOpen((e) => {
+    if (ws.isLog(e.document.uri)) logs.prepare(e.document.uri);
+  });
   ws.documents.onDidClose((e) => {
     ws.forget(e.document.uri);
     projects.forget(e.document.uri);
@@ -213,7 +210,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         const doc = ws.document(p.textDocument.uri);
         if (!la || !doc) return null;
         const line = p.position.line;
-        return logLineHover(lineOf(p.textDocument.uri, line), line, la.analyzer, logs.lensContext(p.textDocument.uri, la.graph));
+        return logLineHover(logs.lineOf(p.textDocument.uri, line), line, la.analyzer, logs.lensContext(p.textDocument.uri, la.graph));
       }
       const a = at(p.textDocument.uri, p.position);
       return a ? hover(a.view, a.offset, { explain444: explain }) : null;
@@ -275,21 +272,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onCodeLens(
     guard(log, 'codeLens', () => [], (p, token) => {
       const uri = p.textDocument.uri;
-      if (ws.isLog(uri)) {
-        const la = logs.analyzer(uri);
-        const doc = ws.document(uri);
-        if (!la || !doc) return [];
-        return logs.cachedLenses(uri, doc.version, la.analyzer, () =>
-          logDocumentLenses(
-            doc.getText(),
-            la.analyzer,
-            logs.lensContext(uri, la.graph),
-            (line) => lineOf(uri, line),
-            { token },
-          ),
-          () => token.isCancellationRequested,
-        );
-      }
+      if (ws.isLog(uri)) return logs.lenses(uri, token);
       if (!ws.isConfig(uri) || !ws.trusted) return [];
       const view = projects.view(uri);
       const main = view?.graph?.mainFile;
@@ -303,13 +286,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   );
 
   connection.onCodeLensResolve(
-    guard(log, 'codeLensResolve', () => ({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }), (lens) => {
-      const data = lens.data as LogLensData | undefined;
-      if (!data || !ws.isLog(data.uri)) return lens;
-      const la = logs.analyzer(data.uri);
-      if (!la) return lens;
-      return resolvedLogLens(data.line, lineOf(data.uri, data.line), la.analyzer, logs.lensContext(data.uri, la.graph)) ?? lens;
-    }),
+    guard(log, 'codeLensResolve', () => ({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }), (lens) => logs.resolveLens(lens)),
   );
 
   connection.onRequest(

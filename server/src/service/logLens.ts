@@ -4,7 +4,7 @@
 import { MarkupKind, type CodeLens, type Hover, type Location } from 'vscode-languageserver-types';
 import type { RuleRef } from '../core/http/model';
 import { toLocation, toLspRange } from './convert';
-import type { LineResult, LogLineAnalyzer } from './logLines';
+import type { LineResult, LogLineAnalyzer, LogText } from './logLines';
 import type { Cancellation } from './types';
 import { codeSpan, escapeMarkdown, linkTarget } from './markdown';
 
@@ -69,21 +69,21 @@ export interface LogLensData {
 }
 
 /**
- * Lenses for a whole log text: resolved when there are few, otherwise ranges only (the editor
- * resolves the visible ones), so a 100k-line log answers in one cheap pass.
+ * Lenses for a whole log: resolved when there are few, otherwise ranges only (the editor resolves
+ * the ones it shows through codeLens/resolve, with resolvedLogLens, to the same titles), so a
+ * 100k-line log answers after one cheap pass that attributes nothing.
  */
 export function logDocumentLenses(
-  text: string,
+  doc: LogText,
   analyzer: LogLineAnalyzer,
   ctx: LensContext,
-  lineText: (line: number) => string,
-  options: { resolveUpTo?: number; token?: Cancellation } = {},
+  options: { resolveUpTo?: number; token?: Cancellation; traced?: readonly number[] } = {},
 ): CodeLens[] {
-  const lines = analyzer.tracedLines(text, () => options.token?.isCancellationRequested === true);
+  const lines = options.traced ?? analyzer.tracedLines(doc, () => options.token?.isCancellationRequested === true);
   if (lines.length <= (options.resolveUpTo ?? 2000)) {
     const out: CodeLens[] = [];
     for (const n of lines) {
-      const l = resolvedLogLens(n, lineText(n), analyzer, ctx);
+      const l = resolvedLogLens(n, doc.line(n), analyzer, ctx);
       if (l) out.push(l);
     }
     return out;

@@ -64,32 +64,35 @@ export class LogLineAnalyzer {
 
   /**
    * Line numbers (0-based) of the traced-status lines of a whole text, found by searching for the
-   * status digits rather than splitting every line (lines end at \n; a lone \r is not a break here): a 100k-line log with 10% 444s costs ~10k
-   * short parses.
+   * status digits rather than reading every line: a 100k-line log with 10% 444s costs ~10k short
+   * parses. Lines are counted as the editor counts them (see LogText).
    */
-  tracedLines(text: string, isCancelled?: () => boolean): number[] {
-    const found = new Set<number>();
+  tracedLines(text: string | LogText, isCancelled?: () => boolean): number[] {
+    const doc = typeof text === 'string' ? new LogText(text) : text;
+    const src = doc.text;
+    const starts = doc.starts;
+    const lineCount = doc.lineCount;
+    const found: number[] = [];
     for (const t of this.statusTexts) {
       let from = 0;
-      let n = 0;
-      // Line numbers by counting line breaks forward from the previous hit (hits come in order).
-      let countedTo = 0;
       let line = 0;
+      let n = 0;
       for (;;) {
-        const i = text.indexOf(t, from);
+        const i = src.indexOf(t, from);
         if (i === -1) break;
-        const start = text.lastIndexOf('\n', i) + 1;
-        let end = text.indexOf('\n', i);
-        if (end === -1) end = text.length;
-        for (let nl = text.indexOf('\n', countedTo); nl !== -1 && nl < start; nl = text.indexOf('\n', nl + 1)) line++;
-        countedTo = start;
-        const lineEnd = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-        if (lineEnd - start <= MAX_LINE && this.statusOf(text.slice(start, lineEnd)) !== undefined) found.add(line);
-        from = end + 1;
+        // Hits come in order: the line only moves forward.
+        while (line + 1 < lineCount && starts[line + 1] <= i) line++;
+        const start = starts[line];
+        const end = doc.lineEnd(line);
+        if (end - start <= MAX_LINE && this.statusOf(src.slice(start, end)) !== undefined) found.push(line);
+        if (line + 1 >= lineCount) break;
+        from = starts[line + 1];
         if ((++n & 1023) === 0 && isCancelled?.()) break;
       }
     }
-    return [...found].sort((a, b) => a - b);
+    // One status text: already in order and distinct.
+    if (this.statusTexts.length === 1) return found;
+    return [...new Set(found)].sort((a, b) => a - b);
   }
 
   /** The attribution of a traced-status line; undefined for other lines and lines the format cannot read. */
@@ -115,6 +118,66 @@ export class LogLineAnalyzer {
     for (const name of f.variables) values[name] = f.value(line, spans, f.indexOf(name));
     const facts = factsFromLog(pinnedVariables(f, line, f.variables), values, f.escape !== 'default');
     return { status, attribution: this.attributor.attribute(facts, status) };
+  }
+}
+
+/**
+ * One version of a log document with its line starts. Lines break at "\r\n", "\n" and a lone "\r",
+ * as the editor counts them, so a lens lands on the line the editor shows; logs without "\r" take
+ * a fast path through indexOf.
+ */
+export class LogText {
+  readonly starts: Int32Array;
+  readonly lineCount: number;
+
+  constructor(readonly text: string) {
+    let starts = new Int32Array(Math.max(16, (text.length >> 6) + 1));
+    let n = 0;
+    const push = (at: number) => {
+      if (n === starts.length) {
+        const grown = new Int32Array(starts.length * 2);
+        grown.set(starts);
+        starts = grown;
+      }
+      starts[n++] = at;
+    };
+    push(0);
+    if (text.indexOf('\r') === -1) {
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) push(i + 1);
+    } else {
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10) push(i + 1);
+        else if (c === 13) {
+          if (text.charCodeAt(i + 1) === 10) i++;
+          push(i + 1);
+        }
+      }
+    }
+    this.starts = starts;
+    this.lineCount = n;
+  }
+
+  /** Offset just past the line's content (before its line break). */
+  lineEnd(line: number): number {
+    if (line + 1 >= this.lineCount) return this.text.length;
+    let end = this.starts[line + 1];
+    if (this.text.charCodeAt(end - 1) === 10) end--;
+    if (end > this.starts[line] && this.text.charCodeAt(end - 1) === 13) end--;
+    return end;
+  }
+
+  /** A line's text without its line break; '' past the end. */
+  line(line: number): string {
+    if (line < 0 || line >= this.lineCount) return '';
+    return this.text.slice(this.starts[line], this.lineEnd(line));
+  }
+
+  /** The first lines, for format detection. */
+  head(count: number): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < Math.min(count, this.lineCount); i++) out.push(this.line(i));
+    return out;
   }
 }
 
