@@ -10,23 +10,9 @@ import { checkConfig } from '../../server/src/core/check';
 import { OverlayFileSystem } from '../../server/src/core/fileSystem';
 import { NodeFileSystem } from '../../server/src/node/fileSystem';
 import { buildModelFromGraph } from '../../server/src/core/http/model';
-import type { Directive, ParsedFile } from '../../server/src/core/syntax';
-import { fcParams, repoRoot } from '../robustness/support';
+import { fcParams, repoRoot, tokenRanges } from '../robustness/support';
 
 const MAIN = join(repoRoot, 'examples/nginx.conf');
-
-/** Where edits land: names, arguments and comments (inside a statement, mostly the fast path). */
-function spots(file: ParsedFile): [number, number][] {
-  const out: [number, number][] = file.comments.map((c) => [c.range.start.offset, c.range.end.offset]);
-  const stack: Directive[] = [...file.directives];
-  while (stack.length) {
-    const d = stack.pop()!;
-    out.push([d.nameRange.start.offset, d.nameRange.end.offset]);
-    for (const a of d.args) out.push([a.range.start.offset, a.range.end.offset]);
-    if (d.block) stack.push(...d.block.children);
-  }
-  return out;
-}
 
 /** The model without its back-pointers (scope.parent, .server, .location), which deepEqual would chase around. */
 function plain(graph: ConfigGraph): unknown {
@@ -85,7 +71,7 @@ test('after random edits, the incremental analysis equals one from a fresh parse
         const paths = [...graph.files.keys()];
         const path = paths[e.file % paths.length];
         const file = graph.files.get(path)!;
-        const ss = spots(file);
+        const ss = tokenRanges(file);
         if (!ss.length) continue;
         const [a, b] = ss[e.spot % ss.length];
         const at = a + (e.at % (b - a + 1));

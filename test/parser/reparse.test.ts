@@ -7,24 +7,11 @@ import fc from 'fast-check';
 import { parse } from '../../server/src/core/parser';
 import { reparse } from '../../server/src/core/reparse';
 import { ParseCache } from '../../server/src/core/configGraph';
-import type { Directive, ParsedFile } from '../../server/src/core/syntax';
-import { corpusFiles, fcParams } from '../robustness/support';
+import type { ParsedFile } from '../../server/src/core/syntax';
+import { corpusFiles, fcParams, tokenRanges } from '../robustness/support';
 
 const all = corpusFiles('configs');
 const small = all.filter((f) => f.text.length < 60_000 && f.text.length > 0);
-
-/** Every argument, name and comment range of a file: where edits that keep the structure land. */
-function tokenRanges(file: ParsedFile): [number, number][] {
-  const out: [number, number][] = file.comments.map((c) => [c.range.start.offset, c.range.end.offset]);
-  const stack: Directive[] = [...file.directives];
-  while (stack.length) {
-    const d = stack.pop()!;
-    out.push([d.nameRange.start.offset, d.nameRange.end.offset]);
-    for (const a of d.args) out.push([a.range.start.offset, a.range.end.offset]);
-    if (d.block) stack.push(...d.block.children);
-  }
-  return out;
-}
 
 const CHARS = ['a', 'Z', '7', '.', '/', '-', ' ', '\t', ';', '{', '}', '"', "'", '#', '\\', '$', '\n', '\r', '\u0000', 'é', '\u{1F600}'];
 type Edit = { token: number; at: number; del: number; ins: string[] };

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
-import type { ParsedFile, Range } from '../../server/src/core/syntax';
+import type { Directive, ParsedFile, Range } from '../../server/src/core/syntax';
 
 export const repoRoot = resolve(__dirname, '../..');
 export const corpus = resolve(repoRoot, '../shared/corpus');
@@ -169,4 +169,17 @@ export function assertParseRanges(file: ParsedFile): void {
   }
   assert.equal(file.lineStarts[0], 0);
   for (const s of file.lineStarts) assert.ok(s >= 0 && s <= file.text.length, `line start ${s}`);
+}
+
+/** Every directive name, argument and comment range of a file: where edits that keep the structure land. */
+export function tokenRanges(file: ParsedFile): [number, number][] {
+  const out: [number, number][] = file.comments.map((c) => [c.range.start.offset, c.range.end.offset]);
+  const stack: Directive[] = [...file.directives];
+  while (stack.length) {
+    const d = stack.pop()!;
+    out.push([d.nameRange.start.offset, d.nameRange.end.offset]);
+    for (const a of d.args) out.push([a.range.start.offset, a.range.end.offset]);
+    if (d.block) stack.push(...d.block.children);
+  }
+  return out;
 }
