@@ -64,7 +64,7 @@ test('traced lines: found by the status digits, not fooled by 444 elsewhere in a
   const many = Array.from({ length: 3000 }, () => line('/admin', 444)).join('\n');
   const lenses = logDocumentLenses(new LogText(many), a, ctx);
   assert.equal(lenses.length, 3000);
-  assert.deepEqual(lenses[2999].data, { uri: ctx.uri, line: 2999 });
+  assert.deepEqual(lenses[2999].data, [0, 2999]);
   assert.equal(lenses[0].command, undefined);
 });
 
@@ -133,7 +133,7 @@ function lazyMatchesEager(m: ReturnType<typeof buildModelFromGraph>, c: typeof c
   // Resolved by a fresh analyzer (empty cache), as after the document's analyzer was rebuilt.
   const fresh = analyzer();
   const resolved = lazy.map((l) => {
-    const { line } = l.data as LogLensData;
+    const [, line] = l.data as LogLensData;
     return resolvedLogLens(line, doc.line(line), fresh, c);
   });
   assert.deepEqual(resolved, eager);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CodeLensRequest, CodeLensResolveRequest, HoverRequest, type CodeLens, type MarkupContent } from 'vscode-languageserver-protocol/node';
+import { CodeLensRequest, CodeLensResolveRequest, DidCloseTextDocumentNotification, HoverRequest, type CodeLens, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { startClient, uriOf, type TestClient } from './client';
 
 const fixture = join(__dirname, 'fixtures/site');
@@ -122,6 +122,11 @@ test('lenses for a 100k-line log: one cheap pass, resolved when they scroll into
     assert.equal(r.range.start.line, 10 * k);
     assert.equal(r.command!.title, titles[k % 3], `lens ${k}`);
   }
+  // A lens of a log closed since resolves to itself (no title from another document).
+  await c.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: uriOf(big) } });
+  const stale = await c.connection.sendRequest(CodeLensResolveRequest.type, got[2]);
+  assert.equal(stale.command, undefined);
+  assert.deepEqual(stale.data, got[2].data);
   assert.ok(cold < 10_000, `cold ${cold} ms`);
 });
 

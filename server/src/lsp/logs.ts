@@ -48,6 +48,10 @@ export class LogService {
   private analyzers = new Map<string, { model: HttpModel; analyzer: LogLineAnalyzer; lenses?: { version: number; analyzer: LogLineAnalyzer; lenses: CodeLens[] } }>();
   /** Line index per open log version: the editor library's own index costs more than the scan itself. */
   private texts = new Map<string, { version: number; doc: LogText }>();
+  /** Short keys standing for open logs in lens data; never reused, so a stale lens resolves to nothing. */
+  private docKeys = new Map<string, number>();
+  private docUris = new Map<number, string>();
+  private nextDocKey = 1;
   private drops = new Map<string, { model: HttpModel; counts: Map<string, DropCounts>; logs: string[]; done: boolean; abort: AbortController }>();
 
   constructor(
@@ -138,10 +142,13 @@ export class LogService {
   /** codeLens/resolve of a log lens: the title and rules of its line, as the eager path gives them. */
   resolveLens(lens: CodeLens): CodeLens {
     const data = lens.data as LogLensData | undefined;
-    if (!data || typeof data.uri !== 'string' || typeof data.line !== 'number' || !this.ws.isLog(data.uri)) return lens;
-    const la = this.analyzer(data.uri);
+    if (!Array.isArray(data) || typeof data[0] !== 'number' || typeof data[1] !== 'number') return lens;
+    const [key, line] = data;
+    const uri = this.docUris.get(key);
+    if (!uri || !this.ws.isLog(uri)) return lens;
+    const la = this.analyzer(uri);
     if (!la) return lens;
-    return resolvedLogLens(data.line, this.lineOf(data.uri, data.line), la.analyzer, this.lensContext(data.uri, la.graph)) ?? lens;
+    return resolvedLogLens(line, this.lineOf(uri, line), la.analyzer, this.lensContext(uri, la.graph)) ?? lens;
   }
 
   /**
@@ -160,7 +167,12 @@ export class LogService {
 
   lensContext(uri: string, graph: ConfigGraph): LensContext {
     const prefix = graph.prefix;
-    return { uri, displayPath: (file) => displayPathIn(graph, file), shorten: (text) => text.split(prefix).join('') };
+    let docKey = this.docKeys.get(uri);
+    if (docKey === undefined) {
+      this.docKeys.set(uri, (docKey = this.nextDocKey++));
+      this.docUris.set(docKey, uri);
+    }
+    return { uri, docKey, displayPath: (file) => displayPathIn(graph, file), shorten: (text) => text.split(prefix).join('') };
   }
 
   /** For the status bar: which format the log is read with, and why. */
@@ -178,6 +190,9 @@ export class LogService {
   forgetDocument(uri: string): void {
     this.analyzers.delete(uri);
     this.texts.delete(uri);
+    const key = this.docKeys.get(uri);
+    if (key !== undefined) this.docUris.delete(key);
+    this.docKeys.delete(uri);
   }
 
   // ---- reverse lens: drops per 444 source, from the workspace's logs on disk ----

@@ -18,6 +18,8 @@ export interface LensContext {
   displayPath: (file: string) => string;
   /** Shortens absolute config paths inside router messages (strips the conf prefix). */
   shorten?: (text: string) => string;
+  /** Stands for the document in unresolved lenses' data (the uri would be repeated in each). */
+  docKey?: number;
 }
 
 const same = (s: string) => s;
@@ -62,11 +64,12 @@ export function resolvedLogLens(lineNo: number, line: string, analyzer: LogLineA
   };
 }
 
-/** Data carried by an unresolved log lens (resolved through codeLens/resolve when it scrolls into view). */
-export interface LogLensData {
-  uri: string;
-  line: number;
-}
+/**
+ * Data carried by an unresolved log lens (resolved through codeLens/resolve when it scrolls into
+ * view): the document's key (LensContext.docKey) and the line. Short on purpose: a big log sends
+ * thousands of them on every codeLens request.
+ */
+export type LogLensData = [doc: number, line: number];
 
 /**
  * Lenses for a whole log: resolved when there are few, otherwise ranges only (the editor resolves
@@ -90,7 +93,7 @@ export function logDocumentLenses(
   }
   return lines.map((n) => ({
     range: { start: { line: n, character: 0 }, end: { line: n, character: 1 } },
-    data: { uri: ctx.uri, line: n } satisfies LogLensData,
+    data: [ctx.docKey ?? 0, n] satisfies LogLensData,
   }));
 }
 

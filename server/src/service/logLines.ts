@@ -131,7 +131,8 @@ export class LogText {
   readonly lineCount: number;
 
   constructor(readonly text: string) {
-    let starts = new Int32Array(Math.max(16, (text.length >> 6) + 1));
+    // Sized for ~200-byte lines, grown by doubling: no large block touched in vain.
+    let starts = new Int32Array(Math.max(1024, Math.ceil(text.length / 200)));
     let n = 0;
     const push = (at: number) => {
       if (n === starts.length) {
