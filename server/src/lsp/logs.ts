@@ -128,10 +128,11 @@ export class LogService {
   /** A log document's lenses, computed once per document version and analyzer. */
   lenses(uri: string, token?: Cancellation): CodeLens[] {
     const la = this.analyzer(uri);
+    if (!la) return [];
     const version = this.ws.document(uri)?.version;
     const doc = this.logText(uri);
     const entry = this.analyzers.get(uri);
-    if (!la || !doc || version === undefined || !entry) return [];
+    if (!doc || version === undefined || !entry) return [];
     if (entry.lenses && entry.lenses.version === version && entry.lenses.analyzer === la.analyzer) return entry.lenses.lenses;
     const lenses = logDocumentLenses(doc, la.analyzer, this.lensContext(uri, la.graph), { token });
     // A cancelled pass may be partial: never serve it again.
