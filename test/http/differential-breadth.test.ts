@@ -411,6 +411,35 @@ function scenarios(bbb: ReturnType<typeof badBotBlocker>): Scenario[] {
       ],
     },
     {
+      name: 'index module: directory URIs redirect to index files (absolute last entry, missing directory), not under proxy_pass',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server;
+    location /abs/ { index missing.html /abs-target; error_page 404 = @drop404; }
+    location = /abs-target { return 444; }
+    location /only/ { index /only-target; }
+    location = /only-target { return 444; }
+    location /nox/ { index start.html; error_page 404 = @drop404; }
+    location = /nox/start.html { return 444; }
+    location @drop404 { return 444; }
+    location /px/ { index px.html; proxy_pass http://127.0.0.1:1/; error_page 502 = @drop502; }
+    location = /px/px.html { return 444; }
+    location @drop502 { return 444; }
+    location / { return 200; }
+  }
+`,
+      ),
+      requests: [
+        get('/abs/'),
+        get('/only/'),
+        m('POST', '/only/'),
+        m('DELETE', '/only/'),
+        get('/nox/'),
+        get('/px/'),
+        get('/only/x'),
+      ],
+    },
+    {
       name: 'realip: trusted proxies, recursive off, X-Real-IP in a server, $remote_addr checks',
       conf: conf(
         `

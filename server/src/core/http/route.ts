@@ -1114,6 +1114,8 @@ class Run {
   }
 
   content(): Outcome | undefined {
+    const index = this.indexRedirect();
+    if (index !== false) return index;
     // A content handler answers: any status. It may be an error error_page catches.
     const pages = this.errorPages();
     const codes = [...new Set(pages.flatMap((p) => p.codes))];
@@ -1122,6 +1124,49 @@ class Run {
       if (i > 0) return this.finalize(codes[i - 1], undefined, `the content handler answered ${codes[i - 1]}`);
     }
     return this.finish('content', undefined, 'served by the content handler');
+  }
+
+  /**
+   * ngx_http_index_handler: a GET/HEAD/POST for a directory URI in a location without a content
+   * handler of its own redirects internally to the first index file that exists (`index`,
+   * default index.html; an absolute last entry without a test, once the directory exists).
+   * Whether a file exists is not in the log: one history per index file, and one where none did
+   * (the static answer: 403/404).
+   * False when the index module does not run.
+   */
+  indexRedirect(): Outcome | undefined | false {
+    const uri = this.uri;
+    if (isUnknown(uri) || !uri.endsWith('/')) return false;
+    for (let sc = this.scope; sc && sc.kind !== 'server' && sc.kind !== 'http'; sc = sc.parent)
+      for (const h of CONTENT_HANDLERS) if (sc.byName.has(h)) return false;
+    const m = this.method;
+    if (isUnknown(m)) {
+      if (this.pick(['the (unlogged) method was GET, HEAD or POST', 'the (unlogged) method was another one'], m.unknown) === 1) return false;
+    } else if (m !== 'GET' && m !== 'HEAD' && m !== 'POST') return false;
+    const ds = inherited(this.scope, 'index');
+    const names = ds.length ? ds.flatMap((d) => d.args.map((a) => ({ value: a.value, d }))) : [{ value: 'index.html', d: undefined }];
+    const labels: string[] = [];
+    const targets: (Val | undefined)[] = [];
+    let absoluteLast = false;
+    for (let i = 0; i < names.length; i++) {
+      const v = this.evalValue(compileValue(names[i].value));
+      if (!isUnknown(v) && v.startsWith('/') && i === names.length - 1) {
+        labels.push(`no earlier index file existed: index ${v}`);
+        targets.push(v);
+        absoluteLast = true;
+      } else {
+        labels.push(`the index file ${isUnknown(v) ? names[i].value : v} existed`);
+        targets.push(isUnknown(v) ? v : uri + v);
+      }
+    }
+    // A missing index file makes nginx test the directory (ngx_http_index_test_dir): a missing
+    // directory is a 404 before any later entry, the absolute one included.
+    if (!absoluteLast || names.length > 1) labels.push(absoluteLast ? 'the directory did not exist' : 'no index file existed'), targets.push(undefined);
+    const i = this.pick(labels, []);
+    const t = targets[i];
+    if (t === undefined) return false;
+    const d = names[Math.min(i, names.length - 1)].d;
+    return this.internalRedirect(t, `index: ${labels[i]}${d ? ` (${where(d)})` : ''}`, false);
   }
 
   errorPages(): { codes: number[]; target: string; override?: string; d: Directive }[] {
@@ -1335,6 +1380,12 @@ export function connectionFamily(model: HttpModel, f: RequestFacts): '4' | '6' |
   if (ipv4ToNumber(addr) !== undefined) return '4';
   return ipv6ToBigInt(addr) !== undefined ? '6' : undefined;
 }
+
+/** Directives that give a location its own content handler (clcf->handler): the index module never runs there. */
+const CONTENT_HANDLERS = [
+  'proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'empty_gif', 'stub_status',
+  'flv', 'mp4', 'perl', 'js_content', 'content_by_lua', 'content_by_lua_block', 'content_by_lua_file',
+];
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 

@@ -1,0 +1,37 @@
+// The index module (ngx_http_index_handler), as nginx 1.22 answered by hand: a directory URI in a
+// static location redirects internally to an existing index file; an absolute last entry is used
+// without a test once the directory exists; a missing directory is a 404 before it; a location
+// with its own content handler (proxy_pass...) never runs it; only GET, HEAD and POST.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { facts, http, lineOf, modelOf, outcomesOf } from './support';
+
+const conf = http(`
+server {
+  listen 80;
+  location /idx/ { index start.html; }
+  location = /idx/start.html { return 444; }
+  location /only/ { index /only-target; }
+  location = /only-target { return 444; }
+  location /abs/ { index a.html /abs-target; }
+  location = /abs-target { return 444; }
+  location /px/ { index px.html; proxy_pass http://127.0.0.1:1/; }
+  location = /px/px.html { return 444; }
+}
+`);
+
+const at = (m: ReturnType<typeof modelOf>, request: string) => outcomesOf(m, facts({ request, host: 'h', serverPort: 80 }));
+
+test('index: an existing index file, an absolute entry, a missing directory; not under a content handler, not for other methods', () => {
+  const m = modelOf(conf);
+  const ret = (needle: string) => `444:${lineOf(conf, needle)}`;
+  const loc = (needle: string) => `content@loc${lineOf(conf, needle)}`;
+  assert.deepEqual(at(m, 'GET /idx/ HTTP/1.1'), [ret('location = /idx/start.html'), loc('location /idx/')].sort());
+  // The only entry is absolute: redirected without any test.
+  assert.deepEqual(at(m, 'POST /only/ HTTP/1.1'), [ret('location = /only-target')]);
+  assert.deepEqual(at(m, 'DELETE /only/ HTTP/1.1'), [loc('location /only/')]);
+  // a.html existed (→ /abs/a.html, static), or the directory did and /abs-target answered, or it did not (404).
+  assert.deepEqual(at(m, 'GET /abs/ HTTP/1.1'), [ret('location = /abs-target'), loc('location /abs/')].sort());
+  assert.deepEqual(at(m, 'GET /px/ HTTP/1.1'), [loc('location /px/')]);
+  assert.deepEqual(at(m, 'GET /idx/x HTTP/1.1'), [loc('location /idx/')]);
+});
