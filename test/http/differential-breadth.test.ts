@@ -34,7 +34,7 @@ const FORMATS = `
   log_format main '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"';
   log_format withhost '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$host"';
   log_format detail '$remote_addr $server_name:$server_port "$request_uri" "$uri" "$args" $status "$http_host" "$http_user_agent" "$http_referer"';
-  log_format jsonl escape=json '{"ip":"$remote_addr","host":"$host","req":"$request","status":$status,"ua":"$http_user_agent","ref":"$http_referer","port":"$server_port","uri":"$uri"}';
+  log_format jsonl escape=json '{"ip":"$remote_addr","host":"$host","req":"$request","status":$status,"ua":"$http_user_agent","ref":"$http_referer","port":"$server_port","uri":"$uri","lrs":"$limit_req_status","lcs":"$limit_conn_status"}';
   access_log PREFIX/logs/access.log;
   access_log PREFIX/logs/main.log main;
   access_log PREFIX/logs/withhost.log withhost;

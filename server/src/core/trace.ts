@@ -96,6 +96,8 @@ const ROUTING_FACTS = new Set([
   'http_cookie',
   'http_x_forwarded_for',
   'realip_remote_addr',
+  'limit_req_status',
+  'limit_conn_status',
 ]);
 
 interface FormatReader {

@@ -1007,29 +1007,42 @@ class Run {
     // limit_req / limit_conn decide once per request, not again after an internal redirect.
     if (this.limitsDone) return this.access();
     this.limitsDone = true;
-    // limit_req / limit_conn: whether a limit fired is not in the log.
+    // limit_req / limit_conn: whether a limit fired is not in the log, unless its status variable is.
     const lr = inherited(scope, 'limit_req');
     const lc = inherited(scope, 'limit_conn');
     const dry = inherited(scope, 'limit_req_dry_run')[0]?.args[0]?.value === 'on';
     const cdry = inherited(scope, 'limit_conn_dry_run')[0]?.args[0]?.value === 'on';
-    const labels = ['no limit fired'];
-    const acts: (() => Outcome | undefined)[] = [() => undefined];
-    if (lr.length && !dry) {
+    // $limit_req_status / $limit_conn_status, when logged, say whether each limit rejected it.
+    const rejected = (name: string): boolean | undefined => {
+      // Read even when absent: a line that logs it must not share this answer.
+      this.reads.add(name);
+      if (!(name in this.facts.vars)) return undefined;
+      return this.facts.vars[name] === 'REJECTED';
+    };
+    const reqRejected = lr.length && !dry ? rejected('limit_req_status') : false;
+    const connRejected = lc.length && !cdry ? rejected('limit_conn_status') : false;
+    const labels: string[] = [];
+    const acts: (() => Outcome | undefined)[] = [];
+    if (reqRejected !== true && connRejected !== true) labels.push('no limit fired'), acts.push(() => undefined);
+    if (lr.length && !dry && reqRejected !== false) {
       const st = inherited(scope, 'limit_req_status')[0];
       const status = st ? +st.args[0].value : 503;
       labels.push(`limit_req (${where(lr[0])}) rejected the request`);
       acts.push(() => this.finalize(status, ruleOf(st ?? lr[0]), `limit_req rejected it with ${status} (${where(st ?? lr[0])})`));
     }
-    if (lc.length && !cdry) {
+    // limit_req runs first (the preaccess handlers run in reverse module order): a request it
+    // rejected never met limit_conn.
+    if (lc.length && !cdry && connRejected !== false && reqRejected !== true) {
       const st = inherited(scope, 'limit_conn_status')[0];
       const status = st ? +st.args[0].value : 503;
       labels.push(`limit_conn (${where(lc[0])}) rejected the request`);
       acts.push(() => this.finalize(status, ruleOf(st ?? lc[0]), `limit_conn rejected it with ${status} (${where(st ?? lc[0])})`));
     }
-    if (acts.length > 1) {
+    if (!acts.length) throw PRUNE;
+    if (acts.length > 1 || labels[0] !== 'no limit fired') {
       const i = this.pick(labels, []);
       const r = acts[i]();
-      if (r || i > 0) return r;
+      if (r || labels[i] !== 'no limit fired') return r;
     }
     return this.access();
   }
