@@ -38,7 +38,8 @@ test('the logged limit status variables decide which limit dropped a request', (
   assert.equal(at({ limit_req_status: 'PASSED', limit_conn_status: 'PASSED' }).verdict, 'unmatched');
   // The cache keys on the logged statuses: one attributor, each answer as fresh.
   const shared = new Attributor(m);
-  for (const vars of [{}, { limit_req_status: 'REJECTED' }, { limit_req_status: 'PASSED', limit_conn_status: 'REJECTED' }, { limit_req_status: 'PASSED', limit_conn_status: 'PASSED' }]) {
+  const cases: Record<string, string | null>[] = [{}, { limit_req_status: 'REJECTED' }, { limit_req_status: 'PASSED', limit_conn_status: 'REJECTED' }, { limit_req_status: 'PASSED', limit_conn_status: 'PASSED' }];
+  for (const vars of cases) {
     const f = facts({ request: 'GET /x HTTP/1.1', host: 'h', serverPort: 80, remoteAddr: '192.0.2.1', vars });
     assert.deepEqual(shared.attribute(f, 444).rules, new Attributor(m).attribute(f, 444).rules, JSON.stringify(vars));
   }

@@ -7,7 +7,7 @@ import { compileLogFormat, combinedFormat, type LogFormat } from './logs/format'
 import { readLogBatches } from './logs/reader';
 import { Attributor, allAccessLogs, logFilterFor, type Attribution } from './http/attribute';
 import type { AccessLogDef, HttpModel, RuleRef } from './http/model';
-import { factsFromLog, pinnedVariables } from './http/request';
+import { factsFromLog, pinnedVariables, type RequestFacts } from './http/request';
 
 export interface TraceEntry {
   log: {
@@ -67,7 +67,8 @@ export function formatForLog(model: HttpModel, logFile: string, sample: readonly
   return { format: best.f, how: best.how, alternatives: pool.map((p) => p.f).filter((f) => f !== best.f) };
 }
 
-function compileNamed(model: HttpModel, name: string): LogFormat | undefined {
+/** A log_format of the configuration (or nginx's predefined combined) by name, compiled. */
+export function compileNamed(model: HttpModel, name: string): LogFormat | undefined {
   if (name === 'combined') return combinedFormat();
   const def = model.logFormats.get(name);
   if (!def) return undefined;
@@ -108,6 +109,78 @@ interface FormatReader {
   neededAt: number[];
 }
 
+/** A line with a traced status, as routing needs it. */
+export interface TracedLine {
+  status: number;
+  facts: RequestFacts;
+  /** Where `$request` is in the line (latin1 offsets), when the format logs it. */
+  request?: { start: number; end: number };
+}
+
+/**
+ * Reads log lines (latin1 byte strings) in a chosen format, falling back to its alternatives for
+ * a line it does not read. Only the values routing can use are unescaped: a timestamp or a byte
+ * count never decides. Shared by `traceLog` and the editor's log lenses.
+ */
+export class TracedLineReader {
+  private readonly readers = new Map<LogFormat, FormatReader>();
+  private readonly alternatives: readonly LogFormat[];
+
+  constructor(
+    readonly model: HttpModel,
+    readonly choice: FormatChoice,
+    readonly statuses: ReadonlySet<number>,
+  ) {
+    this.alternatives = choice.alternatives ?? [];
+  }
+
+  private readerOf(f: LogFormat): FormatReader {
+    let r = this.readers.get(f);
+    if (!r) {
+      const m = this.model;
+      const needed = f.variables.filter((v) => ROUTING_FACTS.has(v) || m.referencedVars.has(v) || v.startsWith('cookie_') || v.startsWith('arg_'));
+      r = { f, statusOcc: f.indexOf('status'), requestOcc: f.indexOf('request'), needed, neededAt: needed.map((v) => f.indexOf(v)) };
+      this.readers.set(f, r);
+    }
+    return r;
+  }
+
+  /** The reader and spans of the first format that reads the line. */
+  private match(line: string): { r: FormatReader; spans: Int32Array } | undefined {
+    let spans = this.choice.format.match(line);
+    if (spans) return { r: this.readerOf(this.choice.format), spans };
+    for (const f of this.alternatives) {
+      spans = f.match(line);
+      if (spans) return { r: this.readerOf(f), spans };
+    }
+    return undefined;
+  }
+
+  /** The line's status when it is a traced one (fast match only), else undefined. */
+  statusOf(line: string): number | undefined {
+    const m = this.match(line);
+    if (!m || m.r.statusOcc < 0) return undefined;
+    const st = Number(m.r.f.value(line, m.spans, m.r.statusOcc));
+    return this.statuses.has(st) ? st : undefined;
+  }
+
+  /** The traced line, undefined for another status, 'unreadable' when no format reads it. */
+  read(line: string): TracedLine | undefined | 'unreadable' {
+    const m = this.match(line);
+    if (!m) return 'unreadable';
+    const { r, spans } = m;
+    const f = r.f;
+    if (r.statusOcc < 0) return undefined;
+    const status = Number(f.value(line, spans, r.statusOcc));
+    if (!this.statuses.has(status)) return undefined;
+    const values: Record<string, string | undefined> = {};
+    for (let v = 0; v < r.needed.length; v++) values[r.needed[v]] = f.value(line, spans, r.neededAt[v]);
+    const facts = factsFromLog(pinnedVariables(f, line, r.needed), values, f.escape !== 'default');
+    const request = r.requestOcc >= 0 ? { start: spans[2 * r.requestOcc], end: spans[2 * r.requestOcc + 1] } : undefined;
+    return { status, facts, request };
+  }
+}
+
 export interface TraceOptions {
   /** Which statuses to attribute. Default: 444 only. */
   statuses?: ReadonlySet<number>;
@@ -128,25 +201,13 @@ export async function traceLog(
   const attributor = new Attributor(model, { logFile: posix.resolve(logFile) });
   let lines = 0;
   let unparsed = 0;
-  // Per format: where the status and request are, and which values routing can use (only those
-  // are unescaped: a timestamp or byte count never decides).
-  const readers = new Map<LogFormat, FormatReader>();
-  const readerOf = (f: LogFormat): FormatReader => {
-    let r = readers.get(f);
-    if (!r) {
-      const needed = f.variables.filter((v) => ROUTING_FACTS.has(v) || model.referencedVars.has(v) || v.startsWith('cookie_') || v.startsWith('arg_'));
-      r = { f, statusOcc: f.indexOf('status'), requestOcc: f.indexOf('request'), needed, neededAt: needed.map((v) => f.indexOf(v)) };
-      readers.set(f, r);
-    }
-    return r;
-  };
+  let reader: TracedLineReader | undefined;
   // Until the format is known every line is decoded (the first batch is the detection sample);
   // after that a line without the status digits is never decoded: most of a log is not traced.
   const skipLinesWithout = () => (format ? texts : undefined);
   for await (const batch of readLogBatches(logFile, { signal: options.signal, skipLinesWithout })) {
     if (!format) format = formatForLog(model, posix.resolve(logFile), batch.lines.slice(0, 200));
-    const primary = readerOf(format.format);
-    const alternatives = format.alternatives ?? [];
+    reader ??= new TracedLineReader(model, format, statuses);
     for (let i = 0; i < batch.lines.length; i++) {
       const line = batch.lines[i];
       lines++;
@@ -154,26 +215,12 @@ export async function traceLog(
       let has = false;
       for (const t of texts) if (line.includes(t)) has = true;
       if (!has) continue;
-      let r = primary;
-      let spans = r.f.match(line);
-      for (let k = 0; !spans && k < alternatives.length; k++) {
-        spans = alternatives[k].match(line);
-        if (spans) r = readerOf(alternatives[k]);
-      }
-      if (!spans) {
-        unparsed++;
-        continue;
-      }
-      const f = r.f;
-      if (r.statusOcc < 0) continue;
-      const st = Number(f.value(line, spans, r.statusOcc));
-      if (!statuses.has(st)) continue;
-      const values: Record<string, string | undefined> = {};
-      for (let v = 0; v < r.needed.length; v++) values[r.needed[v]] = f.value(line, spans, r.neededAt[v]);
-      const facts = factsFromLog(pinnedVariables(f, line, r.needed), values, f.escape !== 'default');
+      const t = reader.read(line);
+      if (t === 'unreadable') unparsed++;
+      if (t === undefined || t === 'unreadable') continue;
       const log: TraceEntry['log'] = { file: logFile, line: batch.firstLine + i };
-      if (r.requestOcc >= 0) log.request = { start: editorColumn(line, spans[2 * r.requestOcc]), end: editorColumn(line, spans[2 * r.requestOcc + 1]) };
-      onEntry({ log, status: st, attribution: attributor.attribute(facts, st) });
+      if (t.request) log.request = { start: editorColumn(line, t.request.start), end: editorColumn(line, t.request.end) };
+      onEntry({ log, status: t.status, attribution: attributor.attribute(t.facts, t.status) });
     }
   }
   return { lines, unparsed, format: format ?? { format: combinedFormat(), how: 'empty log' } };

@@ -4,10 +4,8 @@
 
 import { Attributor, type Attribution } from '../core/http/attribute';
 import type { HttpModel } from '../core/http/model';
-import { factsFromLog, pinnedVariables } from '../core/http/request';
-import { combinedFormat, compileLogFormat, type LogFormat } from '../core/logs/format';
 import { toByteString } from '../core/logs/escape';
-import { formatForLog, type FormatChoice } from '../core/trace';
+import { compileNamed, formatForLog, TracedLineReader, type FormatChoice } from '../core/trace';
 
 export interface LineResult {
   status: number;
@@ -21,7 +19,7 @@ const MAX_CACHE = 200_000;
 export class LogLineAnalyzer {
   readonly format: FormatChoice;
   private readonly attributor: Attributor;
-  private readonly statusOcc: number;
+  private readonly reader: TracedLineReader;
   private readonly cache = new Map<string, LineResult | null>();
   private readonly statusTexts: string[];
 
@@ -36,7 +34,7 @@ export class LogLineAnalyzer {
   ) {
     this.format = (forcedFormat && named(model, forcedFormat)) || formatForLog(model, logFile, sample.map(toByteString));
     this.attributor = new Attributor(model, { logFile });
-    this.statusOcc = this.format.format.indexOf('status');
+    this.reader = new TracedLineReader(model, this.format, statuses);
     this.statusTexts = [...statuses].map(String);
   }
 
@@ -53,13 +51,8 @@ export class LogLineAnalyzer {
 
   /** The traced status of a line (cheap: the format's fast match only), else undefined. */
   statusOf(text: string): number | undefined {
-    if (!this.mayMatch(text) || this.statusOcc < 0) return undefined;
-    const f = this.format.format;
-    const line = toByteString(text);
-    const spans = f.match(line);
-    if (!spans) return undefined;
-    const status = Number(f.value(line, spans, this.statusOcc));
-    return this.statuses.has(status) ? status : undefined;
+    if (!this.mayMatch(text)) return undefined;
+    return this.reader.statusOf(toByteString(text));
   }
 
   /**
@@ -107,19 +100,12 @@ export class LogLineAnalyzer {
   }
 
   private compute(text: string): LineResult | undefined {
-    if (this.statusOcc < 0) return undefined;
-    const f: LogFormat = this.format.format;
-    const line = toByteString(text);
-    const spans = f.match(line);
-    if (!spans) return undefined;
-    const status = Number(f.value(line, spans, this.statusOcc));
-    if (!this.statuses.has(status)) return undefined;
-    const values: Record<string, string | undefined> = {};
-    for (const name of f.variables) values[name] = f.value(line, spans, f.indexOf(name));
-    const facts = factsFromLog(pinnedVariables(f, line, f.variables), values, f.escape !== 'default');
-    return { status, attribution: this.attributor.attribute(facts, status) };
+    const t = this.reader.read(toByteString(text));
+    if (t === undefined || t === 'unreadable') return undefined;
+    return { status: t.status, attribution: this.attributor.attribute(t.facts, t.status) };
   }
 }
+
 
 /**
  * One version of a log document with its line starts. Lines break at "\r\n", "\n" and a lone "\r",
@@ -183,12 +169,6 @@ export class LogText {
 }
 
 function named(model: HttpModel, name: string): FormatChoice | undefined {
-  if (name === 'combined') return { format: combinedFormat(), how: 'log_format combined (setting nginx-lens.logFiles)' };
-  const def = model.logFormats.get(name);
-  if (!def) return undefined;
-  try {
-    return { format: compileLogFormat(name, def.format, def.escape), how: `log_format ${name} (setting nginx-lens.logFiles)` };
-  } catch {
-    return undefined;
-  }
+  const format = compileNamed(model, name);
+  return format && { format, how: `log_format ${name} (setting nginx-lens.logFiles)` };
 }
