@@ -5,7 +5,7 @@
 import { posix } from 'node:path';
 import { compileLogFormat, combinedFormat, type LogFormat } from './logs/format';
 import { readLogBatches } from './logs/reader';
-import { Attributor, allAccessLogs, logFilterFor, type Attribution } from './http/attribute';
+import { Attributor, allAccessLogs, logFilterFor, logPathVars, type Attribution } from './http/attribute';
 import type { AccessLogDef, HttpModel, RuleRef } from './http/model';
 import { factsFromLog, pinnedVariables, type RequestFacts } from './http/request';
 
@@ -130,6 +130,8 @@ export class TracedLineReader {
     readonly model: HttpModel,
     readonly choice: FormatChoice,
     readonly statuses: ReadonlySet<number>,
+    /** Variables the log file's name gives every line (http/attribute.ts logPathVars). */
+    readonly pathVars: Readonly<Record<string, string>> = {},
   ) {
     this.alternatives = choice.alternatives ?? [];
   }
@@ -175,7 +177,13 @@ export class TracedLineReader {
     if (!this.statuses.has(status)) return undefined;
     const values: Record<string, string | undefined> = {};
     for (let v = 0; v < r.needed.length; v++) values[r.needed[v]] = f.value(line, spans, r.neededAt[v]);
-    const facts = factsFromLog(pinnedVariables(f, line, r.needed), values, f.escape !== 'default');
+    let logged = pinnedVariables(f, line, r.needed);
+    for (const [name, v] of Object.entries(this.pathVars)) {
+      if (logged.includes(name)) continue;
+      logged = [...logged, name];
+      values[name] = v;
+    }
+    const facts = factsFromLog(logged, values, f.escape !== 'default');
     const request = r.requestOcc >= 0 ? { start: spans[2 * r.requestOcc], end: spans[2 * r.requestOcc + 1] } : undefined;
     return { status, facts, request };
   }
@@ -207,7 +215,7 @@ export async function traceLog(
   const skipLinesWithout = () => (format ? texts : undefined);
   for await (const batch of readLogBatches(logFile, { signal: options.signal, skipLinesWithout })) {
     if (!format) format = formatForLog(model, posix.resolve(logFile), batch.lines.slice(0, 200));
-    reader ??= new TracedLineReader(model, format, statuses);
+    reader ??= new TracedLineReader(model, format, statuses, logPathVars(model, posix.resolve(logFile)));
     for (let i = 0; i < batch.lines.length; i++) {
       const line = batch.lines[i];
       lines++;

@@ -2,7 +2,7 @@
 // attributor of its configuration, and a cache keyed by the line's content, so a 100k-line log
 // costs one pass over its 444 lines once and a map look-up per line after that.
 
-import { Attributor, type Attribution } from '../core/http/attribute';
+import { Attributor, logPathVars, type Attribution } from '../core/http/attribute';
 import type { HttpModel } from '../core/http/model';
 import { toByteString } from '../core/logs/escape';
 import { compileNamed, formatForLog, TracedLineReader, type FormatChoice } from '../core/trace';
@@ -34,7 +34,7 @@ export class LogLineAnalyzer {
   ) {
     this.format = (forcedFormat && named(model, forcedFormat)) || formatForLog(model, logFile, sample.map(toByteString));
     this.attributor = new Attributor(model, { logFile });
-    this.reader = new TracedLineReader(model, this.format, statuses);
+    this.reader = new TracedLineReader(model, this.format, statuses, logPathVars(model, logFile));
     this.statusTexts = [...statuses].map(String);
   }
 

@@ -9,6 +9,7 @@ import { ipv4ToNumber, parseCidr, scopesOf, type AccessLogDef, type Cidr, type H
 import { accessLogsOf, connectionFamily, route, type Outcome, type RouteResult } from './route';
 import type { RequestFacts } from './request';
 import { derivedReadKey } from './lookup';
+import { matchLogPath, unrotated } from './logPath';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
 
 export type Verdict = 'exact' | 'ambiguous' | 'unmatched';
@@ -30,19 +31,35 @@ export interface AttributorOptions {
   maxCache?: number;
 }
 
-/** How the log file is matched to access_log directives: by resolved path, else by base name. */
+/**
+ * How the log file is matched to access_log directives: by resolved path, else by base name, else
+ * by a path with variables whose pattern names it (`/var/log/nginx/$host.log`).
+ */
 export function logFilterFor(model: HttpModel, logFile: string | undefined): ((d: AccessLogDef) => boolean) | undefined {
   if (!logFile) return undefined;
   const defs = allAccessLogs(model);
   const abs = posix.normalize(logFile);
-  // Rotated copies (access.log.1, access.log.2.gz) are the same log.
-  const base = posix.basename(abs).replace(/(\.\d+)?(\.gz)?$/, '');
-  const absBase = posix.join(posix.dirname(abs), base);
+  const absBase = unrotated(abs);
+  const base = posix.basename(absBase);
   const byPath = defs.some((d) => d.resolvedPath && posix.normalize(d.resolvedPath) === absBase);
   if (byPath) return (d) => !d.resolvedPath || posix.normalize(d.resolvedPath) === absBase;
   const byBase = defs.some((d) => d.resolvedPath && posix.basename(d.resolvedPath) === base);
   if (byBase) return (d) => !d.resolvedPath || posix.basename(d.resolvedPath) === base;
+  const byPattern = matchLogPath(model, defs, abs);
+  if (byPattern) return (d) => d.d !== undefined && byPattern.directives.has(d.d);
   return undefined;
+}
+
+/**
+ * The variables the log file's own name gives every line (`$host` of `shop.example.log` under
+ * `access_log /var/log/nginx/$host.log`): only when no plain access_log path names the file too.
+ */
+export function logPathVars(model: HttpModel, logFile: string | undefined): Record<string, string> {
+  if (!logFile) return {};
+  const defs = allAccessLogs(model);
+  const abs = unrotated(posix.normalize(logFile));
+  if (defs.some((d) => d.resolvedPath && (posix.normalize(d.resolvedPath) === abs || posix.basename(d.resolvedPath) === posix.basename(abs)))) return {};
+  return matchLogPath(model, defs, abs)?.vars ?? {};
 }
 
 /** Every access_log definition of the configuration, including nginx's default one. */

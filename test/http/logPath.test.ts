@@ -1,0 +1,78 @@
+// access_log paths with variables: the file a line is in names its variables. Checked by hand
+// against nginx 1.22 (`access_log .../logs/$host.access.log`: Host "A.Test" is written to
+// a.test.access.log; lines are written only when the request's root exists).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { http, modelOf } from './support';
+import { allAccessLogs, logFilterFor, logPathVars } from '../../server/src/core/http/attribute';
+import { matchLogPath } from '../../server/src/core/http/logPath';
+
+const conf = http(`
+access_log /var/log/nginx/$host.access.log;
+server { listen 80 default_server; return 444; }
+server {
+  listen 80;
+  server_name a.test;
+  access_log logs/$server_name-$server_port.log;
+  location /off { access_log off; return 444; }
+  location / { return 444; }
+}
+server { listen 80; server_name b.test; access_log /var/log/nginx/b.plain.log; return 444; }
+`);
+
+test('a path with variables names its file: the variables it gives, rotated copies and mirrored workspaces included', () => {
+  const m = modelOf(conf);
+  assert.deepEqual(logPathVars(m, '/var/log/nginx/shop.example.access.log'), { host: 'shop.example' });
+  assert.deepEqual(logPathVars(m, '/var/log/nginx/shop.example.access.log.2.gz'), { host: 'shop.example' });
+  assert.deepEqual(logPathVars(m, '/home/me/mirror/shop.example.access.log'), { host: 'shop.example' });
+  // Relative paths are under the prefix.
+  assert.deepEqual(logPathVars(m, '/var/lib/nginx/logs/a.test-8080.log'), { server_name: 'a.test', server_port: '8080' });
+  // A name that splits more than one way gives no variable, though the pattern names the file.
+  assert.deepEqual(logPathVars(m, '/var/lib/nginx/logs/a-b.test-8080.log'), {});
+  assert.ok(matchLogPath(m, allAccessLogs(m), '/var/lib/nginx/logs/a-b.test-8080.log'));
+  // A plain path names the file: no variables from patterns.
+  assert.deepEqual(logPathVars(m, '/var/log/nginx/b.plain.log'), {});
+  assert.deepEqual(logPathVars(m, '/var/log/nginx/unrelated.log'), {});
+});
+
+test('only the access_log whose pattern names the file can have written it', () => {
+  const m = modelOf(conf);
+  const filter = logFilterFor(m, '/var/log/nginx/a.test.access.log')!;
+  const defs = allAccessLogs(m);
+  const byPath = (raw: string) => defs.find((d) => d.path?.raw === raw)!;
+  assert.equal(filter(byPath('/var/log/nginx/$host.access.log')), true);
+  assert.equal(filter(byPath('logs/$server_name-$server_port.log')), false);
+  assert.equal(filter(byPath('/var/log/nginx/b.plain.log')), false);
+});
+
+test('trace: combined lines without $host become exact in a file named by $host', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { parse } = await import('../../server/src/core/parser');
+  const { buildModelFromFile } = await import('../../server/src/core/http/model');
+  const { traceLog } = await import('../../server/src/core/trace');
+  const dir = mkdtempSync(join(tmpdir(), 'lens-logpath-'));
+  try {
+    const text = http(`
+access_log ${dir}/$host.access.log;
+server { listen 80 default_server; return 444; }
+server { listen 80; server_name a.test; location / { return 444; } }
+`);
+    const m = buildModelFromFile(parse(text, join(dir, 'nginx.conf')), { prefix: dir + '/' });
+    const line = '127.0.0.1 - - [27/Nov/2026:20:20:51 +0000] "GET /x HTTP/1.1" 444 0 "-" "curl/7.88.1"\n';
+    const rules: Record<string, string[]> = {};
+    for (const host of ['a.test', 'other.test']) {
+      const file = join(dir, `${host}.access.log`);
+      writeFileSync(file, line);
+      rules[host] = [];
+      await traceLog(m, file, (e) => {
+        assert.equal(e.attribution.verdict, 'exact', e.attribution.why);
+        rules[host].push(String(e.attribution.rules[0].range.start.line + 1));
+      });
+    }
+    assert.deepEqual(rules, { 'a.test': [String(text.split('\n').findIndex((l) => l.includes('a.test')) + 1)], 'other.test': [String(text.split('\n').findIndex((l) => l.includes('default_server')) + 1)] });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
