@@ -22,8 +22,6 @@ export interface NginxRegex {
   exec(subject: string): RegexResult;
 }
 
-export type RegexCompiler = (pattern: string, caseless: boolean) => NginxRegex;
-
 /** The PCRE2-faithful engine of core/regex; subjects are byte strings, as nginx sees them. */
 function compileWithPcre(pattern: string, caseless: boolean): NginxRegex {
   const r = compileRegex(pattern, { caseless });
@@ -54,14 +52,6 @@ function compileWithPcre(pattern: string, caseless: boolean): NginxRegex {
 /** Matcher steps per subject: a catastrophic pattern costs a few ms per distinct request, then forks. */
 const EXEC_BUDGET = 200_000;
 
-let compiler: RegexCompiler = compileWithPcre;
-
-/** Lets the PCRE-faithful engine (core/regex) take over once it is available. */
-export function setRegexCompiler(c: RegexCompiler): void {
-  compiler = c;
-  cache.clear();
-}
-
 const cache = new Map<string, NginxRegex>();
 // Bounded like core/regex's own cache: a long-running server sees every pattern the user ever
 // typed (and the fuzz tests thousands of random ones); unbounded, the map only grew.
@@ -71,7 +61,7 @@ export function compileNginxRegex(pattern: string, caseless: boolean): NginxRege
   const key = (caseless ? 'i:' : 's:') + pattern;
   let r = cache.get(key);
   if (!r) {
-    r = memoized(compiler(pattern, caseless));
+    r = memoized(compileWithPcre(pattern, caseless));
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
     cache.set(key, r);
   }
@@ -101,67 +91,6 @@ function memoized(re: NginxRegex): NginxRegex {
       return r;
     },
   };
-}
-
-/**
- * Fallback for a compiler swapped in by tests: JS RegExp for the PCRE subset where both agree on byte strings (no `u` flag, one char = one
- * byte). Anything PCRE-specific we do not translate makes the regex 'unknown' on every subject.
- */
-export function compileWithJs(pattern: string, caseless: boolean): NginxRegex {
-  let src = pattern;
-  let ci = caseless;
-  // A leading (?i) is common in nginx configs.
-  const lead = /^\(\?([imsx]+)\)/.exec(src);
-  if (lead) {
-    if (/[xm]/.test(lead[1])) return unknownRegex(pattern, caseless, 'inline flags');
-    if (lead[1].includes('i')) ci = true;
-    src = src.slice(lead[0].length);
-  }
-  if (/\(\?[a-zA-Z-]+\)|\(\?[a-zA-Z-]+:|\(\?>|\\[AzZGKQE]|[*+?}]\+|\(\?\||\(\?R|\(\?\d|\\[pPX]|\(\?C|\\g|\\k\{|\(\*/.test(src))
-    return unknownRegex(pattern, caseless, 'PCRE-only syntax');
-  src = src.replace(/\(\?P<([A-Za-z_]\w*)>/g, '(?<$1>').replace(/\(\?'([A-Za-z_]\w*)'/g, '(?<$1>');
-  let re: RegExp;
-  try {
-    re = new RegExp(src, ci ? 'is' : 's');
-  } catch (e) {
-    return unknownRegex(pattern, caseless, 'cannot compile');
-  }
-  // PCRE's '.' does not match '\n' by default; JS 's' flag makes it match: nginx subjects
-  // rarely hold newlines, but be exact: drop 's'.
-  re = new RegExp(re.source, ci ? 'i' : '');
-  const names: string[] = [];
-  for (const m of src.matchAll(/\(\?<([A-Za-z_]\w*)>/g)) names.push(m[1]);
-  const captures = countGroups(src);
-  return {
-    source: pattern,
-    caseless,
-    captures,
-    names,
-    exec(subject: string): RegexResult {
-      const m = re.exec(subject);
-      if (!m) return { kind: 'nomatch' };
-      return { kind: 'match', groups: Array.from(m), named: m.groups ? { ...m.groups } : {} };
-    },
-  };
-}
-
-function countGroups(src: string): number {
-  let n = 0;
-  let inClass = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(' && (src[i + 1] !== '?' || src[i + 2] === '<' && src[i + 3] !== '=' && src[i + 3] !== '!')) n++;
-  }
-  return n;
 }
 
 function unknownRegex(source: string, caseless: boolean, reason: string): NginxRegex {
