@@ -427,9 +427,16 @@ function scenarios(bbb: ReturnType<typeof badBotBlocker>): Scenario[] {
     location @drop502 { return 444; }
     location / { return 200; }
   }
+  # / and /usr are directories on every machine: try_files turns /usr into /usr/, whose index is absolute.
+  server { listen 127.0.0.1:PORT2 default_server; root /;
+    location /usr { try_files $uri $uri/ =404; index lens-missing.html /usr-index-target; }
+    location = /usr-index-target { return 444; }
+  }
 `,
       ),
       requests: [
+        get('/usr', 'localhost', { port: 1 }),
+        get('/usr/', 'localhost', { port: 1 }),
         get('/abs/'),
         get('/only/'),
         m('POST', '/only/'),

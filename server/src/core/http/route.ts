@@ -1114,8 +1114,17 @@ class Run {
     const tf = scope.byName.get('try_files')?.[0];
     if (tf && tf.args.length >= 2) {
       const last = tf.args[tf.args.length - 1].value;
-      const i = this.pick(['a try_files candidate existed', `no try_files candidate existed: fallback ${last}`], []);
-      if (i === 1) {
+      // A directory candidate (`$uri/`) that exists becomes the URI, which the index module may
+      // then redirect (`/blog` → `/blog/` → `/blog/index.php`); a file candidate is served as is.
+      const dirs = tf.args.slice(0, -1).filter((a) => a.value.endsWith('/'));
+      const labels = ['a try_files file candidate existed', ...dirs.map((a) => `try_files: ${a.value} was an existing directory`), `no try_files candidate existed: fallback ${last}`];
+      const i = this.pick(labels, []);
+      if (i > 0 && i <= dirs.length) {
+        this.uri = this.evalValue(compileValue(dirs[i - 1].value));
+        this.path.push(`try_files: ${dirs[i - 1].value} was a directory (${where(tf)})`);
+        return this.content();
+      }
+      if (i === labels.length - 1) {
         const m = /^=(\d+)$/.exec(last);
         if (m) return this.finalize(+m[1], ruleOf(tf), `try_files fell back to ${last} (${where(tf)})`);
         if (last.startsWith('@')) return this.namedLocation(last, `try_files fell back to ${last} (${where(tf)})`);
