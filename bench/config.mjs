@@ -6,11 +6,18 @@
 //   node --import tsx bench/config.mjs        (npm run bench runs it)
 import { join } from 'node:path';
 import { bigConfig, ensureDist, fmt, mark, ms, NGINX, percentile, record, root, timed } from './lib.mjs';
-import { loadConfigGraph, ParseCache } from '../server/src/core/configGraph';
-import { checkConfig } from '../server/src/core/check';
-import { OverlayFileSystem } from '../server/src/core/fileSystem';
-import { NodeFileSystem } from '../server/src/node/fileSystem';
-import { buildModelFromGraph } from '../server/src/core/http/model';
+import { createRequire } from 'node:module';
+
+// The core is required, not imported: tsx gives an ES `import` of a .ts file its own module
+// instance beside the one the core's own imports share, so the model memoised per graph (and
+// every other module-level cache) would exist twice and the warm rows would build the model
+// twice per edit. The language server is one esbuild bundle: one instance, as here.
+const require = createRequire(import.meta.url);
+const { loadConfigGraph, ParseCache } = require('../server/src/core/configGraph');
+const { checkConfig } = require('../server/src/core/check');
+const { OverlayFileSystem } = require('../server/src/core/fileSystem');
+const { NodeFileSystem } = require('../server/src/node/fileSystem');
+const { buildModelFromGraph } = require('../server/src/core/http/model');
 
 const RUNS = 3;
 const EDITS = 20;
