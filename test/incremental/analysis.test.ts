@@ -9,14 +9,14 @@ import { loadConfigGraph, ParseCache, type ConfigGraph } from '../../server/src/
 import { checkConfig } from '../../server/src/core/check';
 import { OverlayFileSystem } from '../../server/src/core/fileSystem';
 import { NodeFileSystem } from '../../server/src/node/fileSystem';
-import { buildModelFromGraph } from '../../server/src/core/http/model';
+import { buildModelFromGraph, type HttpModel, type LocationModel, type LocationSet, type Scope, type ServerModel } from '../../server/src/core/http/model';
 import { fcParams, repoRoot, tokenRanges } from '../robustness/support';
 
 const MAIN = join(repoRoot, 'examples/nginx.conf');
 
 /** The model without its back-pointers (scope.parent, .server, .location), which deepEqual would chase around. */
-function plain(graph: ConfigGraph): unknown {
-  const model = buildModelFromGraph(graph);
+function plain(graph: ConfigGraph, options?: { defaultPort?: number; memo?: boolean }): unknown {
+  const model = buildModelFromGraph(graph, options);
   return JSON.parse(
     JSON.stringify(model, (k, v) => {
       if (k === 'parent' || k === 'server' || k === 'location' || k === 'directive' || k === 'd' || k === 're') return v && typeof v === 'object' ? (v.kind ?? v.name ?? v.source ?? v.index ?? true) : v;
@@ -47,6 +47,77 @@ geo $g {
 }
 `;
 
+// Servers whose models are memoised and re-linked under each new http scope: `set` and named
+// captures (declared variables), nested and named locations, limit_except, `if` in a location,
+// http-level merge_slashes and allow/deny that every server inherits.
+const SERVERS = join(repoRoot, 'examples/conf.d/zz-servers.conf');
+const SERVERS_TEXT = `merge_slashes off;
+allow 10.0.0.0/8;
+server {
+    listen 8080;
+    server_name a.example.com;
+    set $tenant a;
+    location ~ ^/(?<user>[a-z]+)/ {
+        if ($user = admin) {
+            return 444;
+        }
+        location ~ \\.php$ {
+            return 403;
+        }
+    }
+    location /files/ {
+        limit_except GET {
+            deny all;
+        }
+        location /files/tmp/ {
+            return 200 "ok";
+        }
+    }
+    location @fallback {
+        return 444;
+    }
+    error_page 404 = @fallback;
+}
+server {
+    listen 8080;
+    server_name b.example.com;
+    merge_slashes off;
+    return 200 "b";
+}
+server {
+    server_name c.example.com;
+}
+`;
+
+/** Every up-link of a model points into that same model: no scope of an older build. */
+function assertLinked(model: HttpModel): void {
+  const scope = (s: Scope, parent: Scope | undefined, server: ServerModel, location: LocationModel | undefined) => {
+    assert.equal(s.parent, parent);
+    assert.equal(s.server, server);
+    assert.equal(s.location, location);
+    for (const op of s.codes) {
+      if (op.op !== 'if') continue;
+      assert.equal(op.body, op.scope.codes);
+      scope(op.scope, s, server, location);
+    }
+  };
+  const loc = (l: LocationModel, parent: Scope, server: ServerModel) => {
+    assert.equal(l.server, server);
+    scope(l.scope, parent, server, l);
+    if (l.limitExcept) scope(l.limitExcept.scope, l.scope, server, l);
+    set(l.nested, l.scope, server);
+  };
+  const set = (ls: LocationSet, parent: Scope, server: ServerModel) => {
+    for (const l of [...ls.exact.values(), ...ls.prefix, ...ls.regex]) loc(l, parent, server);
+  };
+  model.servers.forEach((s, i) => {
+    assert.equal(s.index, i);
+    scope(s.scope, model.http, s, undefined);
+    set(s.locations, s.scope, s);
+    for (const l of s.named.values()) loc(l, s.scope, s);
+  });
+}
+
 const edit = fc.record({
   file: fc.nat(),
   spot: fc.nat(),
@@ -64,6 +135,7 @@ test('after random edits, the incremental analysis equals one from a fresh parse
       const fs = new OverlayFileSystem(new NodeFileSystem());
       // Host-pattern map keys (their diagnostics are memoised per map) and a geo, in an extra file.
       fs.set(HOSTS, HOSTS_TEXT);
+      fs.set(SERVERS, SERVERS_TEXT);
       const cache = new ParseCache();
       let graph = loadConfigGraph(MAIN, fs, { cache });
       checkConfig(graph);
@@ -80,9 +152,67 @@ test('after random edits, the incremental analysis equals one from a fresh parse
         const fresh = loadConfigGraph(MAIN, fs, { cache: new ParseCache() });
         assert.deepStrictEqual([...graph.files.entries()], [...fresh.files.entries()]);
         assert.deepStrictEqual(checkConfig(graph), checkConfig(fresh));
-        assert.deepStrictEqual(plain(graph), plain(fresh));
+        // The reference model is built with nothing memoised across builds (servers, maps, geos).
+        assert.deepStrictEqual(plain(graph), plain(fresh, { memo: false }));
+        assertLinked(buildModelFromGraph(graph));
+        // Memoised servers are built for one default port (a server without listen gets it).
+        assert.deepStrictEqual(plain(graph, { defaultPort: 8000 }), plain(fresh, { defaultPort: 8000, memo: false }));
       }
     }),
     fcParams(40),
   );
+});
+
+// Edits random ones seldom make: a value every memoised server inherits from http, and files
+// included inside map and geo blocks (same map/geo directive, other entries).
+const V = join(repoRoot, 'examples/.incremental');
+const TARGETED: { files: Record<string, string>; edits: [file: string, from: string, to: string][] }[] = [
+  {
+    files: {
+      'nginx.conf': 'http {\n    merge_slashes off;\n    map $http_host $m {\n        default 0;\n        include keys.conf;\n    }\n    include a.conf;\n    include b.conf;\n}\n',
+      'keys.conf': 'a.example.com $v1;\n',
+      'a.conf': 'server {\n    listen 80;\n    server_name a.example.com;\n    location / {\n        allow 10.0.0.0/8;\n        deny all;\n    }\n}\n',
+      'b.conf': 'server {\n    listen 81;\n    server_name b.example.com;\n    return 200 $v2;\n}\n',
+    },
+    edits: [
+      ['keys.conf', '$v1', '$v7'],
+      ['nginx.conf', 'merge_slashes off', 'merge_slashes of7'],
+      ['b.conf', '$v2', '$v8'],
+      ['nginx.conf', 'merge_slashes of7', 'merge_slashes off'],
+    ],
+  },
+  {
+    files: {
+      'nginx.conf': 'http {\n    geo $g {\n        default 0;\n        include nets.conf;\n    }\n    include a.conf;\n}\n',
+      'nets.conf': '10.0.0.0/8 1;\n192.168.0.0/16 2;\n',
+      'a.conf': 'server {\n    listen 80;\n    if ($g) {\n        return 444;\n    }\n}\n',
+    },
+    edits: [
+      ['nets.conf', '10.0.0.0/8 1', '10.0.0.0/8 7'],
+      ['nets.conf', '192.168', '192.169'],
+    ],
+  },
+];
+
+test('targeted edits: the incremental analysis equals one from scratch', () => {
+  for (const { files, edits } of TARGETED) {
+    const fs = new OverlayFileSystem(new NodeFileSystem());
+    const text = new Map(Object.entries(files).map(([f, t]) => [join(V, f), t]));
+    for (const [p, t] of text) fs.set(p, t);
+    const main = join(V, 'nginx.conf');
+    const cache = new ParseCache();
+    checkConfig(loadConfigGraph(main, fs, { cache }));
+    for (const [f, from, to] of edits) {
+      const p = join(V, f);
+      const t = text.get(p)!;
+      assert.ok(t.includes(from), from);
+      text.set(p, t.replace(from, to));
+      fs.set(p, text.get(p)!);
+      const graph = loadConfigGraph(main, fs, { cache });
+      const fresh = loadConfigGraph(main, fs, { cache: new ParseCache() });
+      assert.deepStrictEqual(checkConfig(graph), checkConfig(fresh));
+      assert.deepStrictEqual(plain(graph), plain(fresh, { memo: false }), `${f}: ${from} → ${to}`);
+      assertLinked(buildModelFromGraph(graph));
+    }
+  }
 });

@@ -222,7 +222,7 @@ export type ExpandList = (list: Directive[]) => Directive[];
 export function expanderFor(graph: ConfigGraph): ExpandList {
   const memo = new Map<Directive[], Directive[]>();
   const expand = (list: Directive[], active: Set<string>, depth: number): Directive[] => {
-    if (!list.some((d) => graph.includes.has(d))) return list;
+    if (!includesIn(list).some((i) => graph.includes.has(list[i]))) return list;
     const out: Directive[] = [];
     for (const d of list) {
       const targets = graph.includes.get(d);
@@ -248,6 +248,20 @@ export function expanderFor(graph: ConfigGraph): ExpandList {
   };
 }
 
+// Where a list has `include` directives (the only keys of graph.includes), per list across
+// graphs: parsed lists never change, and the 10k-entry geo and map bodies are expanded again by
+// every graph's expander.
+const includeIndexes = new WeakMap<Directive[], number[]>();
+function includesIn(list: Directive[]): number[] {
+  let r = includeIndexes.get(list);
+  if (!r) {
+    r = [];
+    for (let i = 0; i < list.length; i++) if (list[i].name === 'include') r.push(i);
+    includeIndexes.set(list, r);
+  }
+  return r;
+}
+
 export interface BuildOptions {
   expand?: ExpandList;
   /** nginx's prefix (-p), for relative access_log paths. Default: the conf directory's parent convention is not guessed; '/usr/share/nginx/' (Debian). */
@@ -257,6 +271,8 @@ export interface BuildOptions {
    * otherwise (ngx_http_core_merge_srv_conf); production nginx runs as root, so 80.
    */
   defaultPort?: number;
+  /** false: nothing memoised across builds is used or kept (the from-scratch reference the incremental tests compare with). */
+  memo?: boolean;
 }
 
 const graphModels = new WeakMap<ConfigGraph, HttpModel>();
@@ -266,7 +282,7 @@ const graphModels = new WeakMap<ConfigGraph, HttpModel>();
  * shared (the 444 checks, the log lenses and the caller of an edit all ask for it): read-only.
  */
 export function buildModelFromGraph(graph: ConfigGraph, options: Omit<BuildOptions, 'expand'> = {}): HttpModel {
-  const shared = options.prefix === undefined && options.defaultPort === undefined;
+  const shared = options.prefix === undefined && options.defaultPort === undefined && options.memo === undefined;
   const hit = shared ? graphModels.get(graph) : undefined;
   if (hit) return hit;
   const main = graph.files.get(graph.mainFile);
@@ -296,7 +312,7 @@ export function buildHttpModel(top: Directive[], options: BuildOptions = {}): Ht
     declaredVars: new Set(),
   };
   if (!model.prefix.endsWith('/')) model.prefix += '/';
-  const b = new Builder(model, expand);
+  const b = new Builder(model, expand, options.memo ?? true);
   declaring = model.declaredVars;
   try {
     for (const d of expand(top)) {
@@ -356,11 +372,56 @@ function argVars(args: readonly { value: string }[], out: string[]): string[] {
 
 const REWRITE_OPS = new Set(['if', 'set', 'return', 'rewrite', 'break']);
 
+// A server's part of the model after an edit elsewhere is the same as before: servers are
+// memoised per server directive with what their build read (every list it expanded, the variables
+// it declared, its 444 sources, its variable names) and re-linked under the new http scope.
+// Measured on the 300-vhost bench config: building the servers was most of every rebuild.
+interface ServerMemo {
+  /** Raw block lists and what they expanded to, in build order: all equal again ⇒ same server. */
+  expanded: Directive[][];
+  defaultPort: number;
+  /** Detached (no parent): a template never keeps an older http scope (and its generation of directives) alive. */
+  template: ServerModel;
+  declared: string[];
+  sources444: RuleRef[];
+  /** collectVars' part for this server block, filled on the first collectVars after the build. */
+  vars?: { names: string[]; remoteAddr: boolean; visited: number };
+}
+const serverMemo = new WeakMap<Directive, ServerMemo>();
+
 class Builder {
+  /** Set while a server is being built: every (raw, expanded) list pair, for its memo. */
+  private recording: Directive[][] | undefined;
+  /** Server directives whose memo held in this build (collectVars can replay their part). */
+  private readonly current = new Map<Directive, ServerMemo>();
+  readonly expand: ExpandList;
+
   constructor(
     readonly model: HttpModel,
-    readonly expand: ExpandList,
-  ) {}
+    expand: ExpandList,
+    readonly memo: boolean,
+  ) {
+    this.expand = (list) => {
+      const r = expand(list);
+      if (this.recording) this.recording.push(list, r);
+      return r;
+    };
+  }
+
+  /** The memo of a server directive when everything its build read is unchanged. */
+  private serverHit(d: Directive): ServerMemo | undefined {
+    const m = this.memo ? serverMemo.get(d) : undefined;
+    if (!m || m.defaultPort !== this.model.defaultPort) return undefined;
+    const e = m.expanded;
+    for (let i = 0; i < e.length; i += 2) {
+      const now = this.expand(e[i]);
+      const was = e[i + 1];
+      if (now === was) continue;
+      if (now.length !== was.length) return undefined;
+      for (let k = 0; k < now.length; k++) if (now[k] !== was[k]) return undefined;
+    }
+    return m;
+  }
 
   http(d: Directive): void {
     const items = this.expand(d.block!.children);
@@ -395,6 +456,47 @@ class Builder {
   }
 
   server(d: Directive, http: Scope): void {
+    const hit = this.serverHit(d);
+    if (hit) {
+      const server = relinkServer(hit.template, http, this.model.servers.length);
+      this.model.servers.push(server);
+      const into = declaring ?? this.model.declaredVars;
+      for (const n of hit.declared) into.add(n);
+      this.model.sources444.push(...hit.sources444);
+      this.current.set(d, hit);
+      return;
+    }
+    if (!this.memo) {
+      this.buildServer(d, http);
+      return;
+    }
+    const outer = declaring;
+    const declared = new Set<string>();
+    const from444 = this.model.sources444.length;
+    const recording: Directive[][] = [];
+    this.recording = recording;
+    declaring = declared;
+    let server: ServerModel;
+    try {
+      server = this.buildServer(d, http);
+    } finally {
+      this.recording = undefined;
+      declaring = outer;
+    }
+    const into = declaring ?? this.model.declaredVars;
+    for (const n of declared) into.add(n);
+    const memo: ServerMemo = {
+      expanded: recording,
+      defaultPort: this.model.defaultPort,
+      template: relinkServer(server, undefined, 0),
+      declared: [...declared],
+      sources444: this.model.sources444.slice(from444),
+    };
+    serverMemo.set(d, memo);
+    this.current.set(d, memo);
+  }
+
+  private buildServer(d: Directive, http: Scope): ServerModel {
     const items = this.expand(d.block!.children);
     const scope = scopeOf('server', items, d, http);
     const server: ServerModel = {
@@ -428,6 +530,7 @@ class Builder {
     scope.codes = this.codes(items, scope);
     this.locations(items, scope, server.locations, server, undefined);
     this.note444(scope);
+    return server;
   }
 
   listen(d: Directive, server: ServerModel): void {
@@ -497,7 +600,7 @@ class Builder {
         case 'set':
           if (a.length >= 2 && a[0].startsWith('$')) {
             const name = a[0].slice(1).toLowerCase();
-            this.model.declaredVars.add(name);
+            (declaring ?? this.model.declaredVars).add(name);
             ops.push({ op: 'set', name, value: compileValue(a[1]), d: c });
           }
           break;
@@ -606,7 +709,7 @@ class Builder {
     if (d.args.length < 2 || !d.block) return;
     const target = d.args[1].value.replace(/^\$/, '').toLowerCase();
     const children = this.expand(d.block.children);
-    const hit = reuse(mapMemo, d, children);
+    const hit = this.memo ? reuse(mapMemo, d, children) : undefined;
     if (hit) {
       if (declaring) for (const r of hit.regex) for (const n of r.re.names) declaring.add(n.toLowerCase());
       if (!this.model.maps.has(target)) this.model.maps.set(target, hit);
@@ -671,7 +774,7 @@ class Builder {
       m.wildHead.every((w) => w.value.literal) &&
       m.wildTail.every((w) => w.value.literal) &&
       m.regex.every((r) => r.value.literal);
-    mapMemo.set(d, { children, model: m });
+    if (this.memo) mapMemo.set(d, { children, model: m });
     if (!this.model.maps.has(target)) this.model.maps.set(target, m);
   }
 
@@ -680,7 +783,7 @@ class Builder {
     const source = d.args.length >= 2 ? compileValue(d.args[0].value) : undefined;
     const target = d.args[d.args.length - 1].value.replace(/^\$/, '').toLowerCase();
     const children = this.expand(d.block.children);
-    const hit = reuse(geoMemo, d, children);
+    const hit = this.memo ? reuse(geoMemo, d, children) : undefined;
     if (hit) {
       if (!this.model.geos.has(target)) this.model.geos.set(target, hit);
       return;
@@ -708,7 +811,7 @@ class Builder {
         }
       }
     }
-    geoMemo.set(d, { children, model: g });
+    if (this.memo) geoMemo.set(d, { children, model: g });
     if (!this.model.geos.has(target)) this.model.geos.set(target, g);
   }
 
@@ -727,30 +830,72 @@ class Builder {
     const http = this.model.http;
     if (!http) return;
     const vars = this.model.referencedVars;
-    const stack: Directive[][] = [http.items];
     let budget = 2_000_000;
-    while (stack.length && budget-- > 0) {
-      for (const d of stack.pop()!) {
-        if (d.name === 'allow' || d.name === 'deny') this.model.usesRemoteAddr = true;
-        // What a log format writes decides nothing about routing.
-        if (d.name === 'log_format') continue;
-        if ((d.name === 'map' || d.name === 'geo') && d.block) {
-          // A blocklist body is thousands of entries: scanned once per parse (see mapMemo).
-          const children = this.expand(d.block.children);
-          let hit = reuse(bodyVarsMemo, d, children);
-          if (!hit) bodyVarsMemo.set(d, { children, model: (hit = [...new Set(argVars(d.args, argVars(children.flatMap((c) => c.args), [])))]) });
-          for (const v of hit) vars.add(v);
+    // Depth-first, so a server block's names form one contiguous run of additions: a memoised
+    // server replays its run where its block would have been walked, in the same order.
+    const walk = (start: Directive[], add: (v: string) => void, memos: boolean): number => {
+      const stack: (Directive[] | ServerMemo)[] = [start];
+      let visited = 0;
+      while (stack.length && budget-- > 0) {
+        visited++;
+        const top = stack.pop()!;
+        if (!Array.isArray(top)) {
+          const v = top.vars!;
+          if (budget < v.visited) {
+            stack.push(this.expand(top.template.d.block!.children));
+            budget++;
+            visited--;
+            continue;
+          }
+          budget -= v.visited - 1;
+          visited += v.visited - 1;
+          for (const n of v.names) add(n);
+          if (v.remoteAddr) this.model.usesRemoteAddr = true;
           continue;
         }
-        for (let i = 0; i < d.args.length; i++) {
-          const a = d.args[i].value;
-          if (a.indexOf('$') === -1) continue;
-          const re = /\$\{?([A-Za-z0-9_]+)/g;
-          for (let m = re.exec(a); m; m = re.exec(a)) vars.add(m[1].toLowerCase());
+        for (const d of top) {
+          if (d.name === 'allow' || d.name === 'deny') this.model.usesRemoteAddr = true;
+          // What a log format writes decides nothing about routing.
+          if (d.name === 'log_format') continue;
+          if ((d.name === 'map' || d.name === 'geo') && d.block) {
+            // A blocklist body is thousands of entries: scanned once per parse (see mapMemo).
+            const children = this.expand(d.block.children);
+            let hit = this.memo ? reuse(bodyVarsMemo, d, children) : undefined;
+            if (!hit) {
+              hit = [...new Set(argVars(d.args, argVars(children.flatMap((c) => c.args), [])))];
+              if (this.memo) bodyVarsMemo.set(d, { children, model: hit });
+            }
+            for (const v of hit) add(v);
+            continue;
+          }
+          for (let i = 0; i < d.args.length; i++) {
+            const a = d.args[i].value;
+            if (a.indexOf('$') === -1) continue;
+            const re = /\$\{?([A-Za-z0-9_]+)/g;
+            for (let m = re.exec(a); m; m = re.exec(a)) add(m[1].toLowerCase());
+          }
+          if (d.block) {
+            const memo = memos && d.name === 'server' ? this.current.get(d) : undefined;
+            if (memo && !memo.vars) {
+              const names = new Set<string>();
+              const outer = this.model.usesRemoteAddr;
+              this.model.usesRemoteAddr = false;
+              const before = budget;
+              const n = walk(this.expand(d.block.children), (v) => names.add(v), false);
+              const complete = budget >= 0;
+              const remoteAddr = this.model.usesRemoteAddr;
+              this.model.usesRemoteAddr = outer;
+              // Counted when the replay below is popped, as if the block were walked there.
+              budget = before;
+              if (complete) memo.vars = { names: [...names], remoteAddr, visited: n };
+            }
+            stack.push(memo?.vars ? memo : this.expand(d.block.children));
+          }
         }
-        if (d.block) stack.push(this.expand(d.block.children));
       }
-    }
+      return visited;
+    };
+    walk(http.items, (v) => vars.add(v), true);
     if (this.model.geos.size || vars.has('remote_addr') || vars.has('binary_remote_addr')) this.model.usesRemoteAddr = true;
   }
 
@@ -802,6 +947,52 @@ class Builder {
         g.wildTail.sort((x, y) => y.prefix.length - x.prefix.length);
       }
   }
+}
+
+/**
+ * A copy of a built server under another http scope (or none, for a memo's template): new scope,
+ * location and `if` objects, since each points up its chain; everything without such a link
+ * (directives, byName, names, listens, compiled values and regexes, other ops) is shared.
+ */
+function relinkServer(t: ServerModel, http: Scope | undefined, index: number): ServerModel {
+  const server: ServerModel = { ...t, index };
+  const scope = relinkScope(t.scope, http, server, undefined);
+  server.scope = scope;
+  server.mergeSlashes = (lastArg(scope, 'merge_slashes') ?? (http && lastArg(http, 'merge_slashes'))) !== 'off';
+  server.locations = relinkSet(t.locations, scope, server);
+  server.named = new Map();
+  for (const [k, l] of t.named) server.named.set(k, relinkLocation(l, scope, server));
+  return server;
+}
+
+function relinkScope(t: Scope, parent: Scope | undefined, server: ServerModel, location: LocationModel | undefined): Scope {
+  const s: Scope = { kind: t.kind, directive: t.directive, parent, items: t.items, codes: [], byName: t.byName, server, location };
+  s.codes = relinkOps(t.codes, s);
+  return s;
+}
+
+function relinkOps(ops: Op[], scope: Scope): Op[] {
+  return ops.map((o) => {
+    if (o.op !== 'if') return o;
+    const s = relinkScope(o.scope, scope, scope.server!, scope.location);
+    return { ...o, scope: s, body: s.codes };
+  });
+}
+
+function relinkSet(t: LocationSet, parent: Scope, server: ServerModel): LocationSet {
+  const exact = new Map<string, LocationModel>();
+  for (const [k, l] of t.exact) exact.set(k, relinkLocation(l, parent, server));
+  return { exact, prefix: t.prefix.map((l) => relinkLocation(l, parent, server)), regex: t.regex.map((l) => relinkLocation(l, parent, server)) };
+}
+
+function relinkLocation(t: LocationModel, parent: Scope, server: ServerModel): LocationModel {
+  const loc: LocationModel = { ...t, server };
+  const scope: Scope = { kind: t.scope.kind, directive: t.scope.directive, parent, items: t.scope.items, codes: [], byName: t.scope.byName, server, location: loc };
+  loc.scope = scope;
+  if (t.limitExcept) loc.limitExcept = { ...t.limitExcept, scope: relinkScope(t.limitExcept.scope, scope, server, loc) };
+  scope.codes = relinkOps(t.scope.codes, scope);
+  loc.nested = relinkSet(t.nested, scope, server);
+  return loc;
 }
 
 /** ngx_http_rewrite_if_condition: the parentheses are the first and last characters of the args. */
