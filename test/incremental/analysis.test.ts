@@ -169,16 +169,23 @@ const V = join(repoRoot, 'examples/.incremental');
 const TARGETED: { files: Record<string, string>; edits: [file: string, from: string, to: string][] }[] = [
   {
     files: {
-      'nginx.conf': 'http {\n    merge_slashes off;\n    map $http_host $m {\n        default 0;\n        include keys.conf;\n    }\n    include a.conf;\n    include b.conf;\n}\n',
+      'nginx.conf': 'http {\n    merge_slashes off;\n    deny 192.0.2.1;\n    map $http_host $m {\n        default 0;\n        include keys.conf;\n    }\n    include a.conf;\n    include b.conf;\n}\n',
       'keys.conf': 'a.example.com $v1;\n',
       'a.conf': 'server {\n    listen 80;\n    server_name a.example.com;\n    location / {\n        allow 10.0.0.0/8;\n        deny all;\n    }\n}\n',
-      'b.conf': 'server {\n    listen 81;\n    server_name b.example.com;\n    return 200 $v2;\n}\n',
+      'b.conf': 'server {\n    listen 81;\n    server_name b.example.com;\n    include drop*.conf;\n    return 200 $v2;\n}\n',
+      'drop.conf': 'if ($v2) {\n    return 444 "gone";\n}\n',
     },
     edits: [
       ['keys.conf', '$v1', '$v7'],
       ['nginx.conf', 'merge_slashes off', 'merge_slashes of7'],
-      ['b.conf', '$v2', '$v8'],
+      ['b.conf', '$v2;', '$v8;'],
+      // Same server directive, another expansion: its 444-with-body text changes.
+      ['drop.conf', 'gone', 'g0ne'],
+      // A new file for its include glob: no file it read changed, yet the server did.
+      ['drop2.conf', '', 'return 200 "late";\n'],
       ['nginx.conf', 'merge_slashes of7', 'merge_slashes off'],
+      // b's `return 200` bypasses the inherited deny, then there is none.
+      ['nginx.conf', 'deny 192', 'allow 192'],
     ],
   },
   {
@@ -204,7 +211,7 @@ test('targeted edits: the incremental analysis equals one from scratch', () => {
     checkConfig(loadConfigGraph(main, fs, { cache }));
     for (const [f, from, to] of edits) {
       const p = join(V, f);
-      const t = text.get(p)!;
+      const t = text.get(p) ?? '';
       assert.ok(t.includes(from), from);
       text.set(p, t.replace(from, to));
       fs.set(p, text.get(p)!);
@@ -214,5 +221,20 @@ test('targeted edits: the incremental analysis equals one from scratch', () => {
       assert.deepStrictEqual(plain(graph), plain(fresh, { memo: false }), `${f}: ${from} → ${to}`);
       assertLinked(buildModelFromGraph(graph));
     }
+  }
+});
+
+test('a server file shared by two configurations: its 444 diagnostics are located relative to each', () => {
+  const fs = new OverlayFileSystem(new NodeFileSystem());
+  const site = join(V, 'sites/a.conf');
+  fs.set(site, 'server {\n    listen 80;\n    return 444;\n    set $x 1;\n}\n');
+  fs.set(join(V, 'nginx.conf'), `http {\n    include ${site};\n}\n`);
+  fs.set(join(V, 'sites/nginx.conf'), `http {\n    include ${site};\n}\n`);
+  const cache = new ParseCache();
+  for (const main of [join(V, 'nginx.conf'), join(V, 'sites/nginx.conf'), join(V, 'nginx.conf')]) {
+    const graph = loadConfigGraph(main, fs, { cache });
+    const diags = checkConfig(graph);
+    assert.deepStrictEqual(diags, checkConfig(loadConfigGraph(main, fs, { cache: new ParseCache() })));
+    assert.ok(diags.some((d) => d.code === 'unreachable-after-return'));
   }
 });

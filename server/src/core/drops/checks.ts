@@ -7,7 +7,7 @@ import { walkEffective } from '../configGraph';
 import type { Diagnostic, Fix, Severity, TextEdit } from '../diagnostic';
 import type { Directive, Position, Range } from '../syntax';
 import { RAW_CONTENT_BLOCKS } from '../structure';
-import { inherited, type HttpModel, type LocationModel, type Op, type Scope, type ServerModel } from '../http/model';
+import { inherited, inheritedAny, serverOrigin, type HttpModel, type LocationModel, type Op, type Scope, type ServerModel } from '../http/model';
 import { accessLogsOf } from '../http/route';
 import { literalOf } from '../http/values';
 import { compileRegex, isCompileError } from '../regex';
@@ -38,6 +38,25 @@ export type DropsCode = (typeof DROPS_CODES)[number];
 
 const cache = new WeakMap<ConfigGraph, Diagnostic[]>();
 const mapKeyMemo = new WeakMap<Directive, Diagnostic[]>();
+
+/**
+ * The per-scope and server-level diagnostics of one server, valid while the server model comes
+ * from the same memo (same directives, same expansions), the http-level access rules its scopes
+ * inherit are the same directives, and locations are printed relative to the same prefix. The
+ * text the fixes read around a directive (indentation, the rest of its line) is unchanged while
+ * the directive object is: a re-parse keeps a directive only when its text and position are the
+ * same, and an edit that empties or fills the rest of its line re-parses the whole file.
+ * After an edit in one vhost the other servers' checks are not run again.
+ */
+interface ServerDrops {
+  origin: object;
+  prefix: string | undefined;
+  access: Directive[];
+  scopes?: Diagnostic[];
+  level?: Diagnostic[];
+}
+const serverDrops = new WeakMap<Directive, ServerDrops>();
+const ACCESS_INHERITED = ['auth_basic', 'auth_request', 'auth_jwt', 'satisfy'];
 
 /** Every 444-related diagnostic of a configuration (computed once per graph). */
 export function checkDrops(graph: ConfigGraph): Diagnostic[] {
@@ -82,12 +101,30 @@ class DropsChecker {
 
   run(): Diagnostic[] {
     const sources = sources444(this.ix);
-    for (const s of this.ix.scopes) {
-      this.returnsInScope(s);
-      this.unreachableAfter(s);
-      for (const d of s.byName.get('error_page') ?? []) this.errorPage444(d, s);
+    const scopes = this.ix.scopes;
+    // A server's scopes are consecutive in the index (see buildIndex).
+    for (let i = 0; i < scopes.length; ) {
+      const server = scopes[i].server;
+      let j = i + 1;
+      if (server) while (j < scopes.length && scopes[j].server === server) j++;
+      const memo = server && this.serverMemo(server);
+      if (memo?.scopes) this.out.push(...memo.scopes);
+      else {
+        const start = this.out.length;
+        for (let k = i; k < j; k++) this.scopeChecks(scopes[k]);
+        if (memo) memo.scopes = this.out.slice(start);
+      }
+      i = j;
     }
-    for (const server of this.model.servers) this.serverLevel(server);
+    for (const server of this.model.servers) {
+      const memo = this.serverMemo(server);
+      if (memo?.level) this.out.push(...memo.level);
+      else {
+        const start = this.out.length;
+        this.serverLevel(server);
+        if (memo) memo.level = this.out.slice(start);
+      }
+    }
     this.listenGroups();
     for (const src of sources) {
       this.notLogged(src);
@@ -95,6 +132,40 @@ class DropsChecker {
     }
     this.walkSyntax();
     return this.out;
+  }
+
+  scopeChecks(s: Scope): void {
+    this.returnsInScope(s);
+    this.unreachableAfter(s);
+    for (const d of s.byName.get('error_page') ?? []) this.errorPage444(d, s);
+  }
+
+  private access?: Directive[];
+  private readonly memos = new Map<ServerModel, ServerDrops | undefined>();
+
+  /** The memo entry of a server for this graph (its parts filled on first use), or none. */
+  serverMemo(server: ServerModel): ServerDrops | undefined {
+    if (this.memos.has(server)) return this.memos.get(server);
+    let out: ServerDrops | undefined;
+    const origin = serverOrigin(server);
+    if (origin) {
+      const http = this.model.http;
+      this.access ??= http ? [...inheritedAny(http, ['allow', 'deny']), ...ACCESS_INHERITED.flatMap((n) => inherited(http, n))] : [];
+      const access = this.access;
+      const prefix = this.graph.prefix;
+      const hit = serverDrops.get(server.d);
+      if (
+        hit &&
+        hit.origin === origin &&
+        hit.prefix === prefix &&
+        hit.access.length === access.length &&
+        hit.access.every((d, i) => d === access[i])
+      )
+        out = hit;
+      else serverDrops.set(server.d, (out = { origin, prefix, access }));
+    }
+    this.memos.set(server, out);
+    return out;
   }
 
   // --- return vs access phase, 444 with a body --------------------------------------------------

@@ -388,6 +388,16 @@ interface ServerMemo {
   vars?: { names: string[]; remoteAddr: boolean; visited: number };
 }
 const serverMemo = new WeakMap<Directive, ServerMemo>();
+const serverOrigins = new WeakMap<ServerModel, ServerMemo>();
+
+/**
+ * What a server was built from, when memoised: the same object for two servers (of any builds)
+ * means the same directives, expanded the same way; `expanded` lists every block list it read
+ * (raw, expanded, raw, expanded, ...). Lets later analyses memoise per server in turn.
+ */
+export function serverOrigin(server: ServerModel): { readonly expanded: readonly (readonly Directive[])[] } | undefined {
+  return serverOrigins.get(server);
+}
 
 class Builder {
   /** Set while a server is being built: every (raw, expanded) list pair, for its memo. */
@@ -460,6 +470,7 @@ class Builder {
     if (hit) {
       const server = relinkServer(hit.template, http, this.model.servers.length);
       this.model.servers.push(server);
+      serverOrigins.set(server, hit);
       const into = declaring ?? this.model.declaredVars;
       for (const n of hit.declared) into.add(n);
       this.model.sources444.push(...hit.sources444);
@@ -493,6 +504,7 @@ class Builder {
       sources444: this.model.sources444.slice(from444),
     };
     serverMemo.set(d, memo);
+    serverOrigins.set(server, memo);
     this.current.set(d, memo);
   }
 
