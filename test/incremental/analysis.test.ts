@@ -190,13 +190,16 @@ const TARGETED: { files: Record<string, string>; edits: [file: string, from: str
   },
   {
     files: {
-      'nginx.conf': 'http {\n    geo $g {\n        default 0;\n        include nets.conf;\n    }\n    include a.conf;\n}\n',
+      'nginx.conf': 'http {\n    geo $g {\n        default 0;\n        include nets.conf;\n    }\n    geo $r {\n        ranges;\n        10.0.0.1-10.0.0.9 1;\n        10.0.0.0/8 2;\n    }\n    include a.conf;\n}\n',
       'nets.conf': '10.0.0.0/8 1;\n192.168.0.0/16 2;\n',
       'a.conf': 'server {\n    listen 80;\n    if ($g) {\n        return 444;\n    }\n}\n',
     },
     edits: [
       ['nets.conf', '10.0.0.0/8 1', '10.0.0.0/8 7'],
       ['nets.conf', '192.168', '192.169'],
+      // The same entry directives read as CIDRs now (parsed entries are kept per mode).
+      ['nginx.conf', 'ranges;', 'rangez;'],
+      ['nginx.conf', 'rangez;', 'ranges;'],
     ],
   },
 ];

@@ -802,25 +802,22 @@ class Builder {
     }
     const g: GeoModel = { d, source, target, ranges: false, entries: [], entries6: [], defaultValue: '', proxies: [], proxyRecursive: false };
     for (const e of children) {
-      const a = e.args.map((x) => x.value);
-      if (e.name === 'ranges' && !a.length) g.ranges = true;
+      const n = e.args.length;
+      if (e.name === 'ranges' && !n) g.ranges = true;
       else if (e.name === 'proxy_recursive') g.proxyRecursive = true;
-      else if (e.name === 'proxy' && a.length === 1) {
-        const c = parseCidr(a[0]);
+      else if (e.name === 'proxy' && n === 1) {
+        const c = parseCidr(e.args[0].value);
         if (c) g.proxies.push(c);
-      } else if (e.name === 'default' && a.length === 1) g.defaultValue = a[0];
-      else if (e.name === 'delete' && a.length === 1) {
-        const c = parseCidr(a[0]);
-        const c6 = c ? undefined : parseCidr6(a[0]);
+      } else if (e.name === 'default' && n === 1) g.defaultValue = e.args[0].value;
+      else if (e.name === 'delete' && n === 1) {
+        const c = parseCidr(e.args[0].value);
+        const c6 = c ? undefined : parseCidr6(e.args[0].value);
         if (c) g.entries = g.entries.filter((x) => !(x.net.lo === c.lo && x.net.hi === c.hi));
         else if (c6) g.entries6 = g.entries6.filter((x) => !(x.net.lo === c6.lo && x.net.hi === c6.hi));
-      } else if (a.length === 1) {
-        const net = g.ranges ? parseRange(e.name) : parseCidr(e.name);
-        if (net) g.entries.push({ net, value: a[0] });
-        else if (!g.ranges && e.name.includes(':')) {
-          const net6 = parseCidr6(e.name);
-          if (net6) g.entries6.push({ net: net6, value: a[0] });
-        }
+      } else if (n === 1) {
+        const entry = this.memo ? geoEntryOf(e, g.ranges) : parseGeoEntry(e, g.ranges);
+        if (entry?.v6) g.entries6.push(entry.v6);
+        else if (entry?.v4) g.entries.push(entry.v4);
       }
     }
     if (this.memo) geoMemo.set(d, { children, model: g });
@@ -1065,6 +1062,32 @@ export function inheritedAny(scope: Scope | undefined, names: readonly string[])
     if (hit.length) return hit;
   }
   return [];
+}
+
+type GeoEntry = { v4?: { net: Cidr; value: string }; v6?: { net: Net6; value: string } };
+
+function parseGeoEntry(e: Directive, ranges: boolean): GeoEntry | undefined {
+  const value = e.args[0].value;
+  const net = ranges ? parseRange(e.name) : parseCidr(e.name);
+  if (net) return { v4: { net, value } };
+  if (!ranges && e.name.includes(':')) {
+    const net6 = parseCidr6(e.name);
+    if (net6) return { v6: { net: net6, value } };
+  }
+  return undefined;
+}
+
+// A geo's entries parsed once per entry directive (per mode): after an edit of one entry of a
+// 10k-entry blocklist geo, the geo is built again from 9,999 parsed entries and one new one.
+// Entry objects are shared by the models that have them (read-only).
+const geoEntries = new WeakMap<Directive, [cidr?: GeoEntry | null, ranges?: GeoEntry | null]>();
+function geoEntryOf(e: Directive, ranges: boolean): GeoEntry | undefined {
+  let m = geoEntries.get(e);
+  if (!m) geoEntries.set(e, (m = []));
+  const k = ranges ? 1 : 0;
+  let r = m[k];
+  if (r === undefined) m[k] = r = parseGeoEntry(e, ranges) ?? null;
+  return r ?? undefined;
 }
 
 function parseRange(s: string): Cidr | undefined {
