@@ -119,3 +119,29 @@ test('structural edits fall back to a full parse', () => {
   cache.get('x.conf', text);
   assert.deepStrictEqual(cache.get('x.conf', plain), parse(plain, 'x.conf'));
 });
+
+test('edits at the chunk boundaries of the head/tail comparison: same tree as a full parse', () => {
+  // reparse finds the changed span 4096 characters at a time, then character by character.
+  const lines: string[] = [];
+  for (let i = 0; lines.join('').length < 5 * 4096; i++) lines.push(`set $v${i} value${i};\n`);
+  const text = `http {\n${lines.join('')}}\n`;
+  const old = parse(text, '/x/big.conf');
+  let checked = 0;
+  for (const k of [1, 2, 3, 4]) {
+    for (const base of [k * 4096, text.length - k * 4096]) {
+      for (let at = base - 2; at <= base + 2; at++) {
+        const c = text[at];
+        if (!/[0-9a-z]/.test(c)) continue;
+        for (const ins of [c === '7' ? '8' : '7', '', '77']) {
+          const next = text.slice(0, at) + ins + text.slice(at + 1);
+          const inc = reparse(old, next);
+          // Inside a word of a `set` statement: always the incremental path.
+          assert.ok(inc, `at ${at} → ${JSON.stringify(ins)} re-reads one statement`);
+          assert.deepStrictEqual(inc, parse(next, '/x/big.conf'), `at ${at} → ${JSON.stringify(ins)}`);
+          checked++;
+        }
+      }
+    }
+  }
+  assert.ok(checked > 40, `${checked} incremental edits checked`);
+});

@@ -18,15 +18,20 @@ import type { Block, Comment, Directive, ParsedFile, Position, Range, SyntaxErro
 
 /** Edits longer than this are not worth the bookkeeping: a full parse is as fast. */
 const MAX_EDIT = 4096;
+const CHUNK = 4096;
 
 export function reparse(old: ParsedFile, text: string): ParsedFile | undefined {
   const ot = old.text;
   if (ot === text || !old.directives.length) return undefined;
   const minLen = Math.min(ot.length, text.length);
+  // The common head and tail, a chunk at a time first: comparing slices runs at memcmp speed,
+  // a character loop over a 500 KB blocklist took ~1.5 ms of every edit of it.
   let s = 0;
+  while (s + CHUNK <= minLen && ot.slice(s, s + CHUNK) === text.slice(s, s + CHUNK)) s += CHUNK;
   while (s < minLen && ot.charCodeAt(s) === text.charCodeAt(s)) s++;
   let e = 0;
   const maxE = minLen - s;
+  while (e + CHUNK <= maxE && ot.slice(ot.length - e - CHUNK, ot.length - e) === text.slice(text.length - e - CHUNK, text.length - e)) e += CHUNK;
   while (e < maxE && ot.charCodeAt(ot.length - 1 - e) === text.charCodeAt(text.length - 1 - e)) e++;
   const oldEnd = ot.length - e;
   const newEnd = text.length - e;
