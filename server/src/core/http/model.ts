@@ -871,7 +871,9 @@ class Builder {
             const children = this.expand(d.block.children);
             let hit = this.memo ? reuse(bodyVarsMemo, d, children) : undefined;
             if (!hit) {
-              hit = [...new Set(argVars(d.args, argVars(children.flatMap((c) => c.args), [])))];
+              const names: string[] = [];
+              for (const c of children) argVars(c.args, names);
+              hit = [...new Set(argVars(d.args, names))];
               if (this.memo) bodyVarsMemo.set(d, { children, model: hit });
             }
             for (const v of hit) add(v);
@@ -964,12 +966,22 @@ class Builder {
  * (directives, byName, names, listens, compiled values and regexes, other ops) is shared.
  */
 function relinkServer(t: ServerModel, http: Scope | undefined, index: number): ServerModel {
-  const server: ServerModel = { ...t, index };
+  // Literals in the builder's field order: the copies share the built objects' shapes.
+  const server: ServerModel = {
+    index,
+    d: t.d,
+    scope: undefined!,
+    listens: t.listens,
+    names: t.names,
+    primaryName: t.primaryName,
+    locations: undefined!,
+    named: new Map(),
+    mergeSlashes: true,
+  };
   const scope = relinkScope(t.scope, http, server, undefined);
   server.scope = scope;
   server.mergeSlashes = (lastArg(scope, 'merge_slashes') ?? (http && lastArg(http, 'merge_slashes'))) !== 'off';
   server.locations = relinkSet(t.locations, scope, server);
-  server.named = new Map();
   for (const [k, l] of t.named) server.named.set(k, relinkLocation(l, scope, server));
   return server;
 }
@@ -981,21 +993,29 @@ function relinkScope(t: Scope, parent: Scope | undefined, server: ServerModel, l
 }
 
 function relinkOps(ops: Op[], scope: Scope): Op[] {
+  if (!ops.length) return [];
   return ops.map((o) => {
     if (o.op !== 'if') return o;
     const s = relinkScope(o.scope, scope, scope.server!, scope.location);
-    return { ...o, scope: s, body: s.codes };
+    return { op: 'if', cond: o.cond, scope: s, body: s.codes, d: o.d };
   });
 }
 
 function relinkSet(t: LocationSet, parent: Scope, server: ServerModel): LocationSet {
+  // Most locations nest none: their (never modified) empty set is shared with the template.
+  if (!t.exact.size && !t.prefix.length && !t.regex.length) return t;
   const exact = new Map<string, LocationModel>();
   for (const [k, l] of t.exact) exact.set(k, relinkLocation(l, parent, server));
-  return { exact, prefix: t.prefix.map((l) => relinkLocation(l, parent, server)), regex: t.regex.map((l) => relinkLocation(l, parent, server)) };
+  const prefix: LocationModel[] = [];
+  for (const l of t.prefix) prefix.push(relinkLocation(l, parent, server));
+  const regex: LocationModel[] = [];
+  for (const l of t.regex) regex.push(relinkLocation(l, parent, server));
+  return { exact, prefix, regex };
 }
 
 function relinkLocation(t: LocationModel, parent: Scope, server: ServerModel): LocationModel {
-  const loc: LocationModel = { ...t, server };
+  const loc: LocationModel = { scope: undefined!, d: t.d, modifier: t.modifier, name: t.name, internal: t.internal, autoRedirect: t.autoRedirect, nested: undefined!, server };
+  if (t.re) loc.re = t.re;
   const scope: Scope = { kind: t.scope.kind, directive: t.scope.directive, parent, items: t.scope.items, codes: [], byName: t.scope.byName, server, location: loc };
   loc.scope = scope;
   if (t.limitExcept) loc.limitExcept = { ...t.limitExcept, scope: relinkScope(t.limitExcept.scope, scope, server, loc) };
