@@ -202,6 +202,22 @@ const TARGETED: { files: Record<string, string>; edits: [file: string, from: str
       ['nginx.conf', 'rangez;', 'ranges;'],
     ],
   },
+  {
+    // Syntax checks walk blocks the model does not read (a location nested in a named one), and a
+    // snippet shared by two servers is checked against the port of the server indexed last.
+    files: {
+      'nginx.conf': 'http {\n    include a.conf;\n    include b.conf;\n}\n',
+      'a.conf': 'server {\n    listen 80;\n    include host.conf;\n    location @n {\n        location /y {\n            include inner*.conf;\n        }\n    }\n}\n',
+      'b.conf': 'server {\n    listen 8080;\n    include host.conf;\n}\n',
+      'host.conf': 'if ($http_host = example.com) {\n    return 444;\n}\n',
+      'inner1.conf': 'rewrite "(" /x;\n',
+    },
+    edits: [
+      ['b.conf', 'listen 8080', 'listen 80'],
+      ['inner1.conf', '"("', '"["'],
+      ['inner2.conf', '', 'rewrite "*" /x;\n'],
+    ],
+  },
 ];
 
 test('targeted edits: the incremental analysis equals one from scratch', () => {

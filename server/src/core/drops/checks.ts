@@ -4,6 +4,7 @@
 
 import type { ConfigGraph } from '../configGraph';
 import { walkEffective } from '../configGraph';
+import type { IncludeTarget } from '../includes';
 import type { Diagnostic, Fix, Severity, TextEdit } from '../diagnostic';
 import type { Directive, Position, Range } from '../syntax';
 import { RAW_CONTENT_BLOCKS } from '../structure';
@@ -54,6 +55,20 @@ interface ServerDrops {
   access: Directive[];
   scopes?: Diagnostic[];
   level?: Diagnostic[];
+  syntax?: SyntaxMemo;
+}
+
+/**
+ * The syntax-level diagnostics of a server block, walked on its own (own `seen` set: a directive
+ * shared with another server is reported by both, and checkConfig keeps one). The walk goes
+ * into blocks the model does not read, so it keeps its own inputs: every include it expanded
+ * (targets and their parses) and every server-port answer it used.
+ */
+interface SyntaxMemo {
+  includes: [Directive, string[]][];
+  files: [string, Directive[]][];
+  ports: [Directive, boolean][];
+  diags: Diagnostic[];
 }
 const serverDrops = new WeakMap<Directive, ServerDrops>();
 const ACCESS_INHERITED = ['auth_basic', 'auth_request', 'auth_jwt', 'satisfy'];
@@ -487,26 +502,111 @@ class DropsChecker {
   walkSyntax(): void {
     const seen = new Set<Directive>();
     const rootStream = this.graph.rootContext[0] === 'stream';
-    walkEffective(this.graph, (d, ancestors) => {
+    walkEffective(this.graph, (d, ancestors, via) => {
       if (seen.has(d)) return 'skip';
-      seen.add(d);
       const inStream = rootStream || ancestors.some((a) => a.name === 'stream');
-      if (RAW_CONTENT_BLOCKS.has(d.name)) {
-        // map entries are keys, not directives: only their regex keys concern us.
-        if (d.name === 'map' && !inStream && d.block && !d.block.raw) this.mapKeys(d);
-        return 'skip';
-      }
-      if (d.name === 'return' && d.args[0]?.value === '444' && inStream) {
-        this.report('warning', 'stream-return-444', d, lineRange(d), 'In a stream server `return` sends its argument as data: the client receives the text "444", and the connection is not dropped silently.');
-      }
-      if (inStream) return;
-      if (d.name === 'location' && d.block) this.locationRegex(d);
-      else if (d.name === 'if' && d.block) this.ifRegex(d);
-      else if (d.name === 'server_name') this.serverNameRegex(d);
-      // rewrite takes 2 or 3 arguments; with more nginx stops at the count, before compiling.
-      else if (d.name === 'rewrite' && d.args.length >= 2 && d.args.length <= 3) this.compile(d, d.args[0].value, false, d.args[0].range);
-      else if (d.name === 'fastcgi_split_path_info' && d.args.length) this.compile(d, d.args[0].value, false, d.args[0].range);
+      if (d.name === 'server' && d.block && !inStream && this.serverSyntax(d, via)) return 'skip';
+      seen.add(d);
+      return this.visitSyntax(d, inStream);
     });
+  }
+
+  /** Emits a server block's syntax diagnostics from its memo, or walks it alone and keeps them; false: walk it inline. */
+  serverSyntax(d: Directive, via: readonly Directive[]): boolean {
+    const server = this.ix.blockScope.get(d)?.server;
+    const memo = server && server.d === d ? this.serverMemo(server) : undefined;
+    if (!memo) return false;
+    const graph = this.graph;
+    const m = memo.syntax;
+    if (
+      m &&
+      m.includes.every(([inc, paths]) => {
+        const ts = graph.includes.get(inc);
+        return !!ts && ts.length === paths.length && ts.every((t, i) => paths[i] === (t.status === 'ok' ? t.path : `\u0000${t.status}`));
+      }) &&
+      m.files.every(([p, list]) => graph.files.get(p)?.directives === list) &&
+      m.ports.every(([x, r]) => this.nonDefaultPort(x) === r)
+    ) {
+      this.out.push(...m.diags);
+      return true;
+    }
+    const rec: SyntaxMemo = { includes: [], files: [], ports: [], diags: [] };
+    const start = this.out.length;
+    this.portReads = rec.ports;
+    try {
+      this.walkServer(d, via, rec);
+    } finally {
+      this.portReads = undefined;
+    }
+    rec.diags = this.out.slice(start);
+    memo.syntax = rec;
+    return true;
+  }
+
+  /** walkEffective below one server block: same order, cycles and include handling, its own `seen`. */
+  walkServer(server: Directive, via: readonly Directive[], rec: SyntaxMemo): void {
+    const graph = this.graph;
+    // The files open on the path to this block, as walkEffective's `active`.
+    const active = new Set<string>([graph.mainFile, server.file, ...via.map((v) => v.file)]);
+    const seen = new Set<Directive>();
+    type Frame = { list: Directive[]; i: number; file?: string } | { targets: IncludeTarget[]; k: number };
+    const stack: Frame[] = [{ list: server.block!.children, i: 0 }];
+    let budget = 5_000_000;
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if ('targets' in top) {
+        if (top.k >= top.targets.length) {
+          stack.pop();
+          continue;
+        }
+        const t = top.targets[top.k++];
+        if (t.status !== 'ok' || active.has(t.path)) continue;
+        const f = graph.files.get(t.path);
+        if (!f) continue;
+        active.add(t.path);
+        rec.files.push([t.path, f.directives]);
+        stack.push({ list: f.directives, i: 0, file: t.path });
+        continue;
+      }
+      if (top.i >= top.list.length) {
+        stack.pop();
+        if (top.file) active.delete(top.file);
+        continue;
+      }
+      if (--budget < 0) return;
+      const d = top.list[top.i++];
+      if (seen.has(d)) continue;
+      seen.add(d);
+      if (this.visitSyntax(d, false) === 'skip') continue;
+      const targets = graph.includes.get(d);
+      if (targets) {
+        rec.includes.push([d, targets.map((t) => (t.status === 'ok' ? t.path : `\u0000${t.status}`))]);
+        stack.push({ targets, k: 0 });
+        continue;
+      }
+      if (d.block && d.block.children.length) stack.push({ list: d.block.children, i: 0 });
+    }
+  }
+
+  private portReads?: [Directive, boolean][];
+
+  visitSyntax(d: Directive, inStream: boolean): 'skip' | undefined {
+    if (RAW_CONTENT_BLOCKS.has(d.name)) {
+      // map entries are keys, not directives: only their regex keys concern us.
+      if (d.name === 'map' && !inStream && d.block && !d.block.raw) this.mapKeys(d);
+      return 'skip';
+    }
+    if (d.name === 'return' && d.args[0]?.value === '444' && inStream) {
+      this.report('warning', 'stream-return-444', d, lineRange(d), 'In a stream server `return` sends its argument as data: the client receives the text "444", and the connection is not dropped silently.');
+    }
+    if (inStream) return;
+    if (d.name === 'location' && d.block) this.locationRegex(d);
+    else if (d.name === 'if' && d.block) this.ifRegex(d);
+    else if (d.name === 'server_name') this.serverNameRegex(d);
+    // rewrite takes 2 or 3 arguments; with more nginx stops at the count, before compiling.
+    else if (d.name === 'rewrite' && d.args.length >= 2 && d.args.length <= 3) this.compile(d, d.args[0].value, false, d.args[0].range);
+    else if (d.name === 'fastcgi_split_path_info' && d.args.length) this.compile(d, d.args[0].value, false, d.args[0].range);
+return undefined;
   }
 
   compile(d: Directive, pattern: string, caseless: boolean, range: Range): boolean {
@@ -647,7 +747,9 @@ class DropsChecker {
   nonDefaultPort(d: Directive): boolean {
     const s = this.ix.scopeOf.get(d);
     const server = s?.server ?? this.ix.blockScope.get(d)?.server;
-    return !!server?.listens.some((l) => l.port !== 80 && l.port !== 443);
+    const r = !!server?.listens.some((l) => l.port !== 80 && l.port !== 443);
+    this.portReads?.push([d, r]);
+    return r;
   }
 }
 
