@@ -118,3 +118,20 @@ server { listen 80; listen [::]:80; server_name known.test; return 200; }
   const a = new Attributor(behind).attribute(facts({ request: 'GET / HTTP/1.1', serverPort: 80, remoteAddr: '2001:db8::7' }), 444);
   assert.equal(a.verdict, 'ambiguous');
 });
+
+test('geo proxy networks in IPv6: the client address comes from X-Forwarded-For behind them', () => {
+  const conf = http(`
+geo $blocked { proxy 2001:db8:ff::/48; proxy 10.0.0.0/8; default 0; 192.0.2.0/24 1; 2001:db8:bad::/48 1; }
+server { listen 80; if ($blocked) { return 444; } return 200; }
+`);
+  const m = modelOf(conf);
+  const at = (addr: string, xff: string | null) =>
+    outcomesOf(m, facts({ request: 'GET / HTTP/1.1', host: 'h', serverPort: 80, remoteAddr: addr, vars: { http_x_forwarded_for: xff } }));
+  const drop = `444:${lineOf(conf, 'if ($blocked)')}`;
+  const ok = `200:${lineOf(conf, 'if ($blocked)')}`;
+  assert.deepEqual(at('2001:db8:ff::1', '192.0.2.7'), [drop]);
+  assert.deepEqual(at('2001:db8:ff::1', '198.51.100.7'), [ok]);
+  assert.deepEqual(at('10.1.1.1', '2001:db8:bad::5'), [drop]);
+  // Not a proxy: its own address decides, whatever X-Forwarded-For says.
+  assert.deepEqual(at('2001:db8:1::1', '192.0.2.7'), [ok]);
+});

@@ -123,6 +123,14 @@ export function geoValue(g: GeoModel, addr: string): Val {
   return best ? best.value : g.defaultValue;
 }
 
+/** Whether a geo's `proxy` networks hold the address (each family against its own networks, as ngx_cidr_match). */
+export function isGeoProxy(g: GeoModel, addr: string): boolean {
+  const n = ipv4ToNumber(addr);
+  if (n !== undefined) return g.proxies.some((p) => n >= p.lo && n <= p.hi);
+  const n6 = addr.includes(':') ? ipv6ToBigInt(addr) : undefined;
+  return n6 !== undefined && g.proxies6.some((p) => inNet6(n6, p));
+}
+
 /**
  * Variables a routing may read as a map's answer instead of as its inputs: request headers
  * (`$http_*`), which nothing in the rewrite phase changes and which the log gives or lacks as a
@@ -147,7 +155,7 @@ export function mapIsKeyable(model: HttpModel, m: MapModel): boolean {
 
 /** A geo over the connection's address with no proxy step: its answer depends on `$remote_addr` alone. */
 export function geoIsKeyable(g: GeoModel): boolean {
-  return !g.source && g.proxies.length === 0;
+  return !g.source && g.proxies.length === 0 && g.proxies6.length === 0;
 }
 
 /**

@@ -172,6 +172,7 @@ export interface GeoModel {
   entries6: { net: Net6; value: string }[];
   defaultValue: string;
   proxies: Cidr[];
+  proxies6: Net6[];
   proxyRecursive: boolean;
 }
 
@@ -800,7 +801,7 @@ class Builder {
       if (!this.model.geos.has(target)) this.model.geos.set(target, hit);
       return;
     }
-    const g: GeoModel = { d, source, target, ranges: false, entries: [], entries6: [], defaultValue: '', proxies: [], proxyRecursive: false };
+    const g: GeoModel = { d, source, target, ranges: false, entries: [], entries6: [], defaultValue: '', proxies: [], proxies6: [], proxyRecursive: false };
     for (const e of children) {
       const n = e.args.length;
       if (e.name === 'ranges' && !n) g.ranges = true;
@@ -808,6 +809,10 @@ class Builder {
       else if (e.name === 'proxy' && n === 1) {
         const c = parseCidr(e.args[0].value);
         if (c) g.proxies.push(c);
+        else {
+          const c6 = parseCidr6(e.args[0].value);
+          if (c6) g.proxies6.push(c6);
+        }
       } else if (e.name === 'default' && n === 1) g.defaultValue = e.args[0].value;
       else if (e.name === 'delete' && n === 1) {
         const c = parseCidr(e.args[0].value);

@@ -36,7 +36,7 @@ import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, validateHost } from './uri';
 import { compileValue, type ComplexValue } from './values';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
-import { constantMapValue, findMapEntry, geoIsKeyable, geoValue, isUnknown, mapIsKeyable, type Unknown, type Val } from './lookup';
+import { constantMapValue, findMapEntry, geoIsKeyable, geoValue, isGeoProxy, isUnknown, mapIsKeyable, type Unknown, type Val } from './lookup';
 
 export type OutcomeStatus = number | 'content';
 
@@ -980,9 +980,8 @@ class Run {
     else {
       this.reads.add('remote_addr');
       addr = this.facts.remoteAddr ?? { unknown: ['$remote_addr'] };
-      if (!isUnknown(addr) && g.proxies.length) {
-        const n = ipv4ToNumber(addr);
-        if (n !== undefined && g.proxies.some((p) => n >= p.lo && n <= p.hi)) {
+      if (!isUnknown(addr) && (g.proxies.length || g.proxies6.length)) {
+        if (isGeoProxy(g, addr)) {
           const xff = this.logged('http_x_forwarded_for');
           if (xff === undefined || isUnknown(xff)) return { unknown: ['$http_x_forwarded_for'] };
           const list = xff.split(',').map((s) => s.trim()).filter(Boolean);
@@ -990,8 +989,7 @@ class Run {
           if (g.proxyRecursive) {
             for (let i = list.length - 1; i >= 0; i--) {
               pickAddr = list[i];
-              const k = ipv4ToNumber(list[i]);
-              if (k === undefined || !g.proxies.some((p) => k >= p.lo && k <= p.hi)) break;
+              if (!isGeoProxy(g, list[i])) break;
             }
           }
           if (pickAddr) addr = pickAddr;
