@@ -336,20 +336,35 @@ export type WalkVisitor = (
   viaIncludes: readonly Directive[],
 ) => void | 'skip';
 
+export interface WalkOptions {
+  maxVisits?: number;
+  /** Walk below these directives (one block's children) instead of from the main file. */
+  from?: { list: Directive[]; openFiles: readonly string[] };
+  /** Each included file as its directives are entered. */
+  onFile?: (path: string, directives: Directive[]) => void;
+  /** Each include directive with its targets, before they are expanded. */
+  onInclude?: (d: Directive, targets: IncludeTarget[]) => void;
+}
+
 /**
  * Visits the configuration as nginx sees it: depth first, includes replaced in place by the
  * directives of their targets (the include directive itself is visited first; returning 'skip'
  * for it does not expand it). Cycle-safe, iterative, and bounded by `maxVisits`.
  */
-export function walkEffective(graph: ConfigGraph, visit: WalkVisitor, options: { maxVisits?: number } = {}): void {
-  const main = graph.files.get(graph.mainFile);
-  if (!main) return;
+export function walkEffective(graph: ConfigGraph, visit: WalkVisitor, options: WalkOptions = {}): void {
+  let start: { list: Directive[]; openFiles: readonly string[]; file?: string };
+  if (options.from) start = options.from;
+  else {
+    const main = graph.files.get(graph.mainFile);
+    if (!main) return;
+    start = { list: main.directives, openFiles: [main.path], file: main.path };
+  }
   let budget = options.maxVisits ?? 5_000_000;
   type Frame =
     | { kind: 'list'; list: Directive[]; i: number; ancestors: readonly Directive[]; via: readonly Directive[]; file?: string }
     | { kind: 'targets'; targets: IncludeTarget[]; k: number; ancestors: readonly Directive[]; via: readonly Directive[] };
-  const stack: Frame[] = [{ kind: 'list', list: main.directives, i: 0, ancestors: [], via: [], file: main.path }];
-  const active = new Map<string, number>([[main.path, 1]]);
+  const stack: Frame[] = [{ kind: 'list', list: start.list, i: 0, ancestors: [], via: [], file: start.file }];
+  const active = new Set<string>(start.openFiles);
   while (stack.length) {
     const top = stack[stack.length - 1];
     if (top.kind === 'targets') {
@@ -361,7 +376,8 @@ export function walkEffective(graph: ConfigGraph, visit: WalkVisitor, options: {
       if (t.status !== 'ok' || active.has(t.path)) continue;
       const f = graph.files.get(t.path);
       if (!f) continue;
-      active.set(t.path, 1);
+      active.add(t.path);
+      options.onFile?.(t.path, f.directives);
       stack.push({ kind: 'list', list: f.directives, i: 0, ancestors: top.ancestors, via: top.via, file: t.path });
       continue;
     }
@@ -375,6 +391,7 @@ export function walkEffective(graph: ConfigGraph, visit: WalkVisitor, options: {
     if (visit(d, top.ancestors, top.via) === 'skip') continue;
     const targets = graph.includes.get(d);
     if (targets) {
+      options.onInclude?.(d, targets);
       stack.push({ kind: 'targets', targets, k: 0, ancestors: top.ancestors, via: [...top.via, d] });
       continue;
     }

@@ -543,49 +543,23 @@ class DropsChecker {
     return true;
   }
 
-  /** walkEffective below one server block: same order, cycles and include handling, its own `seen`. */
+  /** walkEffective below one server block (the files open on the way to it stay open), its own `seen`. */
   walkServer(server: Directive, via: readonly Directive[], rec: SyntaxMemo): void {
     const graph = this.graph;
-    // The files open on the path to this block, as walkEffective's `active`.
-    const active = new Set<string>([graph.mainFile, server.file, ...via.map((v) => v.file)]);
     const seen = new Set<Directive>();
-    type Frame = { list: Directive[]; i: number; file?: string } | { targets: IncludeTarget[]; k: number };
-    const stack: Frame[] = [{ list: server.block!.children, i: 0 }];
-    let budget = 5_000_000;
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      if ('targets' in top) {
-        if (top.k >= top.targets.length) {
-          stack.pop();
-          continue;
-        }
-        const t = top.targets[top.k++];
-        if (t.status !== 'ok' || active.has(t.path)) continue;
-        const f = graph.files.get(t.path);
-        if (!f) continue;
-        active.add(t.path);
-        rec.files.push([t.path, f.directives]);
-        stack.push({ list: f.directives, i: 0, file: t.path });
-        continue;
-      }
-      if (top.i >= top.list.length) {
-        stack.pop();
-        if (top.file) active.delete(top.file);
-        continue;
-      }
-      if (--budget < 0) return;
-      const d = top.list[top.i++];
-      if (seen.has(d)) continue;
-      seen.add(d);
-      if (this.visitSyntax(d, false) === 'skip') continue;
-      const targets = graph.includes.get(d);
-      if (targets) {
-        rec.includes.push([d, targets.map((t) => (t.status === 'ok' ? t.path : `\u0000${t.status}`))]);
-        stack.push({ targets, k: 0 });
-        continue;
-      }
-      if (d.block && d.block.children.length) stack.push({ list: d.block.children, i: 0 });
-    }
+    walkEffective(
+      graph,
+      (d) => {
+        if (seen.has(d)) return 'skip';
+        seen.add(d);
+        return this.visitSyntax(d, false);
+      },
+      {
+        from: { list: server.block!.children, openFiles: [graph.mainFile, server.file, ...via.map((v) => v.file)] },
+        onFile: (path, directives) => void rec.files.push([path, directives]),
+        onInclude: (d, targets) => void rec.includes.push([d, targets.map((t) => (t.status === 'ok' ? t.path : `\u0000${t.status}`))]),
+      },
+    );
   }
 
   private portReads?: [Directive, boolean][];
