@@ -76,3 +76,19 @@ server { listen 80; server_name a.test; location / { return 444; } }
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a path of many variables is not matched (no catastrophic backtracking on a long file name)', () => {
+  const vars = Array.from({ length: 26 }, (_, i) => `$v${i}`).join('-');
+  const m = modelOf(http(`access_log /var/log/nginx/${vars}.log;\nserver { listen 80; return 444; }`));
+  const name = `/var/log/nginx/${'-'.repeat(200)}x.txt`;
+  const t = process.hrtime.bigint();
+  assert.equal(logFilterFor(m, name), undefined);
+  assert.deepEqual(logPathVars(m, name), {});
+  assert.ok(Number(process.hrtime.bigint() - t) / 1e6 < 1000);
+  // Three variables still work.
+  const three = modelOf(http(`access_log /var/log/nginx/$host-$server_port-$scheme.log;\nserver { listen 80; return 444; }`));
+  assert.deepEqual(logPathVars(three, '/var/log/nginx/a.test-80-http.log'), { host: 'a.test', server_port: '80', scheme: 'http' });
+  const t2 = process.hrtime.bigint();
+  assert.deepEqual(logPathVars(three, `/var/log/nginx/${'-'.repeat(250)}`), {});
+  assert.ok(Number(process.hrtime.bigint() - t2) / 1e6 < 1000);
+});

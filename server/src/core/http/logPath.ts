@@ -13,6 +13,8 @@ export interface LogPathMatch {
   vars: Record<string, string>;
 }
 
+const MAX_GROUPS = 3;
+
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const lazyOf = (re: RegExp) => new RegExp(re.source.replace(/\(\[\^\/\]\+\)/g, '([^/]+?)'));
@@ -34,6 +36,9 @@ export function matchLogPath(model: HttpModel, defs: readonly AccessLogDef[], lo
   let agree = true;
   for (const d of defs) {
     if (d.off || !d.path || d.path.literal || !d.d || d.path.raw.startsWith('syslog:')) continue;
+    // Each variable is a backtracking group: a failing match costs up to (name length)^groups.
+    // Beyond a few, the pattern is not used (the file is then matched as before: not at all).
+    if (d.path.parts.filter((p) => typeof p !== 'string').length > MAX_GROUPS) continue;
     const names: string[] = [];
     let re = '';
     // Where the file name starts in `re`, and how many variables come before it.
