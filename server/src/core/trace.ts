@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import { compileLogFormat, combinedFormat, type LogFormat } from './logs/format';
 import { readLogBatches } from './logs/reader';
+import { bytesToText } from './regex/bytes';
 import { Attributor, allAccessLogs, logFilterFor, logPathVars, type Attribution } from './http/attribute';
 import type { AccessLogDef, HttpModel, RuleRef } from './http/model';
 import { factsFromLog, pinnedVariables, type RequestFacts } from './http/request';
@@ -234,13 +235,10 @@ export async function traceLog(
   return { lines, unparsed, format: format ?? { format: combinedFormat(), how: 'empty log' } };
 }
 
-// eslint-disable-next-line no-control-regex
-const NON_ASCII = /[^\x00-\x7f]/;
-
 /** A byte offset in a latin1-decoded line → the UTF-16 column of the same place once the line is decoded as UTF-8. */
 function editorColumn(bytes: string, offset: number): number {
   const before = bytes.slice(0, offset);
-  return NON_ASCII.test(before) ? Buffer.from(before, 'latin1').toString('utf8').length : offset;
+  return bytesToText(before).length;
 }
 
 export function ruleKey(r: RuleRef): string {

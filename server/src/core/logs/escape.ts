@@ -7,6 +7,8 @@
 // it is what PCRE matches against in nginx (no UTF-8 mode for http regexes).
 // Use `toDisplayString` to show such a value to a person.
 
+import { textToBytes } from '../regex/bytes';
+
 export type LogEscape = 'default' | 'json' | 'none';
 
 const HEX = '0123456789ABCDEF';
@@ -125,10 +127,7 @@ export function unescapeValue(raw: string, escape: LogEscape): string {
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** UTF-16 text (e.g. a document from the editor) to the byte string of its UTF-8 encoding. */
-export function toByteString(text: string): string {
-  if (!NON_ASCII.test(text)) return text;
-  return Buffer.from(text, 'utf8').toString('latin1');
-}
+export const toByteString = textToBytes;
 
 /**
  * A byte string to text for display: valid UTF-8 is decoded, anything else
