@@ -32,34 +32,30 @@ export interface AttributorOptions {
 }
 
 /**
- * How the log file is matched to access_log directives: by resolved path, else by base name, else
- * by a path with variables whose pattern names it (`/var/log/nginx/$host.log`).
+ * Which access_log directives can have written a log file, and what its name says about its
+ * lines: by resolved path, else by base name, else by a path with variables whose pattern names
+ * it (`/var/log/nginx/$host.log`; then the variables it gives, when no plain path names the file).
  */
-export function logFilterFor(model: HttpModel, logFile: string | undefined): ((d: AccessLogDef) => boolean) | undefined {
-  if (!logFile) return undefined;
+export function logTargetOf(model: HttpModel, logFile: string): { filter?: (d: AccessLogDef) => boolean; vars: Record<string, string> } {
   const defs = allAccessLogs(model);
-  const abs = posix.normalize(logFile);
-  const absBase = unrotated(abs);
+  const absBase = unrotated(posix.normalize(logFile));
   const base = posix.basename(absBase);
-  const byPath = defs.some((d) => d.resolvedPath && posix.normalize(d.resolvedPath) === absBase);
-  if (byPath) return (d) => !d.resolvedPath || posix.normalize(d.resolvedPath) === absBase;
-  const byBase = defs.some((d) => d.resolvedPath && posix.basename(d.resolvedPath) === base);
-  if (byBase) return (d) => !d.resolvedPath || posix.basename(d.resolvedPath) === base;
-  const byPattern = matchLogPath(model, defs, abs);
-  if (byPattern) return (d) => d.d !== undefined && byPattern.directives.has(d.d);
-  return undefined;
+  if (defs.some((d) => d.resolvedPath && posix.normalize(d.resolvedPath) === absBase))
+    return { filter: (d) => !d.resolvedPath || posix.normalize(d.resolvedPath) === absBase, vars: {} };
+  if (defs.some((d) => d.resolvedPath && posix.basename(d.resolvedPath) === base))
+    return { filter: (d) => !d.resolvedPath || posix.basename(d.resolvedPath) === base, vars: {} };
+  const byPattern = matchLogPath(model, defs, absBase);
+  if (!byPattern) return { vars: {} };
+  return { filter: (d) => d.d !== undefined && byPattern.directives.has(d.d), vars: byPattern.vars };
 }
 
-/**
- * The variables the log file's own name gives every line (`$host` of `shop.example.log` under
- * `access_log /var/log/nginx/$host.log`): only when no plain access_log path names the file too.
- */
+export function logFilterFor(model: HttpModel, logFile: string | undefined): ((d: AccessLogDef) => boolean) | undefined {
+  return logFile ? logTargetOf(model, logFile).filter : undefined;
+}
+
+/** The variables the log file's own name gives every line (see logTargetOf). */
 export function logPathVars(model: HttpModel, logFile: string | undefined): Record<string, string> {
-  if (!logFile) return {};
-  const defs = allAccessLogs(model);
-  const abs = unrotated(posix.normalize(logFile));
-  if (defs.some((d) => d.resolvedPath && (posix.normalize(d.resolvedPath) === abs || posix.basename(d.resolvedPath) === posix.basename(abs)))) return {};
-  return matchLogPath(model, defs, abs)?.vars ?? {};
+  return logFile ? logTargetOf(model, logFile).vars : {};
 }
 
 /** Every access_log definition of the configuration, including nginx's default one. */
