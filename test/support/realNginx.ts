@@ -19,7 +19,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { createServer, Socket, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -66,16 +66,30 @@ export interface RunningNginx {
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+/**
+ * Reserves `n` distinct free ports. Every probe socket stays open until all are chosen: closing
+ * each at once let the kernel hand the same port out twice, so two scenarios' servers shared
+ * one port and requests reached the wrong one.
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      servers.push(
+        await new Promise<Server>((resolve, reject) => {
+          const srv = createServer();
+          srv.once('error', reject);
+          srv.listen(0, '127.0.0.1', () => resolve(srv));
+        }),
+      );
+    }
+    return servers.map((srv) => {
       const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
+      return typeof addr === 'object' && addr ? addr.port : 0;
     });
-  });
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
+  }
 }
 
 function isFullConfig(conf: string): boolean {
@@ -154,8 +168,7 @@ export async function startNginx(options: StartOptions): Promise<RunningNginx> {
   let lastError: Error | undefined;
   // A reserved port can be taken by someone else before nginx binds it: retry.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const ports: number[] = [];
-    for (let i = 0; i < (options.ports ?? 1); i++) ports.push(await freePort());
+    const ports = await freePorts(options.ports ?? 1);
     const { prefix, logs } = makePrefix();
     const text = isFullConfig(options.conf)
       ? fill(options.conf, prefix, logs, ports)
@@ -321,8 +334,7 @@ export function httpRequest(method: string, target: string, headers: Record<stri
  * its stderr.
  */
 export async function nginxTest(conf: string, options: Omit<StartOptions, 'conf'> = {}): Promise<{ ok: boolean; stderr: string }> {
-  const ports: number[] = [];
-  for (let i = 0; i < (options.ports ?? 1); i++) ports.push(await freePort());
+  const ports = await freePorts(options.ports ?? 1);
   const { prefix, logs } = makePrefix();
   try {
     const text = isFullConfig(conf) ? fill(conf, prefix, logs, ports) : wrapConfig(fill(conf, prefix, logs, ports), prefix, { ...options, conf });
