@@ -219,11 +219,57 @@ export interface HttpModel {
 
 export type ExpandList = (list: Directive[]) => Directive[];
 
+/**
+ * What a list's expansion read: each include directive met (in order), with the targets the graph
+ * gave it and the parse of each target. The same directives, targets and parses in a later graph
+ * expand the list to the same directives.
+ */
+interface Expansion {
+  result: Directive[];
+  includes: Directive[];
+  /** undefined: the graph did not resolve that include (it expanded to itself). */
+  targets: ({ path: string; status: string }[] | undefined)[];
+  files: (ParsedFile | undefined)[][];
+}
+
+// Per list across graphs: after an edit elsewhere, a blocklist's 7k-entry map body (which
+// includes files) or the http block's 300 servers expand to the very same array as before, so
+// everything keyed on that array (map and server memos) hits at once instead of comparing and
+// copying thousands of entries per edit.
+const expansions = new WeakMap<Directive[], Expansion>();
+
+function stillValid(e: Expansion, graph: ConfigGraph): boolean {
+  for (let i = 0; i < e.includes.length; i++) {
+    const now = graph.includes.get(e.includes[i]);
+    const was = e.targets[i];
+    if (!now || !was) {
+      if (now || was) return false;
+      continue;
+    }
+    if (now.length !== was.length) return false;
+    for (let k = 0; k < now.length; k++) {
+      if (now[k].path !== was[k].path || now[k].status !== was[k].status) return false;
+      if (graph.files.get(now[k].path) !== e.files[i][k]) return false;
+    }
+  }
+  return true;
+}
+
 /** Includes replaced in place by their targets' directives, as nginx reads them. */
 export function expanderFor(graph: ConfigGraph): ExpandList {
   const memo = new Map<Directive[], Directive[]>();
+  let seen: Expansion | undefined;
   const expand = (list: Directive[], active: Set<string>, depth: number): Directive[] => {
-    if (!includesIn(list).some((i) => graph.includes.has(list[i]))) return list;
+    const at = includesIn(list);
+    if (seen) {
+      for (const i of at) {
+        const targets = graph.includes.get(list[i]);
+        seen.includes.push(list[i]);
+        seen.targets.push(targets?.map((t) => ({ path: t.path, status: t.status })));
+        seen.files.push(targets ? targets.map((t) => graph.files.get(t.path)) : []);
+      }
+    }
+    if (!at.some((i) => graph.includes.has(list[i]))) return list;
     const out: Directive[] = [];
     for (const d of list) {
       const targets = graph.includes.get(d);
@@ -244,7 +290,19 @@ export function expanderFor(graph: ConfigGraph): ExpandList {
   };
   return (list) => {
     let r = memo.get(list);
-    if (!r) memo.set(list, (r = expand(list, new Set(), 0)));
+    if (r) return r;
+    const was = expansions.get(list);
+    if (was && stillValid(was, graph)) r = was.result;
+    else {
+      seen = { result: list, includes: [], targets: [], files: [] };
+      try {
+        r = seen.result = expand(list, new Set(), 0);
+        if (seen.includes.length) expansions.set(list, seen);
+      } finally {
+        seen = undefined;
+      }
+    }
+    memo.set(list, r);
     return r;
   };
 }
@@ -354,6 +412,7 @@ const geoMemo = new WeakMap<Directive, { children: Directive[]; model: GeoModel 
 
 function reuse<T>(memo: WeakMap<Directive, { children: Directive[]; model: T }>, d: Directive, children: Directive[]): T | undefined {
   const hit = memo.get(d);
+  if (hit && hit.children === children) return hit.model;
   if (!hit || hit.children.length !== children.length) return undefined;
   for (let i = 0; i < children.length; i++) if (hit.children[i] !== children[i]) return undefined;
   return hit.model;
