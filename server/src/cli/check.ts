@@ -1,11 +1,12 @@
 // `nginx-lens check`: diagnostics for a configuration and everything it includes.
 
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Diagnostic, Severity } from '../core/diagnostic';
 import { checkFile, NAMED_CONTEXTS } from '../core/check';
 import { ParseCache } from '../core/configGraph';
 import type { PathMapping } from '../core/includes';
 import { NodeFileSystem } from '../node/fileSystem';
+import { displayPath } from './displayPath';
 
 export interface JsonDiagnostic {
   file: string;
@@ -25,12 +26,6 @@ const USAGE = `Usage: nginx-lens check [--json] [--context CONTEXT] [--map FROM=
                    default: detected when the config sits in a copy of /etc/nginx)
 Exit status: 0 no errors, 1 errors found, 2 usage error.
 `;
-
-/** Paths inside the working directory are shown relative to it, others absolute. */
-export function displayPath(file: string, cwd: string): string {
-  const rel = relative(cwd, file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
-}
 
 export function toJson(d: Diagnostic, cwd: string): JsonDiagnostic {
   return {

@@ -7,7 +7,7 @@ import { buildModelFromGraph } from '../core/http/model';
 import { ruleKey, traceLog, type TraceEntry } from '../core/trace';
 import { NodeFileSystem } from '../node/fileSystem';
 import type { RuleRef } from '../core/http/model';
-import { displayPath } from './check';
+import { displayPath } from './displayPath';
 
 const USAGE = `Usage: nginx-lens trace --config <nginx.conf> [--json] [--status N[,N...]] [--prefix DIR] <access.log>...
   --config FILE   the nginx.conf the logs were written under (its includes are followed)
