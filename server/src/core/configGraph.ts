@@ -21,6 +21,7 @@ import {
   type IncludeTarget,
   type PathMapping,
   type ResolveContext,
+  type Resolution,
 } from './includes';
 
 export const DEFAULT_MAX_FILES = 20000;
@@ -123,6 +124,18 @@ export function includeSites(file: ParsedFile): IncludeSite[] {
   return sites;
 }
 
+// A plain include path is a pure function of its argument, the prefix and the mappings: resolved
+// once per parsed directive instead of on every reload (600 per edit of the bench config). Glob
+// includes list directories, so they are resolved by each load.
+const plainIncludes = new WeakMap<Directive, { key: string; res: Resolution }>();
+function resolveIncludeOf(d: Directive, ctx: ResolveContext, key: string): Resolution {
+  const hit = plainIncludes.get(d);
+  if (hit && hit.key === key) return hit.res;
+  const res = resolveInclude(d.args[0].value, ctx);
+  if (!res.isGlob) plainIncludes.set(d, { key, res });
+  return res;
+}
+
 const ZERO: Range = { start: { line: 0, character: 0, offset: 0 }, end: { line: 0, character: 0, offset: 0 } };
 
 export function loadConfigGraph(mainFile: string, fs: FileSystem, options: ConfigGraphOptions = {}): ConfigGraph {
@@ -163,6 +176,7 @@ export function loadConfigGraph(mainFile: string, fs: FileSystem, options: Confi
   };
   const resolveCtx: ResolveContext = { confPrefix: prefix, mappings: pathMappings, fs, maxGlobMatches: options.maxGlobMatches ?? DEFAULT_MAX_GLOB_MATCHES, readDir };
   const failed = new Map<string, { status: IncludeTarget['status']; reason: string }>();
+  const resolveKey = `${prefix}\u0000${pathMappings.map((m) => `${m.from}\u0001${m.to}`).join('\u0000')}`;
 
   const report = (d: Directive, severity: Diagnostic['severity'], code: string, message: string): void => {
     const range = d.args[0]?.range ?? d.nameRange;
@@ -242,7 +256,7 @@ export function loadConfigGraph(mainFile: string, fs: FileSystem, options: Confi
     let targets = graph.includes.get(d);
     if (!targets) {
       refusedDirs = [];
-      const res = resolveInclude(d.args[0].value, resolveCtx);
+      const res = resolveIncludeOf(d, resolveCtx, resolveKey);
       if (refusedDirs.length) {
         report(d, 'information', 'include-outside-workspace', `"${refusedDirs[0]}" is outside the workspace and the configured include roots; "${d.args[0].value}" was not expanded`);
       }
