@@ -71,3 +71,28 @@ test('unchanged files come back as the same string (cheap re-analysis); an edit 
   rmSync(p);
   assert.match((fs.readFile(p) as { error: string }).error, /\(2: No such file or directory\)/);
 });
+
+test('revalidateAfterMs: a kept text is trusted for that long, then checked again; forget() drops it at once', (t) => {
+  const dir = tmp(t);
+  const p = join(dir, 'a.conf');
+  writeFileSync(p, 'worker_processes 1;\n');
+  let clock = 0;
+  const fs = new NodeFileSystem({ revalidateAfterMs: 1000, now: () => clock });
+  assert.deepEqual(fs.readFile(p), { text: 'worker_processes 1;\n' });
+  writeFileSync(p, 'worker_processes 22;\n');
+  clock = 999;
+  assert.deepEqual(fs.readFile(p), { text: 'worker_processes 1;\n' }, 'within the window: not stat-ed');
+  clock = 1000;
+  assert.deepEqual(fs.readFile(p), { text: 'worker_processes 22;\n' }, 'after the window: the change is seen');
+  writeFileSync(p, 'worker_processes 333;\n');
+  clock = 1001;
+  assert.deepEqual(fs.readFile(p), { text: 'worker_processes 22;\n' });
+  fs.forget(p);
+  assert.deepEqual(fs.readFile(p), { text: 'worker_processes 333;\n' }, 'a watcher event is seen at once');
+  // A check that finds the file unchanged restarts the window.
+  clock = 2500;
+  assert.deepEqual(fs.readFile(p), { text: 'worker_processes 333;\n' });
+  writeFileSync(p, 'worker_processes 4444;\n');
+  clock = 3400;
+  assert.deepEqual(fs.readFile(p), { text: 'worker_processes 333;\n' });
+});

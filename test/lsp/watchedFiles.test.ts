@@ -80,3 +80,18 @@ test('a broken included file opened, closed and deleted does not stop lenses fro
   await c.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: uriOf(broken) } });
   await assertFollowsDisk(log);
 });
+
+test('a config file changed on disk is read again at once when the watcher reports it', async () => {
+  const log = join(dir, 'logs/access.log');
+  await c.open(log, readFileSync(log, 'utf8'), 'nginx-access-log');
+  const extra = join(dir, 'conf.d/zz-changed.conf');
+  writeFileSync(extra, ANOTHER_PORT);
+  await changed(extra, FileChangeType.Created);
+  assert.equal(await candidates(log), 2);
+  // Within the server's one-second trust of kept texts: only the watcher event makes it re-read.
+  writeFileSync(extra, ANOTHER_PORT.replace('444', '200'));
+  await changed(extra, FileChangeType.Changed);
+  assert.equal(await candidates(log), 1, 'the changed file no longer drops on another port');
+  rmSync(extra);
+  await changed(extra, FileChangeType.Deleted);
+});

@@ -22,8 +22,19 @@ export class Projects {
   private generation = 0;
   private graphs = new Map<string, { generation: number; graph: ConfigGraph }>();
 
+  private readonly disk: NodeFileSystem | undefined;
+
   constructor(private readonly ws: Workspace, base?: FileSystem) {
-    this.fs = new OverlayFileSystem(base ?? new NodeFileSystem());
+    // Re-analysis runs on every keystroke: files on disk are re-checked at most once a second,
+    // and at once when the editor's file watcher reports them (changedOnDisk).
+    this.disk = base ? undefined : new NodeFileSystem({ revalidateAfterMs: 1000 });
+    this.fs = new OverlayFileSystem(base ?? this.disk!);
+  }
+
+  /** The editor's file watcher saw `path` change: read it again on the next analysis. */
+  changedOnDisk(path: string): void {
+    this.disk?.forget(path);
+    this.invalidate();
   }
 
   /** Something changed (an edit, a file on disk, a setting): graphs are rebuilt on next use. */

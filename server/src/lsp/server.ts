@@ -169,6 +169,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       // or include globs keep reading a file nginx would not see (and a broken one hides the rest).
       for (const change of p.changes) {
         const path = uriToPath(change.uri);
+        projects.changedOnDisk(path);
         const doc = ws.documents.all().find((d) => ws.isConfig(d.uri) && uriToPath(d.uri) === path);
         if (change.type === FileChangeType.Deleted) projects.overlay(change.uri, undefined);
         else if (doc) projects.overlay(doc.uri, doc.getText());
