@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { loadConfigGraph } from '../core/configGraph';
 import { buildModelFromGraph } from '../core/http/model';
 import { ruleKey, traceLog, type TraceEntry } from '../core/trace';
+import type { Attribution } from '../core/http/attribute';
 import { NodeFileSystem } from '../node/fileSystem';
 import type { RuleRef } from '../core/http/model';
 import { displayPath } from './displayPath';
@@ -45,7 +46,8 @@ const processIo: TraceIo = {
  * encode it cost ~0.4 s of the 1M-line bench (bench/trace.mjs) to flatten and transcode 47 MB.
  */
 class ByteSink {
-  private readonly buf = Buffer.allocUnsafe(1 << 20);
+  private static readonly SIZE = 1 << 20;
+  private buf = Buffer.allocUnsafe(ByteSink.SIZE);
   private n = 0;
   constructor(private readonly io: TraceIo) {}
   bytes(b: Uint8Array): void {
@@ -57,12 +59,17 @@ class ByteSink {
   /** A non-negative integer's decimal digits. */
   digits(v: number): void {
     if (this.n + 16 > this.buf.length) this.flush();
-    this.n += this.buf.write(String(v), this.n, 'latin1');
+    let k = 1;
+    for (let p = 10; p <= v; p *= 10) k++;
+    const end = this.n + k;
+    for (let i = end - 1; i >= this.n; i--, v = Math.floor(v / 10)) this.buf[i] = 0x30 + (v % 10);
+    this.n = end;
   }
   flush(): void {
     if (!this.n) return;
-    // A copy: the stream may still hold the chunk when the buffer is refilled.
-    this.emit(Buffer.from(this.buf.subarray(0, this.n)));
+    // Handed over, not copied: the stream may still hold the chunk, so the next one is a new buffer.
+    this.emit(this.buf.subarray(0, this.n));
+    this.buf = Buffer.allocUnsafe(ByteSink.SIZE);
     this.n = 0;
   }
   private emit(b: Uint8Array): void {
@@ -126,6 +133,16 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
     if (p === undefined) shownPaths.set(file, (p = displayPath(file, cwd)));
     return p;
   };
+  const entryOf = (e: TraceEntry, line: number): JsonTraceEntry => {
+    const a = e.attribution;
+    return {
+      log: { file: shownPath(e.log.file), line },
+      status: e.status,
+      verdict: a.verdict,
+      rules: a.rules.map((x) => ({ file: shownPath(x.file), line: x.range.start.line + 1, column: x.range.start.character + 1 })),
+      why: a.why,
+    };
+  };
   // Exact drops per rule: counted per rule object, keyed by file:line:column once at the end.
   const perRuleRef = new Map<RuleRef, number>();
   const counts = { exact: 0, ambiguous: 0, unmatched: 0 };
@@ -135,7 +152,20 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
     // An entry's JSON but for its line number, per attribution (shared by every line the
     // attributor answered from its cache) and status: serialising each entry anew was the
     // largest cost of writing the output.
-    const texts = new WeakMap<object, Map<number, [Buffer, Buffer]>>();
+    const texts = new Map<Attribution, { status: number; parts: [Buffer, Buffer] }[]>();
+    const partsOf = (e: TraceEntry): [Buffer, Buffer] => {
+      const a = e.attribution;
+      let byStatus = texts.get(a);
+      if (byStatus) for (const x of byStatus) if (x.status === e.status) return x.parts;
+      if (!byStatus) texts.set(a, (byStatus = []));
+      // -1 never is a line number; the first `"line": -1` is the log's (JSON escapes every
+      // quote of the file name before it).
+      const t = entryText(entryOf(e, -1));
+      const at = t.indexOf('"line": -1');
+      const parts: [Buffer, Buffer] = [Buffer.from(t.slice(0, at + 8)), Buffer.from(t.slice(at + 10))];
+      byStatus.push({ status: e.status, parts });
+      return parts;
+    };
     try {
       const r = await traceLog(
         model,
@@ -143,33 +173,20 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
         (e: TraceEntry) => {
           const a = e.attribution;
           counts[a.verdict]++;
-          if (a.verdict === 'exact') perRuleRef.set(a.rules[0], (perRuleRef.get(a.rules[0]) ?? 0) + 1);
           total++;
-          const entryOf = (line: number): JsonTraceEntry => ({
-            log: { file: shownPath(e.log.file), line },
-            status: e.status,
-            verdict: a.verdict,
-            rules: a.rules.map((x) => ({ file: shownPath(x.file), line: x.range.start.line + 1, column: x.range.start.character + 1 })),
-            why: a.why,
-          });
           if (json) {
-            let byStatus = texts.get(a);
-            if (!byStatus) texts.set(a, (byStatus = new Map()));
-            let parts = byStatus.get(e.status);
-            if (!parts) {
-              // -1 never is a line number; the first `"line": -1` is the log's (JSON escapes every
-              // quote of the file name before it).
-              const t = entryText(entryOf(-1));
-              const at = t.indexOf('"line": -1');
-              byStatus.set(e.status, (parts = [Buffer.from(t.slice(0, at + 8)), Buffer.from(t.slice(at + 10))]));
-            }
+            const parts = partsOf(e);
             sink.bytes(total === 1 ? OPEN : NEXT);
             sink.bytes(parts[0]);
             sink.digits(e.log.line);
             sink.bytes(parts[1]);
-          } else if (a.verdict !== 'exact' && shown.length < 20) shown.push(entryOf(e.log.line));
+            return;
+          }
+          if (a.verdict === 'exact') perRuleRef.set(a.rules[0], (perRuleRef.get(a.rules[0]) ?? 0) + 1);
+          else if (shown.length < 20) shown.push(entryOf(e, e.log.line));
         },
-        { statuses },
+        // The CLI prints line numbers only: no editor columns.
+        { statuses, requestRange: false },
       );
       if (!json) io.err(`${shownPath(abs)}: ${r.lines} lines, format ${r.format.how}${r.unparsed ? `, ${r.unparsed} unreadable` : ''}\n`);
     } catch (e) {

@@ -178,7 +178,9 @@ export class TracedLineReader {
     if (!this.statuses.has(status)) return undefined;
     const values: Record<string, string | undefined> = {};
     for (let v = 0; v < r.needed.length; v++) values[r.needed[v]] = f.value(line, spans, r.neededAt[v]);
-    let logged = pinnedVariables(f, line, r.needed);
+    // pinnedVariables re-reads the line to learn whether it splits two ways; asking the format
+    // first spares building its records for every line that does not.
+    let logged = f.readsTwoWays(line) ? pinnedVariables(f, line, r.needed) : r.needed;
     for (const [name, v] of Object.entries(this.pathVars)) {
       if (logged.includes(name)) continue;
       logged = [...logged, name];
@@ -195,6 +197,8 @@ export interface TraceOptions {
   statuses?: ReadonlySet<number>;
   format?: LogFormat;
   signal?: AbortSignal;
+  /** Whether entries carry `log.request` (editor columns of `$request`). Default true. */
+  requestRange?: boolean;
 }
 
 /** Streams one log file, calling `onEntry` for every line with a traced status. */
@@ -211,6 +215,7 @@ export async function traceLog(
   let lines = 0;
   let unparsed = 0;
   let reader: TracedLineReader | undefined;
+  const wantRequest = options.requestRange !== false;
   // Until the format is known every line is decoded (the first batch is the detection sample);
   // after that a line without the status digits is never decoded: most of a log is not traced.
   const skipLinesWithout = () => (format ? texts : undefined);
@@ -228,7 +233,7 @@ export async function traceLog(
       if (t === 'unreadable') unparsed++;
       if (t === undefined || t === 'unreadable') continue;
       const log: TraceEntry['log'] = { file: logFile, line: batch.firstLine + i };
-      if (t.request) log.request = { start: editorColumn(line, t.request.start), end: editorColumn(line, t.request.end) };
+      if (t.request && wantRequest) log.request = { start: editorColumn(line, t.request.start), end: editorColumn(line, t.request.end) };
       onEntry({ log, status: t.status, attribution: attributor.attribute(t.facts, t.status) });
     }
   }

@@ -81,6 +81,11 @@ export interface LogFormat extends LogLineParser {
    */
   readonly mayBeAmbiguous: boolean;
   /**
+   * Whether `parse(line)` would call the line ambiguous (it reads two ways), without building
+   * its records. Overwrites the spans `match` returned.
+   */
+  readsTwoWays(line: string): boolean;
+  /**
    * Lines nginx writes per request: more than 1 when the format's literals
    * hold newlines (`\n` in the config); join that many lines with `\n` to parse.
    */
@@ -230,6 +235,15 @@ class CompiledFormat implements LogFormat {
     if (this.occurrences[index].logOp) return raw;
     if (this.escape === 'default' ? raw === '-' : raw === '') return undefined;
     return unescapeValue(raw, this.escape);
+  }
+
+  readsTwoWays(line: string): boolean {
+    if (!this.mayBeAmbiguous) return false;
+    // The first step of `parse`; its records are what this spares.
+    const n = this.fast ? this.fast(line, this.best, 2) : 0;
+    if (n > 0) return n > 1;
+    const r = this.parse(line);
+    return r.ok && r.ambiguous === true;
   }
 
   parse(line: string): LogParseResult {
