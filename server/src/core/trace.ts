@@ -100,6 +100,10 @@ const ROUTING_FACTS = new Set([
   'realip_remote_addr',
   'limit_req_status',
   'limit_conn_status',
+  // auth_basic refuses a request without a user name; client_max_body_size compares the length.
+  'remote_user',
+  'content_length',
+  'http_content_length',
 ]);
 
 interface FormatReader {
