@@ -17,37 +17,11 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadConfigGraph } from '../../server/src/core/configGraph';
-import { buildModelFromGraph } from '../../server/src/core/http/model';
-import { traceLog } from '../../server/src/core/trace';
-import { NodeFileSystem } from '../../server/src/node/fileSystem';
-import { canListenOnIpv6Loopback } from '../support/realNginx';
-import { cleanup, haveNginx, ruleNginxUsed, runScenario, truthByLine, type Req, type Scenario } from './nginxHarness';
+import { haveNginx, type Scenario } from './nginxHarness';
+import { conf, get, m, ref, runBreadth, ua } from './breadthRunner';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const corpus = resolve(repoRoot, '../shared/corpus');
-
-const FORMATS = `
-  client_body_temp_path PREFIX/tmp_body; proxy_temp_path PREFIX/tmp_proxy; fastcgi_temp_path PREFIX/tmp_fcgi;
-  uwsgi_temp_path PREFIX/tmp_uwsgi; scgi_temp_path PREFIX/tmp_scgi;
-  root PREFIX/html;
-  log_format main '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"';
-  log_format withhost '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$host"';
-  log_format detail '$remote_addr $server_name:$server_port "$request_uri" "$uri" "$args" $status "$http_host" "$http_user_agent" "$http_referer"';
-  log_format jsonl escape=json '{"ip":"$remote_addr","host":"$host","req":"$request","status":$status,"ua":"$http_user_agent","ref":"$http_referer","port":"$server_port","uri":"$uri","lrs":"$limit_req_status","lcs":"$limit_conn_status"}';
-  access_log PREFIX/logs/access.log;
-  access_log PREFIX/logs/main.log main;
-  access_log PREFIX/logs/withhost.log withhost;
-  access_log PREFIX/logs/detail.log detail;
-  access_log PREFIX/logs/json.log jsonl;
-`;
-const conf = (body: string, extraTop = '') => `events {}\nhttp {\n${FORMATS}\n${extraTop}\n${body}\n}\n`;
-
-const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
-const get = (path: string, host: string | null = 'localhost', extra: Partial<Req> = {}): Req => ({ path, host, ...extra, headers: { 'User-Agent': BROWSER, ...extra.headers } });
-const m = (method: string, path: string, host: string | null = 'localhost', extra: Partial<Req> = {}): Req => get(path, host, { ...extra, method });
-const ua = (u: string, more: Record<string, string> = {}) => ({ headers: { 'User-Agent': u, ...more } });
-const ref = (r: string) => ({ headers: { 'User-Agent': BROWSER, Referer: r } });
 
 /** A cut-down nginx-ultimate-bad-bot-blocker in a temp dir (include paths rewritten to it). */
 function badBotBlocker(): { dir: string; http: string; server: string } {
@@ -1039,76 +1013,13 @@ ${bbb.server}
   ];
 }
 
-interface Counts {
-  exact: number;
-  ambiguous: number;
-  unmatched: number;
-  wrong: number;
-}
-
 test('differential breadth: our attribution of every 444 agrees with real nginx', { skip: !haveNginx && 'nginx not installed', timeout: 180_000 }, async () => {
   const bbb = badBotBlocker();
-  const failures: string[] = [];
-  const per = new Map<string, Counts>();
-  let requests = 0;
-  const runOne = async (sc: Scenario) => {
-    const c: Counts = { exact: 0, ambiguous: 0, unmatched: 0, wrong: 0 };
-    per.set(sc.name, c);
-    requests += sc.requests.length;
-    const run = await runScenario(sc);
-    try {
-      // As the CLI builds it: the graph with its includes, no --prefix.
-      const model = buildModelFromGraph(loadConfigGraph(run.confPath, new NodeFileSystem()));
-      for (const [logName, logPath] of Object.entries(run.logs)) {
-        const byLine = truthByLine(run, logName);
-        const seen = new Set<number>();
-        await traceLog(model, logPath, (e) => {
-          seen.add(e.log.line);
-          const t = byLine.get(e.log.line);
-          const where = `[${sc.name}] ${logName}:${e.log.line}`;
-          if (!t) return void (c.wrong++, failures.push(`${where}: no truth record`));
-          const expected = ruleNginxUsed(run, t);
-          const a = e.attribution;
-          const names = a.rules.map((r) => `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}`);
-          const req = JSON.stringify(sc.requests[t.id]);
-          if (a.verdict === 'exact') {
-            c.exact++;
-            if (names[0] !== expected) c.wrong++, failures.push(`${where} ${req}: exact ${names[0]} but nginx ran ${expected} (${a.why})`);
-          } else if (a.verdict === 'ambiguous') {
-            c.ambiguous++;
-            if (process.env.LENS_DIFF_VERBOSE) console.log(`${where} ${req}: ambiguous ${names.length} — ${a.why.slice(0, 300)}`);
-            if (!expected || !names.includes(expected)) c.wrong++, failures.push(`${where} ${req}: ambiguous ${names.join(' ')} misses ${expected}`);
-          } else {
-            c.unmatched++;
-            failures.push(`${where} ${req}: unmatched, nginx ran ${expected} (${a.why})`);
-          }
-        });
-        for (const [line, t] of byLine)
-          if (t.status === 444 && !seen.has(line)) c.unmatched++, failures.push(`[${sc.name}] ${logName}:${line}: 444 line not traced`);
-      }
-    } finally {
-      cleanup(run);
-    }
-  };
   try {
-    // Two nginx at a time: most of a scenario's time is waiting on sockets and logs.
-    const ipv6 = await canListenOnIpv6Loopback();
-    const queue = scenarios(bbb).filter((sc) => ipv6 || !sc.requests.some((r) => r.from?.includes(':')));
-    if (!ipv6) console.log('SKIPPED the IPv6 scenario: this machine cannot listen on [::1] (no IPv6 loopback)');
-    const workers = [0, 1].map(async () => {
-      for (let sc = queue.shift(); sc; sc = queue.shift()) await runOne(sc);
-    });
-    await Promise.all(workers);
+    const { total, failures } = await runBreadth('differential breadth', scenarios(bbb));
+    assert.deepEqual(failures, []);
+    assert.ok(total.exact > 200, `expected most lines of the Host-carrying logs exact, got ${total.exact}`);
   } finally {
     rmSync(bbb.dir, { recursive: true, force: true });
   }
-  const total: Counts = { exact: 0, ambiguous: 0, unmatched: 0, wrong: 0 };
-  for (const [name, c] of per) {
-    console.log(`  ${String(c.exact).padStart(4)} exact ${String(c.ambiguous).padStart(4)} ambiguous ${String(c.unmatched).padStart(3)} unmatched ${String(c.wrong).padStart(3)} wrong  ${name}`);
-    for (const k of Object.keys(total) as (keyof Counts)[]) total[k] += c[k];
-  }
-  console.log(`differential breadth: ${per.size} scenarios, ${requests} requests; ${total.exact} exact, ${total.ambiguous} ambiguous, ${total.unmatched} unmatched, ${total.wrong} wrong`);
-  for (const f of failures) console.log('FAIL ' + f);
-  assert.deepEqual(failures, []);
-  assert.ok(total.exact > 200, `expected most lines of the Host-carrying logs exact, got ${total.exact}`);
 });

@@ -8,8 +8,9 @@
 // `$lens_rule`, `$limit_req_status` and `$limit_conn_status`. The scenario's own access_log
 // directives are untouched, so the logs we trace are the ones the uninstrumented config writes.
 
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parse } from '../../server/src/core/parser';
 import { walk } from '../../server/src/core/tree';
 import type { Directive } from '../../server/src/core/syntax';
@@ -28,6 +29,10 @@ export interface Req {
   from?: string;
   /** Which listen port placeholder: 0 → PORT, 1 → PORT2. */
   port?: 0 | 1;
+  /** Destination address in 127.0.0.0/8 (default 127.0.0.1), for servers listening on several. */
+  to?: string;
+  /** A request body, sent with its Content-Length (unless `headers` give one). */
+  body?: string;
 }
 
 export interface TruthRecord {
@@ -45,6 +50,8 @@ export interface RunResult {
   /** The uninstrumented config as nginx would read it (ports and paths filled in). */
   confPath: string;
   prefix: string;
+  /** The scenario's FILES/ directory, if it has files. */
+  files?: string;
   /** Scenario log name → absolute path in the temp prefix. */
   logs: Record<string, string>;
   truth: TruthRecord[];
@@ -118,22 +125,35 @@ export interface Scenario {
   /** Full nginx.conf; PORT, PORT2 and PREFIX are substituted. Must set an http-level access_log. */
   conf: string;
   requests: Req[];
+  /**
+   * Files the config reads (includes, htpasswd, a root's files), by path relative to a temp
+   * directory that `FILES/` in the config names; a path ending in `/` makes a directory.
+   */
+  files?: Record<string, string>;
 }
 
 export async function runScenario(sc: Scenario): Promise<RunResult> {
   // PORT, PORT2 and PREFIX stay plain words while we parse (a `{{...}}` placeholder would read as a
   // block), then become realNginx.ts placeholders.
   const main = `pid PREFIX/nginx.pid; lock_file PREFIX/nginx.lock; error_log PREFIX/error.log;\n`;
-  const inst = instrument(main + sc.conf, 'template', 'PREFIX/logs/lens-truth.log');
+  const files = writeFiles(sc.files);
+  const scConf = files ? sc.conf.replace(/FILES\//g, files + '/') : sc.conf;
+  const inst = instrument(main + scConf, 'template', 'PREFIX/logs/lens-truth.log');
   const toPlaceholders = (t: string) => t.replace(/\bPORT2\b/g, '{{port1}}').replace(/\bPORT\b/g, '{{port}}').replace(/PREFIX\//g, '{{prefix}}/');
-  const ngx = await startNginx({ conf: toPlaceholders(inst.text), ports: 2 });
+  let ngx: Awaited<ReturnType<typeof startNginx>>;
+  try {
+    ngx = await startNginx({ conf: toPlaceholders(inst.text), ports: 2 });
+  } catch (e) {
+    if (files) rmSync(files, { recursive: true, force: true });
+    throw e;
+  }
   const fill = (t: string) =>
     t
       .replace(/\bPORT2\b/g, String(ngx.ports[1]))
       .replace(/\bPORT\b/g, String(ngx.ports[0]))
       .replace(/PREFIX\//g, ngx.prefix + '/');
   const confPath = join(ngx.prefix, 'original.conf');
-  const original = fill(main + sc.conf);
+  const original = fill(main + scConf);
   writeFileSync(confPath, original);
   const positions = markedPositions(original, confPath);
   const rules = new Map<string, string>();
@@ -156,7 +176,7 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
       const before: Record<string, number> = {};
       for (const [k, p] of Object.entries(logs)) before[k] = lineCount(p);
       const v6 = r.from?.includes(':');
-      await sendRaw(r.port === 1 ? ngx.ports[1] : ngx.port, requestText(r, id), { localAddress: r.from ?? '127.0.0.1', host: v6 ? '::1' : '127.0.0.1' });
+      await sendRaw(r.port === 1 ? ngx.ports[1] : ngx.port, requestText(r, id), { localAddress: r.from ?? '127.0.0.1', host: v6 ? '::1' : (r.to ?? '127.0.0.1') });
       // The truth log line is written when nginx finalizes the request.
       let rec: string | undefined;
       for (let w = 0; w < 400 && !rec; w++) {
@@ -186,7 +206,7 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
         lines,
       });
     }
-    return { confPath, prefix: ngx.prefix, logs, truth, rules };
+    return { confPath, prefix: ngx.prefix, files, logs, truth, rules };
   } finally {
     // Keep the prefix: the caller traces its logs, then calls cleanup().
     await ngx.stop({ keep: true });
@@ -195,6 +215,20 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
 
 export function cleanup(r: RunResult): void {
   rmSync(r.prefix, { recursive: true, force: true });
+  if (r.files) rmSync(r.files, { recursive: true, force: true });
+}
+
+/** The scenario's files in a fresh temp directory nginx's workers (nobody) can read. */
+function writeFiles(files: Record<string, string> | undefined): string | undefined {
+  if (!files) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'lens-files-'));
+  chmodSync(dir, 0o755);
+  for (const [rel, text] of Object.entries(files)) {
+    const p = join(dir, rel);
+    mkdirSync(rel.endsWith('/') ? p : dirname(p), { recursive: true, mode: 0o755 });
+    if (!rel.endsWith('/')) writeFileSync(p, text, { mode: 0o644 });
+  }
+  return dir;
 }
 
 function requestText(r: Req, id: number): string {
@@ -202,7 +236,8 @@ function requestText(r: Req, id: number): string {
   let head = `${r.method ?? 'GET'} ${r.path} ${protocol}\r\n`;
   if (r.host !== null) head += `Host: ${r.host ?? 'localhost'}\r\n`;
   for (const [k, v] of Object.entries(r.headers ?? {})) head += `${k}: ${v}\r\n`;
-  return head + `X-Lens-Id: ${id}\r\nConnection: close\r\n\r\n`;
+  if (r.body !== undefined && !Object.keys(r.headers ?? {}).some((k) => k.toLowerCase() === 'content-length')) head += `Content-Length: ${Buffer.byteLength(r.body, 'latin1')}\r\n`;
+  return head + `X-Lens-Id: ${id}\r\nConnection: close\r\n\r\n` + (r.body ?? '');
 }
 
 /** The truth records nginx wrote beside one access log, keyed by the line of that log. */
