@@ -8,7 +8,7 @@ import { ipv4ToNumber, type GeoModel, type HttpModel, type MapModel } from './mo
 import { inNet6, ipv6ToBigInt, v4Mapped } from './ip';
 import { regexCandidates, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
-import type { ComplexValue } from './values';
+import { compileValue, type ComplexValue } from './values';
 
 export type Unknown = { unknown: string[] };
 export type Val = string | Unknown;
@@ -38,6 +38,15 @@ export function findMapEntry(m: MapModel, src: string): MapEntry {
     }
   }
   return { value: m.defaultValue };
+}
+
+const volatileMemo = new WeakMap<MapModel, boolean>();
+
+/** A map with `volatile` in its block: nginx computes it again at every use instead of once per request. */
+export function isVolatileMap(m: MapModel): boolean {
+  let v = volatileMemo.get(m);
+  if (v === undefined) volatileMemo.set(m, (v = !!m.d.block?.children.some((c) => c.name === 'volatile' && !c.args.length)));
+  return v;
 }
 
 const constantMemo = new WeakMap<MapModel, Map<string, Val>>();
@@ -191,4 +200,93 @@ function rawInputs(m: MapModel, f: RequestFacts): string {
     k += (v === undefined ? '\u0001' : v === null ? '\u0002' : v) + '\u0000';
   }
   return k;
+}
+
+/** One `split_clients` block: parts in order, each taking hashes below `below` (0: every hash left). */
+export interface SplitClients {
+  source: ComplexValue;
+  parts: { below: number; value: string }[];
+}
+
+const splitMemo = new WeakMap<HttpModel, Map<string, SplitClients>>();
+
+/** The http level's `split_clients` blocks by variable name (lowercased, without `$`). */
+export function splitClientsOf(model: HttpModel): Map<string, SplitClients> {
+  let m = splitMemo.get(model);
+  if (m) return m;
+  m = new Map();
+  for (const d of model.http?.byName.get('split_clients') ?? []) {
+    const target = d.args[1]?.value;
+    if (!d.block || d.args.length !== 2 || !target?.startsWith('$')) continue;
+    // ngx_conf_split_clients_block: percentages to cumulative 32-bit bounds; `*`, or the part that
+    // brings the sum to 100%, takes the rest.
+    const parts: SplitClients['parts'] = [];
+    let sum = 0;
+    let last = 0;
+    let ok = true;
+    for (const c of d.block.children) {
+      const value = c.args[0]?.value ?? '';
+      let pct = 0;
+      if (c.name !== '*') {
+        const p = c.name.endsWith('%') ? parsePercent(c.name.slice(0, -1)) : undefined;
+        if (!p) {
+          ok = false;
+          break;
+        }
+        pct = p;
+      }
+      sum = pct ? sum + pct : 10000;
+      if (sum > 10000) {
+        ok = false;
+        break;
+      }
+      if (sum === 10000) pct = 0;
+      if (pct) last += Math.floor((pct * 0xffffffff) / 10000);
+      parts.push({ below: pct ? last : 0, value });
+    }
+    if (ok) m.set(target.slice(1).toLowerCase(), { source: compileValue(d.args[0].value), parts });
+  }
+  splitMemo.set(model, m);
+  return m;
+}
+
+/** ngx_atofp(s, 2): a percentage in hundredths ("33.3" → 3330); undefined when nginx rejects it. */
+function parsePercent(s: string): number | undefined {
+  const m = /^(\d*)(?:\.(\d{0,2}))?$/.exec(s);
+  if (!m || (!m[1] && !m[2])) return undefined;
+  const n = +(m[1] || '0') * 100 + +((m[2] ?? '') + '00').slice(0, 2);
+  return n || undefined;
+}
+
+/** The value `split_clients` gives a key: the first part whose bound its MurmurHash2 is below. */
+export function splitValue(sc: SplitClients, key: string): string {
+  const h = murmurHash2(key);
+  for (const p of sc.parts) if (p.below === 0 || h < p.below) return p.value;
+  return '';
+}
+
+/** ngx_murmur_hash2 over the key's bytes (a byte string: one char per byte; else UTF-8). */
+export function murmurHash2(key: string): number {
+  const bytes: ArrayLike<number> = /[^\x00-\xff]/.test(key) ? new TextEncoder().encode(key) : Array.from(key, (c) => c.charCodeAt(0));
+  let len = bytes.length;
+  let h = len >>> 0;
+  let i = 0;
+  const M = 0x5bd1e995;
+  while (len >= 4) {
+    let k = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+    k = Math.imul(k, M);
+    k ^= k >>> 24;
+    k = Math.imul(k, M);
+    h = Math.imul(h, M) ^ k;
+    i += 4;
+    len -= 4;
+  }
+  // The tail bytes, as the C switch falls through from 3 to 1.
+  if (len === 3) h ^= bytes[i + 2] << 16;
+  if (len >= 2) h ^= bytes[i + 1] << 8;
+  if (len >= 1) h = Math.imul(h ^ bytes[i], M);
+  h ^= h >>> 13;
+  h = Math.imul(h, M);
+  h ^= h >>> 15;
+  return h >>> 0;
 }

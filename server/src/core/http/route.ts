@@ -36,7 +36,7 @@ import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, validateHost } from './uri';
 import { compileValue, type ComplexValue } from './values';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
-import { constantMapValue, findMapEntry, geoIsKeyable, geoValue, isGeoProxy, isUnknown, mapIsKeyable, type Unknown, type Val } from './lookup';
+import { constantMapValue, findMapEntry, geoIsKeyable, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
 
 export type OutcomeStatus = number | 'content';
 
@@ -180,7 +180,7 @@ class Run {
   captures: Val[] = [];
   method: Val = { unknown: ['$request'] };
   private uriVal: Val = { unknown: ['$request'] };
-  args: Val = { unknown: ['$request'] };
+  private argsVal: Val = { unknown: ['$request'] };
   private targetVal: Val = { unknown: ['$request'] };
   protocol: Val = { unknown: ['$request'] };
   hostVar: Val = { unknown: ['$host'] };
@@ -191,6 +191,7 @@ class Run {
   internal = false;
   uriChanges = 11;
   errorPageDone = false;
+  bodyDiscarded = false;
   limitsDone = false;
   inAccessPhase = false;
   status = 0;
@@ -214,6 +215,14 @@ class Run {
   }
   set uri(v: Val) {
     this.uriVal = v;
+  }
+  get args(): Val {
+    return this.argsVal;
+  }
+  /** A new r->args (rewrite, `set $args`, a redirect): `$is_args` follows it again. */
+  set args(v: Val) {
+    this.argsVal = v;
+    this.vars.delete('is_args');
   }
   get target(): Val {
     this.reads.add('uri');
@@ -581,7 +590,32 @@ class Run {
       this.path.push('no location matches: the server-level configuration applies');
       this.scope = server.scope;
     }
+    const tooLarge = this.bodyTooLarge(found?.scope ?? server.scope);
+    if (tooLarge) return this.finalize(413, undefined, tooLarge);
     return this.locationRewrite();
+  }
+
+  /**
+   * ngx_http_core_find_config_phase: a Content-Length above the location's client_max_body_size
+   * is a 413 before its rewrite phase (once: the body is then discarded). The length is rarely
+   * logged: without it, fork only where an error_page can turn the 413 into something else.
+   */
+  bodyTooLarge(locScope: Scope): string | undefined {
+    if (this.bodyDiscarded) return undefined;
+    const max = parseSize(inherited(locScope, 'client_max_body_size')[0]?.args[0]?.value ?? '1m');
+    if (!max) return undefined;
+    let len: Val | undefined = this.logged('content_length');
+    if (len === undefined) len = this.logged('http_content_length');
+    const why = `the request body (Content-Length) exceeded client_max_body_size ${max}: 413`;
+    if (len !== undefined && !isUnknown(len)) {
+      if (!/^\d+$/.test(len) || +len <= max) return undefined;
+      this.bodyDiscarded = true;
+      return why;
+    }
+    if (!hasErrorPage(this.scope!, 413)) return undefined;
+    if (this.pick(['', `the (unlogged) Content-Length exceeded client_max_body_size ${max}`], ['$content_length']) === 0) return undefined;
+    this.bodyDiscarded = true;
+    return why;
   }
 
   locationRewrite(): Outcome | undefined {
@@ -656,7 +690,10 @@ class Run {
       for (const op of list) {
         switch (op.op) {
           case 'set':
-            this.vars.set(op.name, this.evalValue(op.value));
+            // `$args` is nginx's one changeable built-in here (ngx_http_variable_set_args): it is
+            // r->args itself, which `$query_string`, `$arg_*`, `$is_args` and redirects read.
+            if (op.name === 'args') this.args = this.evalValue(op.value);
+            else this.vars.set(op.name, this.evalValue(op.value));
             this.mapCache.delete(op.name);
             break;
           case 'return':
@@ -704,6 +741,9 @@ class Run {
               }
             }
             uriChanged = true;
+            // ngx_http_script_regex_start_code: a rewritten URI makes the request internal, so
+            // it may enter `internal` locations.
+            this.internal = true;
             if (op.flag === 'break') {
               uriChanged = false;
               return 'break';
@@ -845,11 +885,23 @@ class Run {
     if (this.model.declaredVars.has(name)) return '';
     const map = this.model.maps.get(name);
     if (map) {
+      // A map's value is cached for the rest of the request (internal redirects included) unless
+      // it is `volatile` (NGX_HTTP_VAR_NOCACHEABLE).
       const c = this.mapCache.get(name);
-      if (c !== undefined) return c;
+      if (c !== undefined && !isVolatileMap(map)) return c;
       this.mapCache.set(name, { unknown: [`$${name}`] }); // breaks cycles
       const v = mapIsKeyable(this.model, map) ? this.readAs(`map:${name}`, () => this.evalMap(name)) : this.evalMap(name);
       this.mapCache.set(name, v);
+      return v;
+    }
+    const split = splitClientsOf(this.model).get(name);
+    if (split) {
+      // Cacheable: computed once per request, at its first use.
+      let v = this.mapCache.get(name);
+      if (v === undefined) {
+        const src = this.evalValue(split.source);
+        this.mapCache.set(name, (v = isUnknown(src) ? src : splitValue(split, src)));
+      }
       return v;
     }
     const geo = this.model.geos.get(name);
@@ -923,12 +975,14 @@ class Run {
     const ref = this.logged('http_referer');
     if (ref === undefined) return { unknown: ['$http_referer'] };
     if (isUnknown(ref)) return ref;
-    // Logged as absent: no Referer (valid with `none`) or an empty one (valid with `blocked`).
-    if (this.facts.vars.http_referer === null && none !== blocked)
+    // Logged as absent (`-`, or "" in a JSON format): no Referer (valid with `none`) or an empty
+    // one (valid with `blocked`).
+    const absent = this.facts.vars.http_referer === null || ref === '';
+    if (absent && none !== blocked)
       return this.pick(['the request had no Referer', 'the request had an empty Referer'], ['$http_referer']) === 0
         ? none ? '' : '1'
         : blocked ? '' : '1';
-    if (ref === '' && this.facts.vars.http_referer === null) return none ? '' : '1';
+    if (ref === '' && absent) return none ? '' : '1';
     let rest: string | undefined;
     if (ref.length >= 11) {
       const low = ref.slice(0, 8).toLowerCase();
@@ -1086,24 +1140,44 @@ class Run {
         }
       }
     }
+    // ngx_http_auth_basic_handler declines without both a realm and a user file.
     const ab = inherited(scope, 'auth_basic')[0];
-    const auth = ab && ab.args[0]?.value !== 'off';
+    const auth = !!ab && ab.args[0]?.value !== 'off' && inherited(scope, 'auth_basic_user_file').length > 0;
     const ar = inherited(scope, 'auth_request')[0];
-    const authReq = ar && ar.args[0]?.value !== 'off';
+    const authReq = !!ar && ar.args[0]?.value !== 'off';
     const satisfyAny = inherited(scope, 'satisfy')[0]?.args[0]?.value === 'any';
-    let authOk = true;
-    if (auth || authReq) {
-      authOk = this.pick(['the credentials were accepted', 'the credentials were refused (401)'], ['$remote_user']) === 0;
-    }
+    // The access-phase handlers run in reverse module order: access, auth_basic, auth_request.
+    const subrequestOk = () => this.pick(['the auth_request subrequest allowed it', 'the auth_request subrequest refused it (401)'], []) === 0;
     if (satisfyAny) {
-      if (accessResult === 'allow' || (authOk && (auth || authReq))) return this.preContent();
-      if (accessResult === 'deny' && !(auth || authReq)) return this.finalize(403, ruleOf(denyRule!), `${dstr(denyRule!)} (${where(denyRule!)}) denied it: 403`);
-      if (!(auth || authReq) && accessResult === 'none') return this.preContent();
-      return this.finalize(accessResult === 'deny' ? 403 : 401, denyRule ? ruleOf(denyRule) : ab ? ruleOf(ab) : undefined, 'access refused (satisfy any): ' + (accessResult === 'deny' ? 403 : 401));
+      // ngx_http_core_access_phase: the first handler's OK lets the request through; otherwise
+      // the status is 401 once an auth handler refused (it sticks over the access module's 403).
+      if (accessResult === 'allow') return this.preContent();
+      if (auth && this.basicAuthAccepted()) return this.preContent();
+      if (authReq && subrequestOk()) return this.preContent();
+      const authRule = auth ? ab : ar;
+      if (authRule) return this.finalize(401, ruleOf(authRule), `access refused (satisfy any): ${dstr(authRule)} (${where(authRule)}) answered 401`);
+      if (accessResult === 'deny') return this.finalize(403, ruleOf(denyRule!), `${dstr(denyRule!)} (${where(denyRule!)}) denied it: 403`);
+      return this.preContent();
     }
     if (accessResult === 'deny') return this.finalize(403, ruleOf(denyRule!), `${dstr(denyRule!)} (${where(denyRule!)}) denied it: 403`);
-    if (!authOk) return this.finalize(401, ruleOf((ab && ab.args[0]?.value !== 'off' ? ab : ar)!), 'authorization refused: 401');
+    if (auth && !this.basicAuthAccepted()) return this.finalize(401, ruleOf(ab), `${dstr(ab)} (${where(ab)}) refused the credentials: 401`);
+    if (authReq && !subrequestOk()) return this.finalize(401, ruleOf(ar), `${dstr(ar)} (${where(ar)}) refused the request: 401`);
     return this.preContent();
+  }
+
+  /**
+   * Whether auth_basic accepted the request. `$remote_user` logged as `-` means no user name was
+   * sent (no or a malformed Authorization header, or an empty name): always 401
+   * (ngx_http_auth_basic_user declines). A user name does not tell whether the password matched.
+   */
+  basicAuthAccepted(): boolean {
+    this.reads.add('remote_user');
+    const u = this.facts.vars.remote_user;
+    if (u === null || u === '') {
+      this.path.push('no user name was sent ($remote_user is empty): auth_basic answers 401');
+      return false;
+    }
+    return this.pick(['the credentials were accepted', 'the credentials were refused (401)'], u === undefined ? ['$remote_user'] : []) === 0;
   }
 
   preContent(): Outcome | undefined {
@@ -1297,6 +1371,14 @@ class Run {
     this.captures = [];
     return this.fromServerRewrite();
   }
+}
+
+/** ngx_parse_size: bytes, or k/m/g units; undefined when invalid. */
+function parseSize(v: string): number | undefined {
+  const m = /^(\d+)([kKmMgG]?)$/.exec(v);
+  if (!m) return undefined;
+  const unit = m[2].toLowerCase();
+  return +m[1] * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : unit === 'g' ? 1024 * 1024 * 1024 : 1);
 }
 
 function hasErrorPage(scope: Scope, status: number): boolean {

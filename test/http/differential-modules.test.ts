@@ -1,0 +1,261 @@
+// Differential breadth, second part: the modules admins put in front of `return 444` that the first
+// suite does not cover — split_clients buckets, valid_referers forms, satisfy/auth_basic with
+// error pages, client_max_body_size (413) into error_page, internal locations, rewrite flags and
+// `?`, `set $args`, map variants (volatile, $request_uri, $args, cookies, included files), geo on
+// other variables, listen sockets on two loopback addresses.
+//
+// Same contract as differential-breadth.test.ts (see breadthRunner.ts): real nginx decides through
+// the harness's markers, every 444 line of every log must be attributed to the rule it ran.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { haveNginx, type Scenario } from './nginxHarness';
+import { BROWSER, conf, get, m, ref, runBreadth, ua } from './breadthRunner';
+
+const basic = (userPass: string) => ({ headers: { 'User-Agent': BROWSER, Authorization: 'Basic ' + Buffer.from(userPass).toString('base64') } });
+
+function scenarios(): Scenario[] {
+  return [
+    {
+      name: 'split_clients: buckets by address, argument and user agent, in if and map',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server;
+    location /s { if ($bucket = a) { return 444; } if ($drop_b) { return 444; } return 200; }
+    location /ab { if ($ab) { return 444; } return 200; }
+    location /ua { if ($uas = x) { return 444; } if ($uas = "") { return 444; } return 200; }
+  }
+`,
+        `  split_clients "\${remote_addr}AAA" $bucket { 33.3% a; 33.3% b; * c; }
+  split_clients $arg_id $ab { 50% on; * ""; }
+  split_clients "$http_user_agent" $uas { 10% x; 0.5% y; 20% z; }
+  map $bucket $drop_b { b 1; default 0; }`,
+      ),
+      requests: [
+        ...[2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((n) => get('/s', 'localhost', { from: `127.0.0.${n}` })),
+        ...[1, 2, 3, 4, 5, 6, 7, 8].map((n) => get(`/ab?id=${n}`)),
+        get('/ab'),
+        ...['curl/8.0', 'Wget/1.21', 'python-requests/2.31', 'Go-http-client/1.1', BROWSER, 'x', ''].map((u) => get('/ua', 'localhost', ua(u))),
+      ],
+    },
+    {
+      name: 'valid_referers: none, blocked, server_names, wildcards, regex, host/uri, caseless',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name shop.test *.shop.test;
+    location /img/ { valid_referers none blocked server_names *.example.com example.* ~\\.google\\. partner.test/gallery/; if ($invalid_referer) { return 444; } return 200; }
+    location /strict/ { valid_referers server_names; if ($invalid_referer) { return 444; } return 200; }
+    location /none/ { valid_referers none good.test; if ($invalid_referer) { return 444; } return 200; }
+    location /blocked/ { valid_referers blocked good.test; if ($invalid_referer) { return 444; } return 200; }
+  }
+`),
+      requests: [
+        ...['/img/', '/strict/', '/none/', '/blocked/'].flatMap((p) => [
+          get(p + 'a', 'shop.test'),
+          get(p + 'a', 'shop.test', ref('')),
+          get(p + 'a', 'shop.test', ref('foo')),
+          get(p + 'a', 'shop.test', ref('http://shop.test/page')),
+        ]),
+        ...[
+          'https://a.example.com/x',
+          'http://example.com/',
+          'http://example.org/x',
+          'http://www.google.com/search?q=1',
+          'http://partner.test/gallery/1',
+          'http://partner.test/other',
+          'http://x.shop.test/',
+          'http://evil.test/?shop.test',
+          'HTTP://EXAMPLE.ORG/',
+          'http://shop.test:8080/',
+          'ftp://shop.test/',
+          'http://a.b',
+        ].map((r) => get('/img/a', 'shop.test', ref(r))),
+        get('/strict/a', 'www.shop.test', ref('http://www.shop.test/')),
+        get('/strict/a', 'shop.test', ref('http://shop.test.evil/')),
+      ],
+    },
+    {
+      name: 'satisfy any/all, allow/deny and auth_basic into error_page 401/403 named locations',
+      files: { htpasswd: 'alice:{PLAIN}secret\n' },
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    error_page 401 = @unauth;
+    error_page 403 = @forbidden;
+    location /any { satisfy any; allow 127.0.0.2; deny all; auth_basic "x"; auth_basic_user_file FILES/htpasswd; }
+    location /all { satisfy all; allow 127.0.0.0/29; deny all; auth_basic "x"; auth_basic_user_file FILES/htpasswd; }
+    location /only { auth_basic "x"; auth_basic_user_file FILES/htpasswd; }
+    location /anyopen { satisfy any; deny 127.0.0.5; auth_basic "x"; auth_basic_user_file FILES/htpasswd; }
+    location /off { auth_basic "x"; auth_basic_user_file FILES/htpasswd;
+      location /off/pub { auth_basic off; if ($arg_x) { return 444; } }
+    }
+    location @unauth { return 444; }
+    location @forbidden { if ($http_user_agent ~ keep) { return 403; } return 444; }
+  }
+`),
+      requests: [
+        get('/any', 'localhost', { from: '127.0.0.2' }),
+        get('/any', 'localhost', { from: '127.0.0.3' }),
+        get('/any', 'localhost', { from: '127.0.0.3', ...basic('alice:secret') }),
+        get('/any', 'localhost', { from: '127.0.0.3', ...basic('alice:wrong') }),
+        get('/any', 'localhost', { from: '127.0.0.3', ...basic(':secret') }),
+        get('/all', 'localhost', { from: '127.0.0.2' }),
+        get('/all', 'localhost', { from: '127.0.0.2', ...basic('alice:secret') }),
+        get('/all', 'localhost', { from: '127.0.0.9' }),
+        get('/all', 'localhost', { from: '127.0.0.9', ...basic('alice:secret') }),
+        get('/all', 'localhost', { from: '127.0.0.9', ...ua('keep') }),
+        get('/only'),
+        get('/only', 'localhost', basic('bob:x')),
+        get('/only', 'localhost', basic('alice:secret')),
+        get('/anyopen', 'localhost', { from: '127.0.0.5' }),
+        get('/anyopen', 'localhost', { from: '127.0.0.6' }),
+        get('/off/pub?x=1'),
+        get('/off/priv?x=1'),
+      ],
+    },
+    {
+      name: 'client_max_body_size 413 into error_page, internal locations, error_page to internal URIs, recursive_error_pages',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    client_max_body_size 10;
+    error_page 413 = @big;
+    location /up { if ($request_method = PUT) { return 444; } }
+    location /small { client_max_body_size 1k; error_page 413 = @big2; if ($arg_d) { return 444; } }
+    location /free { client_max_body_size 0; if ($arg_d) { return 444; } }
+    location @big { return 444; }
+    location @big2 { if ($arg_k) { return 200; } return 444; }
+    location /int { internal; if ($arg_i) { return 444; } return 200; }
+    location /e404 { error_page 404 /int?i=1; }
+    location /rw { rewrite ^ /int?i=1 last; }
+    location /chain { error_page 404 = @first; }
+    location @first { error_page 404 = @second; try_files /nothing =404; }
+    location @second { return 444; }
+    location /chainr { recursive_error_pages on; error_page 404 = @firstr; }
+    location @firstr { recursive_error_pages on; error_page 404 = @second; try_files /nothing =404; }
+  }
+`),
+      requests: [
+        m('POST', '/up', 'localhost', { body: 'x'.repeat(20) }),
+        m('PUT', '/up', 'localhost', { body: 'x'.repeat(20) }),
+        m('PUT', '/up', 'localhost', { body: 'x'.repeat(5) }),
+        m('POST', '/up', 'localhost', { body: 'x'.repeat(5) }),
+        get('/up', 'localhost', { body: 'x'.repeat(50) }),
+        m('POST', '/small?d=1', 'localhost', { body: 'x'.repeat(2000) }),
+        m('POST', '/small?d=1', 'localhost', { body: 'x'.repeat(20) }),
+        m('POST', '/small?k=1', 'localhost', { body: 'x'.repeat(2000) }),
+        m('POST', '/free?d=1', 'localhost', { body: 'x'.repeat(2000) }),
+        get('/int?i=1'),
+        get('/int'),
+        get('/e404'),
+        get('/rw'),
+        get('/chain'),
+        get('/chainr'),
+      ],
+    },
+    {
+      name: 'rewrite flags and "?", set $args, return with URLs, $is_args, map on $request_uri/$args/$cookie',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server;
+    location /setargs { set $args "id=7"; if ($arg_id = 7) { return 444; } return 200; }
+    location /qs { set $args "\${args}&z=1"; if ($query_string ~ "z=1$") { return 444; } return 200; }
+    location /isargs { set $args ""; if ($is_args) { return 444; } return 200; }
+    location /redir { rewrite ^ /target redirect; return 444; }
+    location /perm { rewrite ^ /target permanent; }
+    location /q { rewrite ^/q(.*)$ /qq$1? last; }
+    location /qa { rewrite ^/qa(.*)$ /qq$1?n=1 last; }
+    location /qq { if ($args) { return 444; } return 200; }
+    location /url { rewrite ^ http://example.test/x last; return 444; }
+    location /ret { return 302 /elsewhere; }
+    location /mapped { if ($bad_uri) { return 444; } if ($bad_args) { return 444; } if ($bad_cookie) { return 444; } return 200; }
+    location /after { rewrite ^/after(.*)$ /mapped$1 last; }
+  }
+`,
+        `  map $request_uri $bad_uri { default 0; ~*wp-login 1; "~^/mapped/x\\?a=1$" 1; }
+  map $args $bad_args { default 0; ~(^|&)cmd= 1; "" 0; }
+  map $cookie_session $bad_cookie { default 0; evil 1; }`,
+      ),
+      requests: [
+        get('/setargs'),
+        get('/setargs?id=8'),
+        get('/qs?a=1'),
+        get('/qs'),
+        get('/isargs?a=1'),
+        get('/redir'),
+        get('/perm'),
+        get('/q/x?a=1'),
+        get('/qa/x?a=1'),
+        get('/qq?a=1'),
+        get('/url'),
+        get('/ret'),
+        get('/mapped/wp-login.php'),
+        get('/mapped/x?a=1'),
+        get('/mapped/y?cmd=ls'),
+        get('/mapped/y?x=1&cmd=ls'),
+        get('/mapped/y', 'localhost', { headers: { 'User-Agent': BROWSER, Cookie: 'a=1; session=evil' } }),
+        get('/after/wp-login.php'),
+        get('/after/y?cmd=1'),
+      ],
+    },
+    {
+      name: 'map volatile vs cached across rewrite, map from an included file, geo on $arg_*, geo ranges with delete',
+      files: {
+        'agents.map': '  ~*evilbot 1;\n  "~*scan(ner)?" 1;\n  Mozilla/4.0 1;\n',
+      },
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server;
+    location /v { set $seen_v $is_x_v; set $seen_c $is_x_c; rewrite ^ /x last; }
+    location = /x { if ($is_x_v) { return 444; } return 200; }
+    location /c { set $seen_c $is_x_c; rewrite ^ /y last; }
+    location = /y { if ($is_x_c = 0) { return 444; } return 200; }
+    location /agents { if ($bad_agent) { return 444; } return 200; }
+    location /geo { if ($geo_arg = blocked) { return 444; } if ($rng = r) { return 444; } return 200; }
+  }
+`,
+        `  map $uri $is_x_v { volatile; /x 1; default 0; }
+  map $uri $is_x_c { /y 1; default 0; }
+  map $http_user_agent $bad_agent { default 0; include FILES/agents.map; }
+  geo $arg_ip $geo_arg { default ok; 10.0.0.0/8 blocked; 10.1.0.0/16 ok; }
+  geo $rng { ranges; default -; 127.0.0.10-127.0.0.20 r; 127.0.0.15-127.0.0.16 delete; }`,
+      ),
+      requests: [
+        get('/v'),
+        get('/c'),
+        get('/agents', 'localhost', ua('EvilBot/1.0')),
+        get('/agents', 'localhost', ua('MyScanner')),
+        get('/agents', 'localhost', ua('Mozilla/4.0')),
+        get('/agents', 'localhost', ua('mozilla/4.0')),
+        get('/agents', 'localhost', ua('Mozilla/4.01')),
+        get('/geo?ip=10.2.3.4'),
+        get('/geo?ip=10.1.3.4'),
+        get('/geo?ip=nonsense'),
+        get('/geo', 'localhost', { from: '127.0.0.12' }),
+        get('/geo', 'localhost', { from: '127.0.0.15' }),
+        get('/geo', 'localhost', { from: '127.0.0.20' }),
+        get('/geo', 'localhost', { from: '127.0.0.21' }),
+      ],
+    },
+    {
+      name: 'listen sockets on two loopback addresses of one port: which server took the request',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name one.test; if ($arg_a) { return 444; } return 200; }
+  server { listen 127.0.0.2:PORT default_server; server_name two.test; if ($arg_b) { return 444; } location / { return 444; } location /ok { return 200; } }
+  server { listen 127.0.0.2:PORT; server_name named.test; return 444; }
+`),
+      requests: [
+        get('/?a=1', 'one.test'),
+        get('/?a=1', 'named.test'),
+        get('/?b=1', 'one.test', { to: '127.0.0.2' }),
+        get('/ok?b=1', 'any.test', { to: '127.0.0.2' }),
+        get('/x', 'any.test', { to: '127.0.0.2' }),
+        get('/ok', 'named.test', { to: '127.0.0.2' }),
+        get('/ok?a=1', null, { to: '127.0.0.1' }),
+      ],
+    },
+  ];
+}
+
+test('differential breadth (modules): our attribution of every 444 agrees with real nginx', { skip: !haveNginx && 'nginx not installed', timeout: 120_000 }, async () => {
+  const { total, failures } = await runBreadth('differential modules', scenarios());
+  assert.deepEqual(failures, []);
+  assert.ok(total.exact > 100, `expected most lines of the Host-carrying logs exact, got ${total.exact}`);
+});
