@@ -215,3 +215,15 @@ test('hover: ambiguous drops counted apart; latest without its text', () => {
   const md = explain444(ix, sources444(ix)[0].d, { count: 0, possible: 5, latest: { file: 'access.log', line: 3 } })!;
   assert.match(md, /\*\*0 drops\*\* \(\+5 where it is one of several candidates\) in the loaded logs; latest access\.log:3\.$/);
 });
+
+test('the index places every http-level directive in the http scope, server, map and geo blocks included', () => {
+  const g = graphOf('events {} http { limit_req_status 444; map $uri $m { default 0; } geo $g { default 0; } server { listen 80; return 444; } }');
+  const ix = dropsIndex(g);
+  const http = ix.model.http!;
+  const names = ix.model.httpItems.map((d) => d.name);
+  assert.deepEqual(names, ['limit_req_status', 'map', 'geo', 'server']);
+  for (const d of ix.model.httpItems) assert.equal(ix.scopeOf.get(d), http, d.name);
+  // Nothing inherits from the blocks, so the settings scope servers point to leaves them out.
+  assert.deepEqual(http.items.map((d) => d.name), ['limit_req_status']);
+  assert.equal(ix.model.servers[0].scope.parent, http);
+});

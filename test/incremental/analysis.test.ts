@@ -186,6 +186,8 @@ const TARGETED: { files: Record<string, string>; edits: [file: string, from: str
       ['nginx.conf', 'merge_slashes of7', 'merge_slashes off'],
       // b's `return 200` bypasses the inherited deny, then there is none.
       ['nginx.conf', 'deny 192', 'allow 192'],
+      // A server added before b: b's server is reused under the same http settings, at another index.
+      ['a.conf', 'server {\n    listen 80;', 'server {\n    listen 82;\n}\nserver {\n    listen 80;'],
     ],
   },
   {

@@ -64,7 +64,11 @@ function buildIndex(graph: ConfigGraph): DropsIndex {
   const addSet = (set: LocationSet) => {
     for (const l of [...set.exact.values(), ...set.prefix, ...set.regex]) addLocation(l);
   };
-  if (model.http) addScope(model.http);
+  if (model.http) {
+    addScope(model.http);
+    // Server, map and geo blocks are not in the http settings scope, but they sit in its block.
+    for (const d of model.httpItems) if (!ix.scopeOf.has(d)) ix.scopeOf.set(d, model.http);
+  }
   for (const s of model.servers) {
     addScope(s.scope);
     addSet(s.locations);

@@ -195,7 +195,15 @@ export interface AccessLogDef {
 
 export interface HttpModel {
   prefix: string;
+  /**
+   * The http block's settings: the scope every server inherits from. Its items are the http-level
+   * directives except the server, map and geo blocks (which nothing inherits), so that after an
+   * edit of one server or of a blocklist entry it is the same object as before and every other
+   * server is reused as it is (see serverHit).
+   */
   http?: Scope;
+  /** The http block's whole expanded list (servers, maps and geos included), in nginx's order. */
+  httpItems: Directive[];
   servers: ServerModel[];
   /** port → address → group; address '*' is the wildcard. */
   groups: Map<number, Map<string, ListenGroup>>;
@@ -359,6 +367,7 @@ export function buildHttpModel(top: Directive[], options: BuildOptions = {}): Ht
   const expand = options.expand ?? ((l: Directive[]) => l);
   const model: HttpModel = {
     prefix: options.prefix ?? '/usr/share/nginx/',
+    httpItems: [],
     servers: [],
     groups: new Map(),
     maps: new Map(),
@@ -444,10 +453,21 @@ interface ServerMemo {
   template: ServerModel;
   declared: string[];
   sources444: RuleRef[];
+  /** The server last built or re-linked from this memo: used as it is under the same http scope at the same index. */
+  last?: ServerModel;
   /** collectVars' part for this server block, filled on the first collectVars after the build. */
   vars?: { names: string[]; remoteAddr: boolean; visited: number };
 }
 const serverMemo = new WeakMap<Directive, ServerMemo>();
+/** The last http settings scope built for an http directive (see HttpModel.http). */
+const httpMemo = new WeakMap<Directive, Scope>();
+
+function sameList(a: readonly Directive[], b: readonly Directive[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 const serverOrigins = new WeakMap<ServerModel, ServerMemo>();
 
 /**
@@ -495,8 +515,12 @@ class Builder {
 
   http(d: Directive): void {
     const items = this.expand(d.block!.children);
-    const scope = scopeOf('http', items, d);
+    const settings = items.filter((c) => !(c.block && (c.name === 'server' || c.name === 'map' || c.name === 'geo')));
+    const was = this.memo ? httpMemo.get(d) : undefined;
+    const scope = was && sameList(was.items, settings) ? was : scopeOf('http', settings, d);
+    if (this.memo) httpMemo.set(d, scope);
     this.model.http = scope;
+    this.model.httpItems = items;
     for (const c of items) {
       switch (c.name) {
         case 'server':
@@ -528,7 +552,9 @@ class Builder {
   server(d: Directive, http: Scope): void {
     const hit = this.serverHit(d);
     if (hit) {
-      const server = relinkServer(hit.template, http, this.model.servers.length);
+      const index = this.model.servers.length;
+      const last = hit.last;
+      const server = last && last.index === index && last.scope.parent === http ? last : (hit.last = relinkServer(hit.template, http, index));
       this.model.servers.push(server);
       serverOrigins.set(server, hit);
       const into = declaring ?? this.model.declaredVars;
@@ -560,6 +586,7 @@ class Builder {
       expanded: recording,
       defaultPort: this.model.defaultPort,
       template: relinkServer(server, undefined, 0),
+      last: server,
       declared: [...declared],
       sources444: this.model.sources444.slice(from444),
     };
@@ -970,7 +997,7 @@ class Builder {
       }
       return visited;
     };
-    walk(http.items, (v) => vars.add(v), true);
+    walk(this.model.httpItems, (v) => vars.add(v), true);
     if (this.model.geos.size || vars.has('remote_addr') || vars.has('binary_remote_addr')) this.model.usesRemoteAddr = true;
   }
 
