@@ -115,6 +115,8 @@ export function compileRegex(pattern: string, options: RegexOptions): CompiledRe
 
 function compileUncached(pattern: string, options: RegexOptions): CompiledRegex | RegexCompileError {
   const bytes = options.encoding === 'bytes' ? pattern : textToBytes(pattern);
+  const plain = plainLiteral(bytes, options.caseless);
+  if (plain !== undefined) return new PlainRegex(pattern, options, bytes, plain);
   let parsed: Parsed;
   try {
     parsed = parsePattern(bytes, options.caseless);
@@ -235,6 +237,111 @@ class Regex implements CompiledRegex {
     for (const { name, index: g } of this.names) groups[name] = captures[g] ?? '';
     return { kind: 'match', captures, groups, index, end };
   }
+}
+
+/**
+ * A pattern made only of literal characters, `.`, `\b` / `(?:\b)`, a leading `^` and a final `$`
+ * (the blocklists' ~8,000 `~*(?:\b)name(?:\b)` map keys): always valid, no groups, nothing
+ * unsupported, and its required literal can be read off the text. Everything else of its
+ * compilation (parse, analysis, translation) waits for the first exec the literal test does not
+ * answer, which most of them never get. bench/trace.mjs: parsing them all up front was ~0.15 s of
+ * the model build.
+ */
+class PlainRegex implements CompiledRegex {
+  readonly kind = 'regex';
+  readonly caseless: boolean;
+  readonly groupCount = 0;
+  readonly names: { name: string; index: number }[] = [];
+  readonly unsupported: string[] = [];
+  private full: Regex | undefined;
+
+  constructor(
+    readonly pattern: string,
+    private readonly options: RegexOptions,
+    private readonly bytes: string,
+    readonly literal: RequiredLiteral | null,
+  ) {
+    this.caseless = options.caseless;
+  }
+
+  /** The compilation of any other pattern; its literal is the same (test/regex/plain.test.ts). */
+  private regex(): Regex {
+    return (this.full ??= new Regex(this.pattern, this.options, parsePattern(this.bytes, this.options.caseless)));
+  }
+
+  get engine(): 'js' | 'vm' | 'none' {
+    return this.regex().engine;
+  }
+
+  get complexity(): Complexity {
+    return this.regex().complexity;
+  }
+
+  exec(input: string, opts?: { budget?: number }): ExecResult {
+    return this.regex().exec(input, opts);
+  }
+
+  execBytes(s: string, opts?: { budget?: number }): ExecResult {
+    if (this.literal && !mayContain(this.literal, s)) return { kind: 'nomatch' };
+    return this.regex().execBytes(s, opts);
+  }
+}
+
+const LITERAL_MIN = 3;
+
+/**
+ * The required literal of a plain pattern (see PlainRegex), exactly as literal.ts finds it in the
+ * parsed pattern: the longest run of single characters, `.` ending a run and the assertions not;
+ * null when no run is long enough. Undefined when the pattern is not plain. Characters taken as
+ * literals: printable ASCII but PCRE2's metacharacters (and `#`, `]`, `}` to stay clear of
+ * extended mode and quantifier braces), and `\` before a printable non-alphanumeric one.
+ */
+export function plainLiteral(bytes: string, caseless: boolean): RequiredLiteral | null | undefined {
+  let best: RequiredLiteral | null = null;
+  let text = '';
+  const close = () => {
+    if (text.length >= LITERAL_MIN && (!best || text.length > best.text.length)) best = { text, folded: caseless && /[a-z]/.test(text) };
+    text = '';
+  };
+  const n = bytes.length;
+  for (let i = 0; i < n; ) {
+    let c = bytes.charCodeAt(i);
+    if (c === 0x28) {
+      if (!bytes.startsWith('(?:\\b)', i)) return undefined;
+      i += 6;
+      continue;
+    }
+    if (c === 0x5c) {
+      const e = bytes.charCodeAt(i + 1);
+      if (e === 0x62) {
+        i += 2;
+        continue;
+      }
+      if (!(e >= 0x20 && e <= 0x7e) || isAlnum(e)) return undefined;
+      c = e;
+      i += 2;
+    } else if (c === 0x2e) {
+      close();
+      i++;
+      continue;
+    } else if ((c === 0x5e && i === 0) || (c === 0x24 && i === n - 1)) {
+      i++;
+      continue;
+    } else {
+      if (c < 0x20 || c > 0x7e || META.includes(bytes[i])) return undefined;
+      i++;
+    }
+    // A letter of a caseless pattern matches both cases: literal.ts keeps it lowercased.
+    text += String.fromCharCode(caseless && c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+  }
+  close();
+  return best;
+}
+
+const META = '\\^$.[]|()?*+{}#';
+
+function isAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
 
 /**
