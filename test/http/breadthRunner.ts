@@ -69,8 +69,7 @@ export async function runBreadth(title: string, all: Scenario[]): Promise<Breadt
           const expected = ruleNginxUsed(run, t);
           const a = e.attribution;
           const names = a.rules.map((r) => `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}`);
-          const r0 = sc.requests[t.id];
-          const req = JSON.stringify(r0.body !== undefined ? { ...r0, body: `${r0.body.length} bytes` } : r0);
+          const req = JSON.stringify(sc.requests[t.id], (_, v) => (typeof v === 'string' && v.length > 100 ? `${v.slice(0, 20)}…(${v.length} chars)` : v));
           if (a.verdict === 'exact') {
             c.exact++;
             if (names[0] !== expected) c.wrong++, failures.push(`${where} ${req}: exact ${names[0]} but nginx ran ${expected} (${a.why})`);

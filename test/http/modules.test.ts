@@ -179,3 +179,22 @@ server { listen 80;
   assert.equal(one(m, known('GET /v HTTP/1.1')).status, 444);
   assert.equal(one(m, known('GET /c HTTP/1.1')).status, 444);
 });
+
+test('error_page 494: an unlogged header overflow is a possible history at the Host-chosen or default server', () => {
+  const conf = http(`
+server { listen 80 default_server; server_name big.test; error_page 494 = @hdr; location @hdr { return 444; }
+  location / { if ($arg_a) { return 444; } } }
+server { listen 80; server_name other.test; location / { return 200; } }
+server { listen 80; server_name third.test; error_page 494 = @o; location @o { return 444; } location / { return 200; } }
+`);
+  const m = modelOf(conf);
+  const hdr = lineOf(conf, 'big.test');
+  const third = lineOf(conf, 'third.test');
+  const req = (host: string, path = '/') => facts({ request: `GET ${path} HTTP/1.1`, host, httpHost: host, serverPort: 80, vars: {} });
+  // The overflow may have come before or after the Host header: the default server's page, or third.test's.
+  assert.deepEqual(outcomesOf(m, req('third.test')), [`200:${third}`, `444:${third}`, `444:${hdr}`].sort());
+  // other.test has no error_page 494: only the default server's page can log 444.
+  assert.deepEqual(outcomesOf(m, req('other.test')), [`200:${lineOf(conf, 'other.test')}`, `444:${hdr}`].sort());
+  // The page's rule and the location's own rule stay apart.
+  assert.deepEqual(outcomesOf(m, req('big.test', '/?a=1')), [`444:${hdr}`, `444:${hdr + 1}`]);
+});

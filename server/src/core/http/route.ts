@@ -428,6 +428,8 @@ class Run {
       this.scope = this.server.scope;
       return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
     }
+    const overflow = this.headerOverflow();
+    if (overflow !== false) return overflow;
     if (this.method === 'TRACE') return this.finalize(405, undefined, 'TRACE is answered 405 before any rule');
     // An unlogged method may have been TRACE: only worth a fork when an error_page takes its 405.
     if (isUnknown(this.method) && hasErrorPage(this.scope!, 405) && this.pick(['', 'the (unlogged) method was TRACE'], ['$request_method']) === 1) {
@@ -435,6 +437,25 @@ class Run {
       return this.finalize(405, undefined, 'TRACE is answered 405 before any rule');
     }
     return this.fromServerRewrite();
+  }
+
+  /**
+   * A header line longer than a large_client_header_buffers buffer: nginx answers 494 (logged
+   * 400) with the server chosen so far — Host's when the Host header came first, else the
+   * default one — whose server-level error_page may take it. Header sizes are not in the log:
+   * fork only where such an error_page exists. False when no overflow is considered.
+   */
+  headerOverflow(): Outcome | undefined | false {
+    const chosen = this.server!;
+    const def = this.group!.defaultServer;
+    const cands = (chosen === def ? [def] : [chosen, def]).filter((s) => hasErrorPage(s.scope, 494));
+    if (!cands.length) return false;
+    const i = this.pick(['', ...cands.map((s) => `the (unlogged) request headers overflowed large_client_header_buffers in server ${serverLabel(s)}`)], []);
+    if (i === 0) return false;
+    this.server = cands[i - 1];
+    this.scope = this.server.scope;
+    this.path.push(`a request header line was longer than large_client_header_buffers: 494 at server ${serverLabel(this.server)}`);
+    return this.finalize(494, undefined, 'request header too large: 494');
   }
 
   /**
