@@ -199,6 +199,8 @@ const TARGETED: { files: Record<string, string>; edits: [file: string, from: str
     edits: [
       ['nets.conf', '10.0.0.0/8 1', '10.0.0.0/8 7'],
       ['nets.conf', '192.168', '192.169'],
+      // One entry of a ranges geo: the geo is patched from its last build, in ranges mode.
+      ['nginx.conf', '10.0.0.1-10.0.0.9 1', '10.0.0.1-10.0.0.8 1'],
       // The same entry directives read as CIDRs now (parsed entries are kept per mode).
       ['nginx.conf', 'ranges;', 'rangez;'],
       ['nginx.conf', 'rangez;', 'ranges;'],
