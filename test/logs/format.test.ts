@@ -176,6 +176,34 @@ describe('other formats and escape modes', () => {
     assert.equal(compileLogFormat('m', '$remote_addr "$request" $status "$http_user_agent"', 'default').mayBeAmbiguous, false);
     assert.equal(compileLogFormat('n', '"$request" "$http_user_agent"', 'none').mayBeAmbiguous, true);
   });
+  test('matchReadings and readsTwoWays agree with match and parse', () => {
+    const formats = [
+      combinedFormat(),
+      compileLogFormat('n', '"$http_user_agent" "$http_referer"', 'none'),
+      compileLogFormat('h', '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$host"', 'default'),
+      compileLogFormat('t', '$remote_addr $remote_user $request_uri $status', 'none'),
+    ];
+    const piece = fc.constantFrom('"', ' ', '" "', 'a', '-', '[', '] "', 'GET / HTTP/1.1', '444', '0', '1.2.3.4', '[01/Mar/2024:00:00:00 +0000]', '\\x22');
+    const line = fc.array(piece, { maxLength: 24 }).map((a) => a.join(''));
+    const real = fc.tuple(fc.constantFrom('-', 'a b', 'x" "y'), fc.constantFrom('a', '"', 'c" "d'), fc.constantFrom('444', '200')).map(
+      ([user, ua, st]) => `1.2.3.4 - ${user} [01/Mar/2024:00:00:00 +0000] "GET / HTTP/1.1" ${st} 0 "-" "${ua}" "h"`,
+    );
+    fc.assert(
+      fc.property(fc.oneof(line, real), (l) => {
+        for (const f of formats) {
+          const m = f.match(l);
+          const spans = m && Array.from(m);
+          const r = f.parse(l);
+          const twoWays = r.ok && r.ambiguous === true;
+          assert.equal(f.readsTwoWays(l), f.mayBeAmbiguous && twoWays, `${f.name}: ${l}`);
+          const both = f.matchReadings(l);
+          assert.deepEqual(both && Array.from(both.spans), spans, `${f.name}: ${l}`);
+          if (both) assert.equal(both.twoWays, f.mayBeAmbiguous && twoWays, `${f.name}: ${l}`);
+        }
+      }),
+      { seed: 7, numRuns: 3000 },
+    );
+  });
   test('a format with a newline in it: one record, two lines', () => {
     const f = compileLogFormat('two', '$remote_addr\n"$request" $status', 'default');
     assert.equal(f.linesPerRecord, 2);

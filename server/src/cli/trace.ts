@@ -50,10 +50,15 @@ class ByteSink {
   private buf = Buffer.allocUnsafe(ByteSink.SIZE);
   private n = 0;
   constructor(private readonly io: TraceIo) {}
-  bytes(b: Uint8Array): void {
+  /** `b`, with its first byte replaced by `first` when given. */
+  bytes(b: Uint8Array, first?: number): void {
     if (this.n + b.length > this.buf.length) this.flush();
-    if (b.length > this.buf.length) return this.emit(b);
+    if (b.length > this.buf.length) {
+      if (first !== undefined) this.emit(Uint8Array.of(first)), (b = b.subarray(1));
+      return this.emit(b);
+    }
     this.buf.set(b, this.n);
+    if (first !== undefined) this.buf[this.n] = first;
     this.n += b.length;
   }
   /** A non-negative integer's decimal digits. */
@@ -76,6 +81,21 @@ class ByteSink {
     if (this.io.outBytes) this.io.outBytes(b);
     else this.io.out(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'));
   }
+}
+
+/** One answer's JSON around its line number (see runTrace). */
+interface Text {
+  status: number;
+  verdict: Attribution['verdict'];
+  rules: readonly RuleRef[];
+  before: Buffer;
+  after: Buffer;
+}
+
+function sameRules(a: readonly RuleRef[], b: readonly RuleRef[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].file !== b[i].file || a[i].range.start.offset !== b[i].range.start.offset) return false;
+  return true;
 }
 
 export async function runTrace(args: string[], io: TraceIo = processIo): Promise<number> {
@@ -123,8 +143,7 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
   const sink = new ByteSink(io);
   // Same text as JSON.stringify(array, null, 1): elements one space in, comma-separated.
   const entryText = (e: JsonTraceEntry) => JSON.stringify(e, null, 1).replace(/\n/g, '\n ');
-  const OPEN = Buffer.from('[\n ');
-  const NEXT = Buffer.from(',\n ');
+  const OPEN = 0x5b; // '[' in place of the first entry's ','
   // Few distinct files (the configuration's, the log) against ~10^5 entries: path.relative per
   // entry cost ~0.25 s on bench/trace.mjs.
   const shownPaths = new Map<string, string>();
@@ -149,22 +168,33 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
   let failed = false;
   for (const log of logs) {
     const abs = resolve(cwd, log);
-    // An entry's JSON but for its line number, per attribution (shared by every line the
-    // attributor answered from its cache) and status: serialising each entry anew was the
-    // largest cost of writing the output.
-    const texts = new Map<Attribution, { status: number; parts: [Buffer, Buffer] }[]>();
-    const partsOf = (e: TraceEntry): [Buffer, Buffer] => {
+    // An entry's JSON but for its line number, per attribution and status: serialising each
+    // entry anew was the largest cost of writing the output. Attributions are looked up by
+    // identity first (the attributor answers every line of one cached routing with the same
+    // object), then by content: thousands of routings (one per distinct request) share a few
+    // answers, and stringifying each one again cost ~0.2 s on bench/trace.mjs.
+    const byAttribution = new Map<Attribution, Text[]>();
+    const byWhy = new Map<string, Text[]>();
+    const textOf = (e: TraceEntry): Text => {
       const a = e.attribution;
-      let byStatus = texts.get(a);
-      if (byStatus) for (const x of byStatus) if (x.status === e.status) return x.parts;
-      if (!byStatus) texts.set(a, (byStatus = []));
-      // -1 never is a line number; the first `"line": -1` is the log's (JSON escapes every
-      // quote of the file name before it).
-      const t = entryText(entryOf(e, -1));
-      const at = t.indexOf('"line": -1');
-      const parts: [Buffer, Buffer] = [Buffer.from(t.slice(0, at + 8)), Buffer.from(t.slice(at + 10))];
-      byStatus.push({ status: e.status, parts });
-      return parts;
+      let seen = byAttribution.get(a);
+      if (seen) for (const x of seen) if (x.status === e.status) return x;
+      if (!seen) byAttribution.set(a, (seen = []));
+      let same = byWhy.get(a.why);
+      if (!same) byWhy.set(a.why, (same = []));
+      let t = same.find((x) => x.status === e.status && x.verdict === a.verdict && sameRules(x.rules, a.rules));
+      if (!t) {
+        // -1 never is a line number; the first `"line": -1` is the log's (JSON escapes every
+        // quote of the file name before it).
+        const json = entryText(entryOf(e, -1));
+        const at = json.indexOf('"line": -1');
+        // Both parts start with the separator written before an entry; the first entry's is
+        // replaced by the array's opening (same length).
+        t = { status: e.status, verdict: a.verdict, rules: a.rules, before: Buffer.from(`,\n ${json.slice(0, at + 8)}`), after: Buffer.from(json.slice(at + 10)) };
+        same.push(t);
+      }
+      seen.push(t);
+      return t;
     };
     try {
       const r = await traceLog(
@@ -175,11 +205,10 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
           counts[a.verdict]++;
           total++;
           if (json) {
-            const parts = partsOf(e);
-            sink.bytes(total === 1 ? OPEN : NEXT);
-            sink.bytes(parts[0]);
+            const t = textOf(e);
+            sink.bytes(t.before, total === 1 ? OPEN : undefined);
             sink.digits(e.log.line);
-            sink.bytes(parts[1]);
+            sink.bytes(t.after);
             return;
           }
           if (a.verdict === 'exact') perRuleRef.set(a.rules[0], (perRuleRef.get(a.rules[0]) ?? 0) + 1);

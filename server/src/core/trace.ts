@@ -171,9 +171,20 @@ export class TracedLineReader {
     return this.statuses.has(st) ? st : undefined;
   }
 
+  /** `match`, also telling whether the line reads two ways in that format. */
+  private matchReadings(line: string): { r: FormatReader; spans: Int32Array; twoWays: boolean } | undefined {
+    let m = this.choice.format.matchReadings(line);
+    if (m) return { r: this.readerOf(this.choice.format), spans: m.spans, twoWays: m.twoWays };
+    for (const f of this.alternatives) {
+      m = f.matchReadings(line);
+      if (m) return { r: this.readerOf(f), spans: m.spans, twoWays: m.twoWays };
+    }
+    return undefined;
+  }
+
   /** The traced line, undefined for another status, 'unreadable' when no format reads it. */
   read(line: string): TracedLine | undefined | 'unreadable' {
-    const m = this.match(line);
+    const m = this.matchReadings(line);
     if (!m) return 'unreadable';
     const { r, spans } = m;
     const f = r.f;
@@ -182,9 +193,9 @@ export class TracedLineReader {
     if (!this.statuses.has(status)) return undefined;
     const values: Record<string, string | undefined> = {};
     for (let v = 0; v < r.needed.length; v++) values[r.needed[v]] = f.value(line, spans, r.neededAt[v]);
-    // pinnedVariables re-reads the line to learn whether it splits two ways; asking the format
-    // first spares building its records for every line that does not.
-    let logged = f.readsTwoWays(line) ? pinnedVariables(f, line, r.needed) : r.needed;
+    // pinnedVariables re-reads the line to learn whether it splits two ways; the match already
+    // knows, which spares building its records for every line that does not.
+    let logged = m.twoWays ? pinnedVariables(f, line, r.needed) : r.needed;
     for (const [name, v] of Object.entries(this.pathVars)) {
       if (logged.includes(name)) continue;
       logged = [...logged, name];

@@ -86,6 +86,12 @@ export interface LogFormat extends LogLineParser {
    */
   readsTwoWays(line: string): boolean;
   /**
+   * `match` and `readsTwoWays` at once: the spans of the first reading (as `match` gives them),
+   * or undefined; `twoWays` tells what `readsTwoWays` would. One search instead of two for the
+   * lines whose values matter.
+   */
+  matchReadings(line: string): { spans: Int32Array; twoWays: boolean } | undefined;
+  /**
    * Lines nginx writes per request: more than 1 when the format's literals
    * hold newlines (`\n` in the config); join that many lines with `\n` to parse.
    */
@@ -244,6 +250,20 @@ class CompiledFormat implements LogFormat {
     if (n > 0) return n > 1;
     const r = this.parse(line);
     return r.ok && r.ambiguous === true;
+  }
+
+  matchReadings(line: string): { spans: Int32Array; twoWays: boolean } | undefined {
+    if (this.mayBeAmbiguous && this.fast) {
+      // Looking for a second reading finds the first one on the way, the one `match` stops at.
+      const n = this.fast(line, this.best, 2);
+      if (n > 0) return { spans: this.best, twoWays: n > 1 };
+    }
+    if (!this.match(line)) return undefined;
+    if (!this.mayBeAmbiguous) return { spans: this.best, twoWays: false };
+    const twoWays = this.readsTwoWays(line);
+    // readsTwoWays searched again: the first reading is back in `best` only if it found one.
+    if (!this.match(line)) return undefined;
+    return { spans: this.best, twoWays };
   }
 
   parse(line: string): LogParseResult {
