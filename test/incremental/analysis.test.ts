@@ -11,10 +11,24 @@ import { OverlayFileSystem } from '../../server/src/core/fileSystem';
 import { NodeFileSystem } from '../../server/src/node/fileSystem';
 import { buildModelFromGraph, type HttpModel, type LocationModel, type LocationSet, type Scope, type ServerModel } from '../../server/src/core/http/model';
 import { fcParams, repoRoot, tokenRanges } from '../robustness/support';
+import { dropsIndex } from '../../server/src/core/drops/index';
+import { sources444 } from '../../server/src/core/drops/sources';
 
 const MAIN = join(repoRoot, 'examples/nginx.conf');
 
 /** The model without its back-pointers (scope.parent, .server, .location), which deepEqual would chase around. */
+/** The 444 sources of a graph by position: where each is, its scope, and where a *_status applies. */
+function sourcesPlain(graph: ConfigGraph): unknown {
+  const at = (d: { file: string; range: { start: { offset: number } } } | undefined) => d && `${d.file}:${d.range.start.offset}`;
+  return sources444(dropsIndex(graph)).map((s) => ({
+    d: at(s.d),
+    kind: s.kind,
+    scope: [s.scope.kind, at(s.scope.directive)],
+    target: at(s.target),
+    appliesIn: s.appliesIn?.map((x) => [x.kind, at(x.directive), x.server?.index]),
+  }));
+}
+
 function plain(graph: ConfigGraph, options?: { defaultPort?: number; memo?: boolean }): unknown {
   const model = buildModelFromGraph(graph, options);
   return JSON.parse(
@@ -154,6 +168,7 @@ test('after random edits, the incremental analysis equals one from a fresh parse
         assert.deepStrictEqual(checkConfig(graph), checkConfig(fresh));
         // The reference model is built with nothing memoised across builds (servers, maps, geos).
         assert.deepStrictEqual(plain(graph), plain(fresh, { memo: false }));
+        assert.deepStrictEqual(sourcesPlain(graph), sourcesPlain(fresh));
         assertLinked(buildModelFromGraph(graph));
         // Memoised servers are built for one default port (a server without listen gets it).
         assert.deepStrictEqual(plain(graph, { defaultPort: 8000 }), plain(fresh, { defaultPort: 8000, memo: false }));
@@ -207,6 +222,21 @@ const TARGETED: { files: Record<string, string>; edits: [file: string, from: str
     ],
   },
   {
+    // A limit status set at http level applies in every server that limits: servers reused as
+    // they are must not keep the status directive of an older parse.
+    files: {
+      'nginx.conf': 'http {\n    limit_req_zone $binary_remote_addr zone=z:1m rate=1r/s;\n    limit_req_status 444;\n    include a.conf;\n    include b.conf;\n}\n',
+      'a.conf': 'server {\n    listen 80;\n    location / {\n        limit_req zone=z;\n    }\n}\n',
+      'b.conf': 'server {\n    listen 81;\n    limit_req zone=z;\n    location /x {\n        limit_req_status 503;\n    }\n}\n',
+    },
+    edits: [
+      ['nginx.conf', 'limit_req_status 444', 'limit_req_status 449'],
+      ['nginx.conf', 'limit_req_status 449', 'limit_req_status 444'],
+      ['b.conf', 'limit_req_status 503', 'limit_req_status 444'],
+      ['a.conf', 'limit_req zone=z;', 'limit_req zone=y;'],
+    ],
+  },
+  {
     // Syntax checks walk blocks the model does not read (a location nested in a named one), and a
     // snippet shared by two servers is checked against the port of the server indexed last.
     files: {
@@ -242,6 +272,7 @@ test('targeted edits: the incremental analysis equals one from scratch', () => {
       const fresh = loadConfigGraph(main, fs, { cache: new ParseCache() });
       assert.deepStrictEqual(checkConfig(graph), checkConfig(fresh));
       assert.deepStrictEqual(plain(graph), plain(fresh, { memo: false }), `${f}: ${from} → ${to}`);
+      assert.deepStrictEqual(sourcesPlain(graph), sourcesPlain(fresh), `444 sources after ${f}: ${from} → ${to}`);
       assertLinked(buildModelFromGraph(graph));
     }
   }

@@ -513,8 +513,8 @@ class DropsChecker {
 
   /** Emits a server block's syntax diagnostics from its memo, or walks it alone and keeps them; false: walk it inline. */
   serverSyntax(d: Directive, via: readonly Directive[]): boolean {
-    const server = this.ix.blockScope.get(d)?.server;
-    const memo = server && server.d === d ? this.serverMemo(server) : undefined;
+    const server = this.ix.serverOf.get(d);
+    const memo = server ? this.serverMemo(server) : undefined;
     if (!memo) return false;
     const graph = this.graph;
     const m = memo.syntax;

@@ -3,17 +3,19 @@
 
 import type { ConfigGraph } from '../configGraph';
 import type { Directive, Range } from '../syntax';
-import { buildHttpModel, buildModelFromGraph, expanderFor, type HttpModel, type LocationModel, type LocationSet, type Op, type Scope } from '../http/model';
+import { buildHttpModel, buildModelFromGraph, expanderFor, type HttpModel, type LocationModel, type LocationSet, type Scope, type ServerModel } from '../http/model';
 
 export interface DropsIndex {
   graph: ConfigGraph;
   model: HttpModel;
-  /** Each effective directive → the scope whose block holds it. */
-  scopeOf: Map<Directive, Scope>;
-  /** Each block directive (server, location, if, limit_except) → its own scope. */
-  blockScope: Map<Directive, Scope>;
-  /** Every scope, in configuration order. */
+  /** Each effective directive → the scope whose block holds it (built on first use). */
+  readonly scopeOf: Map<Directive, Scope>;
+  /** Each block directive (server, location, if, limit_except) → its own scope (built on first use). */
+  readonly blockScope: Map<Directive, Scope>;
+  /** Every scope, in configuration order; a server's scopes are consecutive. */
   scopes: Scope[];
+  /** Each server block directive → its server. */
+  serverOf: Map<Directive, ServerModel>;
   /** `file:offset` of every effective directive → the directive (for views whose tree is a newer parse); built on first need. */
   byPosition?: Map<string, Directive>;
 }
@@ -34,6 +36,68 @@ export function dropsIndex(graph: ConfigGraph): DropsIndex {
   return ix;
 }
 
+// A server's scopes, per server object: the model reuses unchanged servers as they are after an
+// edit elsewhere, so an edit re-walks one server instead of all 300 of the bench config.
+const serverScopes = new WeakMap<ServerModel, Scope[]>();
+
+function scopesOfServer(server: ServerModel): Scope[] {
+  let out = serverScopes.get(server);
+  if (out) return out;
+  const list: Scope[] = [];
+  const addScope = (s: Scope) => {
+    list.push(s);
+    for (const op of s.codes) if (op.op === 'if') addScope(op.scope);
+  };
+  const addLocation = (l: LocationModel) => {
+    addScope(l.scope);
+    if (l.limitExcept) addScope(l.limitExcept.scope);
+    addSet(l.nested);
+  };
+  const addSet = (set: LocationSet) => {
+    for (const l of set.exact.values()) addLocation(l);
+    for (const l of set.prefix) addLocation(l);
+    for (const l of set.regex) addLocation(l);
+  };
+  addScope(server.scope);
+  addSet(server.locations);
+  for (const l of server.named.values()) addLocation(l);
+  serverScopes.set(server, (out = list));
+  return out;
+}
+
+class Index implements DropsIndex {
+  scopes: Scope[] = [];
+  serverOf = new Map<Directive, ServerModel>();
+  byPosition?: Map<string, Directive>;
+  private maps?: { scopeOf: Map<Directive, Scope>; blockScope: Map<Directive, Scope> };
+
+  constructor(
+    readonly graph: ConfigGraph,
+    readonly model: HttpModel,
+  ) {}
+
+  get scopeOf(): Map<Directive, Scope> {
+    return (this.maps ??= this.buildMaps()).scopeOf;
+  }
+
+  get blockScope(): Map<Directive, Scope> {
+    return (this.maps ??= this.buildMaps()).blockScope;
+  }
+
+  private buildMaps(): { scopeOf: Map<Directive, Scope>; blockScope: Map<Directive, Scope> } {
+    const scopeOf = new Map<Directive, Scope>();
+    const blockScope = new Map<Directive, Scope>();
+    for (const s of this.scopes) {
+      if (s.directive) blockScope.set(s.directive, s);
+      for (const d of s.items) scopeOf.set(d, s);
+    }
+    // Server, map and geo blocks are not in the http settings scope, but they sit in its block.
+    const http = this.model.http;
+    if (http) for (const d of this.model.httpItems) if (!scopeOf.has(d)) scopeOf.set(d, http);
+    return { scopeOf, blockScope };
+  }
+}
+
 function buildIndex(graph: ConfigGraph): DropsIndex {
   const main = graph.files.get(graph.mainFile);
   const expand = expanderFor(graph);
@@ -46,33 +110,11 @@ function buildIndex(graph: ConfigGraph): DropsIndex {
   } else if (root.length) top = [];
   // A whole configuration: the same model every other consumer of this graph gets.
   const model = root.length === 0 ? buildModelFromGraph(graph) : buildHttpModel(top, { expand });
-  const ix: DropsIndex = { graph, model, scopeOf: new Map(), blockScope: new Map(), scopes: [] };
-  const addScope = (s: Scope) => {
-    ix.scopes.push(s);
-    if (s.directive) ix.blockScope.set(s.directive, s);
-    for (const d of s.items) ix.scopeOf.set(d, s);
-    for (const op of s.codes) addOps(op);
-  };
-  const addOps = (op: Op) => {
-    if (op.op === 'if') addScope(op.scope);
-  };
-  const addLocation = (l: LocationModel) => {
-    addScope(l.scope);
-    if (l.limitExcept) addScope(l.limitExcept.scope);
-    addSet(l.nested);
-  };
-  const addSet = (set: LocationSet) => {
-    for (const l of [...set.exact.values(), ...set.prefix, ...set.regex]) addLocation(l);
-  };
-  if (model.http) {
-    addScope(model.http);
-    // Server, map and geo blocks are not in the http settings scope, but they sit in its block.
-    for (const d of model.httpItems) if (!ix.scopeOf.has(d)) ix.scopeOf.set(d, model.http);
-  }
+  const ix = new Index(graph, model);
+  if (model.http) ix.scopes.push(model.http);
   for (const s of model.servers) {
-    addScope(s.scope);
-    addSet(s.locations);
-    for (const l of s.named.values()) addLocation(l);
+    for (const x of scopesOfServer(s)) ix.scopes.push(x);
+    ix.serverOf.set(s.d, s);
   }
   return ix;
 }

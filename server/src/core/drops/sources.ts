@@ -4,7 +4,7 @@
 // and `error_page ... @name` when the named location returns 444.
 
 import type { Directive } from '../syntax';
-import { inherited, type LocationModel, type Scope } from '../http/model';
+import { inherited, type LocationModel, type Scope, type ServerModel } from '../http/model';
 import { chainOf, type DropsIndex } from './index';
 import { condWords, locationWords, serverWords } from './words';
 
@@ -45,21 +45,17 @@ export function named444(loc: LocationModel | undefined): Directive | undefined 
   return undefined;
 }
 
-/** Every 444 source of the HTTP configuration, in configuration order. */
-export function sources444(ix: DropsIndex): Source444[] {
-  let out = sourceCache.get(ix);
-  if (out) return out;
-  out = [];
+/** The 444 sources written in `scopes`, in order, each directive once per list; *_status without appliesIn. */
+function candidatesIn(scopes: readonly Scope[]): Source444[] {
+  const out: Source444[] = [];
   const seen = new Set<Directive>();
-  for (const scope of ix.scopes) {
+  for (const scope of scopes) {
     for (const d of scope.items) {
       if (seen.has(d)) continue;
       const kind = isDirect444(d);
       if (kind) {
         seen.add(d);
-        const src: Source444 = { d, kind, scope };
-        if (kind === 'limit_req_status' || kind === 'limit_conn_status') src.appliesIn = limitScopes(ix, d, kind === 'limit_req_status' ? 'limit_req' : 'limit_conn');
-        out.push(src);
+        out.push({ d, kind, scope });
       } else if (d.name === 'error_page' && d.args.length >= 2) {
         const uri = d.args[d.args.length - 1].value;
         const server = scope.server;
@@ -72,19 +68,68 @@ export function sources444(ix: DropsIndex): Source444[] {
       }
     }
   }
-  sourceCache.set(ix, out);
   return out;
 }
 
-/** Scopes where `limit` is in effect and the given status directive is the one nginx uses there. */
-function limitScopes(ix: DropsIndex, status: Directive, limit: string): Scope[] {
-  const out: Scope[] = [];
-  for (const s of ix.scopes) {
+/** Where limit_req / limit_conn is in effect in a server, with the status directive in effect there. */
+interface LimitSite {
+  scope: Scope;
+  req?: Directive;
+  conn?: Directive;
+}
+
+function limitSitesIn(scopes: readonly Scope[]): LimitSite[] {
+  const out: LimitSite[] = [];
+  for (const s of scopes) {
     if (s.kind !== 'location' && s.kind !== 'server') continue;
-    if (!inherited(s, limit).length) continue;
-    const st = inherited(s, status.name);
-    if (st[st.length - 1] === status) out.push(s);
+    const site: LimitSite = { scope: s };
+    if (inherited(s, 'limit_req').length) site.req = inherited(s, 'limit_req_status').at(-1);
+    if (inherited(s, 'limit_conn').length) site.conn = inherited(s, 'limit_conn_status').at(-1);
+    if (site.req || site.conn) out.push(site);
   }
+  return out;
+}
+
+// Per server object (the model reuses unchanged servers as they are): an edit looks again at the
+// edited server only, not at every directive of the 300 servers of the bench config.
+const serverParts = new WeakMap<ServerModel, { candidates: Source444[]; limits: LimitSite[] }>();
+
+function partOf(server: ServerModel, scopes: readonly Scope[]): { candidates: Source444[]; limits: LimitSite[] } {
+  let part = serverParts.get(server);
+  if (!part) serverParts.set(server, (part = { candidates: candidatesIn(scopes), limits: limitSitesIn(scopes) }));
+  return part;
+}
+
+/** Every 444 source of the HTTP configuration, in configuration order. */
+export function sources444(ix: DropsIndex): Source444[] {
+  let out = sourceCache.get(ix);
+  if (out) return out;
+  // The index lists a server's scopes consecutively after the http ones.
+  const parts: { candidates: Source444[]; limits: LimitSite[] }[] = [];
+  const scopes = ix.scopes;
+  for (let i = 0; i < scopes.length; ) {
+    const server = scopes[i].server;
+    let j = i + 1;
+    while (j < scopes.length && scopes[j].server === server) j++;
+    const run = scopes.slice(i, j);
+    parts.push(server ? partOf(server, run) : { candidates: candidatesIn(run), limits: limitSitesIn(run) });
+    i = j;
+  }
+  out = [];
+  const seen = new Set<Directive>();
+  for (const part of parts) {
+    for (const c of part.candidates) {
+      if (seen.has(c.d)) continue;
+      seen.add(c.d);
+      if (c.kind === 'limit_req_status' || c.kind === 'limit_conn_status') {
+        const req = c.kind === 'limit_req_status';
+        const appliesIn: Scope[] = [];
+        for (const p of parts) for (const site of p.limits) if ((req ? site.req : site.conn) === c.d) appliesIn.push(site.scope);
+        out.push({ ...c, appliesIn });
+      } else out.push(c);
+    }
+  }
+  sourceCache.set(ix, out);
   return out;
 }
 
