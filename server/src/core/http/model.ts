@@ -973,7 +973,13 @@ class Builder {
           if (d.name === 'allow' || d.name === 'deny') this.model.usesRemoteAddr = true;
           // What a log format writes decides nothing about routing.
           if (d.name === 'log_format') continue;
-          if ((d.name === 'map' || d.name === 'geo') && d.block) {
+          if (d.name === 'geo' && d.block) {
+            // geo values are literal strings (ngx_http_geo_module never compiles them): only the
+            // source variable counts, and a 10k-entry blocklist body is not scanned at all.
+            for (const v of argVars(d.args, [])) add(v);
+            continue;
+          }
+          if (d.name === 'map' && d.block) {
             // A blocklist body is thousands of entries: scanned once per parse (see mapMemo).
             const children = this.expand(d.block.children);
             let hit = this.memo ? reuse(bodyVarsMemo, d, children) : undefined;
