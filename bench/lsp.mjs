@@ -8,7 +8,7 @@
 //
 // (bench/editor.mjs is the packaging helper's real-VS-Code bench: .vsix size and activation as
 // VS Code reports it; see also bench/package.mjs.)
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bigConfig, corpus, ensureDist, fmt, mark, percentile, record, work } from './lib.mjs';
 import { createRequire } from 'node:module';
@@ -16,6 +16,7 @@ import { CodeLensRequest, CodeLensResolveRequest, DidChangeTextDocumentNotificat
 
 // Through require: the helper is a CommonJS-style module that finds the repo from __dirname.
 const { startClient, uriOf } = createRequire(import.meta.url)('../test/lsp/client.ts');
+const { DiskLogNotification, DISK_LOG_MIN_CHARS } = createRequire(import.meta.url)('../server/src/lsp/protocol.ts');
 
 ensureDist();
 const cfg = bigConfig();
@@ -133,6 +134,7 @@ const logPath = join(cfg.dir, 'logs/access.log');
 const source = readdirSync(work).find((f) => /^access-\d+-v\d+\.log$/.test(f));
 let lensCold;
 let lensWarm;
+let lensWithText;
 let lensCount = 0;
 let resolveTimes = [];
 let logNote;
@@ -149,15 +151,26 @@ if (source) {
     from = nl + 1;
   }
   logText = lines.join('\n') + '\n';
-  await c.open(logPath, logText, 'nginx-access-log');
-  const [got, t1] = await rt(() => c.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: uriOf(logPath) } }));
+  // As the nginx-lens client opens a log this large (client/src/diskLogs.ts): no text over
+  // JSON-RPC, the server reads the file; the lens request follows at once.
+  mkdirSync(join(cfg.dir, 'logs'), { recursive: true });
+  writeFileSync(logPath, logText);
+  if (logText.length < DISK_LOG_MIN_CHARS) throw new Error('the bench log is too small to be read from disk');
+  const t0 = performance.now();
+  await c.connection.sendNotification(DiskLogNotification, { uri: uriOf(logPath), state: 'open' });
+  const got = await c.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: uriOf(logPath) } });
+  lensCold = performance.now() - t0;
   const [again, t2] = await rt(() => c.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: uriOf(logPath) } }));
-  lensCold = t1;
   lensWarm = t2;
   lensCount = (again ?? got ?? []).length;
   // What scrolling does: resolve the lenses of one screen (~40 lines) at a time.
   const visible = (again ?? []).slice(0, 200);
   for (const l of visible) resolveTimes.push((await rt(() => c.connection.sendRequest(CodeLensResolveRequest.type, l)))[1]);
+  // The same log sent with its text in didOpen (another LSP client, or a log the user edited).
+  const withText = join(cfg.dir, 'logs/access.log.2');
+  await c.open(withText, logText, 'nginx-access-log');
+  lensWithText = (await rt(() => c.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: uriOf(withText) } })))[1];
+  await c.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: uriOf(withText) } });
 } else logNote = 'no generated access log in bench/work: run bench/trace.mjs first (npm run bench does)';
 
 const status = readFileSync(`/proc/${c.child.pid}/status`, 'utf8');
@@ -208,7 +221,8 @@ record(
     [`hover on \`return 444\` p50 / p95 (${hover444.length}, ${with444} explain 444)`, `${p(hover444, 50)} / ${p(hover444, 95)} ms`],
     ['hover p95, all [≤ 5 ms]', `${fmt(hp95)} ms — ${mark(hp95 <= 5)}`],
     [`diagnostics after an edit of globalblacklist.conf p50 / p95 (${diagTimes.length})`, `${p(diagTimes, 50)} / ${p(diagTimes, 95)} ms (edit → publishDiagnostics, includes the server's debounce)`],
-    ['code lenses, 100k-line log, first request [≤ 150 ms]', lensCold === undefined ? 'n/a' : `${fmt(lensCold, 0)} ms, ${lensCount} lenses — ${mark(lensCold <= 150)}`],
+    ['code lenses, 100k-line log (18 MB), first request right after opening it as the nginx-lens client does (read from disk by the server) [≤ 150 ms]', lensCold === undefined ? 'n/a' : `${fmt(lensCold, 0)} ms, ${lensCount} lenses — ${mark(lensCold <= 150)}`],
+    ['… the same log sent with its text in didOpen (another LSP client, or an edited log), first request right after', lensWithText === undefined ? 'n/a' : `${fmt(lensWithText, 0)} ms`],
     ['code lenses, 100k-line log, again', lensWarm === undefined ? 'n/a' : `${fmt(lensWarm, 0)} ms`],
     ['code lenses, another 100k-line log, first request 300 ms after opening (as VS Code asks, after its debounce)', lensDebounced === undefined ? 'n/a' : `${fmt(lensDebounced, 0)} ms`],
     ['… of the first request: the server still reading the 18 MB didOpen (same text where no config applies: empty lens answer)', ingest === undefined ? 'n/a' : `${fmt(ingest, 0)} ms`],

@@ -9,9 +9,12 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { DidOpenTextDocumentNotification } from 'vscode-languageclient';
+import { DiskLogSync } from './diskLogs';
 import {
   All444RulesRequest,
   ClientCommands,
+  DiskLogNotification,
   LogFormatNotification,
   type All444RulesParams,
   type All444RulesResult,
@@ -170,8 +173,33 @@ function createClient(
       fileEvents: watchers,
     },
     outputChannel: output,
+    middleware: {
+      didOpen: async (doc, next) => {
+        if (!(await diskLogs.didOpen(doc))) await next(doc);
+      },
+      didChange: async (event, next) => {
+        if (!(await diskLogs.didChange(event.document))) await next(event);
+      },
+      didClose: async (doc, next) => {
+        if (!(await diskLogs.didClose(doc))) await next(doc);
+      },
+    },
   };
-  return new LanguageClient(SECTION, 'nginx-lens', serverOptions, clientOptions);
+  const client = new LanguageClient(SECTION, 'nginx-lens', serverOptions, clientOptions);
+  // Large unmodified logs are read by the server from disk instead of crossing JSON-RPC.
+  const diskLogs = new DiskLogSync(
+    LOG_LANGUAGE,
+    {
+      diskLog: (params) => client.sendNotification(DiskLogNotification, params),
+      openWithText: (doc) =>
+        client.sendNotification(
+          DidOpenTextDocumentNotification.type,
+          client.code2ProtocolConverter.asOpenTextDocumentParams(doc as vscode.TextDocument),
+        ),
+    },
+    () => vscode.workspace.isTrusted,
+  );
+  return client;
 }
 
 async function runningClient(): Promise<LanguageClient> {

@@ -15,6 +15,20 @@ export interface LogFormatParams {
   source: string;
 }
 
+/**
+ * Client → server notification, in place of didOpen/didChange/didClose for a large access log
+ * the editor holds unmodified: the server reads it from disk. `open` and `changed` (reloaded from
+ * disk) make the server read it; `closed` forgets it. Once the user edits such a log, the client
+ * closes it here and opens it with its text through the ordinary LSP messages.
+ */
+export const DiskLogNotification = 'nginx-lens/diskLog';
+export interface DiskLogParams {
+  uri: string;
+  state: 'open' | 'changed' | 'closed';
+}
+/** Logs with more characters than this are read from disk by the server (see DiskLogNotification). */
+export const DISK_LOG_MIN_CHARS = 1 << 20;
+
 /** Client → server request: every 444 source in the loaded configuration (for a quick pick). */
 export const All444RulesRequest = 'nginx-lens/all444Rules';
 export type All444RulesParams = Record<string, never>;

@@ -36,7 +36,9 @@ import { Projects } from './project';
 import { Workspace } from './workspace';
 import {
   All444RulesRequest,
+  DiskLogNotification,
   LogFormatNotification,
+  type DiskLogParams,
   type All444RulesResult,
   type InitializationOptions,
   type LogFormatParams,
@@ -185,7 +187,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (ws.isConfig(e.document.uri)) {
       projects.overlay(e.document.uri, e.document.getText());
       // Open logs are attributed against the config: their lenses and log_format may have changed too.
-      const openLogs = ws.documents.all().filter((d) => ws.isLog(d.uri));
+      const openLogs = ws.openDocuments().filter((d) => ws.isLog(d.uri));
       if (openLogs.length) refreshLenses();
       for (const d of openLogs) scheduler.schedule(d.uri, 500);
     }
@@ -195,14 +197,35 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   ws.documents.onDidOpen((e) => {
     if (ws.isLog(e.document.uri)) logs.prepare(e.document.uri);
   });
-  ws.documents.onDidClose((e) => {
-    ws.forget(e.document.uri);
-    projects.forget(e.document.uri);
-    logs.forgetDocument(e.document.uri);
-    announced.delete(e.document.uri);
-    projects.overlay(e.document.uri, undefined);
-    scheduler.clear(e.document.uri);
-  });
+  const closed = (uri: string) => {
+    ws.forget(uri);
+    projects.forget(uri);
+    logs.forgetDocument(uri);
+    announced.delete(uri);
+    projects.overlay(uri, undefined);
+    scheduler.clear(uri);
+  };
+  ws.documents.onDidClose((e) => closed(e.document.uri));
+  // A large log the editor holds unmodified: read from disk instead of sent (DiskLogNotification).
+  connection.onNotification(
+    DiskLogNotification,
+    guardVoid(log, 'diskLog', (p: DiskLogParams) => {
+      if (!p || typeof p.uri !== 'string') return;
+      if (p.state === 'closed') {
+        if (ws.closeDiskLog(p.uri)) closed(p.uri);
+        return;
+      }
+      logs.forgetDocument(p.uri);
+      const err = ws.readDiskLog(p.uri);
+      if (err) {
+        log.warn(`[logs] ${err}`);
+        return;
+      }
+      logs.prepare(p.uri);
+      scheduler.schedule(p.uri);
+      if (p.state === 'changed') refreshLenses();
+    }),
+  );
 
   connection.onHover(
     guard(log, 'hover', () => null, (p) => {

@@ -1,7 +1,7 @@
 // The server's view of the workspace: open documents (their unsaved text wins over disk), parsed
 // trees cached by version, the settings, and which main config(s) each open file belongs to.
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -13,6 +13,8 @@ import type { Settings } from './protocol';
 
 export const CONFIG_LANGUAGE = 'nginx';
 export const LOG_LANGUAGE = 'nginx-access-log';
+/** VS Code hands extensions files up to 50 MB; a log read from disk may be a little bigger by then. */
+const MAX_DISK_LOG_BYTES = 256 * 1024 * 1024;
 
 export const DEFAULT_SETTINGS: Settings = {
   mainConfig: '',
@@ -37,8 +39,19 @@ export class Workspace {
     this.settings = { ...DEFAULT_SETTINGS, ...(s ?? {}) };
   }
 
+  /**
+   * Large logs open in the editor but read from disk (the client sends no text for them, see
+   * DiskLogNotification): shipping an 18 MB log through JSON-RPC took longer than reading it.
+   */
+  private readonly diskLogs = new Map<string, TextDocument>();
+
   document(uri: string): TextDocument | undefined {
-    return this.documents.get(uri);
+    return this.documents.get(uri) ?? this.diskLogs.get(uri);
+  }
+
+  /** Every open document: synced ones, then the logs read from disk. */
+  openDocuments(): TextDocument[] {
+    return [...this.documents.all(), ...this.diskLogs.values()];
   }
 
   isConfig(uri: string): boolean {
@@ -47,7 +60,38 @@ export class Workspace {
   }
 
   isLog(uri: string): boolean {
-    return this.documents.get(uri)?.languageId === LOG_LANGUAGE;
+    return this.document(uri)?.languageId === LOG_LANGUAGE;
+  }
+
+  /** Whether a log is open as read from disk (not synced). */
+  isDiskLog(uri: string): boolean {
+    return this.diskLogs.has(uri);
+  }
+
+  /**
+   * Reads (again) a log the editor has open without sending its text. Only file: URIs of a
+   * trusted workspace, up to MAX_DISK_LOG_BYTES; an error string when it cannot be read.
+   */
+  readDiskLog(uri: string): string | undefined {
+    if (!uri.startsWith('file:')) return 'not a file: URI';
+    if (!this.trusted) return 'untrusted workspace: logs are not read from disk';
+    const path = uriToPath(uri);
+    let text: string;
+    try {
+      const st = statSync(path);
+      if (!st.isFile()) return `"${path}" is not a regular file`;
+      if (st.size > MAX_DISK_LOG_BYTES) return `"${path}" is ${st.size} bytes, over the ${MAX_DISK_LOG_BYTES}-byte limit`;
+      text = new TextDecoder('utf-8', { fatal: false }).decode(readFileSync(path));
+    } catch (err) {
+      return `cannot read "${path}": ${(err as Error).message}`;
+    }
+    const was = this.diskLogs.get(uri);
+    this.diskLogs.set(uri, TextDocument.create(uri, LOG_LANGUAGE, (was?.version ?? 0) + 1, text));
+    return undefined;
+  }
+
+  closeDiskLog(uri: string): boolean {
+    return this.diskLogs.delete(uri);
   }
 
   /** The parsed tree of an open document, reparsed only when its version changed. */

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describe, it, before } from 'mocha';
 import truth from '../access-log-truth.json';
-import type { ShowLocationsArgs } from '../../../server/src/lsp/protocol';
+import { DISK_LOG_MIN_CHARS, type ShowLocationsArgs } from '../../../server/src/lsp/protocol';
 import { api, fixtureUri, hoverText, open, waitFor, workspaceRoot } from './helpers';
 
 type Drop = (typeof truth.drops)[number];
@@ -19,9 +19,10 @@ function lensArgs(lens: vscode.CodeLens): ShowLocationsArgs {
   return a;
 }
 
-async function ourLenses(uri: vscode.Uri, what: string, enough: (l: vscode.CodeLens[]) => boolean): Promise<vscode.CodeLens[]> {
+async function ourLenses(uri: vscode.Uri, what: string, enough: (l: vscode.CodeLens[]) => boolean, resolve = 100): Promise<vscode.CodeLens[]> {
   return waitFor(what, async () => {
-    const all = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
+    // Lenses past `resolve` come back unresolved (no command), as VS Code leaves off-screen ones.
+    const all = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, resolve)) ?? [];
     const ours = all.filter((l) => l.command?.command.startsWith('nginx-lens.'));
     return enough(ours) ? ours : undefined;
   }, 30_000);
@@ -78,6 +79,38 @@ export function register(): void {
           return e && e.document.uri.fsPath === path.join(workspaceRoot(), d.rule.file) ? e : undefined;
         }, 5000);
         assert.equal(editor.selection.active.line + 1, d.rule.line);
+      }
+    });
+
+    it('a large log is read by the server from disk, with the same lenses; once edited it is synced', async function () {
+      this.timeout(120_000);
+      // Over DISK_LOG_MIN_CHARS, the client sends no text for an unmodified log (client/src/diskLogs.ts).
+      const small = fs.readFileSync(fsPathOf(logUri().toString()), 'utf8');
+      const copies = Math.ceil((DISK_LOG_MIN_CHARS + 1) / small.length);
+      const rel = `${truth.log}.1`;
+      const file = fsPathOf(fixtureUri(rel).toString());
+      fs.writeFileSync(file, small.repeat(copies));
+      try {
+        const editor = await open(rel);
+        const smallLines = small.split('\n').length - 1;
+        const want = truth.drops.length * copies;
+        let seen = -1;
+        const lenses = await ourLenses(editor.document.uri, 'lenses on the large log', (l) => ((seen = l.length), l.length >= want), want + 10).catch((e: Error) => {
+          throw new Error(`${e.message}: ${seen} lenses, want ${want}`);
+        });
+        assert.equal(lenses.length, want);
+        const last = truth.drops[truth.drops.length - 1];
+        const lens = lenses.find((l) => l.range.start.line + 1 === last.logLine + (copies - 1) * smallLines);
+        assert.ok(lens?.command, 'a lens on the last copy of the last 444 line');
+        assert.match(lens.command.title, new RegExp(`${path.basename(last.rule.file).replace('.', '\\.')}:${last.rule.line}\\b`));
+        // An edit makes it dirty: from then on the server works on the editor's text.
+        const dropLine = small.split('\n')[truth.drops[0].logLine - 1];
+        const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+        await editor.edit((b) => b.insert(end, `${dropLine}\n`));
+        await ourLenses(editor.document.uri, 'a lens on the line typed in (not on disk)', (l) => l.length === want + 1, want + 10);
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      } finally {
+        fs.rmSync(file, { force: true });
       }
     });
 
