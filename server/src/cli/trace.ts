@@ -30,14 +30,17 @@ export interface JsonTraceEntry {
 export interface TraceIo {
   out(text: string): void;
   err(text: string): void;
-  /** Bytes of UTF-8 output (the JSON stream); without it they go to `out` as text. */
-  outBytes?(bytes: Uint8Array): void;
+  /**
+   * Bytes of UTF-8 output (the JSON stream); without it they go to `out` as text. `written` is
+   * called once the bytes are no longer needed (their buffer is then reused).
+   */
+  outBytes?(bytes: Uint8Array, written: () => void): void;
 }
 
 const processIo: TraceIo = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
-  outBytes: (b) => void process.stdout.write(b),
+  outBytes: (b, written) => void process.stdout.write(b, () => written()),
 };
 
 /**
@@ -47,7 +50,9 @@ const processIo: TraceIo = {
  */
 class ByteSink {
   private static readonly SIZE = 1 << 20;
-  private buf = Buffer.allocUnsafe(ByteSink.SIZE);
+  /** Chunks the stream is done with: writing 47 MB through fresh buffers cost page faults for each. */
+  private free: Buffer[] = [];
+  private buf: Buffer = Buffer.allocUnsafe(ByteSink.SIZE);
   private n = 0;
   constructor(private readonly io: TraceIo) {}
   /** `b`, with its first byte replaced by `first` when given. */
@@ -72,14 +77,20 @@ class ByteSink {
   }
   flush(): void {
     if (!this.n) return;
-    // Handed over, not copied: the stream may still hold the chunk, so the next one is a new buffer.
-    this.emit(this.buf.subarray(0, this.n));
-    this.buf = Buffer.allocUnsafe(ByteSink.SIZE);
+    // Handed over, not copied: the chunk comes back to `free` once the stream has written it.
+    const chunk = this.buf;
+    this.emit(chunk.subarray(0, this.n), () => {
+      if (this.free.length < 4) this.free.push(chunk);
+    });
+    this.buf = this.free.pop() ?? Buffer.allocUnsafe(ByteSink.SIZE);
     this.n = 0;
   }
-  private emit(b: Uint8Array): void {
-    if (this.io.outBytes) this.io.outBytes(b);
-    else this.io.out(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'));
+  private emit(b: Uint8Array, written: () => void = () => undefined): void {
+    if (this.io.outBytes) this.io.outBytes(b, written);
+    else {
+      this.io.out(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'));
+      written();
+    }
   }
 }
 

@@ -1,0 +1,42 @@
+// `nginx-lens trace --json` as users run it: the built dist/cli.js writing megabytes of JSON to a
+// file and to a pipe (its output buffers are reused once written) gives exactly what the
+// in-process text path gives.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTrace } from '../../server/src/cli/trace';
+import { cli, ensureBuiltCli, repoRoot } from './support';
+
+before(ensureBuiltCli);
+
+test('trace --json: megabytes of output to a file and to a pipe equal the in-process answer', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nginx-lens-trace-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(repoRoot, 'examples'), dir, { recursive: true });
+  const one = readFileSync(join(repoRoot, 'examples/logs/access.log'), 'latin1');
+  const copies = 300;
+  writeFileSync(join(dir, 'logs/access.log'), one.repeat(copies), 'latin1');
+  const args = ['trace', '--json', '--config', join(dir, 'nginx.conf'), join(dir, 'logs/access.log')];
+
+  const out: string[] = [];
+  assert.equal(await runTrace(args.slice(1), { out: (s) => out.push(s), err: () => undefined }), 0);
+  const expected = JSON.parse(out.join('')) as { log: { line: number } }[];
+  const perCopy = one.split('\n').filter((l) => / 444 /.test(l)).length;
+  assert.equal(expected.length, perCopy * copies);
+
+  const file = join(dir, 'out.json');
+  const fd = openSync(file, 'w');
+  const toFile = spawnSync(process.execPath, [cli, ...args], { stdio: ['ignore', fd, 'pipe'], cwd: repoRoot, timeout: 60000 });
+  closeSync(fd);
+  assert.equal(toFile.status, 0, String(toFile.stderr));
+  const written = readFileSync(file, 'utf8');
+  assert.ok(written.length > 2 << 20, `${written.length} bytes: more than the sink's 1 MB chunk`);
+  assert.deepEqual(JSON.parse(written), expected);
+
+  const toPipe = spawnSync(process.execPath, [cli, ...args], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60000 });
+  assert.equal(toPipe.status, 0, toPipe.stderr);
+  assert.equal(toPipe.stdout, written);
+});
