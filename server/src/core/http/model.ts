@@ -804,6 +804,19 @@ class Builder {
     }
   }
 
+  /**
+   * ngx_http_add_variable hands a map or geo the variable an earlier map or geo made (both are
+   * CHANGEABLE) and each then sets its own get_handler: the last definition is the one nginx uses.
+   */
+  defineVar(kind: 'map', target: string, m: MapModel): void;
+  defineVar(kind: 'geo', target: string, g: GeoModel): void;
+  defineVar(kind: 'map' | 'geo', target: string, v: MapModel | GeoModel): void {
+    this.model.maps.delete(target);
+    this.model.geos.delete(target);
+    if (kind === 'map') this.model.maps.set(target, v as MapModel);
+    else this.model.geos.set(target, v as GeoModel);
+  }
+
   map(d: Directive): void {
     if (d.args.length < 2 || !d.block) return;
     const target = d.args[1].value.replace(/^\$/, '').toLowerCase();
@@ -811,7 +824,7 @@ class Builder {
     const hit = this.memo ? reuse(mapMemo, d, children) : undefined;
     if (hit) {
       if (declaring) for (const r of hit.regex) for (const n of r.re.names) declaring.add(n.toLowerCase());
-      if (!this.model.maps.has(target)) this.model.maps.set(target, hit);
+      this.defineVar('map', target, hit);
       return;
     }
     const m: MapModel = {
@@ -874,7 +887,7 @@ class Builder {
       m.wildTail.every((w) => w.value.literal) &&
       m.regex.every((r) => r.value.literal);
     if (this.memo) mapMemo.set(d, { children, model: m });
-    if (!this.model.maps.has(target)) this.model.maps.set(target, m);
+    this.defineVar('map', target, m);
   }
 
   geo(d: Directive): void {
@@ -884,7 +897,7 @@ class Builder {
     const children = this.expand(d.block.children);
     const hit = this.memo ? reuse(geoMemo, d, children) : undefined;
     if (hit) {
-      if (!this.model.geos.has(target)) this.model.geos.set(target, hit);
+      this.defineVar('geo', target, hit);
       return;
     }
     const at = `${d.file}\u0000${d.range.start.offset}`;
@@ -892,7 +905,7 @@ class Builder {
     if (patched) {
       geoLast.set(at, patched);
       geoMemo.set(d, { children, model: patched.model });
-      if (!this.model.geos.has(target)) this.model.geos.set(target, patched.model);
+      this.defineVar('geo', target, patched.model);
       return;
     }
     const g: GeoModel = { d, source, target, ranges: false, entries: [], entries6: [], defaultValue: '', proxies: [], proxies6: [], proxyRecursive: false };
@@ -928,7 +941,7 @@ class Builder {
     }
     if (this.memo) geoLast.set(at, deletes ? undefined : { children, model: g, slots, rangesAt });
     if (this.memo) geoMemo.set(d, { children, model: g });
-    if (!this.model.geos.has(target)) this.model.geos.set(target, g);
+    this.defineVar('geo', target, g);
   }
 
   note444(scope: Scope): void {
