@@ -290,3 +290,31 @@ server { listen 80; location /a { return 444; } location / { if ($request_method
   assert.deepEqual(outcomesOf(m, facts({ method: 'POST', target: '/', host: 'h', serverPort: 80, vars: {} })), ['444:4']);
   assert.deepEqual(outcomesOf(m, facts({ target: '/', host: 'h', serverPort: 80, vars: {} })), ['200:4', '444:4']);
 });
+
+test('a variable defined by two maps, or a map and a geo, takes the last definition (blacklist.conf map then geo $bad_referer)', () => {
+  const conf = http(`
+map $http_referer $bad_referer { default 0; ~(?i)casino 1; }
+geo $bad_referer { 127.0.0.1 0; 192.168.1.0/24 0; }
+map $http_user_agent $bad_bot { default 0; ~*bot 1; }
+map $http_user_agent $bad_bot { default 0; ~*evil 1; }
+geo $net { default 0; 10.0.0.0/8 1; }
+map $http_user_agent $net { default 0; ~*net 1; }
+server { listen 80;
+  if ($bad_referer) { return 444; }
+  if ($bad_bot) { return 403; }
+  if ($net) { return 402; }
+  return 200; }
+`);
+  const m = modelOf(conf);
+  const st = (ua: string, referer: string, addr: string) =>
+    one(m, facts({ request: 'GET / HTTP/1.1', host: 'localhost', serverPort: 80, remoteAddr: addr, vars: { http_user_agent: ua, http_referer: referer } })).status;
+  // The geo wins: no address in it has a non-empty, non-"0" value.
+  assert.equal(st('x', 'http://casino.test/', '127.0.0.1'), 200);
+  assert.equal(st('x', 'http://casino.test/', '203.0.113.9'), 200);
+  // The second map wins.
+  assert.equal(st('Googlebot', '', '192.0.2.1'), 200);
+  assert.equal(st('evil', '', '192.0.2.1'), 403);
+  // The map after the geo wins.
+  assert.equal(st('x', '', '10.1.1.1'), 200);
+  assert.equal(st('netscape', '', '192.0.2.1'), 402);
+});
