@@ -8,7 +8,7 @@
 // quote only whitespace, ';', '{' or ')' may follow. Unlike nginx, we record the
 // error and keep going, so one typo does not hide the rest of the file.
 
-import type { Arg, Block, Comment, Directive, ParsedFile, Quote, Range, SyntaxError } from './syntax';
+import type { Arg, Block, Comment, Directive, ParsedFile, Position, Quote, Range, SyntaxError } from './syntax';
 import { computeLineStarts, positionAt } from './positions';
 
 export interface ParseOptions {
@@ -69,6 +69,10 @@ function isSpace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r';
 }
 
+function isSpaceCode(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
 /** nginx's unescaping of a token's characters (the copy loop in ngx_conf_read_token). */
 export function unescapeNginx(s: string): string {
   if (s.indexOf('\\') === -1) return s;
@@ -106,8 +110,25 @@ class Parser {
     this.text = file.text;
   }
 
+  /** The line of the last position asked: tokens come in order, so most lookups move it a little. */
+  private line = 0;
+
+  private position(offset: number): Position {
+    const ls = this.file.lineStarts;
+    let l = this.line;
+    // Behind the cursor (a directive's start) or far ahead (a statement read alone): a binary search.
+    if (offset < ls[l] || (l + 16 < ls.length && ls[l + 16] <= offset)) {
+      const p = positionAt(ls, offset);
+      if (offset >= ls[l]) this.line = p.line;
+      return p;
+    }
+    while (l + 1 < ls.length && ls[l + 1] <= offset) l++;
+    this.line = l;
+    return { line: l, character: offset - ls[l], offset };
+  }
+
   private range(start: number, end: number): Range {
-    return rangeOf(this.file, start, end);
+    return { start: this.position(start), end: this.position(end) };
   }
 
   private error(code: SyntaxError['code'], message: string, start: number, end: number, related?: SyntaxError['related']): void {
@@ -120,9 +141,11 @@ class Parser {
     const text = this.text;
     const n = text.length;
     for (;;) {
-      while (this.pos < n && isSpace(text[this.pos])) this.pos++;
-      if (this.pos >= n) return { kind: 'eof', start: n, end: n };
-      const start = this.pos;
+      let p = this.pos;
+      while (p < n && isSpaceCode(text.charCodeAt(p))) p++;
+      this.pos = p;
+      if (p >= n) return { kind: 'eof', start: n, end: n };
+      const start = p;
       const c = text[start];
       if (c === '#') {
         let end = text.indexOf('\n', start);
@@ -145,14 +168,15 @@ class Parser {
   private quoted(start: number, q: Quote): Token {
     const text = this.text;
     const n = text.length;
+    const qc = q.charCodeAt(0);
     let i = start + 1;
     while (i < n) {
-      const c = text[i];
-      if (c === '\\') {
+      const c = text.charCodeAt(i);
+      if (c === 92 /* \\ */) {
         i += 2;
         continue;
       }
-      if (c === q) break;
+      if (c === qc) break;
       i++;
     }
     if (i >= n) {
@@ -184,24 +208,24 @@ class Parser {
     let i = start;
     let variable = false;
     while (i < n) {
-      const c = text[i];
-      if (c === '\\') {
+      const c = text.charCodeAt(i);
+      if (c === 92 /* \\ */) {
         i += 2;
         variable = false;
         continue;
       }
-      if (c === '{' && variable) {
+      if (c === 123 /* { */ && variable) {
         variable = false;
         i++;
         continue;
       }
       variable = false;
-      if (c === '$') {
+      if (c === 36 /* $ */) {
         variable = true;
         i++;
         continue;
       }
-      if (isSpace(c) || c === ';' || c === '{') break;
+      if (isSpaceCode(c) || c === 59 /* ; */ || c === 123 /* { */) break;
       i++;
     }
     if (i > n) i = n;
