@@ -81,7 +81,9 @@ export class Workspace {
       const st = statSync(path);
       if (!st.isFile()) return `"${path}" is not a regular file`;
       if (st.size > MAX_DISK_LOG_BYTES) return `"${path}" is ${st.size} bytes, over the ${MAX_DISK_LOG_BYTES}-byte limit`;
-      text = new TextDecoder('utf-8', { fatal: false }).decode(readFileSync(path));
+      // As VS Code decodes it: UTF-8, a BOM dropped (Buffer's decoder is ~2x faster than TextDecoder).
+      text = readFileSync(path).toString('utf8');
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     } catch (err) {
       return `cannot read "${path}": ${(err as Error).message}`;
     }
