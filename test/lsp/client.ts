@@ -1,9 +1,9 @@
 // A real LSP client for the tests: spawns the BUILT server (dist/server.js --stdio) and talks to it
 // over the child's stdio with vscode-languageserver-protocol, as an editor would.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ensureBuilt as ensureBundle, repoRoot } from '../support/build';
 import { pathToFileURL } from 'node:url';
 import {
   createProtocolConnection,
@@ -21,29 +21,12 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver-protocol/node';
 
-export const repoRoot = resolve(__dirname, '../..');
+export { repoRoot };
 const serverJs = join(repoRoot, 'dist/server.js');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 /** Rebuilds dist/ when any server source is newer than the bundle. */
 export function ensureBuilt(): void {
-  let built = 0;
-  try {
-    built = statSync(serverJs).mtimeMs;
-  } catch {
-    /* not built yet */
-  }
-  if (built >= newestMtime(join(repoRoot, 'server/src'))) return;
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('build failed');
+  ensureBundle(serverJs);
 }
 
 export const uriOf = (p: string) => pathToFileURL(p).toString();
