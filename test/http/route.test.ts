@@ -1,7 +1,8 @@
 // Routing rules one by one (each also exercised against real nginx in differential.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { facts, http, lineOf, modelOf, one, outcomesOf } from './support';
+import { Attributor, facts, http, lineOf, modelOf, one, outcomesOf } from './support';
+import { route, routeStats } from '../../server/src/core/http/route';
 
 const known = (request: string, host = 'localhost', vars: Record<string, string | null> = {}) =>
   facts({ request, host, serverPort: 80, remoteAddr: '192.0.2.1', vars });
@@ -317,4 +318,40 @@ server { listen 80;
   // The map after the geo wins.
   assert.equal(st('x', '', '10.1.1.1'), 200);
   assert.equal(st('netscape', '', '192.0.2.1'), 402);
+});
+
+test('a 444 line with no Host logged stays exact when the other servers, which cannot answer 444, loop through try_files (phpBB sample)', () => {
+  const conf = http(`
+server { listen 80 default_server; server_name bogus; return 444; }
+server { listen 80; server_name myforums.com; rewrite ^ http://www.myforums.com$request_uri permanent; }
+server { listen 80; server_name www.myforums.com; root /path/to/phpbb;
+  location / { index index.php index.html index.htm; try_files $uri $uri/ @rewriteapp; }
+  location @rewriteapp { rewrite ^(.*)$ /app.php/$1 last; }
+  location ~ \\.php(/|$) { try_files $uri $uri/ /app.php$is_args$args; fastcgi_pass 127.0.0.1:9000; }
+}`);
+  const m = modelOf(conf);
+  const f = facts({ request: 'GET / HTTP/1.1', remoteAddr: '192.0.2.1', vars: { http_user_agent: 'Mozilla', http_referer: null } });
+  // Exploring every file-system history of the third server exceeds the router's budget...
+  assert.equal(route(m, f).truncated, true);
+  // ...but none of them can end in 444, so a 444 line only needs the default server's.
+  const a = new Attributor(m).attribute(f, 444);
+  assert.equal(a.verdict, 'exact');
+  assert.equal(a.rules[0].range.start.line + 1, lineOf(conf, 'return 444'));
+});
+
+test('try_files asked again about the same file in one request gets the same answer (no exponential redirect loop)', () => {
+  const conf = http(`
+server { listen 80; root /srv;
+  if ($http_user_agent ~* scanner) { return 444; }
+  location / { try_files $uri /app.php$is_args$args; }
+  location ~ \\.php$ { try_files $uri /app.php$is_args$args; fastcgi_pass 127.0.0.1:9000; }
+}`);
+  const m = modelOf(conf);
+  const runs = routeStats.runs;
+  const r = route(m, facts({ request: 'GET /x HTTP/1.1', host: 'localhost', remoteAddr: '192.0.2.1', vars: { http_user_agent: 'Mozilla' } }));
+  assert.equal(r.truncated, false);
+  // Three histories, not one per combination of answers along the ten redirects.
+  assert.equal(routeStats.runs - runs, 3);
+  // /x exists; or /x is missing and /app.php exists; or both are missing: /app.php → /app.php → … 500.
+  assert.deepEqual(r.outcomes.map((o) => String(o.status)).sort(), ['500', 'content', 'content']);
 });

@@ -125,8 +125,9 @@ export class Attributor {
     return this.entry(f).result;
   }
 
-  private entry(f: RequestFacts): CacheEntry {
-    const key = this.baseKey(f);
+  /** `only444`: the answer is for a 444 line, so histories that cannot end in 444 may be left out. */
+  private entry(f: RequestFacts, only444 = false): CacheEntry {
+    const key = (only444 ? '4' : '*') + this.baseKey(f);
     let bySig = this.cache.get(key);
     if (bySig) {
       for (const g of bySig.values()) {
@@ -134,7 +135,7 @@ export class Attributor {
         if (e) return e;
       }
     }
-    const result = route(this.model, f, { logFilter: this.filter });
+    const result = route(this.model, f, { logFilter: this.filter, only444 });
     if (this.size >= this.maxCache) this.cache.clear(), (this.size = 0), (bySig = undefined);
     if (!bySig) this.cache.set(key, (bySig = new Map()));
     const reads = [...result.reads].sort();
@@ -154,7 +155,7 @@ export class Attributor {
   }
 
   attribute(f: RequestFacts, status: number): Attribution {
-    const e = this.entry(f);
+    const e = this.entry(f, status === 444);
     let byStatus = e.attributions;
     if (!byStatus) e.attributions = byStatus = new Map();
     let a = byStatus.get(status);

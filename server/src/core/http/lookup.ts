@@ -4,7 +4,7 @@
 // rather than on its raw input (a bad-bot `map $http_user_agent` has thousands of keys but two
 // or three answers, so requests with different user agents share one routing).
 
-import { ipv4ToNumber, type GeoModel, type HttpModel, type MapModel } from './model';
+import { ipv4ToNumber, type GeoModel, type HttpModel, type LocationModel, type LocationSet, type MapModel, type Scope, type ServerModel } from './model';
 import { inNet6, ipv6ToBigInt, v4Mapped } from './ip';
 import { regexCandidates, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
@@ -289,4 +289,43 @@ export function murmurHash2(key: string): number {
   h = Math.imul(h, M);
   h ^= h >>> 15;
   return h >>> 0;
+}
+
+const can444Memo = new WeakMap<HttpModel, { all: boolean; servers: Set<ServerModel> }>();
+
+/** A directive that makes nginx log 444 (what the model counts in sources444). */
+function is444Source(d: { name: string; args: { value: string }[] }): boolean {
+  const a0 = d.args[0]?.value;
+  if (d.name === 'return' || d.name === 'limit_req_status' || d.name === 'limit_conn_status') return a0 === '444';
+  if (d.name === 'try_files') return d.args[d.args.length - 1]?.value === '=444';
+  if (d.name === 'error_page') return d.args.some((a) => a.value === '=444');
+  return false;
+}
+
+/**
+ * Whether a request the server took can end in 444: a 444 source in one of its blocks, or one the
+ * http block passes down to every server (limit_*_status, error_page). Internal redirects and
+ * error pages stay in the server that took the request.
+ */
+export function serverCan444(model: HttpModel, server: ServerModel): boolean {
+  let m = can444Memo.get(model);
+  if (!m) {
+    m = { all: !!model.http?.items.some(is444Source), servers: new Set() };
+    for (const s of model.servers) if (scopeCan444(s.scope) || setCan444(s.locations) || [...s.named.values()].some(locationCan444)) m.servers.add(s);
+    can444Memo.set(model, m);
+  }
+  return m.all || m.servers.has(server);
+}
+
+function scopeCan444(scope: Scope): boolean {
+  return scope.items.some(is444Source) || scope.codes.some((c) => c.op === 'if' && scopeCan444(c.scope));
+}
+
+function locationCan444(l: LocationModel): boolean {
+  return scopeCan444(l.scope) || (l.limitExcept !== undefined && scopeCan444(l.limitExcept.scope)) || setCan444(l.nested);
+}
+
+function setCan444(set: LocationSet): boolean {
+  for (const l of set.exact.values()) if (locationCan444(l)) return true;
+  return set.prefix.some(locationCan444) || set.regex.some(locationCan444);
 }

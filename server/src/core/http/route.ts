@@ -36,7 +36,7 @@ import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, validateHost } from './uri';
 import { compileValue, type ComplexValue } from './values';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
-import { constantMapValue, findMapEntry, geoIsKeyable, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
+import { constantMapValue, findMapEntry, geoIsKeyable, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
 
 export type OutcomeStatus = number | 'content';
 
@@ -74,6 +74,12 @@ export interface RouteOptions {
   /** Keep only histories in which the request is written to a log this accepts. */
   logFilter?: (def: AccessLogDef) => boolean;
   maxRuns?: number;
+  /**
+   * Only histories that end in 444 are wanted: a history whose server has no 444 source is
+   * abandoned once the server is known (internal redirects never leave it), which keeps servers
+   * with deep try_files/index/rewrite loops from exhausting maxRuns.
+   */
+  only444?: boolean;
 }
 
 type Match = Extract<RegexResult, { kind: 'match' }> | 'unknown';
@@ -196,6 +202,13 @@ class Run {
   inAccessPhase = false;
   status = 0;
   mapCache = new Map<string, Val>();
+  /**
+   * Answers about the file system already taken in this history (which try_files candidate or
+   * index file existed): files do not change while
+   * nginx handles one request, so a redirect loop back to the same test gets the same answer
+   * (and the exploration stays linear in the loop's length instead of exponential).
+   */
+  fsAnswers = new Map<string, number>();
   dashCache = new Map<string, string>();
 
   constructor(
@@ -239,6 +252,34 @@ class Run {
       if (labels[i]) this.assumptions.push(labels[i]);
       for (const m of missing) this.missing.add(m);
     }
+    return i;
+  }
+
+  /**
+   * `pick` for a question about files (`kind` asked by directive `d` of the file names `names`):
+   * the answer already given to the same question in this history, if any.
+   */
+  pickFs(kind: string, d: Directive | undefined, names: string[], labels: string[]): number {
+    if (labels.length < 2) return this.pick(labels, []);
+    // The names are the request's (its $uri): comparing them with an earlier question reads them;
+    // the first question compares nothing, so what it evaluates is not a read of this history.
+    const saved = this.reads;
+    if (this.fsAnswers.size === 0) (this as { reads: Set<string> }).reads = new Set();
+    let values: Val[];
+    let rootValue: Val = '';
+    try {
+      values = names.map((n) => this.evalValue(compileValue(n)));
+      const root = inherited(this.scope, 'root')[0] ?? inherited(this.scope, 'alias')[0];
+      if (root) rootValue = this.evalValue(compileValue(root.args[0]?.value ?? ''));
+    } finally {
+      (this as { reads: Set<string> }).reads = saved;
+    }
+    if (!d || isUnknown(rootValue) || values.some(isUnknown)) return this.pick(labels, []);
+    const key = `${kind}\u0000${d.file}:${d.range.start.offset}\u0000${rootValue}\u0000${values.join('\u0000')}`;
+    const known = this.fsAnswers.get(key);
+    if (known !== undefined) return known;
+    const i = this.pick(labels, []);
+    this.fsAnswers.set(key, i);
     return i;
   }
 
@@ -436,6 +477,7 @@ class Run {
       this.method = 'TRACE';
       return this.finalize(405, undefined, 'TRACE is answered 405 before any rule');
     }
+    if (this.options.only444 && !serverCan444(this.model, server)) throw PRUNE;
     return this.fromServerRewrite();
   }
 
@@ -1211,7 +1253,7 @@ class Run {
       // then redirect (`/blog` → `/blog/` → `/blog/index.php`); a file candidate is served as is.
       const dirs = tf.args.slice(0, -1).filter((a) => a.value.endsWith('/'));
       const labels = ['a try_files file candidate existed', ...dirs.map((a) => `try_files: ${a.value} was an existing directory`), `no try_files candidate existed: fallback ${last}`];
-      const i = this.pick(labels, []);
+      const i = this.pickFs('try_files', tf, ['$uri', ...tf.args.slice(0, -1).map((a) => a.value)], labels);
       if (i > 0 && i <= dirs.length) {
         this.uri = this.evalValue(compileValue(dirs[i - 1].value));
         this.path.push(`try_files: ${dirs[i - 1].value} was a directory (${where(tf)})`);
@@ -1277,7 +1319,7 @@ class Run {
     // A missing index file makes nginx test the directory (ngx_http_index_test_dir): a missing
     // directory is a 404 before any later entry, the absolute one included.
     if (!absoluteLast || names.length > 1) labels.push(absoluteLast ? 'the directory did not exist' : 'no index file existed'), targets.push(undefined);
-    const i = this.pick(labels, []);
+    const i = this.pickFs('index', this.scope?.directive ?? this.scope?.server?.d, ['$uri', ...names.map((n) => n.value)], labels);
     const t = targets[i];
     if (t === undefined) return false;
     const d = names[Math.min(i, names.length - 1)].d;
