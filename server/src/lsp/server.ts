@@ -45,6 +45,9 @@ import {
   type Settings,
 } from './protocol';
 
+/** How long a log read from disk waits after the editor reloaded it before it is read again. */
+const DISK_LOG_REREAD_MS = 300;
+
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   const ws = new Workspace();
   const projects = new Projects(ws);
@@ -207,23 +210,38 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   };
   ws.documents.onDidClose((e) => closed(e.document.uri));
   // A large log the editor holds unmodified: read from disk instead of sent (DiskLogNotification).
+  // A log nginx keeps appending to is reloaded by the editor again and again: its re-reads are
+  // coalesced (the lenses of the lines already read stay right meanwhile).
+  const rereads = new Map<string, NodeJS.Timeout>();
+  const readDiskLog = (uri: string, changed: boolean) => {
+    logs.forgetDocument(uri);
+    const err = ws.readDiskLog(uri);
+    if (err) {
+      log.warn(`[logs] ${err}`);
+      return;
+    }
+    logs.prepare(uri);
+    scheduler.schedule(uri);
+    if (changed) refreshLenses();
+  };
   connection.onNotification(
     DiskLogNotification,
     guardVoid(log, 'diskLog', (p: DiskLogParams) => {
       if (!p || typeof p.uri !== 'string') return;
+      const uri = p.uri;
+      clearTimeout(rereads.get(uri));
+      rereads.delete(uri);
       if (p.state === 'closed') {
-        if (ws.closeDiskLog(p.uri)) closed(p.uri);
-        return;
-      }
-      logs.forgetDocument(p.uri);
-      const err = ws.readDiskLog(p.uri);
-      if (err) {
-        log.warn(`[logs] ${err}`);
-        return;
-      }
-      logs.prepare(p.uri);
-      scheduler.schedule(p.uri);
-      if (p.state === 'changed') refreshLenses();
+        if (ws.closeDiskLog(uri)) closed(uri);
+      } else if (p.state === 'changed' && ws.isDiskLog(uri)) {
+        rereads.set(
+          uri,
+          setTimeout(() => {
+            rereads.delete(uri);
+            if (ws.isDiskLog(uri)) guardVoid(log, 'diskLog', () => readDiskLog(uri, true))(undefined);
+          }, DISK_LOG_REREAD_MS),
+        );
+      } else readDiskLog(uri, false);
     }),
   );
 
