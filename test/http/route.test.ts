@@ -355,3 +355,48 @@ server { listen 80; root /srv;
   // /x exists; or /x is missing and /app.php exists; or both are missing: /app.php → /app.php → … 500.
   assert.deepEqual(r.outcomes.map((o) => String(o.status)).sort(), ['500', 'content', 'content']);
 });
+
+test('an unknown `if` over request headers has one answer per request, also after an internal redirect', () => {
+  // nginx runs the server's rewrite phase again after error_page's redirect; the header is the
+  // same, so $hit is "" or "11", never "1": no history may end in the 444.
+  const conf = http(`
+server { listen 80;
+  if ($http_x_a) { set $hit "\${hit}1"; }
+  location = /a { error_page 403 = /b; return 403; }
+  location = /b { if ($hit = "1") { return 444; } return 200; }
+}`);
+  const m = modelOf(conf);
+  const f = facts({ request: 'GET /a HTTP/1.1', host: 'localhost', serverPort: 80, remoteAddr: '192.0.2.1' });
+  assert.deepEqual(outcomesOf(m, f), [`200:${lineOf(conf, 'return 200')}`]);
+  assert.equal(new Attributor(m).attribute(f, 444).verdict, 'unmatched');
+});
+
+test('an `if (-f ...)` asked twice about one file in a request gets one answer', () => {
+  const conf = http(`
+server { listen 80; root /srv;
+  if (-f /srv/flag) { set $f "\${f}1"; }
+  location = /a { error_page 403 = /b; return 403; }
+  location = /b { if ($f = "1") { return 444; } return 200; }
+}`);
+  const m = modelOf(conf);
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET /a HTTP/1.1', host: 'localhost', serverPort: 80, remoteAddr: '192.0.2.1' })), [`200:${lineOf(conf, 'return 200')}`]);
+});
+
+test('a server whose histories exceed the budget does not hide the 444 of a server on another port', () => {
+  const ifs = Array.from({ length: 12 }, (_, i) => `if ($http_x_${i}) { set $v${i} 1; }`).join('\n  ');
+  const conf = http(`
+server { listen 80;
+  ${ifs}
+  location / { return 200; }
+  location /never { return 444; }
+}
+server { listen 8080; return 444; }`);
+  const m = modelOf(conf);
+  // Port not logged: the first server's 4096 histories come first.
+  const f = facts({ request: 'GET / HTTP/1.1', host: 'localhost', remoteAddr: '192.0.2.1' });
+  assert.equal(route(m, f).truncated, true);
+  const a = new Attributor(m).attribute(f, 444);
+  // Incomplete exploration is never exact, but the rule that can have fired is listed.
+  assert.equal(a.verdict, 'ambiguous');
+  assert.deepEqual(a.rules.map((r) => r.range.start.line + 1), [lineOf(conf, 'listen 8080')]);
+});

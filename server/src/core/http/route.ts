@@ -92,46 +92,71 @@ const TOO_DEEP = { tooDeep: true };
 class Chooser {
   trail: number[] = [];
   sizes: number[] = [];
+  /** Per depth: the run at which the current answer there was first taken. */
+  started: number[] = [];
   pos = 0;
+  run = 0;
   choose(n: number): number {
     if (n <= 1) return 0;
     if (this.pos < this.trail.length) return this.trail[this.pos++];
     this.trail.push(0);
     this.sizes.push(n);
+    this.started.push(this.run);
     this.pos++;
     return 0;
   }
   next(): boolean {
     this.trail.length = this.pos;
     this.sizes.length = this.pos;
+    this.started.length = this.pos;
     while (this.trail.length && this.trail[this.trail.length - 1] >= this.sizes[this.sizes.length - 1] - 1) {
       this.trail.pop();
       this.sizes.pop();
+      this.started.pop();
     }
     if (!this.trail.length) return false;
     this.trail[this.trail.length - 1]++;
+    this.started[this.started.length - 1] = this.run + 1;
     this.pos = 0;
     return true;
+  }
+  /** Leaves the rest of the subtree under the answer at `depth`: next() moves to its sibling. */
+  cut(depth: number): void {
+    this.pos = depth + 1;
   }
 }
 
 /** Work counters (for benchmarks). */
 export const routeStats = { routes: 0, runs: 0 };
 
+/** How deep the fair second pass shares its budget out (the socket, server and first questions). */
+const FAIR_DEPTH = 3;
+
 export function route(model: HttpModel, facts: RequestFacts, options: RouteOptions = {}): RouteResult {
   routeStats.routes++;
   const maxRuns = options.maxRuns ?? 2000;
-  const chooser = new Chooser();
   const seen = new Map<string, Outcome>();
+  const reads = new Set<string>();
+  let truncated = explore(model, facts, options, reads, seen, maxRuns, false);
+  // The depth-first pass ran out inside one subtree (one server's try_files/index chains, say):
+  // a second pass shares the budget out among the first answers, so the other servers and
+  // locations are seen too. What it finds is added; the answer stays incomplete (truncated).
+  if (truncated) explore(model, facts, options, reads, seen, maxRuns, true);
+  return { outcomes: [...seen.values()], truncated, reads: [...reads] };
+}
+
+/** One depth-first exploration; true if it stopped before the end. */
+function explore(model: HttpModel, facts: RequestFacts, options: RouteOptions, reads: Set<string>, seen: Map<string, Outcome>, maxRuns: number, fair: boolean): boolean {
+  const chooser = new Chooser();
   let runs = 0;
   let truncated = false;
-  const reads = new Set<string>();
   do {
     if (++runs > maxRuns) {
       truncated = true;
       break;
     }
     chooser.pos = 0;
+    chooser.run = runs;
     routeStats.runs++;
     const run = new Run(model, facts, chooser, options, reads);
     let o: Outcome | undefined;
@@ -161,14 +186,34 @@ export function route(model: HttpModel, facts: RequestFacts, options: RouteOptio
         for (const m of o.missing) if (!prev.missing.includes(m)) prev.missing.push(m);
       }
     }
+    if (fair) {
+      // Each answer at the first depths gets an equal share of its parent's share.
+      let share = maxRuns;
+      const depth = Math.min(FAIR_DEPTH, chooser.pos, chooser.trail.length);
+      for (let d = 0; d < depth; d++) {
+        share = Math.floor(share / chooser.sizes[d]);
+        if (runs - chooser.started[d] + 1 >= Math.max(share, 1)) {
+          chooser.cut(d);
+          truncated = true;
+          break;
+        }
+      }
+    }
   } while (chooser.next());
-  return { outcomes: [...seen.values()], truncated, reads: [...reads] };
+  return truncated;
 }
 
 interface Phase {
   stop?: { status: number; rule?: RuleRef; why: string };
   uriChanged?: boolean;
 }
+
+/**
+ * Variables whose value is fixed for the whole request: headers and cookies, the Host, the client
+ * address (realip has run before any rewrite), the request line and socket facts. Not
+ * $request_method (error_page makes it GET), nor anything a rewrite changes.
+ */
+const REQUEST_CONSTANT = /^(?:http_[a-z0-9_]+|cookie_[A-Za-z0-9_]+|host|remote_addr|binary_remote_addr|remote_port|request|request_uri|server_protocol|server_port|server_addr|scheme|https|content_length|content_type)$/;
 
 const whereMemo = new WeakMap<Directive, string>();
 const where = (d: Directive): string => {
@@ -209,6 +254,8 @@ class Run {
    * (and the exploration stays linear in the loop's length instead of exponential).
    */
   fsAnswers = new Map<string, number>();
+  /** Answers to unknown `if` conditions that cannot change within the request (constantCondKey). */
+  condAnswers = new Map<string, boolean>();
   dashCache = new Map<string, string>();
 
   constructor(
@@ -825,35 +872,50 @@ class Run {
 
   evalCond(c: Cond, d: Directive): boolean {
     const label = `if (${d.args.map((a) => a.raw).join(' ')})`;
+    // An unknown condition over request-constant inputs, asked again after an internal redirect,
+    // has the answer it had the first time in this history.
+    const held = (missing: string[], key = this.constantCondKey(c, d)): boolean => {
+      const known = key === undefined ? undefined : this.condAnswers.get(key);
+      if (known !== undefined) return known;
+      const h = this.pick([`${label} held`, `${label} did not hold`], missing) === 0;
+      if (key !== undefined) this.condAnswers.set(key, h);
+      return h;
+    };
     switch (c.kind) {
       case 'value': {
         const v = this.evalValue(c.value);
-        if (isUnknown(v)) return this.pick([`${label} held`, `${label} did not hold`], v.unknown) === 0;
+        if (isUnknown(v)) return held(v.unknown);
         return v !== '' && v !== '0';
       }
       case 'eq': {
         const l = this.evalValue(c.left);
         const r = this.evalValue(c.right);
-        if (isUnknown(l) || isUnknown(r)) {
-          const miss = [...(isUnknown(l) ? l.unknown : []), ...(isUnknown(r) ? r.unknown : [])];
-          return this.pick([`${label} held`, `${label} did not hold`], miss) === 0;
-        }
+        if (isUnknown(l) || isUnknown(r)) return held([...(isUnknown(l) ? l.unknown : []), ...(isUnknown(r) ? r.unknown : [])]);
         return (l === r) !== c.negative;
       }
       case 'regex': {
         const l = this.evalValue(c.left);
         if (isUnknown(l)) {
-          const held = this.pick([`${label} held`, `${label} did not hold`], l.unknown) === 0;
+          const h = held(l.unknown);
           // A match sets captures we cannot know.
-          if (held !== c.negative) this.unknownMatch(c.re.names, l.unknown);
-          return held;
+          if (h !== c.negative) this.unknownMatch(c.re.names, l.unknown);
+          return h;
         }
         const m = this.match(c.re, l, label, []);
         if (!m) this.captures = [];
         return m !== c.negative;
       }
-      case 'file':
-        return this.pick([`${label} held (the file system is not in the log)`, `${label} did not hold (the file system is not in the log)`], []) === 0;
+      case 'file': {
+        // Files do not change while nginx handles one request: the same test of the same name
+        // has one answer in a history (a name we cannot evaluate is asked afresh).
+        const v = this.evalValue(c.value);
+        const key = isUnknown(v) ? undefined : `file\u0000${c.op}\u0000${v}`;
+        const known = key === undefined ? undefined : this.condAnswers.get(key);
+        if (known !== undefined) return known;
+        const h = this.pick([`${label} held (the file system is not in the log)`, `${label} did not hold (the file system is not in the log)`], []) === 0;
+        if (key !== undefined) this.condAnswers.set(key, h);
+        return h;
+      }
       case 'invalid':
         return this.pick([`${label} held`, `${label} did not hold`], []) === 0;
     }
@@ -872,6 +934,21 @@ class Run {
       else out += v;
     }
     return unknown ? { unknown: [...new Set(unknown)] } : out;
+  }
+
+  /**
+   * A key for an `if` whose inputs are all fixed for the whole request (request headers, cookies,
+   * the Host, the client address, the original request line) and not `set` in this history, so
+   * its answer cannot differ between evaluations; undefined otherwise.
+   */
+  constantCondKey(c: Cond, d: Directive): string | undefined {
+    const values = c.kind === 'value' || c.kind === 'file' ? [c.value] : c.kind === 'eq' ? [c.left, c.right] : c.kind === 'regex' ? [c.left] : [];
+    for (const cv of values)
+      for (const p of cv.parts) {
+        if (typeof p === 'string') continue;
+        if ('cap' in p || !REQUEST_CONSTANT.test(p.v) || this.vars.has(p.v)) return undefined;
+      }
+    return `if\u0000${d.file}:${d.range.start.offset}`;
   }
 
   /** A logged value that nginx wrote as `-`: empty (or, rarely, a literal "-"). */
