@@ -198,3 +198,20 @@ server { listen 80; server_name third.test; error_page 494 = @o; location @o { r
   // The page's rule and the location's own rule stay apart.
   assert.deepEqual(outcomesOf(m, req('big.test', '/?a=1')), [`444:${hdr}`, `444:${hdr + 1}`]);
 });
+
+test('split_clients, map and geo defining one variable: the last definition is the one nginx uses', () => {
+  // Checked with nginx 1.22: a=fromSplit, b=fromGeo.
+  const conf = http(`
+map $http_x $a { default fromMap; }
+split_clients $http_x $a { * fromSplit; }
+split_clients $http_x $b { * fromSplit; }
+geo $b { default fromGeo; }
+server { listen 80;
+  location /a { if ($a = fromSplit) { return 444; } return 200; }
+  location /b { if ($b = fromGeo) { return 444; } return 200; }
+}`);
+  const m = modelOf(conf);
+  assert.equal(one(m, known('GET /a HTTP/1.1', { http_x: 'k' })).status, 444);
+  assert.equal(one(m, known('GET /b HTTP/1.1', { http_x: 'k' })).status, 444);
+  assert.equal(splitClientsOf(m).has('b'), false);
+});

@@ -8,6 +8,7 @@ import { ipv4ToNumber, type GeoModel, type HttpModel, type LocationModel, type L
 import { inNet6, ipv6ToBigInt, v4Mapped } from './ip';
 import { regexCandidates, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
+import type { Directive } from '../syntax';
 import { compileValue, type ComplexValue } from './values';
 
 export type Unknown = { unknown: string[] };
@@ -206,6 +207,7 @@ function rawInputs(m: MapModel, f: RequestFacts): string {
 export interface SplitClients {
   source: ComplexValue;
   parts: { below: number; value: string }[];
+  d: Directive;
 }
 
 const splitMemo = new WeakMap<HttpModel, Map<string, SplitClients>>();
@@ -244,7 +246,18 @@ export function splitClientsOf(model: HttpModel): Map<string, SplitClients> {
       if (pct) last += Math.floor((pct * 0xffffffff) / 10000);
       parts.push({ below: pct ? last : 0, value });
     }
-    if (ok) m.set(target.slice(1).toLowerCase(), { source: compileValue(d.args[0].value), parts });
+    if (ok) m.set(target.slice(1).toLowerCase(), { source: compileValue(d.args[0].value), parts, d });
+  }
+  // A map, geo or split_clients redefining a variable takes it over (each sets its own
+  // get_handler on the CHANGEABLE variable ngx_http_add_variable hands back): the last one wins.
+  const items = model.httpItems ?? [];
+  for (const [name, sc] of m) {
+    const other = model.maps.get(name)?.d ?? model.geos.get(name)?.d;
+    if (!other) continue;
+    const at = items.indexOf(other);
+    // (A map reused from an earlier build is not in this list: its place in the file decides.)
+    const later = at !== -1 ? at > items.indexOf(sc.d) : other.file !== sc.d.file || other.range.start.offset > sc.d.range.start.offset;
+    if (later) m.delete(name);
   }
   splitMemo.set(model, m);
   return m;

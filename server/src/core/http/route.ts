@@ -1023,6 +1023,18 @@ class Run {
     // Values a request computes (set, captures, map, geo) are recomputed here: a logged value is
     // the one at log time, which later rewrite-phase directives may have changed.
     if (this.model.declaredVars.has(name)) return '';
+    // Before maps and geos: splitClientsOf keeps a split_clients only when it is the variable's
+    // last definition.
+    const split = splitClientsOf(this.model).get(name);
+    if (split) {
+      // Cacheable: computed once per request, at its first use.
+      let v = this.mapCache.get(name);
+      if (v === undefined) {
+        const src = this.evalValue(split.source);
+        this.mapCache.set(name, (v = isUnknown(src) ? src : splitValue(split, src)));
+      }
+      return v;
+    }
     const map = this.model.maps.get(name);
     if (map) {
       // A map's value is cached for the rest of the request (internal redirects included) unless
@@ -1032,16 +1044,6 @@ class Run {
       this.mapCache.set(name, { unknown: [`$${name}`] }); // breaks cycles
       const v = mapIsKeyable(this.model, map) ? this.readAs(`map:${name}`, () => this.evalMap(name)) : this.evalMap(name);
       this.mapCache.set(name, v);
-      return v;
-    }
-    const split = splitClientsOf(this.model).get(name);
-    if (split) {
-      // Cacheable: computed once per request, at its first use.
-      let v = this.mapCache.get(name);
-      if (v === undefined) {
-        const src = this.evalValue(split.source);
-        this.mapCache.set(name, (v = isUnknown(src) ? src : splitValue(split, src)));
-      }
       return v;
     }
     const geo = this.model.geos.get(name);
