@@ -96,6 +96,12 @@ export function moreScenarios(): Scenario[] {
       get('/robots.txt', null, ua('80legs')),
       get('/', 'secure.test', { port: 1, headers: { 'User-Agent': '80legs' } }),
       get('/', 'secure.test', { port: 1, ...xff('99.90.32.102') }),
+      get('/', 'localhost', xff('garbage, 99.90.32.102')),
+      get('/', 'localhost', xff('99.90.32.102 ,  127.0.0.1')),
+      get('/', 'localhost', xff('')),
+      get('/', 'localhost', xff('::ffff:99.90.32.102')),
+      get('/', 'localhost', xff('99.90.32.102, 2606:4700::1')),
+      get('/', 'localhost', { ...xff('99.90.32.102'), from: '127.0.0.9', port: 1 }),
     ]);
   }
 
@@ -147,6 +153,13 @@ export function moreScenarios(): Scenario[] {
       get('/', 'x.y.shop.test', ref('http://00go.com/')),
       get('/', 'x.shop.test', ref('http://good.test/')),
       get('/', null, ref('http://00go.com/')),
+      get('/', 'blog.test', ref('HTTP://0-0.FR/')),
+      get('/', 'blog.test', ref('http://user@0-0.fr/')),
+      get('/', 'blog.test', ref('//0-0.fr/x')),
+      get('/', 'blog.test', ref('http://0-0.fr')),
+      get('/', 'blog.test', ref('http://x.0-0.fr.evil.test/')),
+      get('/', 'blog.test', ref('https://1-88.vip?x')),
+      get('/', 'BLOG.TEST', ref('http://.0-0.fr/')),
     ],
   );
 

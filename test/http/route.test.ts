@@ -400,3 +400,20 @@ server { listen 8080; return 444; }`);
   assert.equal(a.verdict, 'ambiguous');
   assert.deepEqual(a.rules.map((r) => r.range.start.line + 1), [lineOf(conf, 'listen 8080')]);
 });
+
+test('wildcard names: an empty label before the suffix matches (ngx_hash_find_wc_head), in server_name and hostnames maps', () => {
+  // Checked with nginx 1.22: Host ".x.test" → *.x.test; map keys ".star.test" → star, "..dot.test" → dot.
+  const conf = http(`
+map $http_x $m { hostnames; default no; *.star.test star; .dot.test dot; }
+server { listen 80 default_server; if ($m != no) { return 444; } return 200; }
+server { listen 80; server_name *.x.test; return 403; }`);
+  const m = modelOf(conf);
+  assert.equal(one(m, known('GET / HTTP/1.1', '.x.test', { http_x: '' })).status, 403);
+  assert.equal(one(m, known('GET / HTTP/1.1', 'x.test', { http_x: '' })).status, 200);
+  const mapped = (x: string) => one(m, known('GET / HTTP/1.1', 'other.test', { http_x: x })).status;
+  assert.equal(mapped('.star.test'), 444);
+  assert.equal(mapped('star.test'), 200);
+  assert.equal(mapped('..dot.test'), 444);
+  assert.equal(mapped('dot.test'), 444);
+  assert.equal(mapped('xdot.test'), 200);
+});

@@ -27,7 +27,9 @@ export function findMapEntry(m: MapModel, src: string): MapEntry {
   const ex = m.exact.get(low);
   if (ex) return { value: ex };
   if (m.hostnames && low) {
-    for (const w of m.wildHead) if (low.endsWith(w.suffix) && low.length > w.suffix.length) return { value: w.value };
+    // ngx_hash_find_wc_head: an empty label before the suffix still matches (".x.com" finds
+    // `*.x.com` and `.x.com`).
+    for (const w of m.wildHead) if (low.endsWith(w.suffix)) return { value: w.value };
     for (const w of m.wildTail) if (low.startsWith(w.prefix) && low.length > w.prefix.length) return { value: w.value };
   }
   if (key) {

@@ -613,7 +613,8 @@ class Run {
     if (hn && host && this.pick([`Host ${hq} was the machine's hostname`, ''], []) === 0) return { server: hn, why: `Host ${hq} is the machine's hostname` };
     if (host) {
       for (const w of g.wildHead) {
-        if (host.endsWith(w.suffix) && host.length > w.suffix.length) return { server: w.server, why: `Host ${hq} matches server_name ${w.sn.name}` };
+        // As in maps (ngx_hash_find_wc_head): Host ".x.com" (valid) matches `*.x.com`.
+        if (host.endsWith(w.suffix)) return { server: w.server, why: `Host ${hq} matches server_name ${w.sn.name}` };
       }
       for (const w of g.wildTail) {
         if (host.startsWith(w.prefix) && host.length > w.prefix.length) return { server: w.server, why: `Host ${hq} matches server_name ${w.sn.name}` };
@@ -1572,7 +1573,7 @@ function lookupHost<T extends { host: string }>(entries: T[], host: string): T |
   for (const e of entries) {
     const h = e.host;
     const suffix = h.startsWith('*.') ? h.slice(1) : h.startsWith('.') ? h : undefined;
-    if (suffix && host.endsWith(suffix) && host.length > suffix.length && suffix.length > bestLen) (best = e), (bestLen = suffix.length);
+    if (suffix && host.endsWith(suffix) && suffix.length > bestLen) (best = e), (bestLen = suffix.length);
   }
   if (best) return best;
   for (const e of entries) {
