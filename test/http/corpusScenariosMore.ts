@@ -65,6 +65,15 @@ export function moreScenarios(): Scenario[] {
       get('/', 'Cloud.Test.', ua('80legs')),
       get('/%2Ehtaccess', 'cloud.test'),
       get('/index.php/../.user.ini', 'cloud.test'),
+      get('/', 'cloud.test.:80', ua('80legs')),
+      get('/', 'CLOUD.TEST:8080', ua('Mozilla/5.0 80legs')),
+      get('/', 'cloud.test', ua('Mozilla/5.0 (compatible; 80legs) \u00c4\u00e9')),
+      get('/', 'cloud.test', ua('80legs\tx')),
+      get('/', 'cloud.test', ua('Mozilla \\ "x" 80legs')),
+      get('/', 'cloud.test', ref('http://a b/000free.us')),
+      get('/', 'cloud.test', ref('http://000FREE.US:8080/x')),
+      get('/?a="b"&c=%00', 'cloud.test', ua('80legs')),
+      m('OPTIONS', '*', 'cloud.test', ua('80legs')),
     ]);
   }
 
