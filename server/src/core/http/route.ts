@@ -209,11 +209,12 @@ interface Phase {
 }
 
 /**
- * Variables whose value is fixed for the whole request: headers and cookies, the Host, the client
- * address (realip has run before any rewrite), the request line and socket facts. Not
- * $request_method (error_page makes it GET), nor anything a rewrite changes.
+ * Variables whose value is fixed for the whole request: headers and cookies, the Host, the request
+ * line and socket facts. Not $request_method (error_page makes it GET), not the client address
+ * (a location's realip runs in the preaccess phase, after the rewrite phase it would feed), nor
+ * anything a rewrite changes.
  */
-const REQUEST_CONSTANT = /^(?:http_[a-z0-9_]+|cookie_[A-Za-z0-9_]+|host|remote_addr|binary_remote_addr|remote_port|request|request_uri|server_protocol|server_port|server_addr|scheme|https|content_length|content_type)$/;
+const REQUEST_CONSTANT = /^(?:http_[a-z0-9_]+|cookie_[A-Za-z0-9_]+|host|request|request_uri|server_protocol|server_port|server_addr|scheme|https|content_length|content_type)$/;
 
 const whereMemo = new WeakMap<Directive, string>();
 const where = (d: Directive): string => {
