@@ -399,6 +399,7 @@ server { listen 8080; return 444; }`);
   // Incomplete exploration is never exact, but the rule that can have fired is listed.
   assert.equal(a.verdict, 'ambiguous');
   assert.deepEqual(a.rules.map((r) => r.range.start.line + 1), [lineOf(conf, 'listen 8080')]);
+  assert.match(a.why, /too many possibilities/);
 });
 
 test('wildcard names: an empty label before the suffix matches (ngx_hash_find_wc_head), in server_name and hostnames maps', () => {

@@ -197,8 +197,10 @@ export class Attributor {
     const best = ranked.map((g) => g.reduce((x, y) => (y.assumptions.length < x.assumptions.length ? y : x)));
     const rules = best.filter((o) => o.rule).map((o) => o.rule!);
     const lacking = missing.length ? `; the log lacks ${missing.join(', ')}` : '';
+    // An incomplete exploration may have missed causes: never exact, and said so.
+    const partial = truncated ? ' (too many possibilities to explore them all: these are the ones found)' : '';
     const why =
-      `${best.length} possible causes${lacking}. ` +
+      `${best.length} possible cause${best.length === 1 ? '' : 's'}${partial}${lacking}. ` +
       best
         .slice(0, 5)
         .map((o, i) => `(${i + 1}) ${o.path.join('; ')}${o.assumptions.length ? ` [assuming ${o.assumptions.join('; ')}]` : ''}`)
