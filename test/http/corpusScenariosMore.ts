@@ -144,7 +144,8 @@ export function moreScenarios(): Scenario[] {
     'Stevie-Ray referral-spam: regex capture map into a hostnames map, 444 per server',
     read('Stevie-Ray__referrer-spam-blocker/referral-spam.conf') +
       `\nserver { listen 80 default_server; server_name blog.test; if ($bad_referer) { return 444; } location / { return 200; } }\n` +
-      `server { listen 80; server_name ~^(?<sub>[a-z]+)\\.shop\\.test$; if ($bad_referer) { return 444; } location / { return 200 $sub; } }\n`,
+      `server { listen 80; server_name ~^(?<sub>[a-z]+)\\.shop\\.test$ ~^(?<sub>[a-z]+)-(?<n>\\d+)\\.shop\\.test$; if ($bad_referer) { return 444; } if ($sub = evil) { return 444; }\n` +
+      `  location / { return 200 $sub; } location ~ ^/(?<sub>x)/ { if ($sub = evil) { return 444; } if ($n) { return 444; } return 200; } }\n`,
     'map_hash_bucket_size 128;',
     [
       get('/', 'blog.test'),
@@ -169,6 +170,14 @@ export function moreScenarios(): Scenario[] {
       get('/', 'blog.test', ref('http://x.0-0.fr.evil.test/')),
       get('/', 'blog.test', ref('https://1-88.vip?x')),
       get('/', 'BLOG.TEST', ref('http://.0-0.fr/')),
+      get('/', 'evil.shop.test'),
+      get('/', 'EVIL.shop.test.'),
+      get('/', 'evil-1.shop.test'),
+      get('/x/', 'evil.shop.test'),
+      get('/x/', 'good-2.shop.test'),
+      get('/x/', 'good.shop.test'),
+      get('/', 'evil.shop.test:80'),
+      get('http://evil.shop.test/', 'good.shop.test'),
     ],
   );
 
