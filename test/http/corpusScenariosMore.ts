@@ -205,6 +205,15 @@ export function moreScenarios(): Scenario[] {
       m('POST', '/x', 'unknown.test'),
       get('/', 'chive.example.com:80'),
       get('/', 'chive.example.com:8080'),
+      get('/', '[::1]'),
+      get('/', '[::1]:80'),
+      get('/', 'chive.example.com:abc'),
+      get('/', 'www.chive.example.com..'),
+      get('/', 'chive..example.com'),
+      get('/', 'chive.example.com/x'),
+      get('/', 'Www.Chive.Example.Com'),
+      { path: '/', host: 'chive.example.com', protocol: 'HTTP/1.0', headers: { 'User-Agent': BROWSER } },
+      { path: '/', host: null, protocol: 'HTTP/1.0', headers: { 'User-Agent': BROWSER } },
     ]);
   }
 
