@@ -418,3 +418,25 @@ server { listen 80; server_name *.x.test; return 403; }`);
   assert.equal(mapped('dot.test'), 444);
   assert.equal(mapped('xdot.test'), 200);
 });
+
+test('$scheme and $https: `ssl` on any listen of an address:port makes it TLS for every server there', () => {
+  // nginx ORs the ssl flag over the listens of one address:port (ngx_http_add_addresses), so
+  // legacy.test, whose own listen lacks `ssl`, still answers over TLS on 443.
+  const conf = http(`
+server { listen 443 ssl default_server; server_name _; return 200; }
+server { listen 443; listen 80; server_name legacy.test;
+  location /s { if ($scheme = https) { return 444; } return 401; }
+  location /h { if ($https = on) { return 444; } return 402; }
+  location /m { if ($plain) { return 444; } return 403; }
+}
+map $https $plain { "" 1; default 0; }
+`);
+  const m = modelOf(conf);
+  const st = (path: string, port: number) => one(m, facts({ request: `GET ${path} HTTP/1.1`, host: 'legacy.test', serverPort: port, remoteAddr: '192.0.2.1' })).status;
+  assert.equal(st('/s', 443), 444);
+  assert.equal(st('/s', 80), 401);
+  assert.equal(st('/h', 443), 444);
+  assert.equal(st('/h', 80), 402);
+  assert.equal(st('/m', 443), 403);
+  assert.equal(st('/m', 80), 444);
+});

@@ -1013,7 +1013,8 @@ class Run {
       case 'scheme':
         return f.scheme ?? (this.group && this.group.servers.length && this.listenSsl() !== undefined ? (this.listenSsl() ? 'https' : 'http') : { unknown: ['$scheme'] });
       case 'https':
-        return f.scheme ? (f.scheme === 'https' ? 'on' : '') : { unknown: ['$scheme'] };
+        if (f.scheme) return f.scheme === 'https' ? 'on' : '';
+        return this.group && this.group.servers.length && this.listenSsl() !== undefined ? (this.listenSsl() ? 'on' : '') : { unknown: ['$https'] };
       case 'status':
         return this.status ? String(this.status).padStart(3, '0') : '000';
       case 'http_host': {
@@ -1150,10 +1151,15 @@ class Run {
     return '1';
   }
 
+  /**
+   * Whether the request's address:port speaks TLS. nginx ORs `ssl` over every listen of one
+   * address:port (ngx_http_add_addresses), so a server whose own listen lacks it is still TLS there.
+   */
   listenSsl(): boolean | undefined {
     const g = this.group!;
-    const l = this.server?.listens.find((x) => x.port === g.port && x.addr === g.addr);
-    return l?.ssl;
+    const here = (x: { port: number; addr: string }) => x.port === g.port && x.addr === g.addr;
+    if (!this.server?.listens.some(here)) return undefined;
+    return g.servers.some((s) => s.listens.some((x) => here(x) && x.ssl));
   }
 
   evalMap(name: string): Val {
