@@ -8,6 +8,8 @@
 // `$lens_rule`, `$limit_req_status` and `$limit_conn_status`. The scenario's own access_log
 // directives are untouched, so the logs we trace are the ones the uninstrumented config writes.
 
+import { createConnection } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,6 +35,8 @@ export interface Req {
   to?: string;
   /** A request body, sent with its Content-Length (unless `headers` give one). */
   body?: string;
+  /** Send over TLS (any certificate accepted); `servername` is the SNI sent, none when absent. */
+  tls?: { servername?: string };
 }
 
 export interface TruthRecord {
@@ -176,7 +180,15 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
       const before: Record<string, number> = {};
       for (const [k, p] of Object.entries(logs)) before[k] = lineCount(p);
       const v6 = r.from?.includes(':');
-      await sendRaw(r.port === 1 ? ngx.ports[1] : ngx.port, requestText(r, id), { localAddress: r.from ?? '127.0.0.1', host: v6 ? '::1' : (r.to ?? '127.0.0.1') });
+      const port = r.port === 1 ? ngx.ports[1] : ngx.port;
+      const sendOpts = { localAddress: r.from ?? '127.0.0.1', host: v6 ? '::1' : (r.to ?? '127.0.0.1') };
+      if (r.tls) {
+        // A refused handshake (ssl_reject_handshake) never becomes a request: nothing is logged.
+        if (!(await sendTls(port, requestText(r, id), r.tls.servername, sendOpts))) {
+          truth.push({ id, status: 0, lines: {} });
+          continue;
+        }
+      } else await sendRaw(port, requestText(r, id), sendOpts);
       // The truth log line is written when nginx finalizes the request.
       let rec: string | undefined;
       for (let w = 0; w < 400 && !rec; w++) {
@@ -211,6 +223,23 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
     // Keep the prefix: the caller traces its logs, then calls cleanup().
     await ngx.stop({ keep: true });
   }
+}
+
+/** Sends one request over TLS; false when the handshake failed (so nginx saw no request). */
+function sendTls(port: number, text: string, servername: string | undefined, o: { localAddress: string; host: string }): Promise<boolean> {
+  return new Promise((resolve) => {
+    let handshook = false;
+    // The TCP socket is ours so that the source address is the request's `from`.
+    const tcp = createConnection({ port, host: o.host, localAddress: o.localAddress }).on('error', () => {});
+    const sock = tlsConnect({ socket: tcp, rejectUnauthorized: false, ...(servername ? { servername } : {}) }, () => {
+      handshook = true;
+      sock.write(Buffer.from(text, 'latin1'));
+    });
+    const timer = setTimeout(() => sock.destroy(), 5_000);
+    sock.on('data', () => {});
+    sock.on('error', () => {});
+    sock.on('close', () => (clearTimeout(timer), resolve(handshook)));
+  });
 }
 
 export function cleanup(r: RunResult): void {
