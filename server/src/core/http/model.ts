@@ -419,24 +419,28 @@ function scopeOf(kind: ScopeKind, items: Directive[], d?: Directive, parent?: Sc
 const mapMemo = new WeakMap<Directive, { children: Directive[]; model: MapModel }>();
 const geoMemo = new WeakMap<Directive, { children: Directive[]; model: GeoModel }>();
 
+/** The same directives in the same order (the same array at once). */
+function sameList(a: readonly Directive[], b: readonly Directive[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function reuse<T>(memo: WeakMap<Directive, { children: Directive[]; model: T }>, d: Directive, children: Directive[]): T | undefined {
   const hit = memo.get(d);
-  if (hit && hit.children === children) return hit.model;
-  if (!hit || hit.children.length !== children.length) return undefined;
-  for (let i = 0; i < children.length; i++) if (hit.children[i] !== children[i]) return undefined;
-  return hit.model;
+  return hit && sameList(hit.children, children) ? hit.model : undefined;
 }
 
 const bodyVarsMemo = new WeakMap<Directive, { children: Directive[]; model: string[] }>();
 
 /** Variable names ($name, ${name}) the values mention, lowercased, appended to `out`. */
-function argVars(args: readonly { value: string }[], out: string[]): string[] {
+function argVars(args: readonly { value: string }[], add: (name: string) => void): void {
   for (const a of args) {
     if (a.value.indexOf('$') === -1) continue;
     const re = /\$\{?([A-Za-z0-9_]+)/g;
-    for (let m = re.exec(a.value); m; m = re.exec(a.value)) out.push(m[1].toLowerCase());
+    for (let m = re.exec(a.value); m; m = re.exec(a.value)) add(m[1].toLowerCase());
   }
-  return out;
 }
 
 const REWRITE_OPS = new Set(['if', 'set', 'return', 'rewrite', 'break']);
@@ -462,12 +466,6 @@ const serverMemo = new WeakMap<Directive, ServerMemo>();
 /** The last http settings scope built for an http directive (see HttpModel.http). */
 const httpMemo = new WeakMap<Directive, Scope>();
 
-function sameList(a: readonly Directive[], b: readonly Directive[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 const serverOrigins = new WeakMap<ServerModel, ServerMemo>();
 
 /**
@@ -503,13 +501,7 @@ class Builder {
     const m = this.memo ? serverMemo.get(d) : undefined;
     if (!m || m.defaultPort !== this.model.defaultPort) return undefined;
     const e = m.expanded;
-    for (let i = 0; i < e.length; i += 2) {
-      const now = this.expand(e[i]);
-      const was = e[i + 1];
-      if (now === was) continue;
-      if (now.length !== was.length) return undefined;
-      for (let k = 0; k < now.length; k++) if (now[k] !== was[k]) return undefined;
-    }
+    for (let i = 0; i < e.length; i += 2) if (!sameList(this.expand(e[i]), e[i + 1])) return undefined;
     return m;
   }
 
@@ -989,7 +981,7 @@ class Builder {
           if (d.name === 'geo' && d.block) {
             // geo values are literal strings (ngx_http_geo_module never compiles them): only the
             // source variable counts, and a 10k-entry blocklist body is not scanned at all.
-            for (const v of argVars(d.args, [])) add(v);
+            argVars(d.args, add);
             continue;
           }
           if (d.name === 'map' && d.block) {
@@ -997,20 +989,17 @@ class Builder {
             const children = this.expand(d.block.children);
             let hit = this.memo ? reuse(bodyVarsMemo, d, children) : undefined;
             if (!hit) {
-              const names: string[] = [];
-              for (const c of children) argVars(c.args, names);
-              hit = [...new Set(argVars(d.args, names))];
+              const names = new Set<string>();
+              const into = (v: string) => void names.add(v);
+              for (const c of children) argVars(c.args, into);
+              argVars(d.args, into);
+              hit = [...names];
               if (this.memo) bodyVarsMemo.set(d, { children, model: hit });
             }
             for (const v of hit) add(v);
             continue;
           }
-          for (let i = 0; i < d.args.length; i++) {
-            const a = d.args[i].value;
-            if (a.indexOf('$') === -1) continue;
-            const re = /\$\{?([A-Za-z0-9_]+)/g;
-            for (let m = re.exec(a); m; m = re.exec(a)) add(m[1].toLowerCase());
-          }
+          argVars(d.args, add);
           if (d.block) {
             const memo = memos && d.name === 'server' ? this.current.get(d) : undefined;
             if (memo && !memo.vars) {
