@@ -4,7 +4,6 @@
 
 import type { ConfigGraph } from '../configGraph';
 import { walkEffective } from '../configGraph';
-import type { IncludeTarget } from '../includes';
 import type { Diagnostic, Fix, Severity, TextEdit } from '../diagnostic';
 import type { Directive, Position, Range } from '../syntax';
 import { RAW_CONTENT_BLOCKS } from '../structure';
@@ -116,20 +115,14 @@ class DropsChecker {
 
   run(): Diagnostic[] {
     const sources = sources444(this.ix);
-    const scopes = this.ix.scopes;
-    // A server's scopes are consecutive in the index (see buildIndex).
-    for (let i = 0; i < scopes.length; ) {
-      const server = scopes[i].server;
-      let j = i + 1;
-      if (server) while (j < scopes.length && scopes[j].server === server) j++;
-      const memo = server && this.serverMemo(server);
+    for (const run of this.ix.runs) {
+      const memo = run.server && this.serverMemo(run.server);
       if (memo?.scopes) this.out.push(...memo.scopes);
       else {
         const start = this.out.length;
-        for (let k = i; k < j; k++) this.scopeChecks(scopes[k]);
+        for (const s of run.scopes) this.scopeChecks(s);
         if (memo) memo.scopes = this.out.slice(start);
       }
-      i = j;
     }
     for (const server of this.model.servers) {
       const memo = this.serverMemo(server);
@@ -580,7 +573,7 @@ class DropsChecker {
     // rewrite takes 2 or 3 arguments; with more nginx stops at the count, before compiling.
     else if (d.name === 'rewrite' && d.args.length >= 2 && d.args.length <= 3) this.compile(d, d.args[0].value, false, d.args[0].range);
     else if (d.name === 'fastcgi_split_path_info' && d.args.length) this.compile(d, d.args[0].value, false, d.args[0].range);
-return undefined;
+    return undefined;
   }
 
   compile(d: Directive, pattern: string, caseless: boolean, range: Range): boolean {

@@ -12,12 +12,18 @@ export interface DropsIndex {
   readonly scopeOf: Map<Directive, Scope>;
   /** Each block directive (server, location, if, limit_except) → its own scope (built on first use). */
   readonly blockScope: Map<Directive, Scope>;
-  /** Every scope, in configuration order; a server's scopes are consecutive. */
-  scopes: Scope[];
+  /** Every scope in configuration order, in runs: the http scope (no server), then each server's. */
+  runs: ScopeRun[];
   /** Each server block directive → its server. */
   serverOf: Map<Directive, ServerModel>;
   /** `file:offset` of every effective directive → the directive (for views whose tree is a newer parse); built on first need. */
   byPosition?: Map<string, Directive>;
+}
+
+/** The scopes of one server (or of the http block: no server), in configuration order. */
+export interface ScopeRun {
+  server?: ServerModel;
+  scopes: Scope[];
 }
 
 const cache = new WeakMap<ConfigGraph, DropsIndex>();
@@ -66,7 +72,7 @@ function scopesOfServer(server: ServerModel): Scope[] {
 }
 
 class Index implements DropsIndex {
-  scopes: Scope[] = [];
+  runs: ScopeRun[] = [];
   serverOf = new Map<Directive, ServerModel>();
   byPosition?: Map<string, Directive>;
   private maps?: { scopeOf: Map<Directive, Scope>; blockScope: Map<Directive, Scope> };
@@ -87,10 +93,11 @@ class Index implements DropsIndex {
   private buildMaps(): { scopeOf: Map<Directive, Scope>; blockScope: Map<Directive, Scope> } {
     const scopeOf = new Map<Directive, Scope>();
     const blockScope = new Map<Directive, Scope>();
-    for (const s of this.scopes) {
-      if (s.directive) blockScope.set(s.directive, s);
-      for (const d of s.items) scopeOf.set(d, s);
-    }
+    for (const run of this.runs)
+      for (const s of run.scopes) {
+        if (s.directive) blockScope.set(s.directive, s);
+        for (const d of s.items) scopeOf.set(d, s);
+      }
     // Server, map and geo blocks are not in the http settings scope, but they sit in its block.
     const http = this.model.http;
     if (http) for (const d of this.model.httpItems) if (!scopeOf.has(d)) scopeOf.set(d, http);
@@ -111,9 +118,9 @@ function buildIndex(graph: ConfigGraph): DropsIndex {
   // A whole configuration: the same model every other consumer of this graph gets.
   const model = root.length === 0 ? buildModelFromGraph(graph) : buildHttpModel(top, { expand });
   const ix = new Index(graph, model);
-  if (model.http) ix.scopes.push(model.http);
+  if (model.http) ix.runs.push({ scopes: [model.http] });
   for (const s of model.servers) {
-    for (const x of scopesOfServer(s)) ix.scopes.push(x);
+    ix.runs.push({ server: s, scopes: scopesOfServer(s) });
     ix.serverOf.set(s.d, s);
   }
   return ix;

@@ -104,17 +104,7 @@ function partOf(server: ServerModel, scopes: readonly Scope[]): { candidates: So
 export function sources444(ix: DropsIndex): Source444[] {
   let out = sourceCache.get(ix);
   if (out) return out;
-  // The index lists a server's scopes consecutively after the http ones.
-  const parts: { candidates: Source444[]; limits: LimitSite[] }[] = [];
-  const scopes = ix.scopes;
-  for (let i = 0; i < scopes.length; ) {
-    const server = scopes[i].server;
-    let j = i + 1;
-    while (j < scopes.length && scopes[j].server === server) j++;
-    const run = scopes.slice(i, j);
-    parts.push(server ? partOf(server, run) : { candidates: candidatesIn(run), limits: limitSitesIn(run) });
-    i = j;
-  }
+  const parts = ix.runs.map((run) => (run.server ? partOf(run.server, run.scopes) : { candidates: candidatesIn(run.scopes), limits: limitSitesIn(run.scopes) }));
   out = [];
   const seen = new Set<Directive>();
   for (const part of parts) {
