@@ -55,6 +55,26 @@ test('the server tells the client which log_format reads the log', async () => {
   assert.match(f.source, /access_log/);
 });
 
+test('a log no configuration names is read with a detected format, and the status bar says so', async () => {
+  const elsewhere = mkdtempSync(join(tmpdir(), 'nginx-lens-noconf-'));
+  try {
+    const log = join(elsewhere, 'access.log');
+    const line = (i: number) => `203.0.113.${i} - - [27/Nov/2026:10:00:0${i} +0000] "GET / HTTP/1.1" 444 0 "-" "curl/8.0"`;
+    await c.open(log, `${line(1)}\r\n${line(2)}\r\n\r\n${line(3)}\r\n`, 'nginx-access-log');
+    let f: { format: string; source: string } | undefined;
+    for (let i = 0; i < 200 && !f; i++) {
+      f = formats.find((x) => x.uri === uriOf(log));
+      if (!f) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(f, 'a nginx-lens/logFormat notification');
+    assert.equal(f.format, 'combined (detected)');
+    assert.match(f.source, /\(3\/3 lines\)/);
+    await c.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: uriOf(log) } });
+  } finally {
+    rmSync(elsewhere, { recursive: true, force: true });
+  }
+});
+
 test('hover on a 444 line shows the decision path', async () => {
   const log = join(dir, 'logs/access.log');
   const h = await c.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(log) }, position: { line: 2, character: 4 } });

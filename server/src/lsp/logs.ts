@@ -180,9 +180,7 @@ export class LogService {
   formatInfo(uri: string): { format: string; source: string } {
     const a = this.analyzer(uri);
     if (a) return { format: a.analyzer.formatName, source: a.analyzer.format.how };
-    const doc = this.ws.document(uri);
-    const lines = doc ? doc.getText({ start: { line: 0, character: 0 }, end: { line: 200, character: 0 } }).split(/\r?\n/) : [];
-    const d = detectLogFormat(lines.map(toByteString));
+    const d = detectLogFormat((this.logText(uri)?.head(200) ?? []).map(toByteString));
     return d
       ? { format: `${d.name} (detected)`, source: `detected from content (${d.matched}/${d.total} lines): no nginx config in the workspace names this file` }
       : { format: 'unknown', source: 'no nginx config in the workspace, and the lines match no known format' };
