@@ -5,11 +5,11 @@
 // Per 444 line: `exact` must name the rule nginx ran; `ambiguous` must list it; `unmatched` fails.
 
 import { loadConfigGraph } from '../../server/src/core/configGraph';
-import { buildModelFromGraph } from '../../server/src/core/http/model';
+import { buildModelFromGraph, type HttpModel } from '../../server/src/core/http/model';
 import { traceLog } from '../../server/src/core/trace';
 import { NodeFileSystem } from '../../server/src/node/fileSystem';
 import { canListenOnIpv6Loopback } from '../support/realNginx';
-import { cleanup, ruleNginxUsed, runScenario, truthByLine, type Req, type Scenario } from './nginxHarness';
+import { cleanup, ruleNginxUsed, runScenario, truthByLine, type Req, type RunResult, type Scenario } from './nginxHarness';
 
 export const FORMATS = `
   client_body_temp_path PREFIX/tmp_body; proxy_temp_path PREFIX/tmp_proxy; fastcgi_temp_path PREFIX/tmp_fcgi;
@@ -45,6 +45,40 @@ export interface BreadthResult {
   failures: string[];
 }
 
+/**
+ * Traces every log a scenario's run wrote with `model` and checks each 444 line against the rule
+ * nginx ran: counts go to `c`, every failing line to `failures`.
+ */
+export async function checkRun(sc: Scenario, run: RunResult, model: HttpModel, c: Counts, failures: string[]): Promise<void> {
+  for (const [logName, logPath] of Object.entries(run.logs)) {
+    const byLine = truthByLine(run, logName);
+    const seen = new Set<number>();
+    await traceLog(model, logPath, (e) => {
+      seen.add(e.log.line);
+      const t = byLine.get(e.log.line);
+      const where = `[${sc.name}] ${logName}:${e.log.line}`;
+      if (!t) return void (c.wrong++, failures.push(`${where}: no truth record`));
+      const expected = ruleNginxUsed(run, t);
+      const a = e.attribution;
+      const names = a.rules.map((r) => `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}`);
+      const req = JSON.stringify(sc.requests[t.id], (_, v) => (typeof v === 'string' && v.length > 100 ? `${v.slice(0, 20)}…(${v.length} chars)` : v));
+      if (a.verdict === 'exact') {
+        c.exact++;
+        if (names[0] !== expected) c.wrong++, failures.push(`${where} ${req}: exact ${names[0]} but nginx ran ${expected} (${a.why})`);
+      } else if (a.verdict === 'ambiguous') {
+        c.ambiguous++;
+        if (process.env.LENS_DIFF_VERBOSE) console.log(`${where} ${req}: ambiguous ${names.length} — ${a.why.slice(0, 300)}`);
+        if (!expected || !names.includes(expected)) c.wrong++, failures.push(`${where} ${req}: ambiguous ${names.join(' ')} misses ${expected}`);
+      } else {
+        c.unmatched++;
+        failures.push(`${where} ${req}: unmatched, nginx ran ${expected} (${a.why})`);
+      }
+    });
+    for (const [line, t] of byLine)
+      if (t.status === 444 && !seen.has(line)) c.unmatched++, failures.push(`[${sc.name}] ${logName}:${line}: 444 line not traced`);
+  }
+}
+
 /** Runs the scenarios (two nginx at a time), prints counts per scenario, returns every failure. */
 export async function runBreadth(title: string, all: Scenario[]): Promise<BreadthResult> {
   const failures: string[] = [];
@@ -57,34 +91,7 @@ export async function runBreadth(title: string, all: Scenario[]): Promise<Breadt
     const run = await runScenario(sc);
     try {
       // As the CLI builds it: the graph with its includes, no --prefix.
-      const model = buildModelFromGraph(loadConfigGraph(run.confPath, new NodeFileSystem()));
-      for (const [logName, logPath] of Object.entries(run.logs)) {
-        const byLine = truthByLine(run, logName);
-        const seen = new Set<number>();
-        await traceLog(model, logPath, (e) => {
-          seen.add(e.log.line);
-          const t = byLine.get(e.log.line);
-          const where = `[${sc.name}] ${logName}:${e.log.line}`;
-          if (!t) return void (c.wrong++, failures.push(`${where}: no truth record`));
-          const expected = ruleNginxUsed(run, t);
-          const a = e.attribution;
-          const names = a.rules.map((r) => `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}`);
-          const req = JSON.stringify(sc.requests[t.id], (_, v) => (typeof v === 'string' && v.length > 100 ? `${v.slice(0, 20)}…(${v.length} chars)` : v));
-          if (a.verdict === 'exact') {
-            c.exact++;
-            if (names[0] !== expected) c.wrong++, failures.push(`${where} ${req}: exact ${names[0]} but nginx ran ${expected} (${a.why})`);
-          } else if (a.verdict === 'ambiguous') {
-            c.ambiguous++;
-            if (process.env.LENS_DIFF_VERBOSE) console.log(`${where} ${req}: ambiguous ${names.length} — ${a.why.slice(0, 300)}`);
-            if (!expected || !names.includes(expected)) c.wrong++, failures.push(`${where} ${req}: ambiguous ${names.join(' ')} misses ${expected}`);
-          } else {
-            c.unmatched++;
-            failures.push(`${where} ${req}: unmatched, nginx ran ${expected} (${a.why})`);
-          }
-        });
-        for (const [line, t] of byLine)
-          if (t.status === 444 && !seen.has(line)) c.unmatched++, failures.push(`[${sc.name}] ${logName}:${line}: 444 line not traced`);
-      }
+      await checkRun(sc, run, buildModelFromGraph(loadConfigGraph(run.confPath, new NodeFileSystem())), c, failures);
     } finally {
       cleanup(run);
     }

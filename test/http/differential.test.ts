@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { parse } from '../../server/src/core/parser';
 import { readFileSync } from 'node:fs';
 import { buildModelFromFile } from '../../server/src/core/http/model';
-import { traceLog } from '../../server/src/core/trace';
-import { cleanup, haveNginx, ruleNginxUsed, runScenario, truthByLine, type Req, type Scenario } from './nginxHarness';
+import { checkRun, type Counts } from './breadthRunner';
+import { cleanup, haveNginx, runScenario, type Req, type Scenario } from './nginxHarness';
 
 const COMMON = `
   client_body_temp_path PREFIX/tmp_body; proxy_temp_path PREFIX/tmp_proxy; fastcgi_temp_path PREFIX/tmp_fcgi;
@@ -519,42 +519,18 @@ const scenarios: Scenario[] = [
 ];
 
 test('differential: our attribution of every 444 agrees with real nginx', { skip: !haveNginx && 'nginx not installed' }, async () => {
-  let exact = 0;
-  let ambiguous = 0;
+  const c: Counts = { exact: 0, ambiguous: 0, unmatched: 0, wrong: 0 };
   const wrong: string[] = [];
   for (const sc of scenarios) {
     const run = await runScenario(sc);
     try {
       const text = readFileSync(run.confPath, 'latin1');
-      const model = buildModelFromFile(parse(text, run.confPath), { prefix: run.prefix + '/' });
-      for (const [logName, logPath] of Object.entries(run.logs)) {
-        const byLine = truthByLine(run, logName);
-        const seen = new Set<number>();
-        await traceLog(model, logPath, (e) => {
-          seen.add(e.log.line);
-          const t = byLine.get(e.log.line);
-          const where = `[${sc.name}] ${logName}:${e.log.line}`;
-          if (!t) return void wrong.push(`${where}: no truth record`);
-          const expected = ruleNginxUsed(run, t);
-          const a = e.attribution;
-          const names = a.rules.map((r) => `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}`);
-          const req = JSON.stringify(sc.requests[t.id]);
-          if (a.verdict === 'exact') {
-            exact++;
-            if (names[0] !== expected) wrong.push(`${where} ${req}: exact ${names[0]} but nginx ran ${expected} (${a.why})`);
-          } else if (a.verdict === 'ambiguous') {
-            ambiguous++;
-            if (process.env.LENS_DIFF_VERBOSE && (logName !== 'access.log' || process.env.LENS_DIFF_VERBOSE === 'all')) console.log(`${where} ${req}: ambiguous ${names.length} — ${a.why.slice(0, 400)}`);
-            if (!expected || !names.includes(expected)) wrong.push(`${where} ${req}: ambiguous ${names.join(' ')} misses ${expected}`);
-          } else wrong.push(`${where} ${req}: unmatched, nginx ran ${expected} (${a.why})`);
-        });
-        for (const [line, t] of byLine) if (t.status === 444 && !seen.has(line)) wrong.push(`[${sc.name}] ${logName}:${line}: 444 line not traced`);
-      }
+      await checkRun(sc, run, buildModelFromFile(parse(text, run.confPath), { prefix: run.prefix + '/' }), c, wrong);
     } finally {
       cleanup(run);
     }
   }
-  console.log(`differential: ${exact} exact, ${ambiguous} ambiguous, ${wrong.length} wrong`);
+  console.log(`differential: ${c.exact} exact, ${c.ambiguous} ambiguous, ${wrong.length} wrong`);
   assert.deepEqual(wrong, []);
-  assert.ok(exact > 50, `expected most vhost-log lines exact, got ${exact}`);
+  assert.ok(c.exact > 50, `expected most vhost-log lines exact, got ${c.exact}`);
 });
