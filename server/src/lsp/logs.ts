@@ -14,7 +14,7 @@ import { detectLogFormat } from '../core/logs/detect';
 import { toByteString } from '../core/logs/escape';
 import { pathToUri, uriToPath } from '../service/convert';
 import { displayPathIn } from '../service/hover';
-import { LogLineAnalyzer, LogText } from '../service/logLines';
+import { LogLineAnalyzer, LogText, type LogLines } from '../service/logLines';
 import { logDocumentLenses, resolvedLogLens, type DropCounts, type LensContext, type LogLensData } from '../service/logLens';
 import type { Cancellation } from '../service/types';
 import type { Logger } from './guard';
@@ -93,9 +93,10 @@ export class LogService {
   }
 
   /** An open log document's current text with its line starts. */
-  logText(uri: string): LogText | undefined {
+  logText(uri: string): LogLines | undefined {
     const d = this.ws.document(uri);
     if (!d) return undefined;
+    if ('lines' in d) return d.lines;
     const hit = this.texts.get(uri);
     if (hit && hit.version === d.version) return hit.doc;
     const doc = new LogText(d.getText());

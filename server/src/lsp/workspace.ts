@@ -9,6 +9,7 @@ import { parse } from '../core/parser';
 import { ParseCache } from '../core/configGraph';
 import type { ParsedFile } from '../core/syntax';
 import { uriToPath } from '../service/convert';
+import { LogFileLines } from '../node/logFile';
 import type { Settings } from './protocol';
 
 export const CONFIG_LANGUAGE = 'nginx';
@@ -23,6 +24,14 @@ export const DEFAULT_SETTINGS: Settings = {
   logFiles: {},
   allowIncludesOutsideWorkspace: false,
 };
+
+/** A log open in the editor whose bytes the server read from disk (it was never sent as text). */
+export interface DiskLog {
+  readonly uri: string;
+  readonly languageId: typeof LOG_LANGUAGE;
+  readonly version: number;
+  readonly lines: LogFileLines;
+}
 
 export class Workspace {
   readonly documents = new TextDocuments(TextDocument);
@@ -43,14 +52,14 @@ export class Workspace {
    * Large logs open in the editor but read from disk (the client sends no text for them, see
    * DiskLogNotification): shipping an 18 MB log through JSON-RPC took longer than reading it.
    */
-  private readonly diskLogs = new Map<string, TextDocument>();
+  private readonly diskLogs = new Map<string, DiskLog>();
 
-  document(uri: string): TextDocument | undefined {
+  document(uri: string): TextDocument | DiskLog | undefined {
     return this.documents.get(uri) ?? this.diskLogs.get(uri);
   }
 
   /** Every open document: synced ones, then the logs read from disk. */
-  openDocuments(): TextDocument[] {
+  openDocuments(): (TextDocument | DiskLog)[] {
     return [...this.documents.all(), ...this.diskLogs.values()];
   }
 
@@ -76,19 +85,17 @@ export class Workspace {
     if (!uri.startsWith('file:')) return 'not a file: URI';
     if (!this.trusted) return 'untrusted workspace: logs are not read from disk';
     const path = uriToPath(uri);
-    let text: string;
+    let lines: LogFileLines;
     try {
       const st = statSync(path);
       if (!st.isFile()) return `"${path}" is not a regular file`;
       if (st.size > MAX_DISK_LOG_BYTES) return `"${path}" is ${st.size} bytes, over the ${MAX_DISK_LOG_BYTES}-byte limit`;
-      // As VS Code decodes it: UTF-8, a BOM dropped (Buffer's decoder is ~2x faster than TextDecoder).
-      text = readFileSync(path).toString('utf8');
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      lines = new LogFileLines(path);
     } catch (err) {
       return `cannot read "${path}": ${(err as Error).message}`;
     }
     const was = this.diskLogs.get(uri);
-    this.diskLogs.set(uri, TextDocument.create(uri, LOG_LANGUAGE, (was?.version ?? 0) + 1, text));
+    this.diskLogs.set(uri, { uri, languageId: LOG_LANGUAGE, version: (was?.version ?? 0) + 1, lines });
     return undefined;
   }
 

@@ -4,7 +4,7 @@
 import { MarkupKind, type CodeLens, type Hover, type Location } from 'vscode-languageserver-types';
 import type { RuleRef } from '../core/http/model';
 import { toLocation, toLspRange } from './convert';
-import type { LineResult, LogLineAnalyzer, LogText } from './logLines';
+import type { LineResult, LogLineAnalyzer, LogLines } from './logLines';
 import type { Cancellation } from './types';
 import { codeSpan, escapeMarkdown, linkTarget } from './markdown';
 
@@ -77,7 +77,7 @@ export type LogLensData = [doc: number, line: number];
  * 100k-line log answers after one cheap pass that attributes nothing.
  */
 export function logDocumentLenses(
-  doc: LogText,
+  doc: LogLines,
   analyzer: LogLineAnalyzer,
   ctx: LensContext,
   options: { resolveUpTo?: number; token?: Cancellation; traced?: readonly number[] } = {},

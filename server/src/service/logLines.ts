@@ -60,28 +60,15 @@ export class LogLineAnalyzer {
    * status digits rather than reading every line: a 100k-line log with 10% 444s costs ~10k short
    * parses. Lines are counted as the editor counts them (see LogText).
    */
-  tracedLines(text: string | LogText, isCancelled?: () => boolean): number[] {
+  tracedLines(text: string | LogLines, isCancelled?: () => boolean): number[] {
     const doc = typeof text === 'string' ? new LogText(text) : text;
-    const src = doc.text;
-    const starts = doc.starts;
-    const lineCount = doc.lineCount;
     const found: number[] = [];
     for (const t of this.statusTexts) {
-      let from = 0;
-      let line = 0;
       let n = 0;
-      for (;;) {
-        const i = src.indexOf(t, from);
-        if (i === -1) break;
-        // Hits come in order: the line only moves forward.
-        while (line + 1 < lineCount && starts[line + 1] <= i) line++;
-        const start = starts[line];
-        const end = doc.lineEnd(line);
-        if (end - start <= MAX_LINE && this.statusOf(src.slice(start, end)) !== undefined) found.push(line);
-        if (line + 1 >= lineCount) break;
-        from = starts[line + 1];
-        if ((++n & 1023) === 0 && isCancelled?.()) break;
-      }
+      doc.scan(t, MAX_LINE, (line, bytes) => {
+        if (this.reader.statusOf(bytes) !== undefined) found.push(line);
+        return (++n & 1023) !== 0 || !isCancelled?.();
+      });
     }
     // One status text: already in order and distinct.
     if (this.statusTexts.length === 1) return found;
@@ -108,11 +95,29 @@ export class LogLineAnalyzer {
 
 
 /**
+ * A log document's lines, numbered as the editor numbers them: from its text (LogText), or from
+ * its file for a log the editor did not send (node/logFile.ts).
+ */
+export interface LogLines {
+  readonly lineCount: number;
+  /** A line's text as the editor shows it, without its line break; '' past the end. */
+  line(line: number): string;
+  /** The first lines, for format detection. */
+  head(count: number): string[];
+  /**
+   * Visits, in order, each line of at most `maxBytes` bytes that holds the ASCII `needle`, with its
+   * bytes as a byte string (one char per byte of its UTF-8, as the log readers read lines). Stops
+   * when `visit` returns false.
+   */
+  scan(needle: string, maxBytes: number, visit: (line: number, bytes: string) => boolean): void;
+}
+
+/**
  * One version of a log document with its line starts. Lines break at "\r\n", "\n" and a lone "\r",
  * as the editor counts them, so a lens lands on the line the editor shows; logs without "\r" take
  * a fast path through indexOf.
  */
-export class LogText {
+export class LogText implements LogLines {
   readonly starts: Int32Array;
   readonly lineCount: number;
 
@@ -165,6 +170,27 @@ export class LogText {
     const out: string[] = [];
     for (let i = 0; i < Math.min(count, this.lineCount); i++) out.push(this.line(i));
     return out;
+  }
+
+  scan(needle: string, maxBytes: number, visit: (line: number, bytes: string) => boolean): void {
+    const { text, starts, lineCount } = this;
+    let from = 0;
+    let line = 0;
+    for (;;) {
+      const i = text.indexOf(needle, from);
+      if (i === -1) return;
+      // Hits come in order: the line only moves forward.
+      while (line + 1 < lineCount && starts[line + 1] <= i) line++;
+      const start = starts[line];
+      const end = this.lineEnd(line);
+      // A line has at least as many bytes as chars: a longer one is skipped without encoding it.
+      if (end - start <= maxBytes) {
+        const bytes = toByteString(text.slice(start, end));
+        if (bytes.length <= maxBytes && !visit(line, bytes)) return;
+      }
+      if (line + 1 >= lineCount) return;
+      from = starts[line + 1];
+    }
   }
 }
 

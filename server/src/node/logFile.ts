@@ -1,0 +1,212 @@
+// A log the editor has open but did not send (lsp/protocol.ts DiskLogNotification), read from its
+// file a chunk at a time. Only the line starts stay in memory: holding and decoding the whole file
+// (18 MB for a 100k-line log) cost more than the first code-lens request may take on a machine
+// where fresh memory is slow, and a 200 MB log would have been held twice (bytes and text).
+//
+// Lines are read back from the file when asked (a lens scrolled into view, a hover). The editor
+// reloads a log that changed on disk and the client then says so, and the server indexes it
+// again; until then a line past a truncation reads as the bytes that are left.
+
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { LogLines } from '../service/logLines';
+
+const CHUNK = 1 << 20;
+
+export class LogFileLines implements LogLines {
+  private starts: Int32Array;
+  readonly lineCount: number;
+  /** Bytes indexed; the end of the last line. */
+  readonly size: number;
+
+  /** Indexes the file's lines; throws when it cannot be read. `chunkBytes`: read size (tests make it small). */
+  constructor(
+    readonly path: string,
+    private readonly chunkBytes = CHUNK,
+  ) {
+    const fd = openSync(path, 'r');
+    try {
+      const index = indexLines(fd, chunkBytes);
+      this.starts = index.starts;
+      this.lineCount = index.count;
+      this.size = index.size;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Offset just past the line's content (before its line break), with the bytes that follow it. */
+  private span(line: number): [start: number, end: number] {
+    const start = this.starts[line];
+    return [start, line + 1 < this.lineCount ? this.starts[line + 1] : this.size];
+  }
+
+  private read(fd: number, start: number, end: number): Buffer {
+    const buf = Buffer.allocUnsafe(end - start);
+    let got = 0;
+    while (got < buf.length) {
+      const r = readSync(fd, buf, got, buf.length - got, start + got);
+      if (r <= 0) break;
+      got += r;
+    }
+    return buf.subarray(0, got);
+  }
+
+  line(line: number): string {
+    if (line < 0 || line >= this.lineCount) return '';
+    const [start, end] = this.span(line);
+    if (end <= start) return '';
+    try {
+      const fd = openSync(this.path, 'r');
+      try {
+        return trimBreak(this.read(fd, start, end)).toString('utf8');
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // Gone or unreadable since it was indexed: the client re-sends the log when it reloads it.
+      return '';
+    }
+  }
+
+  head(count: number): string[] {
+    const n = Math.min(count, this.lineCount);
+    if (!n) return [];
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch {
+      return [];
+    }
+    try {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) out.push(trimBreak(this.read(fd, ...this.span(i))).toString('utf8'));
+      return out;
+    } catch {
+      return [];
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  scan(needle: string, maxBytes: number, visit: (line: number, bytes: string) => boolean): void {
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const chunk = this.chunkBytes;
+      const buf = Buffer.allocUnsafe(chunk);
+      const { starts, lineCount } = this;
+      let first = 0;
+      while (first < lineCount) {
+        const pos = starts[first];
+        const r = readSync(fd, buf, 0, Math.min(chunk, this.size - pos), pos);
+        if (r <= 0) return;
+        // The lines that end inside this read: `first` up to (not including) `next`.
+        let lo = first;
+        let hi = lineCount;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (this.span(mid)[1] <= pos + r) lo = mid + 1;
+          else hi = mid;
+        }
+        const next = lo;
+        if (next === first) {
+          // A line longer than a read: read on its own, unless it is longer than asked for.
+          const [s, e] = this.span(first);
+          if (e - s <= maxBytes + 2) {
+            const bytes = trimBreak(this.read(fd, s, e));
+            if (bytes.length <= maxBytes && bytes.includes(needle, 0, 'latin1') && !visit(first, bytes.toString('latin1'))) return;
+          }
+          first++;
+          continue;
+        }
+        const ends = this.span(next - 1)[1];
+        const view = buf.subarray(0, ends - pos);
+        let line = first;
+        for (let i = view.indexOf(needle, 0, 'latin1'); i !== -1; ) {
+          while (line + 1 < next && starts[line + 1] - pos <= i) line++;
+          const [s, e] = this.span(line);
+          const bytes = trimBreak(view.subarray(s - pos, e - pos));
+          if (bytes.length <= maxBytes && !visit(line, bytes.toString('latin1'))) return;
+          if (line + 1 >= next) break;
+          i = view.indexOf(needle, starts[line + 1] - pos, 'latin1');
+        }
+        first = next;
+      }
+    } catch {
+      // Unreadable since it was indexed: the lines found so far stand.
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** A line's bytes without their "\n", "\r\n" or "\r". */
+function trimBreak(b: Buffer): Buffer {
+  let end = b.length;
+  if (end && b[end - 1] === 10) end--;
+  if (end && b[end - 1] === 13) end--;
+  return end === b.length ? b : b.subarray(0, end);
+}
+
+/**
+ * Line starts of a file, breaking at "\r\n", "\n" and a lone "\r" as the editor does (a UTF-8 BOM
+ * is not part of the first line), read a chunk at a time.
+ */
+function indexLines(fd: number, chunk: number): { starts: Int32Array; count: number; size: number } {
+  const size = fstatSync(fd).size;
+  // Sized for ~200-byte lines, grown by doubling.
+  let starts = new Int32Array(Math.max(1024, Math.ceil(size / 200)));
+  let count = 0;
+  const push = (at: number) => {
+    if (count === starts.length) {
+      const grown = new Int32Array(starts.length * 2);
+      grown.set(starts);
+      starts = grown;
+    }
+    starts[count++] = at;
+  };
+  const buf = Buffer.allocUnsafe(chunk);
+  let pos = 0;
+  let pendingCr = false;
+  let first = true;
+  for (;;) {
+    const r = readSync(fd, buf, 0, chunk, pos);
+    if (r <= 0) break;
+    const view = r === chunk ? buf : buf.subarray(0, r);
+    let from = 0;
+    if (first) {
+      first = false;
+      from = r >= 3 && view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf ? 3 : 0;
+      push(from);
+    }
+    if (pendingCr) {
+      // A "\r" ended the last read: the line after it starts after a "\n" that follows at once.
+      pendingCr = false;
+      if (view[0] === 10) from = 1;
+      push(pos + from);
+    }
+    if (view.indexOf(13, from) === -1) {
+      for (let i = view.indexOf(10, from); i !== -1; i = view.indexOf(10, i + 1)) push(pos + i + 1);
+    } else {
+      for (let i = from; i < r; i++) {
+        const c = view[i];
+        if (c === 10) push(pos + i + 1);
+        else if (c === 13) {
+          if (i + 1 === r) pendingCr = true;
+          else {
+            if (view[i + 1] === 10) i++;
+            push(pos + i + 1);
+          }
+        }
+      }
+    }
+    pos += r;
+  }
+  if (pendingCr) push(pos);
+  if (first) push(0);
+  return { starts, count, size: pos };
+}
