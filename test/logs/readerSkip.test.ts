@@ -36,3 +36,27 @@ test('lines without any needle are delivered empty, the others unchanged, for ev
     if (size > text.length) assert.deepEqual(some.lines, ['a 444 x', '', 'c 4444', '444', 'd 500 444', '', '', '', 'g 500', 'tail 444']);
   }
 });
+
+test('dropSkipped: the delivered lines with their numbers, and where each batch ends', async () => {
+  const rows = ['a 444 x', 'b 200 y', 'c 4444\r', '444', 'd 500 444', '', 'e 44 4', 'f 404 z', 'g 500'];
+  for (const tail of ['\ntail 444', '\n', '\nlast 200']) {
+    const text = rows.join('\n') + tail;
+    for (let size = 1; size <= text.length + 1; size++) {
+      const all = await lines(text, size);
+      const kept: [number, string][] = [];
+      let end = 1;
+      for await (const b of splitLines(chunks(text, size), { skipLinesWithout: () => ['444'], dropSkipped: true })) {
+        assert.equal(b.numbers!.length, b.lines.length);
+        b.lines.forEach((l, i) => kept.push([b.numbers![i], l]));
+        assert.ok(b.nextLine >= end);
+        end = b.nextLine;
+      }
+      // Every line holding the needle, numbered as without the option; others only when a chunk
+      // boundary made the reader decode them.
+      const want = all.lines.map((l, i): [number, string] => [i + 1, l]);
+      assert.deepEqual(kept.filter(([, l]) => l.includes('444')), want.filter(([, l]) => l.includes('444')), `chunk ${size}`);
+      for (const [n, l] of kept) assert.equal(l, all.lines[n - 1], `line ${n}, chunk ${size}`);
+      assert.equal(end - 1, all.lines.length, `line count, chunk ${size}`);
+    }
+  }
+});

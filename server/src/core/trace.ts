@@ -234,12 +234,12 @@ export async function traceLog(
   // Until the format is known every line is decoded (the first batch is the detection sample);
   // after that a line without the status digits is never decoded: most of a log is not traced.
   const skipLinesWithout = () => (format ? texts : undefined);
-  for await (const batch of readLogBatches(logFile, { signal: options.signal, skipLinesWithout })) {
+  for await (const batch of readLogBatches(logFile, { signal: options.signal, skipLinesWithout, dropSkipped: true })) {
     if (!format) format = formatForLog(model, posix.resolve(logFile), batch.lines.slice(0, 200));
     reader ??= new TracedLineReader(model, format, statuses, logPathVars(model, posix.resolve(logFile)));
+    lines = batch.nextLine - 1;
     for (let i = 0; i < batch.lines.length; i++) {
       const line = batch.lines[i];
-      lines++;
       // Cheap pre-filter: the status is written as its digits.
       let has = false;
       for (const t of texts) if (line.includes(t)) has = true;
@@ -247,7 +247,7 @@ export async function traceLog(
       const t = reader.read(line);
       if (t === 'unreadable') unparsed++;
       if (t === undefined || t === 'unreadable') continue;
-      const log: TraceEntry['log'] = { file: logFile, line: batch.firstLine + i };
+      const log: TraceEntry['log'] = { file: logFile, line: batch.numbers![i] };
       if (t.request && wantRequest) log.request = { start: editorColumn(line, t.request.start), end: editorColumn(line, t.request.end) };
       onEntry({ log, status: t.status, attribution: attributor.attribute(t.facts, t.status) });
     }

@@ -41,6 +41,13 @@ export interface LineBatch {
   lines: string[];
   /** Indexes into `lines` of truncated lines. */
   truncated: number[];
+  /**
+   * With `dropSkipped`: the 1-based number of each line in `lines` (skipped lines are left out,
+   * and `firstLine` is the number of the chunk's first line, delivered or not).
+   */
+  numbers?: number[];
+  /** The number of the line after the batch's last one, delivered or not. */
+  nextLine: number;
 }
 
 export interface ReadLogOptions {
@@ -56,6 +63,8 @@ export interface ReadLogOptions {
    * two chunks is always decoded.
    */
   skipLinesWithout?: () => readonly string[] | undefined;
+  /** Leave the lines skipped by `skipLinesWithout` out of the batch instead of delivering '' (see LineBatch.numbers). */
+  dropSkipped?: boolean;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
@@ -122,6 +131,7 @@ export async function* splitLines(
     const sliceOf = (a: number, b?: number): string => (buf ? buf.toString('latin1', a, b ?? len) : text!.slice(a, b));
     const lines: string[] = [];
     const truncated: number[] = [];
+    const numbers: number[] | undefined = options.dropSkipped ? [] : undefined;
     const firstLine = lineNo;
     let start = 0;
     // Per needle, its next occurrence at or after `start` (-1: none left in the chunk).
@@ -133,7 +143,7 @@ export async function* splitLines(
       let line: string;
       let cut = false;
       if (needles && !skipping && carry.length === 0 && nl - start <= max && !holdsAny(buf!, needles, next!, start, nl)) {
-        lines.push('');
+        if (!numbers) lines.push('');
         lineNo++;
         start = nl + 1;
         continue;
@@ -158,6 +168,7 @@ export async function* splitLines(
       if (lineNo === 1 && line.startsWith('\xef\xbb\xbf')) line = line.slice(3);
       if (cut) truncated.push(lines.length);
       lines.push(line);
+      numbers?.push(lineNo);
       lineNo++;
       start = nl + 1;
     }
@@ -172,14 +183,14 @@ export async function* splitLines(
         carry += rest;
       }
     }
-    if (lines.length > 0) yield { firstLine, lines, truncated };
+    if (lines.length > 0 || (numbers && lineNo > firstLine)) yield { firstLine, lines, truncated, numbers, nextLine: lineNo };
     if (options.signal?.aborted) return;
   }
   if (carry.length > 0 || skipping) {
     let line = carry;
     if (lineNo === 1 && line.startsWith('\xef\xbb\xbf')) line = line.slice(3);
     if (line.charCodeAt(line.length - 1) === 0x0d && !(carryTruncated || skipping)) line = line.slice(0, -1);
-    yield { firstLine: lineNo, lines: [line], truncated: carryTruncated || skipping ? [0] : [] };
+    yield { firstLine: lineNo, lines: [line], truncated: carryTruncated || skipping ? [0] : [], numbers: options.dropSkipped ? [lineNo] : undefined, nextLine: lineNo + 1 };
   }
 }
 
