@@ -36,7 +36,22 @@ export interface AttributorOptions {
  * lines: by resolved path, else by base name, else by a path with variables whose pattern names
  * it (`/var/log/nginx/$host.log`; then the variables it gives, when no plain path names the file).
  */
-export function logTargetOf(model: HttpModel, logFile: string): { filter?: (d: AccessLogDef) => boolean; vars: Record<string, string> } {
+export function logTargetOf(model: HttpModel, logFile: string): LogTarget {
+  let byFile = logTargets.get(model);
+  if (!byFile) logTargets.set(model, (byFile = new Map()));
+  let t = byFile.get(logFile);
+  if (!t) byFile.set(logFile, (t = computeLogTarget(model, logFile)));
+  return t;
+}
+
+type LogTarget = { filter?: (d: AccessLogDef) => boolean; vars: Record<string, string> };
+
+// A log's analyzer asks for its target three times and the format choice walks every access_log
+// again: with 300 servers that was ~20 ms of the first code-lens request on a log.
+const logTargets = new WeakMap<HttpModel, Map<string, LogTarget>>();
+const accessLogLists = new WeakMap<HttpModel, AccessLogDef[]>();
+
+function computeLogTarget(model: HttpModel, logFile: string): LogTarget {
   const defs = allAccessLogs(model);
   const absBase = unrotated(posix.normalize(logFile));
   const base = posix.basename(absBase);
@@ -59,7 +74,13 @@ export function logPathVars(model: HttpModel, logFile: string | undefined): Reco
 }
 
 /** Every access_log definition of the configuration, including nginx's default one. */
-export function allAccessLogs(model: HttpModel): AccessLogDef[] {
+export function allAccessLogs(model: HttpModel): readonly AccessLogDef[] {
+  let out = accessLogLists.get(model);
+  if (!out) accessLogLists.set(model, (out = collectAccessLogs(model)));
+  return out;
+}
+
+function collectAccessLogs(model: HttpModel): AccessLogDef[] {
   const out: AccessLogDef[] = [];
   const seen = new Set<unknown>();
   const visit = (scope: Parameters<typeof accessLogsOf>[1]) => {
