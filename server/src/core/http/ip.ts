@@ -21,6 +21,32 @@ export function ipv4ToNumber(s: string): number | undefined {
   return n;
 }
 
+/**
+ * ngx_inet_addr as nginx runs it on a variable's value (geo's source): digits and dots, four
+ * octets of at most 255 each, an empty octet read as 0 ("1..2.3"). Undefined where nginx's answer
+ * is INADDR_NONE (which 255.255.255.255 itself also is).
+ */
+export function ngxInetAddr(s: string): number | undefined {
+  let addr = 0;
+  let octet = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      octet = octet * 10 + (c - 48);
+      if (octet > 255) return undefined;
+    } else if (c === 46) {
+      addr = addr * 256 + octet;
+      octet = 0;
+      dots++;
+    } else return undefined;
+  }
+  // More than three dots shift octets out of nginx's 32-bit word: not a value worth modelling.
+  if (dots !== 3) return undefined;
+  const n = addr * 256 + octet;
+  return n === 0xffffffff ? undefined : n;
+}
+
 export function parseCidr(s: string): Cidr | undefined {
   if (s === 'all') return { lo: 0, hi: 0xffffffff, bits: 0 };
   const [ip, bitsText] = s.split('/');

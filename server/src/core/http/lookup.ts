@@ -5,7 +5,7 @@
 // or three answers, so requests with different user agents share one routing).
 
 import { ipv4ToNumber, type GeoModel, type HttpModel, type LocationModel, type LocationSet, type MapModel, type Scope, type ServerModel } from './model';
-import { inNet6, ipv6ToBigInt, v4Mapped } from './ip';
+import { inNet6, ipv6ToBigInt, ngxInetAddr, v4Mapped } from './ip';
 import { regexCandidates, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
 import type { Directive } from '../syntax';
@@ -99,9 +99,11 @@ function cidrIndex(g: GeoModel): (Map<number, string> | undefined)[] | null {
 
 /** The geo value of an address (after any proxy/X-Forwarded-For step). */
 export function geoValue(g: GeoModel, addr: string): Val {
-  let n = ipv4ToNumber(addr);
+  let n = ngxInetAddr(addr);
   if (n === undefined) {
-    if (!addr.includes(':')) return g.defaultValue;
+    // ngx_http_geo_addr: a source value that is no address (an X-Forwarded-For list, "-", an
+    // absent header) is looked up as INADDR_NONE, 255.255.255.255, in cidr and ranges geos alike.
+    if (!addr.includes(':')) return lookupV4(g, 0xffffffff);
     const n6 = ipv6ToBigInt(addr);
     if (n6 === undefined) return { unknown: [`$${g.target} (address "${addr}")`] };
     // ngx_http_geo_cidr_variable / _range_variable: an IPv4-mapped address is looked up as IPv4;
@@ -116,6 +118,10 @@ export function geoValue(g: GeoModel, addr: string): Val {
       return best ? best.value : g.defaultValue;
     }
   }
+  return lookupV4(g, n);
+}
+
+function lookupV4(g: GeoModel, n: number): Val {
   const ix = cidrIndex(g);
   if (ix) {
     for (let b = ix.length - 1; b >= 0; b--) {

@@ -243,6 +243,12 @@ class Run {
   internal = false;
   uriChanges = 11;
   errorPageDone = false;
+  /**
+   * r->err_status: set by every special response (ngx_http_special_response_handler), replaced by
+   * an error_page's `=code` (0 for a bare `=`). A `return 444` that closes the connection after it
+   * is logged with this status, not 444 (ngx_http_variable_status reads err_status first).
+   */
+  errStatus = 0;
   bodyDiscarded = false;
   limitsDone = false;
   inAccessPhase = false;
@@ -525,8 +531,29 @@ class Run {
       this.method = 'TRACE';
       return this.finalize(405, undefined, 'TRACE is answered 405 before any rule');
     }
+    const plain = this.plainHttpOnTls();
+    if (plain !== false) return plain;
     if (this.options.only444 && !serverCan444(this.model, server)) throw PRUNE;
     return this.fromServerRewrite();
+  }
+
+  /**
+   * ngx_http_process_request: a plain-HTTP request on an `ssl` address:port is finalized with 497
+   * at the Host-chosen server, before any phase; its server-level error_page may turn it into
+   * anything. Whether the request came without TLS is in `$scheme`/`$https` only: fork where
+   * such an error_page exists. False when not considered.
+   */
+  plainHttpOnTls(): Outcome | undefined | false {
+    if (!serverTakes497(this.server!) || !this.listenSsl()) return false;
+    const f = this.facts;
+    let plain: boolean;
+    if (f.scheme !== undefined) plain = f.scheme === 'http';
+    else if ('https' in f.vars) plain = f.vars.https !== 'on';
+    else plain = this.pick(['', 'the request was plain HTTP sent to the TLS port'], ['$scheme']) === 1;
+    if (!plain) return false;
+    this.vars.set('scheme', 'http');
+    this.vars.set('https', '');
+    return this.finalize(497, undefined, 'a plain HTTP request was sent to the TLS port: 497');
   }
 
   /**
@@ -1184,6 +1211,10 @@ class Run {
     else {
       this.reads.add('remote_addr');
       addr = this.facts.remoteAddr ?? { unknown: ['$remote_addr'] };
+    }
+    {
+      // ngx_http_geo_addr: the proxy step follows the address, from the connection or from the
+      // geo's own source variable alike.
       if (!isUnknown(addr) && (g.proxies.length || g.proxies6.length)) {
         if (isGeoProxy(g, addr)) {
           const xff = this.logged('http_x_forwarded_for');
@@ -1438,7 +1469,13 @@ class Run {
 
   /** ngx_http_finalize_request with a status: 444 closes; others may go through error_page. */
   finalize(status: number, rule: RuleRef | undefined, why: string): Outcome | undefined {
+    if (status === 444 && this.errStatus && this.errStatus !== 444) {
+      // A close after an error page that kept an error status: the log shows that status.
+      this.path.push(`${why}; the connection is closed, but an error_page without "=" kept the status ${this.errStatus} for the log`);
+      return this.finish(this.errStatus, rule, `logged as ${this.errStatus}`);
+    }
     if (status === 444 || status < 300 || status === 499) return this.finish(status, rule, why);
+    this.errStatus = BAD_REQUEST_ALIASES.has(status) ? 400 : status;
     const recursive = inherited(this.scope, 'recursive_error_pages')[0]?.args[0]?.value === 'on';
     if (this.errorPageDone && !recursive) return this.finish(status, rule, why);
     for (const p of this.errorPages()) {
@@ -1446,7 +1483,9 @@ class Run {
       this.errorPageDone = true;
       this.path.push(why);
       const via = `error_page ${status} → ${p.target} (${where(p.d)})`;
-      const logged = p.override === undefined ? status : p.override === '' ? undefined : +p.override;
+      // ngx_http_core_error_page: without `=`, 494-497 pages are answered as 400.
+      const logged = p.override === undefined ? (BAD_REQUEST_ALIASES.has(status) ? 400 : status) : p.override === '' ? undefined : +p.override;
+      this.errStatus = logged ?? 0;
       // `=444` sends the page with the status line 444 and logs 444: the error_page is the rule
       // behind such a log line (ngx_http_send_error_page sets err_status; nothing closes).
       const pageRule = logged === 444 ? ruleOf(p.d) : rule;
@@ -1529,6 +1568,15 @@ function parseSize(v: string): number | undefined {
   if (!m) return undefined;
   const unit = m[2].toLowerCase();
   return +m[1] * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : unit === 'g' ? 1024 * 1024 * 1024 : 1);
+}
+
+const takes497 = new WeakMap<ServerModel, boolean>();
+
+/** Whether a server's own configuration has an error_page for 497 (plain HTTP on a TLS port). */
+function serverTakes497(s: ServerModel): boolean {
+  let v = takes497.get(s);
+  if (v === undefined) takes497.set(s, (v = hasErrorPage(s.scope, 497)));
+  return v;
 }
 
 function hasErrorPage(scope: Scope, status: number): boolean {
@@ -1640,6 +1688,9 @@ const CONTENT_HANDLERS = [
 ];
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** nginx's own 4xx codes answered as 400 (header too large, certificate errors, plain HTTP to TLS). */
+const BAD_REQUEST_ALIASES = new Set([494, 495, 496, 497]);
 
 /**
  * ngx_http_script_return_code: a code below 400 or with a text is sent by ngx_http_send_response
