@@ -1,0 +1,367 @@
+// Differential breadth, admin part: "which rule dropped this request?" asked the way an admin
+// auditing a real server would ask it. Several 444 rules per server reached through different
+// paths (exact, ^~ with nested regexes, regex order, nested prefixes, rewrite last/break/no flag,
+// `set` flags), error pages into drop locations with and without `=` (without it nginx logs the
+// original error status, not 444), map chains with hostnames/captures/includes, geo over a header,
+// realip, method filters with limit_except, catch-all servers with their own logs, access_log in
+// `if` blocks and with if=, limit_req_status 444, and plain HTTP sent to a TLS port (497).
+//
+// Same contract as differential-breadth.test.ts (see breadthRunner.ts): real nginx decides through
+// the harness's markers; every 444 line of every log must be attributed to the rule it ran.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { haveNginx, type Scenario } from './nginxHarness';
+import { BROWSER, conf, get, m, ref, runBreadth, ua } from './breadthRunner';
+
+const TLS_DIR = fileURLToPath(new URL('./fixtures/tls/', import.meta.url));
+const CERTS = `ssl_certificate ${TLS_DIR}cert.pem; ssl_certificate_key ${TLS_DIR}key.pem;`;
+const xff = (v: string, from = '127.0.0.5') => ({ from, headers: { 'User-Agent': BROWSER, 'X-Forwarded-For': v } });
+
+function scenarios(): Scenario[] {
+  return [
+    {
+      name: 'one shop, many 444 paths: = , ^~ with nested regex, regex order, nested prefixes, rewrite last/break/no flag, set flags',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name shop.test www.shop.test;
+    set $block 0;
+    if ($http_user_agent ~* "(nikto|sqlmap|masscan)") { set $block 1; }
+    if ($block) { return 444; }
+    location = /xmlrpc.php { return 444; }
+    location ^~ /media/ { location ~* \\.(php|phtml)$ { return 444; } return 200; }
+    location ~* \\.(env|git|bak|sql)$ { return 444; }
+    location ~ ^/(wp-admin|wp-login) { return 444; }
+    location ~* ^/WP- { return 403; }
+    location /old/ { rewrite ^/old/(.*)$ /trap/$1 last; }
+    location /trap/ { return 444; }
+    location /brk/ { rewrite ^ /trap/x break; return 444; }
+    location /noflag/ { rewrite ^/noflag/(.*)$ /trap/$1; return 444; }
+    location /api/ {
+      location /api/v1/ { return 444; }
+      location ~ \\.json$ { if ($arg_key = "") { return 444; } return 200; }
+      return 200;
+    }
+    location / { return 200; }
+  }
+`),
+      requests: [
+        get('/xmlrpc.php', 'shop.test'),
+        get('/xmlrpc.php?rsd', 'www.shop.test'),
+        get('/xmlrpc.phpx', 'shop.test'),
+        get('/media/a.PHP', 'shop.test'),
+        get('/media/a.css', 'shop.test'),
+        get('/media/.env', 'shop.test'),
+        get('/x/.env', 'shop.test'),
+        get('/backup.SQL', 'shop.test'),
+        get('/wp-admin/', 'shop.test'),
+        get('/WP-ADMIN/', 'shop.test'),
+        get('/wp-login.php', 'shop.test'),
+        get('/old/a', 'shop.test'),
+        get('/brk/a', 'shop.test'),
+        get('/noflag/a', 'shop.test'),
+        get('/api/v1/users', 'shop.test'),
+        get('/api/v1/users.json', 'shop.test'),
+        get('/api/v1/users.json?key=1', 'shop.test'),
+        get('/api/v2/x', 'shop.test'),
+        get('/', 'shop.test', ua('Mozilla/5.00 (Nikto/2.1.6)')),
+        get('/media/a.css', 'shop.test', ua('sqlmap/1.7')),
+        get('/', 'shop.test'),
+        get('/xmlrpc.php', 'other.test'),
+      ],
+    },
+    {
+      name: 'error_page into drop locations: = @drop vs @drop (logs the error), internal pages, location error_page override, return before deny',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    error_page 403 = @drop;
+    error_page 404 @quiet;
+    location @drop { return 444; }
+    location @quiet { return 444; }
+    location /private/ { deny all; }
+    location /allowed/ { allow 127.0.0.2; deny all; return 200; }
+    location /files/ { }
+    location /own/ { error_page 404 = /gone.html; }
+    location /own2/ { error_page 404 /gone.html; }
+    location = /gone.html { internal; return 444; }
+    location /gone/ { return 410; }
+    location /ro/ { limit_except GET { deny all; } }
+  }
+  server { listen 127.0.0.1:PORT; server_name site.test;
+    location / { return 444; }
+    location /ok { return 200; }
+  }
+`),
+      requests: [
+        get('/private/x'),
+        get('/private/x', 'localhost', { from: '127.0.0.2' }),
+        get('/allowed/', 'localhost', { from: '127.0.0.2' }),
+        get('/allowed/', 'localhost', { from: '127.0.0.3' }),
+        get('/files/missing'),
+        get('/own/x'),
+        get('/own2/x'),
+        get('/gone.html'),
+        get('/gone/'),
+        m('POST', '/ro/x'),
+        m('DELETE', '/ro/x'),
+        get('/ro/x'),
+        m('HEAD', '/ro/x'),
+        get('/', 'site.test'),
+        get('/private/x', 'site.test'),
+        get('/ok', 'site.test'),
+      ],
+    },
+    {
+      name: 'map chains: class map feeding a composite key, hostnames map on $host, captures from $uri, an included map file',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    if ($deny_ua) { return 444; }
+    location / { if ($guard) { return 444; } if ($section = debug) { return 444; } return 200; }
+  }
+`,
+        `  map $http_user_agent $ua_class { default human; ~*(bot|crawler|spider) bot; "~*^(curl|wget|python)" tool; "" empty; }
+  map "$ua_class:$request_method" $deny_ua { default 0; "~^bot:(POST|PUT)$" 1; ~^tool: 1; ~^empty: 1; }
+  map $host $site { hostnames; default other; .shop.test shop; *.api.test api; www.blog.* blog; }
+  map $uri $section { default none; "~^/(?<sec>[a-z]+)/" $sec; }
+  map "$site:$section" $guard { default 0; shop:admin 1; api:internal 1; include FILES/guard.map; }`,
+      ),
+      files: { 'guard.map': 'blog:wp 1;\n~^other:secret 1;\n' },
+      requests: [
+        get('/', 'shop.test', ua('Mozilla/5.0 (compatible; bingbot/2.0)')),
+        m('POST', '/', 'shop.test', ua('Mozilla/5.0 (compatible; bingbot/2.0)')),
+        get('/', 'shop.test', ua('curl/8.4.0')),
+        get('/', 'shop.test', ua('')),
+        get('/admin/x', 'shop.test'),
+        get('/admin/x', 'A.Shop.Test'),
+        get('/admin/x', 'shop.test.'),
+        get('/internal/x', 'v1.api.test'),
+        get('/internal/x', 'api.test'),
+        get('/wp/x', 'www.blog.example'),
+        get('/secret/x', 'unknown.test'),
+        get('/secret/x', 'shop.test'),
+        get('/debug/x', 'shop.test'),
+        get('/Debug/x', 'shop.test'),
+        get('/debugx', 'shop.test'),
+      ],
+    },
+    {
+      name: 'realip from X-Forwarded-For (recursive), geo over the raw header, geo ranges on the real address, deny into a drop page',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    set_real_ip_from 127.0.0.0/24; real_ip_header X-Forwarded-For; real_ip_recursive on;
+    error_page 403 = @drop;
+    location @drop { return 444; }
+    if ($xff_blocked) { return 444; }
+    if ($remote_addr ~ "^198\\.51\\.100\\.") { return 444; }
+    location / { if ($range_bad) { return 444; } deny 203.0.113.0/24; return 200; }
+    location /static/ { deny 203.0.113.0/24; }
+  }
+`,
+        `  geo $http_x_forwarded_for $xff_blocked { default 0; 10.0.0.0/8 1; 255.255.255.255 1; }
+  geo $range_bad { ranges; default 0; 192.0.2.10-192.0.2.20 1; 127.0.0.20-127.0.0.29 1; }`,
+      ),
+      requests: [
+        get('/', 'localhost', xff('10.1.2.3')),
+        get('/', 'localhost', xff('10.1.2.3, 127.0.0.7')),
+        get('/', 'localhost', xff('192.0.2.15')),
+        get('/', 'localhost', xff('192.0.2.15, 127.0.0.9')),
+        get('/', 'localhost', xff('198.51.100.4')),
+        get('/', 'localhost', xff('8.8.8.8, 198.51.100.4')),
+        get('/', 'localhost', xff('203.0.113.9')),
+        get('/static/x', 'localhost', xff('203.0.113.9')),
+        get('/static/x', 'localhost', xff('8.8.4.4')),
+        get('/', 'localhost', { from: '127.0.0.25' }),
+        get('/', 'localhost', { from: '127.0.0.35' }),
+        get('/', 'localhost', xff('not-an-ip')),
+      ],
+    },
+    {
+      name: 'method filters: server-level !~ allow-list, limit_except into a named drop, HEAD-only and POST-only locations',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    if ($request_method !~ ^(GET|HEAD|POST|PUT)$) { return 444; }
+    location /ro/ { limit_except GET { deny all; } error_page 403 = @m; }
+    location @m { return 444; }
+    location /headless/ { if ($request_method = HEAD) { return 444; } return 200; }
+    location /post-only { if ($request_method != POST) { return 444; } return 200; }
+    location / { return 200; }
+  }
+`),
+      requests: [
+        m('DELETE', '/'),
+        m('OPTIONS', '/ro/'),
+        m('PATCH', '/post-only'),
+        m('PUT', '/ro/x'),
+        m('POST', '/ro/x'),
+        m('HEAD', '/ro/x'),
+        get('/ro/x'),
+        m('HEAD', '/headless/x'),
+        get('/headless/x'),
+        get('/post-only'),
+        m('POST', '/post-only'),
+        m('PROPFIND', '/post-only'),
+      ],
+    },
+    {
+      name: 'server selection on two ports: later default_server with its own log, wildcard before regex, "" on the second port',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT; server_name a.test; location / { return 200; } location /x { return 444; } }
+  server { listen 127.0.0.1:PORT default_server; server_name _; access_log PREFIX/logs/blocked.log withhost; return 444; }
+  server { listen 127.0.0.1:PORT; server_name *.a.test; if ($http_user_agent ~* bot) { return 444; } return 200; }
+  server { listen 127.0.0.1:PORT; server_name ~^api\\.(?<ver>v\\d+)\\.(a|b)\\.test$; if ($ver = v1) { return 444; } return 200; }
+  server { listen 127.0.0.1:PORT2 default_server; server_name b.test; location / { return 444; } location = /ok { return 200; } }
+  server { listen 127.0.0.1:PORT2; server_name ""; location / { return 444; } }
+  server { listen 127.0.0.1:PORT2; server_name a.test; location /x { return 444; } location / { return 200; } }
+`),
+      requests: [
+        get('/x', 'a.test'),
+        get('/x', 'A.TEST:80'),
+        get('/', 'a.test'),
+        get('/', 'zzz.test'),
+        get('/', null),
+        get('/', 'api.v1.a.test', ua('Googlebot')),
+        get('/', 'api.v1.a.test'),
+        get('/', 'api.v1.b.test'),
+        get('/', 'api.v2.b.test'),
+        get('http://a.test/x', 'zzz.test'),
+        get('/', 'b.test', { port: 1 }),
+        get('/ok', 'b.test', { port: 1 }),
+        get('/ok', null, { port: 1 }),
+        get('/x', 'a.test', { port: 1 }),
+        get('/x', 'zzz.test', { port: 1 }),
+        get('/', 'a.test.', { port: 1 }),
+      ],
+    },
+    {
+      name: 'access_log per server and location: if=$loggable, off, a log in an if block, formats without Host',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server; server_name one.test;
+    access_log PREFIX/logs/one.log tiny if=$loggable;
+    location /quiet/ { access_log off; return 444; }
+    location /loud/ { access_log PREFIX/logs/loud.log sn; if ($http_user_agent ~* bot) { return 444; } return 444; }
+    location / {
+      if ($arg_drop) { access_log PREFIX/logs/ifdrop.log tiny; return 444; }
+      if ($arg_x = "") { return 444; }
+      return 200;
+    }
+  }
+  server { listen 127.0.0.1:PORT; server_name two.test;
+    location / { if ($http_referer ~* spam) { return 444; } return 200; }
+    location /loud/ { access_log PREFIX/logs/loud.log sn; return 444; }
+  }
+`,
+        `  log_format tiny '$remote_addr "$request" $status';
+  log_format sn '$server_name $status "$request_uri" "$http_user_agent"';
+  map $status $loggable { ~^[23] 0; default 1; }`,
+      ),
+      requests: [
+        get('/quiet/x', 'one.test'),
+        get('/loud/x', 'one.test', ua('superbot')),
+        get('/loud/x', 'one.test'),
+        get('/?drop=1', 'one.test'),
+        get('/?x=1', 'one.test'),
+        get('/', 'one.test'),
+        get('/', 'nowhere.test'),
+        get('/', 'two.test', ref('http://spam.test/')),
+        get('/', 'two.test'),
+        get('/loud/x', 'two.test', ua('superbot')),
+        get('/?drop=1', 'two.test', ref('http://spam.test/')),
+      ],
+    },
+    {
+      name: 'limit_req_status 444 at server level beside a location limit keyed on a header, return 444 beats the limit',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    limit_req zone=perip; limit_req_status 444;
+    location /login { if ($http_user_agent ~* bot) { return 444; } }
+    location /api/ { limit_req zone=perkey burst=1 nodelay; }
+    location /free/ { return 200; }
+  }
+`,
+        `  limit_req_zone $binary_remote_addr zone=perip:1m rate=1r/m;
+  limit_req_zone $http_x_api_key zone=perkey:1m rate=1r/m;`,
+      ),
+      requests: [
+        get('/login', 'localhost', { from: '127.0.0.41' }),
+        get('/login', 'localhost', { from: '127.0.0.41' }),
+        get('/login', 'localhost', { from: '127.0.0.42', ...ua('evilbot') }),
+        get('/login', 'localhost', { from: '127.0.0.42', ...ua('evilbot') }),
+        get('/free/', 'localhost', { from: '127.0.0.41' }),
+        get('/api/a', 'localhost', { from: '127.0.0.43', headers: { 'X-Api-Key': 'k1' } }),
+        get('/api/a', 'localhost', { from: '127.0.0.44', headers: { 'X-Api-Key': 'k1' } }),
+        get('/api/a', 'localhost', { from: '127.0.0.45', headers: { 'X-Api-Key': 'k1' } }),
+        get('/api/a', 'localhost', { from: '127.0.0.46' }),
+        get('/api/a', 'localhost', { from: '127.0.0.46' }),
+        get('/api/a', 'localhost', { from: '127.0.0.46' }),
+      ],
+    },
+    {
+      name: 'plain HTTP sent to a TLS port: error_page 497 into a drop location, TLS requests beside it',
+      conf: conf(`
+  ${CERTS}
+  server { listen 127.0.0.1:PORT default_server; server_name _; location / { return 444; } location /ok { return 200; } }
+  server { listen 127.0.0.1:PORT2 ssl default_server; server_name secure.test;
+    error_page 497 = @plain;
+    location @plain { return 444; }
+    location /drop { return 444; }
+    location / { return 200; }
+  }
+  server { listen 127.0.0.1:PORT2 ssl; server_name other.test;
+    error_page 497 https://$host:$server_port$request_uri;
+    location / { return 444; }
+  }
+`),
+      requests: [
+        get('/', 'secure.test', { port: 1 }),
+        get('/drop', 'secure.test', { port: 1 }),
+        get('/', 'secure.test', { port: 1, tls: { servername: 'secure.test' } }),
+        get('/drop', 'secure.test', { port: 1, tls: { servername: 'secure.test' } }),
+        get('/', 'other.test', { port: 1 }),
+        get('/', 'other.test', { port: 1, tls: { servername: 'other.test' } }),
+        get('/', 'nowhere.test', { port: 1 }),
+        get('/', 'secure.test'),
+        get('/ok', 'secure.test'),
+      ],
+    },
+    {
+      name: 'if operators admins write: UA alternation, $args/$request_uri/$arg_x tests, -f (unknowable), return after set',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    if ($http_user_agent ~* (zgrab|masscan|python-requests|Go-http-client)) { return 444; }
+    if ($args ~* "(\\.\\./|etc/passwd|%00)") { return 444; }
+    if ($request_uri ~ "^/index\\.php/") { return 444; }
+    location /search { if ($arg_q = "") { return 444; } return 200; }
+    location /dl/ { if (-f $request_filename) { return 200; } return 444; }
+    location /tag { set $t $arg_t; if ($t ~ "^[0-9]+$") { return 200; } return 444; }
+    location / { return 200; }
+  }
+`),
+      requests: [
+        get('/', 'localhost', ua('Mozilla/5.0 zgrab/0.x')),
+        get('/', 'localhost', ua('Go-http-client/1.1')),
+        get('/?f=../../etc/passwd'),
+        get('/?f=a%00b'),
+        get('/index.php/admin'),
+        get('/index.php?x=1'),
+        get('/search'),
+        get('/search?q='),
+        get('/search?Q=a'),
+        get('/search?q=a'),
+        get('/dl/none'),
+        get('/tag?t=12'),
+        get('/tag?t=a1'),
+        get('/tag'),
+      ],
+    },
+  ];
+}
+
+test('differential breadth (admin): our attribution of every 444 agrees with real nginx', { skip: !haveNginx && 'nginx not installed', timeout: 120_000 }, async () => {
+  const { total, failures } = await runBreadth('differential admin', scenarios());
+  assert.equal(failures.length, 0, `${failures.length} failures (FAIL lines above)`);
+  assert.ok(total.exact > 100, `expected most lines of the Host-carrying logs exact, got ${total.exact}`);
+});
