@@ -120,6 +120,9 @@ test('nginx-lens trace --json prints {log, status, verdict, rules: [{file, line,
       why: out[0].why,
     });
     assert.equal(typeof out[0].why, 'string');
+    // Config places in the explanation are shown as the rule files are.
+    assert.match(out[1].why, /\(sites\/b\.conf:4\)/);
+    assert.ok(!out[1].why.includes(dir), out[1].why);
     assert.deepEqual(out[1].rules, [{ file: 'sites/b.conf', line: 5, column: 9 }]);
     assert.equal(out[2].verdict, 'unmatched');
     assert.deepEqual(out[2].rules, []);

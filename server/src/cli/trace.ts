@@ -37,6 +37,9 @@ export interface TraceIo {
   outBytes?(bytes: Uint8Array, written: () => void): void;
 }
 
+/** A config place in a router explanation: `(/etc/nginx/sites-enabled/shop.conf:14)`. */
+const CONFIG_PLACE = /\(([^()\n]+):(\d+)\)/g;
+
 const processIo: TraceIo = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
@@ -163,6 +166,9 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
     if (p === undefined) shownPaths.set(file, (p = displayPath(file, cwd)));
     return p;
   };
+  // The router names config places as `(<absolute path>:<line>)`: shown as the files are.
+  const shownWhy = (why: string): string =>
+    why.replace(CONFIG_PLACE, (m, file: string, line: string) => (graph.files.has(file) ? `(${shownPath(file)}:${line})` : m));
   const entryOf = (e: TraceEntry, line: number): JsonTraceEntry => {
     const a = e.attribution;
     return {
@@ -170,7 +176,7 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
       status: e.status,
       verdict: a.verdict,
       rules: a.rules.map((x) => ({ file: shownPath(x.file), line: x.range.start.line + 1, column: x.range.start.character + 1 })),
-      why: a.why,
+      why: shownWhy(a.why),
     };
   };
   // Exact drops per rule: counted per rule object, keyed by file:line:column once at the end.
