@@ -8,7 +8,7 @@
 // again; until then a line past a truncation reads as the bytes that are left.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { LogLines } from '../service/logLines';
+import { LineStarts, type LogLines } from '../service/logLines';
 
 const CHUNK = 1 << 20;
 
@@ -158,17 +158,8 @@ function trimBreak(b: Buffer): Buffer {
  */
 function indexLines(fd: number, chunk: number): { starts: Int32Array; count: number; size: number } {
   const size = fstatSync(fd).size;
-  // Sized for ~200-byte lines, grown by doubling.
-  let starts = new Int32Array(Math.max(1024, Math.ceil(size / 200)));
-  let count = 0;
-  const push = (at: number) => {
-    if (count === starts.length) {
-      const grown = new Int32Array(starts.length * 2);
-      grown.set(starts);
-      starts = grown;
-    }
-    starts[count++] = at;
-  };
+  const starts = new LineStarts(size);
+  const push = (at: number) => starts.push(at);
   const buf = Buffer.allocUnsafe(chunk);
   let pos = 0;
   let pendingCr = false;
@@ -208,5 +199,5 @@ function indexLines(fd: number, chunk: number): { starts: Int32Array; count: num
   }
   if (pendingCr) push(pos);
   if (first) push(0);
-  return { starts, count, size: pos };
+  return { starts: starts.offsets, count: starts.count, size: pos };
 }

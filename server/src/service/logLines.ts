@@ -94,6 +94,25 @@ export class LogLineAnalyzer {
 }
 
 
+/** Offsets of line starts as they are found: sized for ~200-byte lines, grown by doubling (no large block touched in vain). */
+export class LineStarts {
+  offsets: Int32Array;
+  count = 0;
+
+  constructor(bytes: number) {
+    this.offsets = new Int32Array(Math.max(1024, Math.ceil(bytes / 200)));
+  }
+
+  push(at: number): void {
+    if (this.count === this.offsets.length) {
+      const grown = new Int32Array(this.offsets.length * 2);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    this.offsets[this.count++] = at;
+  }
+}
+
 /**
  * A log document's lines, numbered as the editor numbers them: from its text (LogText), or from
  * its file for a log the editor did not send (node/logFile.ts).
@@ -122,17 +141,8 @@ export class LogText implements LogLines {
   readonly lineCount: number;
 
   constructor(readonly text: string) {
-    // Sized for ~200-byte lines, grown by doubling: no large block touched in vain.
-    let starts = new Int32Array(Math.max(1024, Math.ceil(text.length / 200)));
-    let n = 0;
-    const push = (at: number) => {
-      if (n === starts.length) {
-        const grown = new Int32Array(starts.length * 2);
-        grown.set(starts);
-        starts = grown;
-      }
-      starts[n++] = at;
-    };
+    const starts = new LineStarts(text.length);
+    const push = (at: number) => starts.push(at);
     push(0);
     if (text.indexOf('\r') === -1) {
       for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) push(i + 1);
@@ -146,8 +156,8 @@ export class LogText implements LogLines {
         }
       }
     }
-    this.starts = starts;
-    this.lineCount = n;
+    this.starts = starts.offsets;
+    this.lineCount = starts.count;
   }
 
   /** Offset just past the line's content (before its line break). */
