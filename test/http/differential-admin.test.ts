@@ -300,6 +300,36 @@ function scenarios(): Scenario[] {
       ],
     },
     {
+      name: 'rate limit met after an internal redirect: try_files and error_page into a limited php location (limit_req_status 444)',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server; server_name blog.test;
+    root FILES/www;
+    # One limit_req_status for both limits: the harness tells which rule fired, not which limit.
+    limit_req_status 444;
+    location / { try_files $uri $uri/ /index.php?$args; }
+    location /missing/ { error_page 404 = /index.php; }
+    location = /wp-login.php { limit_req zone=login; }
+    location ~ \\.php$ { limit_req zone=php; if ($arg_cmd) { return 444; } }
+  }
+`,
+        `  limit_req_zone $binary_remote_addr zone=php:1m rate=1r/m;
+  limit_req_zone $binary_remote_addr zone=login:1m rate=1r/m;`,
+      ),
+      files: { 'www/index.php': 'index\n', 'www/wp-login.php': 'login\n', 'www/real.html': 'real\n' },
+      requests: [
+        get('/hello-world/', 'blog.test', { from: '127.0.0.51' }),
+        get('/hello-world/', 'blog.test', { from: '127.0.0.51' }),
+        get('/real.html', 'blog.test', { from: '127.0.0.52' }),
+        get('/missing/x', 'blog.test', { from: '127.0.0.53' }),
+        get('/missing/x', 'blog.test', { from: '127.0.0.53' }),
+        get('/wp-login.php', 'blog.test', { from: '127.0.0.54' }),
+        get('/wp-login.php', 'blog.test', { from: '127.0.0.54' }),
+        get('/?cmd=id', 'blog.test', { from: '127.0.0.55' }),
+        get('/x.php?cmd=id', 'blog.test', { from: '127.0.0.56' }),
+      ],
+    },
+    {
       name: 'plain HTTP sent to a TLS port: error_page 497 into a drop location, TLS requests beside it',
       conf: conf(`
   ${CERTS}

@@ -78,3 +78,15 @@ server { listen 80; }`));
   // ngx_inet_addr reads an empty octet as 0.
   assert.equal(geoValue(cidr, '10..2.3'), 'ten');
 });
+
+test('access_log: the format is the second argument, whatever parameters follow (gzip without a level)', async () => {
+  const { accessLogsOf } = await import('../../server/src/core/http/route');
+  const m = modelOf(http(`
+log_format vhost '$host "$request" $status';
+server { listen 80; access_log /var/log/nginx/a.log vhost gzip; access_log /var/log/nginx/b.log vhost buffer=32k gzip=4 flush=5s if=$x; }`));
+  const defs = accessLogsOf(m, m.servers[0].scope);
+  assert.deepEqual(defs.map((d) => [d.resolvedPath, d.format, !!d.ifCond]), [
+    ['/var/log/nginx/a.log', 'vhost', false],
+    ['/var/log/nginx/b.log', 'vhost', true],
+  ]);
+});

@@ -250,7 +250,8 @@ class Run {
    */
   errStatus = 0;
   bodyDiscarded = false;
-  limitsDone = false;
+  limitReqDone = false;
+  limitConnDone = false;
   inAccessPhase = false;
   status = 0;
   mapCache = new Map<string, Val>();
@@ -1237,12 +1238,15 @@ class Run {
 
   preAccess(): Outcome | undefined {
     const scope = this.scope!;
-    // limit_req / limit_conn decide once per request, not again after an internal redirect.
-    if (this.limitsDone) return this.access();
-    this.limitsDone = true;
-    // limit_req / limit_conn: whether a limit fired is not in the log, unless its status variable is.
-    const lr = inherited(scope, 'limit_req');
-    const lc = inherited(scope, 'limit_conn');
+    // limit_req / limit_conn decide once per request (r->main->limit_req_status/limit_conn_status
+    // short-cut them), but only from the first location that has them: a try_files, index or
+    // error_page redirect out of a location without limits meets the next one's.
+    const lr = this.limitReqDone ? [] : inherited(scope, 'limit_req');
+    const lc = this.limitConnDone ? [] : inherited(scope, 'limit_conn');
+    if (!lr.length && !lc.length) return this.access();
+    if (lr.length) this.limitReqDone = true;
+    if (lc.length) this.limitConnDone = true;
+    // Whether a limit fired is not in the log, unless its status variable is.
     const dry = inherited(scope, 'limit_req_dry_run')[0]?.args[0]?.value === 'on';
     const cdry = inherited(scope, 'limit_conn_dry_run')[0]?.args[0]?.value === 'on';
     // $limit_req_status / $limit_conn_status, when logged, say whether each limit rejected it.
@@ -1730,12 +1734,11 @@ function computeAccessLogs(model: HttpModel, scope: Scope | undefined): AccessLo
     const a = d.args.map((x) => x.value);
     if (a[0] === 'off') return { off: true, format: '', d };
     const path = compileValue(a[0]);
-    let format = 'combined';
+    // ngx_http_log_set_log: the second argument is always the format's name (`gzip`, `buffer=`,
+    // `flush=`, `if=` only come after it).
+    const format = a.length > 1 && !a[1].includes('=') ? a[1] : 'combined';
     let ifCond: ComplexValue | undefined;
-    for (const x of a.slice(1)) {
-      if (x.startsWith('if=')) ifCond = compileValue(x.slice(3));
-      else if (!x.includes('=')) format = x;
-    }
+    for (const x of a.slice(1)) if (x.startsWith('if=')) ifCond = compileValue(x.slice(3));
     const lit = path.literal ? a[0] : undefined;
     const resolvedPath = lit === undefined ? undefined : lit.startsWith('/') ? lit : lit.startsWith('syslog:') ? undefined : model.prefix + lit;
     return { off: false, path, resolvedPath, format, ifCond, d };
