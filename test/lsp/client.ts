@@ -84,7 +84,8 @@ export async function startClient(opts: { rootPath?: string; initializationOptio
     workspaceFolders: root ? [{ uri: uriOf(root), name: 'ws' }] : null,
     capabilities: {
       textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, completion: { completionItem: { snippetSupport: true } } },
-      workspace: { codeLens: { refreshSupport: true }, configuration: true },
+      // As VS Code: edits may carry annotations that ask the user to confirm them.
+      workspace: { codeLens: { refreshSupport: true }, configuration: true, workspaceEdit: { documentChanges: true, changeAnnotationSupport: { groupsOnLabel: true } } },
     },
     initializationOptions: opts.initializationOptions ?? { trusted: true, settings: {} },
   });

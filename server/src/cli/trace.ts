@@ -9,6 +9,8 @@ import type { Attribution } from '../core/http/attribute';
 import { NodeFileSystem } from '../node/fileSystem';
 import type { RuleRef } from '../core/http/model';
 import { displayPath } from './displayPath';
+import { logVariablesFix, loggableVariables } from '../core/http/logFormatFix';
+import type { TextEdit } from '../core/diagnostic';
 
 const USAGE = `Usage: nginx-lens trace --config <nginx.conf> [--json] [--status N[,N...]] [--prefix DIR] <access.log>...
   --config FILE   the nginx.conf the logs were written under (its includes are followed)
@@ -183,8 +185,13 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
   const perRuleRef = new Map<RuleRef, number>();
   const counts = { exact: 0, ambiguous: 0, unmatched: 0 };
   let failed = false;
+  const hints: string[] = [];
+  const showEdit = (e: TextEdit) =>
+    `  ${shownPath(e.file)}:${e.range.start.line + 1}:${e.range.start.character + 1}: ${e.range.start.offset === e.range.end.offset ? 'insert' : 'replace with'} ${JSON.stringify(e.newText)}`;
   for (const log of logs) {
     const abs = resolve(cwd, log);
+    // What the ambiguous answers of this log lacked (for the hint after the report).
+    const lacking = new Set<string>();
     // An entry's JSON but for its line number, per attribution and status: serialising each
     // entry anew was the largest cost of writing the output. Attributions are looked up by
     // identity first (the attributor answers every line of one cached routing with the same
@@ -230,11 +237,17 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
           }
           if (a.verdict === 'exact') perRuleRef.set(a.rules[0], (perRuleRef.get(a.rules[0]) ?? 0) + 1);
           else if (shown.length < 20) shown.push(entryOf(e, e.log.line));
+          if (a.verdict === 'ambiguous') for (const m of a.missing) lacking.add(m);
         },
         // The CLI prints line numbers only: no editor columns.
         { statuses, requestRange: false },
       );
-      if (!json) io.err(`${shownPath(abs)}: ${r.lines} lines, format ${r.format.how}${r.unparsed ? `, ${r.unparsed} unreadable` : ''}\n`);
+      if (!json) {
+        io.err(`${shownPath(abs)}: ${r.lines} lines, format ${r.format.how}${r.unparsed ? `, ${r.unparsed} unreadable` : ''}\n`);
+        const logged = new Set(r.format.format.variables);
+        const fix = logVariablesFix(model, abs, r.format.format.name, loggableVariables([...lacking]).filter((v) => !logged.has(v)));
+        if (fix) hints.push(`${shownPath(abs)}: to make its ambiguous drops exact from now on, ${fix.title.replace(/^Log/, 'log')}:`, ...fix.edits.map(showEdit));
+      }
     } catch (e) {
       io.err(`nginx-lens trace: ${(e as Error).message}\n`);
       failed = true;
@@ -261,6 +274,7 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
     for (const e of shown)
       lines.push(`  ${e.log.file}:${e.log.line} ${e.status} ${e.verdict}: ${e.rules.map((r) => `${r.file}:${r.line}`).join(', ') || '-'} — ${e.why}`);
   }
+  if (hints.length) lines.push('', ...hints);
   io.out(lines.join('\n') + '\n');
   return failed ? 1 : 0;
 }

@@ -5,7 +5,7 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import type { CodeLens, Location } from 'vscode-languageserver-types';
+import type { CodeAction, CodeLens, Location, Range } from 'vscode-languageserver-types';
 import type { ConfigGraph } from '../core/configGraph';
 import { buildModelFromGraph, type HttpModel, type RuleRef } from '../core/http/model';
 import { dropsIndex } from '../core/drops/index';
@@ -17,6 +17,7 @@ import { displayPathIn } from '../service/hover';
 import { LogLineAnalyzer, LogText, type LogLines } from '../service/logLines';
 import { logDocumentLenses, resolvedLogLens, type DropCounts, type LensContext, type LogLensData } from '../service/logLens';
 import type { Cancellation } from '../service/types';
+import { logLineActions } from '../service/logActions';
 import type { Logger } from './guard';
 import { describeError } from './guard';
 import type { Projects } from './project';
@@ -151,6 +152,14 @@ export class LogService {
     const la = this.analyzer(uri);
     if (!la) return lens;
     return resolvedLogLens(line, this.lineOf(uri, line), la.analyzer, this.lensContext(uri, la.graph)) ?? lens;
+  }
+
+  /** Quick fixes on the lines of a range: log what the ambiguous 444s among them lacked. */
+  codeActions(uri: string, range: Range, confirm: boolean): CodeAction[] {
+    const la = this.analyzer(uri);
+    const doc = this.logText(uri);
+    if (!la || !doc) return [];
+    return logLineActions((n) => doc.line(n), range.start.line, range.end.line, la.analyzer, uriToPath(uri), confirm);
   }
 
   /**

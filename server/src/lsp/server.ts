@@ -23,7 +23,7 @@ import { hover } from '../service/hover';
 import { completion, resolveCompletion } from '../service/completion';
 import { definition } from '../service/definition';
 import { documentLinks } from '../service/links';
-import { codeActions } from '../service/codeActions';
+import { codeActions, wantsQuickFixes } from '../service/codeActions';
 import { workspaceSymbols } from '../service/workspaceSymbols';
 import { engineExplain444, engineList444 } from './drops';
 import { logLineHover, ruleLenses } from '../service/logLens';
@@ -74,6 +74,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   process.on('uncaughtException', (err) => log.error(`uncaught exception: ${describeError(err)}`));
 
   let lensRefreshSupported = false;
+  /** The client shows an edit before applying it when asked (change annotations with needsConfirmation). */
+  let editConfirmSupported = false;
   let refreshTimer: NodeJS.Timeout | undefined;
   /** Drop counts changed: ask the client to re-request code lenses (coalesced). */
   const refreshLenses = () => {
@@ -126,6 +128,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     ws.trusted = opts.trusted !== false;
     ws.setSettings(opts.settings);
     lensRefreshSupported = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+    const editCaps = params.capabilities.workspace?.workspaceEdit;
+    editConfirmSupported = editCaps?.documentChanges === true && editCaps.changeAnnotationSupport !== undefined;
     ws.roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
     if (!ws.roots.length && params.rootUri) ws.roots = [uriToPath(params.rootUri)];
     return {
@@ -301,6 +305,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onCodeAction(
     guard(log, 'codeAction', () => [], (p) => {
+      if (ws.isLog(p.textDocument.uri)) return wantsQuickFixes(p.context.only) ? logs.codeActions(p.textDocument.uri, p.range, editConfirmSupported) : [];
       if (!ws.isConfig(p.textDocument.uri)) return [];
       const { diagnostics } = projects.diagnostics(p.textDocument.uri);
       return codeActions(diagnostics, uriToPath(p.textDocument.uri), p.range, p.context.only);
