@@ -13,7 +13,7 @@ import { LineStarts, type LogLines } from '../service/logLines';
 const CHUNK = 1 << 20;
 
 export class LogFileLines implements LogLines {
-  private starts: Int32Array;
+  private readonly starts: Int32Array;
   readonly lineCount: number;
   /** Bytes indexed; the end of the last line. */
   readonly size: number;
@@ -34,7 +34,7 @@ export class LogFileLines implements LogLines {
     }
   }
 
-  /** Offset just past the line's content (before its line break), with the bytes that follow it. */
+  /** Where a line's bytes are in the file, its line break included: [its start, the next line's start). */
   private span(line: number): [start: number, end: number] {
     const start = this.starts[line];
     return [start, line + 1 < this.lineCount ? this.starts[line + 1] : this.size];
