@@ -612,7 +612,11 @@ class Run {
     let groups = [...byAddr.values()];
     if (f.serverAddr !== undefined) {
       const exact = groups.filter((g) => g.addr === f.serverAddr || g.addr === `[${f.serverAddr}]`);
-      groups = exact.length ? exact : groups.filter((g) => g.addr === '*' || g.addr === '[::]');
+      // No socket of that address: the wildcard one of its family ([::] listens with
+      // ipv6only=on unless told otherwise, so it never accepts an IPv4 connection).
+      const addr = f.serverAddr;
+      const v4 = ipv4ToNumber(addr) !== undefined;
+      groups = exact.length ? exact : groups.filter((g) => (g.addr === '*' && !addr.includes(':')) || (g.addr === '[::]' && (!v4 || dualStack(g))));
       if (!groups.length) throw PRUNE;
     }
     // An IPv6 client came in through an IPv6 socket, an IPv4 one through an IPv4 socket (nginx
@@ -1585,6 +1589,11 @@ function serverTakes497(s: ServerModel): boolean {
 
 function hasErrorPage(scope: Scope, status: number): boolean {
   return inherited(scope, 'error_page').some((d) => d.args.slice(0, -1).some((a) => a.value === String(status)));
+}
+
+/** Whether a [::] socket was told `ipv6only=off` (then it takes IPv4 connections too). */
+function dualStack(g: ListenGroup): boolean {
+  return g.servers.some((s) => s.listens.some((l) => l.addr === g.addr && l.port === g.port && l.d?.args.some((a) => a.value === 'ipv6only=off')));
 }
 
 /** A host choice standing for "some host we cannot see". */
