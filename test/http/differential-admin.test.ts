@@ -272,7 +272,7 @@ function scenarios(): Scenario[] {
       ],
     },
     {
-      name: 'limit_req_status 444 at server level beside a location limit keyed on a header, return 444 beats the limit',
+      name: 'limit_req_status 444 at server level beside location limits keyed on a header and on a whitelist map, return 444 beats the limit',
       conf: conf(
         `
   server { listen 127.0.0.1:PORT default_server; server_name _;
@@ -280,10 +280,15 @@ function scenarios(): Scenario[] {
     location /login { if ($http_user_agent ~* bot) { return 444; } }
     location /api/ { limit_req zone=perkey burst=1 nodelay; }
     location /free/ { return 200; }
+    location /wl/ { limit_req zone=wl; error_page 404 = @gone; }
+    location @gone { return 444; }
   }
 `,
         `  limit_req_zone $binary_remote_addr zone=perip:1m rate=1r/m;
-  limit_req_zone $http_x_api_key zone=perkey:1m rate=1r/m;`,
+  limit_req_zone $http_x_api_key zone=perkey:1m rate=1r/m;
+  geo $limited { default 1; 127.0.0.47 0; }
+  map $limited $wl_key { 0 ""; 1 $binary_remote_addr; }
+  limit_req_zone $wl_key zone=wl:1m rate=1r/m;`,
       ),
       requests: [
         get('/login', 'localhost', { from: '127.0.0.41' }),
@@ -297,6 +302,11 @@ function scenarios(): Scenario[] {
         get('/api/a', 'localhost', { from: '127.0.0.46' }),
         get('/api/a', 'localhost', { from: '127.0.0.46' }),
         get('/api/a', 'localhost', { from: '127.0.0.46' }),
+        get('/wl/x', 'localhost', { from: '127.0.0.47' }),
+        get('/wl/x', 'localhost', { from: '127.0.0.47' }),
+        get('/wl/x', 'localhost', { from: '127.0.0.47' }),
+        get('/wl/x', 'localhost', { from: '127.0.0.48' }),
+        get('/wl/x', 'localhost', { from: '127.0.0.48' }),
       ],
     },
     {

@@ -1245,8 +1245,9 @@ class Run {
     // limit_req / limit_conn decide once per request (r->main->limit_req_status/limit_conn_status
     // short-cut them), but only from the first location that has them: a try_files, index or
     // error_page redirect out of a location without limits meets the next one's.
-    const lr = this.limitReqDone ? [] : inherited(scope, 'limit_req');
-    const lc = this.limitConnDone ? [] : inherited(scope, 'limit_conn');
+    // A limit whose zone key is empty for this request is skipped (and sets no status).
+    const lr = this.limitReqDone ? [] : this.keyedLimits(inherited(scope, 'limit_req'), 'limit_req_zone');
+    const lc = this.limitConnDone ? [] : this.keyedLimits(inherited(scope, 'limit_conn'), 'limit_conn_zone');
     if (!lr.length && !lc.length) return this.access();
     if (lr.length) this.limitReqDone = true;
     if (lc.length) this.limitConnDone = true;
@@ -1286,6 +1287,23 @@ class Run {
       if (r || labels[i] !== 'no limit fired') return r;
     }
     return this.access();
+  }
+
+  /**
+   * The limits of `ds` whose zone key may be non-empty for this request: nginx skips a limit
+   * whose key is empty (`map ... $limit_key { 0 ""; ... }` whitelists), so an all-empty list
+   * neither rejects nor marks the request as limited.
+   */
+  keyedLimits(ds: Directive[], zoneDirective: string): Directive[] {
+    if (!ds.length) return ds;
+    const zones = zoneKeys(this.model, zoneDirective);
+    return ds.filter((d) => {
+      const zoneArg = d.args.find((a) => a.value.startsWith('zone='))?.value.slice(5) ?? d.args[0]?.value;
+      const key = zoneArg === undefined ? undefined : zones.get(zoneArg);
+      if (!key) return true;
+      const v = this.evalValue(key);
+      return isUnknown(v) || v !== '';
+    });
   }
 
   access(): Outcome | undefined {
@@ -1576,6 +1594,25 @@ function parseSize(v: string): number | undefined {
   if (!m) return undefined;
   const unit = m[2].toLowerCase();
   return +m[1] * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : unit === 'g' ? 1024 * 1024 * 1024 : 1);
+}
+
+const zoneKeyMemo = new WeakMap<HttpModel, Map<string, Map<string, ComplexValue>>>();
+
+/** `limit_req_zone KEY zone=NAME:size` / `limit_conn_zone KEY zone=NAME:size`: zone name → key. */
+function zoneKeys(model: HttpModel, directive: string): Map<string, ComplexValue> {
+  let byDirective = zoneKeyMemo.get(model);
+  if (!byDirective) zoneKeyMemo.set(model, (byDirective = new Map()));
+  let zones = byDirective.get(directive);
+  if (!zones) {
+    zones = new Map();
+    for (const d of model.http?.byName.get(directive) ?? []) {
+      const key = d.args[0]?.value;
+      const zone = d.args.find((a) => a.value.startsWith('zone='))?.value.slice(5).split(':')[0];
+      if (key !== undefined && zone) zones.set(zone, compileValue(key));
+    }
+    byDirective.set(directive, zones);
+  }
+  return zones;
 }
 
 const takes497 = new WeakMap<ServerModel, boolean>();
