@@ -1217,24 +1217,20 @@ class Run {
       this.reads.add('remote_addr');
       addr = this.facts.remoteAddr ?? { unknown: ['$remote_addr'] };
     }
-    {
-      // ngx_http_geo_addr: the proxy step follows the address, from the connection or from the
-      // geo's own source variable alike.
-      if (!isUnknown(addr) && (g.proxies.length || g.proxies6.length)) {
-        if (isGeoProxy(g, addr)) {
-          const xff = this.logged('http_x_forwarded_for');
-          if (xff === undefined || isUnknown(xff)) return { unknown: ['$http_x_forwarded_for'] };
-          const list = xff.split(',').map((s) => s.trim()).filter(Boolean);
-          let pickAddr = list[list.length - 1];
-          if (g.proxyRecursive) {
-            for (let i = list.length - 1; i >= 0; i--) {
-              pickAddr = list[i];
-              if (!isGeoProxy(g, list[i])) break;
-            }
-          }
-          if (pickAddr) addr = pickAddr;
+    // ngx_http_geo_addr: the proxy step follows the address, from the connection or from the
+    // geo's own source variable alike.
+    if (!isUnknown(addr) && (g.proxies.length || g.proxies6.length) && isGeoProxy(g, addr)) {
+      const xff = this.logged('http_x_forwarded_for');
+      if (xff === undefined || isUnknown(xff)) return { unknown: ['$http_x_forwarded_for'] };
+      const list = xff.split(',').map((s) => s.trim()).filter(Boolean);
+      let pickAddr = list[list.length - 1];
+      if (g.proxyRecursive) {
+        for (let i = list.length - 1; i >= 0; i--) {
+          pickAddr = list[i];
+          if (!isGeoProxy(g, list[i])) break;
         }
       }
+      if (pickAddr) addr = pickAddr;
     }
     if (isUnknown(addr)) return addr;
     return geoValue(g, addr);
@@ -1300,7 +1296,8 @@ class Run {
     return ds.filter((d) => {
       const zoneArg = d.args.find((a) => a.value.startsWith('zone='))?.value.slice(5) ?? d.args[0]?.value;
       const key = zoneArg === undefined ? undefined : zones.get(zoneArg);
-      if (!key) return true;
+      // A key that cannot be empty is not evaluated (nor read: answers stay shared across clients).
+      if (!key || !mayBeEmpty(key)) return true;
       const v = this.evalValue(key);
       return isUnknown(v) || v !== '';
     });
@@ -1613,6 +1610,13 @@ function zoneKeys(model: HttpModel, directive: string): Map<string, ComplexValue
     byDirective.set(directive, zones);
   }
   return zones;
+}
+
+/** Variables nginx never leaves empty for a routed request. */
+const NEVER_EMPTY = new Set(['binary_remote_addr', 'remote_addr', 'server_port', 'server_addr', 'scheme', 'request_method', 'request_uri', 'uri', 'document_uri']);
+
+function mayBeEmpty(key: ComplexValue): boolean {
+  return key.parts.every((p) => (typeof p === 'string' ? p === '' : 'cap' in p || !NEVER_EMPTY.has(p.v)));
 }
 
 const takes497 = new WeakMap<ServerModel, boolean>();
