@@ -112,6 +112,35 @@ function scenarios(): Scenario[] {
       ],
     },
     {
+      name: 'error page chains: recursive_error_pages with = and without, a URI page, an internal drop page, =410 over a drop',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    recursive_error_pages on;
+    location /a/ { error_page 404 = @a; }
+    location @a { error_page 403 = @b; deny all; }
+    location /c/ { error_page 404 = @c; }
+    location @c { error_page 403 @b; deny all; }
+    location /d/ { error_page 404 @d; }
+    location @d { error_page 403 = @b; deny all; }
+    location /e/ { error_page 404 =410 @b; }
+    location /f/ { error_page 404 /drop-page; }
+    location = /drop-page { error_page 403 = @b; deny all; }
+    location /g/ { error_page 404 = /g-page; }
+    location = /g-page { internal; return 444; }
+    location /h/ { error_page 404 = @h; }
+    location @h { return 403; }
+    location @b { return 444; }
+  }
+  server { listen 127.0.0.1:PORT; server_name nr.test;
+    location /a/ { error_page 404 @a; }
+    location @a { error_page 403 = @b; deny all; }
+    location @b { return 444; }
+    location /z { return 444; }
+  }
+`),
+      requests: ['/a/x', '/c/x', '/d/x', '/e/x', '/f/x', '/g/x', '/h/x', '/z'].map((p) => get(p)).concat([get('/a/x', 'nr.test'), get('/z', 'nr.test')]),
+    },
+    {
       name: 'map chains: class map feeding a composite key, hostnames map on $host, captures from $uri, an included map file',
       conf: conf(
         `
