@@ -234,7 +234,7 @@ function scenarios(): Scenario[] {
       ],
     },
     {
-      name: 'server selection on two ports: later default_server with its own log, wildcard before regex, "" on the second port',
+      name: 'server selection on two ports: later default_server with its own log, wildcard before regex, "" on the second port, HTTP/0.9',
       conf: conf(`
   server { listen 127.0.0.1:PORT; server_name a.test; location / { return 200; } location /x { return 444; } }
   server { listen 127.0.0.1:PORT default_server; server_name _; access_log PREFIX/logs/blocked.log withhost; return 444; }
@@ -261,6 +261,11 @@ function scenarios(): Scenario[] {
         get('/x', 'a.test', { port: 1 }),
         get('/x', 'zzz.test', { port: 1 }),
         get('/', 'a.test.', { port: 1 }),
+        // HTTP/0.9 (no headers read: the Host sent is ignored) and runs of spaces in the request line.
+        get('/x', 'a.test', { port: 1, protocol: '' }),
+        get('/x', 'a.test', { protocol: '' }),
+        get(' /x', 'a.test', { port: 1 }),
+        get('/x', 'a.test', { port: 1, protocol: 'HTTP/1.1 ' }),
       ],
     },
     {

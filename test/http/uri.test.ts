@@ -55,3 +55,19 @@ test('parseRequestLine: origin form, absolute form, invalid lines', () => {
   assert.equal(parseRequestLine('get / HTTP/1.1'), undefined);
   assert.equal(parseRequestLine('GET x HTTP/1.1'), undefined);
 });
+
+test('parseRequestLine: runs of spaces nginx skips stay in $request (HTTP/0.9 with a trailing space included)', () => {
+  // As nginx 1.22 logged them when sent these request lines.
+  assert.deepEqual(parseRequestLine('GET  /a HTTP/1.1'), { method: 'GET', target: '/a', protocol: 'HTTP/1.1' });
+  assert.deepEqual(parseRequestLine('GET /b  HTTP/1.1'), { method: 'GET', target: '/b', protocol: 'HTTP/1.1' });
+  assert.deepEqual(parseRequestLine('GET /c HTTP/1.1 '), { method: 'GET', target: '/c', protocol: 'HTTP/1.1' });
+  assert.deepEqual(parseRequestLine('GET /d   '), { method: 'GET', target: '/d', protocol: 'HTTP/0.9' });
+  assert.deepEqual(parseRequestLine('GET /e'), { method: 'GET', target: '/e', protocol: 'HTTP/0.9' });
+});
+
+test('an HTTP/0.9 request has no Host: the server named "" or the default server takes it', async () => {
+  const { facts, http, modelOf, outcomesOf } = await import('./support');
+  const m = modelOf(http(`server { listen 80 default_server; location / { return 444; } } server { listen 80; server_name a.test; return 200; }`));
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET /', serverPort: 80 })), ['444:3']);
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET / ', serverPort: 80 })), ['444:3']);
+});

@@ -412,6 +412,10 @@ class Run {
         return this.finalize(400, undefined, 'the request line carries an invalid host: nginx answers 400');
       }
       hostChoices = [h];
+    } else if (line?.protocol === 'HTTP/0.9') {
+      // ngx_http_process_request_line: an HTTP/0.9 request has no headers; the empty name is
+      // looked up at once.
+      hostChoices = [null];
     } else if (f.httpHost !== undefined) {
       // Logged as absent: no Host, an empty one (400), or the literal "-".
       if (f.httpHost === null) hostChoices = this.mayLackHost() ? [null, '', '-'] : ['', '-'];

@@ -14,7 +14,9 @@ export interface RequestLine {
 
 /** Splits `$request`. Returns undefined when nginx could not have parsed it (it answers 400). */
 export function parseRequestLine(line: string): RequestLine | undefined {
-  const m = /^([A-Z_-]+) (\S+)(?: (HTTP\/\d\.\d))?$/.exec(line);
+  // ngx_http_parse_request_line skips runs of spaces between the parts and after them, and
+  // `$request` keeps them ("GET  /a HTTP/1.1", "GET /d   " for HTTP/0.9): seen with nginx 1.22.
+  const m = /^([A-Z_-]+) +(\S+)(?: +(HTTP\/\d\.\d))? *$/.exec(line);
   if (!m) return undefined;
   let target = m[2];
   let host: string | undefined;
