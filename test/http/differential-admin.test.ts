@@ -266,6 +266,9 @@ function scenarios(): Scenario[] {
         get('/x', 'a.test', { protocol: '' }),
         get(' /x', 'a.test', { port: 1 }),
         get('/x', 'a.test', { port: 1, protocol: 'HTTP/1.1 ' }),
+        get('/x', 'a.test', { protocol: 'HTTP/1.10' }),
+        get('/x', null, { protocol: 'HTTP/1.10' }),
+        get('HTTP://A.TEST/x', 'zzz.test'),
       ],
     },
     {

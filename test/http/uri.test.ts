@@ -71,3 +71,13 @@ test('an HTTP/0.9 request has no Host: the server named "" or the default server
   assert.deepEqual(outcomesOf(m, facts({ request: 'GET /', serverPort: 80 })), ['444:3']);
   assert.deepEqual(outcomesOf(m, facts({ request: 'GET / ', serverPort: 80 })), ['444:3']);
 });
+
+test('parseRequestLine: HTTP/1.x with a minor version of up to three digits, which demands a Host from 1.1 on', async () => {
+  const { requiresHost } = await import('../../server/src/core/http/uri');
+  // nginx 1.22: "GET /x HTTP/1.10" routed (444), without Host 400; "HTTP/1.1000" and "HTTP/01.1" 400.
+  assert.equal(parseRequestLine('GET /x HTTP/1.10')?.protocol, 'HTTP/1.10');
+  assert.equal(parseRequestLine('GET /x HTTP/1.100')?.protocol, 'HTTP/1.100');
+  assert.equal(parseRequestLine('GET /x HTTP/1.1000'), undefined);
+  assert.equal(parseRequestLine('GET /x HTTP/01.1'), undefined);
+  assert.deepEqual(['HTTP/0.9', 'HTTP/1.0', 'HTTP/1.00', 'HTTP/1.01', 'HTTP/1.1', 'HTTP/1.10', 'HTTP/2.0'].map(requiresHost), [false, false, false, true, true, true, true]);
+});

@@ -33,7 +33,7 @@ import {
 } from './model';
 import { compileNginxRegex, type NginxRegex, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
-import { normalizeUri, parseRequestLine, validateHost } from './uri';
+import { normalizeUri, parseRequestLine, requiresHost, validateHost } from './uri';
 import { compileValue, type ComplexValue } from './values';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
 import { constantMapValue, findMapEntry, geoIsKeyable, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
@@ -483,7 +483,7 @@ class Run {
         if (!this.parseUri()) return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
         return this.finalize(400, undefined, 'an empty Host header: nginx answers 400');
       } else if (h === null) {
-        if (this.protocol === 'HTTP/1.1' || this.protocol === 'HTTP/2.0') {
+        if (typeof this.protocol === 'string' && requiresHost(this.protocol)) {
           this.server = g.defaultServer;
           this.scope = this.server.scope;
           if (!this.parseUri()) return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
@@ -597,7 +597,7 @@ class Run {
   }
 
   mayLackHost(): boolean {
-    return this.protocol !== 'HTTP/1.1' && this.protocol !== 'HTTP/2.0' || isUnknown(this.protocol);
+    return isUnknown(this.protocol) || !requiresHost(this.protocol);
   }
 
   chooseGroupAndDefault(): void {

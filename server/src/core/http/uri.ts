@@ -16,7 +16,8 @@ export interface RequestLine {
 export function parseRequestLine(line: string): RequestLine | undefined {
   // ngx_http_parse_request_line skips runs of spaces between the parts and after them, and
   // `$request` keeps them ("GET  /a HTTP/1.1", "GET /d   " for HTTP/0.9): seen with nginx 1.22.
-  const m = /^([A-Z_-]+) +(\S+)(?: +(HTTP\/\d\.\d))? *$/.exec(line);
+  // The minor version may have up to three digits ("HTTP/1.10", "HTTP/1.01" are HTTP/1.x).
+  const m = /^([A-Z_-]+) +(\S+)(?: +(HTTP\/(?:\d\.\d|1\.\d{1,3})))? *$/.exec(line);
   if (!m) return undefined;
   let target = m[2];
   let host: string | undefined;
@@ -167,4 +168,10 @@ export function validateHost(raw: string): string | undefined {
   if (dotPos === hostLen - 1) hostLen--;
   if (hostLen <= 0) return undefined;
   return raw.slice(0, hostLen).toLowerCase();
+}
+
+/** Whether a protocol demands a Host header: HTTP/1.1 and later (r->http_version >= NGX_HTTP_VERSION_11). */
+export function requiresHost(protocol: string): boolean {
+  const m = /^HTTP\/(\d+)\.(\d+)$/.exec(protocol);
+  return !!m && +m[1] * 1000 + +m[2] >= 1001;
 }
