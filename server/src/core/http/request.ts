@@ -90,18 +90,33 @@ export function factsFromLog(logged: readonly string[], values: Record<string, s
 
 /**
  * The variables of `names` a line really pins down. A line that splits more than one way (a
- * user agent holding the format's `|` separator, say) gives one reading of its text and token
- * values among several: those are left unknown rather than trusted. Fixed shapes (status,
- * times, byte counts) cannot hold a separator and read the same in every split.
+ * user agent holding the format's `|` separator, a Host with the ":" of `$host:$server_port`)
+ * gives one reading among several: a value is kept when every reading gives it (the request
+ * line when only the user agent is in doubt), otherwise left unknown rather than trusted. When
+ * the readings are too many to list, only the fixed shapes are kept (status, times, byte counts
+ * cannot hold a separator and read the same in every split).
  */
+/** More readings than this: too many to compare (the fixed shapes are kept). */
+const MAX_READINGS = 16;
+
 export function pinnedVariables(format: LogFormat, line: string, names: readonly string[]): readonly string[] {
   if (!format.mayBeAmbiguous) return names;
+  const readings = format.allReadings(line, MAX_READINGS);
+  if (readings) {
+    if (readings.length < 2) return names;
+    return names.filter((n) => {
+      const k = format.indexOf(n);
+      if (k < 0) return false;
+      const v = format.value(line, readings[0], k);
+      return readings.every((sp) => format.value(line, sp, k) === v);
+    });
+  }
   const r = format.parse(line);
   if (!r.ok || !r.ambiguous) return names;
   return names.filter((n) => {
     const k = format.indexOf(n);
     if (k < 0) return false;
     const shape = shapeOf(format.occurrences[k]);
-    return shape !== Shape.Token && shape !== Shape.Text;
+    return shape < Shape.Token;
   });
 }

@@ -12,7 +12,7 @@
 import type { LogEscape } from './escape';
 import {
   checkDigits, checkMsec, checkTextDefault, checkTextJson, checkTextNone, checkTimeIso, checkTimeLocal,
-  escapedAt, fixedLength, Shape,
+  escapedAt, fixedLength, Shape, startsAsUri, withoutSlash,
 } from './shapes';
 
 export interface MatcherSpec {
@@ -29,14 +29,14 @@ export interface MatcherSpec {
 
 /**
  * Looks for up to `want` readings of the line; the first one goes into
- * `best`. Returns how many it found; if it gave up (too many separators to
- * try), -1 when it found none and `want` when it found some (there may be
- * another: count it as ambiguous).
+ * `best`, and a copy of each into `all` when given. Returns how many it found;
+ * if it gave up (too many separators to try), -1 when it found none and
+ * `want` when it found some (there may be another: count it as ambiguous).
  */
-export type FastMatcher = (line: string, best: Int32Array, want: number) => number;
+export type FastMatcher = (line: string, best: Int32Array, want: number, all?: Int32Array[]) => number;
 
 const HELPERS = {
-  checkDigits, checkMsec, checkTextDefault, checkTextJson, checkTextNone, checkTimeIso, checkTimeLocal, escapedAt,
+  checkDigits, checkMsec, checkTextDefault, checkTextJson, checkTextNone, checkTimeIso, checkTimeLocal, escapedAt, startsAsUri, withoutSlash,
 };
 
 export function buildFastMatcher(spec: MatcherSpec): FastMatcher {
@@ -56,6 +56,8 @@ export function buildFastMatcher(spec: MatcherSpec): FastMatcher {
       case Shape.Status: return `checkDigits(line, ${s}, ${e}, 3)`;
       case Shape.Digits: return `checkDigits(line, ${s}, ${e}, 1)`;
       case Shape.Token: return textCheck(s, e, true);
+      case Shape.Host: return `withoutSlash(line, ${s}, ${e}, ${textCheck(s, e, true)})`;
+      case Shape.Uri: return `startsAsUri(line, ${s}, ${e}, ${textCheck(s, e, true)})`;
       default: return textCheck(s, e, false);
     }
   };
@@ -91,7 +93,7 @@ export function buildFastMatcher(spec: MatcherSpec): FastMatcher {
         body.push(`e = line.indexOf(${q(c0)}, pos);`);
         if (c0 === '"' && escape === 'json') body.push(`while (e >= 0 && escapedAt(line, pos, e)) e = line.indexOf('"', e + 1);`);
         body.push(`if (e < 0${lit.length > 1 ? ` || !line.startsWith(${q(lit)}, e)` : ''}) return false;`);
-        if (sh >= Shape.Token) {
+        if (sh === Shape.Token || sh === Shape.Text) {
           // Already known: no stop byte inside. Left to check: JSON escapes.
           if (escape === 'json') body.push(`if (bs >= 0 && bs < e && ${textCheck('pos', 'e', false)} !== -1) return false;`);
         } else {
@@ -127,16 +129,17 @@ export function buildFastMatcher(spec: MatcherSpec): FastMatcher {
     // written straight into \`best\`: the search stops at that reading, whose
     // path has rewritten every entry.
     const work = new Int32Array(${2 * count});
-    let sp, best, want, solutions, gaveUp, bs, tries;
+    let sp, best, want, solutions, gaveUp, bs, tries, all;
     // Returns true to stop the search.
     function found() {
       if (++solutions === 1 && sp !== best) best.set(sp);
+      if (all) all.push(sp.slice());
       return solutions >= want;
     }
     ${fns.join('\n')}
-    return function match(line, into, wanted) {
+    return function match(line, into, wanted, readings) {
       if (!line.startsWith(${q(spec.prefix)})) return 0;
-      best = into; want = wanted; solutions = 0; gaveUp = false; tries = 0;
+      best = into; want = wanted; solutions = 0; gaveUp = false; tries = 0; all = readings;
       sp = wanted === 1 ? into : work;
       bs = ${escape === 'json' ? `line.indexOf('\\\\')` : '-1'};
       step0(line, ${spec.prefix.length});

@@ -17,7 +17,7 @@ import { buildFastMatcher, buildRecordMaker, type FastMatcher, type RecordMaker 
 import { type FormatSegment, LogFormatError, parseFormatSegments, type VariableSegment } from './segments';
 import {
   checkDigits, checkMsec, checkTextDefault, checkTextJson, checkTextNone, checkTimeIso, checkTimeLocal,
-  CUT, escapedAt, fixedLength, isDigit, Shape, SHAPE_NAMES, shapeOf, VALID,
+  CUT, escapedAt, fixedLength, isDigit, isToken, Shape, SHAPE_NAMES, shapeOf, startsAsUri, VALID, withoutSlash,
 } from './shapes';
 
 export type { LogEscape } from './escape';
@@ -92,6 +92,12 @@ export interface LogFormat extends LogLineParser {
    */
   matchReadings(line: string): { spans: Int32Array; twoWays: boolean } | undefined;
   /**
+   * Every strict reading of a line (copies of their spans), when there are at most `max`;
+   * undefined when there are more, when the search gave up, or when only the general search can
+   * read it. For a line that reads two ways: which values all its readings agree on.
+   */
+  allReadings(line: string, max: number): Int32Array[] | undefined;
+  /**
    * Lines nginx writes per request: more than 1 when the format's literals
    * hold newlines (`\n` in the config); join that many lines with `\n` to parse.
    */
@@ -165,7 +171,7 @@ class CompiledFormat implements LogFormat {
     this.shapes = occ.map(shapeOf);
     this.determined = this.shapes.map((sh, i) => this.lits[i].length > 0 && this.stops(sh, this.lits[i].charCodeAt(0), false));
     this.lenientDetermined = this.shapes.map((sh, i) => this.lits[i].length > 0 && this.stops(sh, this.lits[i].charCodeAt(0), true));
-    this.hasLenientPass = this.shapes.includes(Shape.Token);
+    this.hasLenientPass = this.shapes.some(isToken);
     this.spans = new Int32Array(occ.length * 2);
     this.best = new Int32Array(occ.length * 2);
     this.linesPerRecord = 1 + (segments.map((sg) => (sg.kind === 'literal' ? sg.text : '')).join('').match(/\n/g)?.length ?? 0);
@@ -199,7 +205,7 @@ class CompiledFormat implements LogFormat {
       case Shape.Msec: return !isDigit(c) && c !== 0x2e;
       case Shape.Status: case Shape.Digits: return !isDigit(c);
       default:
-        if (sh === Shape.Token && !lenient && c === 0x20) return true;
+        if (isToken(sh) && !lenient && (c === 0x20 || (sh === Shape.Host && c === 0x2f))) return true;
         return this.escape !== 'none' && c === 0x22;
     }
   }
@@ -216,6 +222,14 @@ class CompiledFormat implements LogFormat {
       case Shape.Msec: return checkMsec(line, s, e);
       case Shape.Status: return checkDigits(line, s, e, 3); // %03ui
       case Shape.Digits: return checkDigits(line, s, e, 1);
+      case Shape.Host: {
+        const r = this.checkText(line, s, e, !this.lenient);
+        return this.lenient ? r : withoutSlash(line, s, e, r);
+      }
+      case Shape.Uri: {
+        const r = this.checkText(line, s, e, !this.lenient);
+        return this.lenient ? r : startsAsUri(line, s, e, r);
+      }
       default: return this.checkText(line, s, e, sh === Shape.Token && !this.lenient);
     }
   }
@@ -241,6 +255,13 @@ class CompiledFormat implements LogFormat {
     if (this.occurrences[index].logOp) return raw;
     if (this.escape === 'default' ? raw === '-' : raw === '') return undefined;
     return unescapeValue(raw, this.escape);
+  }
+
+  allReadings(line: string, max: number): Int32Array[] | undefined {
+    if (!this.fast) return undefined;
+    const all: Int32Array[] = [];
+    const n = this.fast(line, this.best, max + 1, all);
+    return n > 0 && n <= max ? all : undefined;
   }
 
   readsTwoWays(line: string): boolean {
@@ -423,8 +444,9 @@ class CompiledFormat implements LogFormat {
           this.fail(e, Fail.LitAfter, i);
           return;
         }
-        if (sh >= Shape.Token) {
-          // Already known: no stop byte inside. Left to check: JSON escapes.
+        if (sh === Shape.Token || sh === Shape.Text) {
+          // Already known: no stop byte inside. Left to check: JSON escapes. (A host name or a
+          // request URI has more to check: the general check below.)
           if (this.backslash >= 0 && this.backslash < e) {
             const r = this.checkText(line, pos, e, false);
             if (r !== VALID) {

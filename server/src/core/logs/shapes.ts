@@ -9,12 +9,19 @@ import type { VariableSegment } from './segments';
 /**
  * Value shapes. The log operations have fixed shapes (ngx_http_log_module
  * prints them with ngx_sprintf). `Token` is a variable nginx never fills with
- * a space (addresses, ports, validated Host, methods, raw URI parts: 1.22
- * rejects spaces in the request line); `Text` is anything.
+ * a space (addresses, ports, methods, raw URI parts: 1.22 rejects spaces in
+ * the request line); `Text` is anything; `Host` is a token without "/"
+ * ($host: ngx_http_validate_host refuses a path separator) and `Uri` one that
+ * starts with "/" or "?" ($request_uri: nginx keeps the path of an absolute
+ * URI, and refuses other forms), so that `$host$request_uri` splits one way only.
+ * Every shape from `Token` on is text-like.
  */
-export enum Shape { Pipe, TimeLocal, TimeIso, Msec, Status, Digits, Token, Text }
+export enum Shape { Pipe, TimeLocal, TimeIso, Msec, Status, Digits, Token, Text, Host, Uri }
 
-export const SHAPE_NAMES = ['pipe', 'time', 'ISO 8601 time', 'seconds.milliseconds', 'status', 'number', 'token', 'text'];
+export const SHAPE_NAMES = ['pipe', 'time', 'ISO 8601 time', 'seconds.milliseconds', 'status', 'number', 'token', 'text', 'host name', 'request URI'];
+
+/** A shape whose values never hold a space (unless a lenient reading allows it). */
+export const isToken = (sh: Shape): boolean => sh === Shape.Token || sh === Shape.Host || sh === Shape.Uri;
 
 const OP_SHAPES: Record<string, Shape> = {
   pipe: Shape.Pipe,
@@ -32,7 +39,7 @@ const TOKEN_VARIABLES = new Set([
   'remote_addr', 'remote_port', 'realip_remote_addr', 'realip_remote_port',
   'server_addr', 'server_port', 'proxy_protocol_addr', 'proxy_protocol_port',
   'proxy_protocol_server_addr', 'proxy_protocol_server_port',
-  'scheme', 'https', 'request_method', 'server_protocol', 'host', 'hostname', 'server_name',
+  'scheme', 'https', 'request_method', 'server_protocol', 'hostname', 'server_name',
   'request_uri', 'args', 'query_string', 'is_args', 'status', 'connection', 'connection_requests',
   'pid', 'msec', 'request_id', 'bytes_sent', 'body_bytes_sent', 'request_length', 'request_time',
   'time_local', 'time_iso8601', 'gzip_ratio', 'http2', 'ssl_protocol', 'ssl_cipher',
@@ -41,7 +48,27 @@ const TOKEN_VARIABLES = new Set([
 
 export function shapeOf(seg: VariableSegment): Shape {
   if (seg.logOp) return OP_SHAPES[seg.name];
+  if (seg.name === 'host') return Shape.Host;
+  if (seg.name === 'request_uri') return Shape.Uri;
   return TOKEN_VARIABLES.has(seg.name) ? Shape.Token : Shape.Text;
+}
+
+/**
+ * `r` (a text check of line[s, e)) for a request URI as nginx keeps it: empty, or from the "/" of
+ * its path, or from its "?" when an absolute URI has no path ("http://h?a": ngx_http_parse.c
+ * sw_host_end).
+ */
+export function startsAsUri(line: string, s: number, e: number, r: number): number {
+  if (e === s) return r;
+  const c = line.charCodeAt(s);
+  return c === 0x2f || c === 0x3f ? r : s;
+}
+
+/** `r` (a text check of line[s, e)) further refusing a "/": the first byte that cannot be in a host name. */
+export function withoutSlash(line: string, s: number, e: number, r: number): number {
+  const k = line.indexOf('/', s);
+  if (k < 0 || k >= e) return r;
+  return r >= 0 && r < k ? r : k;
 }
 
 export function fixedLength(shape: Shape): number {
