@@ -1,4 +1,4 @@
-// The breadth suites' shared parts: every request logged in five formats, request builders, and
+// The breadth suites' shared parts: every request logged in six formats, request builders, and
 // the loop that runs scenarios through real nginx, traces each log the uninstrumented config
 // wrote and checks every 444 line's attribution against the rule nginx really ran.
 //
@@ -23,7 +23,9 @@ export const FORMATS = `
   access_log PREFIX/logs/main.log main;
   access_log PREFIX/logs/withhost.log withhost;
   access_log PREFIX/logs/detail.log detail;
+  log_format url '$remote_addr [$time_local] "$request" $status $scheme://$host$request_uri "$http_user_agent" $request_time';
   access_log PREFIX/logs/json.log jsonl;
+  access_log PREFIX/logs/url.log url;
 `;
 export const conf = (body: string, extraTop = '') => `events {}\nhttp {\n${FORMATS}\n${extraTop}\n${body}\n}\n`;
 

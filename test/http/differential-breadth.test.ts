@@ -6,8 +6,8 @@
 // corpus' nginx-ultimate-bad-bot-blocker), if operators on every request variable, location
 // traps (lookahead regexes, ^~ with nested regexes, rewrite last/break, if-block semantics),
 // error_page to named locations, limit_req bursts, geo, realip chains and allow/deny order.
-// Every request is logged in five formats (combined, main, combined+$host, a custom one with
-// $server_name/$server_port/$request_uri/$uri, JSON-escaped), and the model is built the way the
+// Every request is logged in six formats (combined, main, combined+$host, a custom one with
+// $server_name/$server_port/$request_uri/$uri, JSON-escaped, and $scheme://$host$request_uri), and the model is built the way the
 // CLI builds it (config graph with includes, no --prefix).
 //
 // Per 444 line: `exact` must name the rule nginx ran; `ambiguous` must list it; `unmatched` fails.
