@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CodeActionRequest, type AnnotatedTextEdit, type CodeAction, type TextDocumentEdit } from 'vscode-languageserver-protocol/node';
+import { CodeActionRequest, HoverRequest, type AnnotatedTextEdit, type CodeAction, type MarkupContent, type TextDocumentEdit } from 'vscode-languageserver-protocol/node';
 import { startClient, uriOf, type TestClient } from './client';
 
 let dir: string;
@@ -59,4 +59,7 @@ test('an ambiguous 444 line offers to log $host; other lines offer nothing', asy
   assert.match(texts, /combined_host/);
   assert.ok(edits.every((e) => fix.edit!.changeAnnotations![e.annotationId].needsConfirmation === true));
   assert.deepEqual(await actions(uriOf(log), 1), []);
+  // The hover of the ambiguous line says so.
+  const hover = await c.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(log) }, position: { line: 0, character: 2 } });
+  assert.match((hover!.contents as MarkupContent).value, /log `\$host`: the quick fix on this line adds it to the log format/);
 });

@@ -9,7 +9,7 @@ import type { Attribution } from '../core/http/attribute';
 import { NodeFileSystem } from '../node/fileSystem';
 import type { RuleRef } from '../core/http/model';
 import { displayPath } from './displayPath';
-import { logVariablesFix, loggableVariables } from '../core/http/logFormatFix';
+import { loggingFix } from '../core/http/logFormatFix';
 import type { TextEdit } from '../core/diagnostic';
 
 const USAGE = `Usage: nginx-lens trace --config <nginx.conf> [--json] [--status N[,N...]] [--prefix DIR] <access.log>...
@@ -244,8 +244,7 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
       );
       if (!json) {
         io.err(`${shownPath(abs)}: ${r.lines} lines, format ${r.format.how}${r.unparsed ? `, ${r.unparsed} unreadable` : ''}\n`);
-        const logged = new Set(r.format.format.variables);
-        const fix = logVariablesFix(model, abs, r.format.format.name, loggableVariables([...lacking]).filter((v) => !logged.has(v)));
+        const fix = loggingFix(model, abs, r.format.format, [...lacking])?.fix;
         if (fix) hints.push(`${shownPath(abs)}: to make its ambiguous drops exact from now on, ${fix.title.replace(/^Log/, 'log')}:`, ...fix.edits.map(showEdit));
       }
     } catch (e) {

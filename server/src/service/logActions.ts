@@ -3,7 +3,7 @@
 // the configuration, not in the log the user is looking at: the editor is asked to show it first.
 
 import type { CodeAction } from 'vscode-languageserver-types';
-import { logVariablesFix, loggableVariables } from '../core/http/logFormatFix';
+import { loggingFix } from '../core/http/logFormatFix';
 import { fixAction } from './codeActions';
 import type { LogLineAnalyzer } from './logLines';
 
@@ -27,8 +27,7 @@ export function logLineActions(
     const a = analyzer.analyze(line(n))?.attribution;
     if (a?.verdict === 'ambiguous') lacking.push(...a.missing);
   }
-  const logged = new Set(analyzer.format.format.variables);
-  const vars = loggableVariables(lacking).filter((v) => !logged.has(v));
-  const fix = logVariablesFix(analyzer.model, logFile, analyzer.formatName, vars);
+  const fix = loggingFix(analyzer.model, logFile, analyzer.format.format, lacking)?.fix;
   return fix ? [fixAction(fix, { isPreferred: true, confirm })] : [];
 }
+

@@ -7,6 +7,7 @@ import { toLocation, toLspRange } from './convert';
 import type { LineResult, LogLineAnalyzer, LogLines } from './logLines';
 import type { Cancellation } from './types';
 import { codeSpan, escapeMarkdown, linkTarget } from './markdown';
+import { loggingFix } from '../core/http/logFormatFix';
 
 /** The client commands lenses run (see lsp/protocol.ts ClientCommands; repeated so service stays LSP-layer-free). */
 export const SHOW_LOG_LINE_RULES = 'nginx-lens.showLogLineRules';
@@ -116,6 +117,9 @@ export function logLineHover(line: string, lineNo: number, analyzer: LogLineAnal
       md.push(`${i + 1}. ${o.rule ? `${codeSpan(ruleTitle(o.rule))} at ${link(o.rule)}` : `status ${o.status}`}: ${text(o.path.join(' → '))}${o.assumptions.length ? ` _(assuming ${text(o.assumptions.join('; '))})_` : ''}`);
     });
     if (a.outcomes.length > 5) md.push(`… and ${a.outcomes.length - 5} more`);
+    const vars = loggingFix(analyzer.model, analyzer.logFile, analyzer.format.format, a.missing)?.vars;
+    if (vars)
+      md.push('', `_To make such drops exact from now on, log ${vars.map((v) => codeSpan(`$${v}`)).join(' and ')}: the quick fix on this line adds ${vars.length > 1 ? 'them' : 'it'} to the log format._`);
   } else {
     md.push(text(a.why));
   }

@@ -22,6 +22,23 @@ export function loggableVariables(lacking: readonly string[]): string[] {
 }
 
 /**
+ * The fix that makes a log record what its ambiguous answers lacked (`lacking`: their `missing`
+ * lists), leaving out what its format already logs; undefined when there is nothing to add or no
+ * way to say where.
+ */
+export function loggingFix(
+  model: HttpModel,
+  logFile: string,
+  format: { readonly name: string; readonly variables: readonly string[] },
+  lacking: readonly string[],
+): { fix: Fix; vars: string[] } | undefined {
+  const logged = new Set(format.variables);
+  const vars = loggableVariables(lacking).filter((v) => !logged.has(v));
+  const fix = logVariablesFix(model, logFile, format.name, vars);
+  return fix && { fix, vars };
+}
+
+/**
  * Edits that make the log `logFile` (written with log_format `formatName`) record `variables`
  * (names without `$`), or undefined when the configuration does not say which directives to change
  * (no access_log names the file and the format is the built-in one).
