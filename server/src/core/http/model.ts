@@ -1022,6 +1022,8 @@ class Builder {
       return visited;
     };
     walk(this.model.httpItems, (v) => vars.add(v), true);
+    // Variables computed from a request header: that header is what the log must give.
+    if (vars.has('modern_browser') || vars.has('ancient_browser') || vars.has('msie')) vars.add('http_user_agent');
     if (this.model.geos.size || vars.has('remote_addr') || vars.has('binary_remote_addr')) this.model.usesRemoteAddr = true;
   }
 

@@ -36,6 +36,7 @@ import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, requiresHost, validateHost } from './uri';
 import { compileValue, type ComplexValue } from './values';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
+import { browserConf, browserVariable, isMsie } from './browser';
 import { constantMapValue, findMapEntry, geoIsKeyable, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
 
 export type OutcomeStatus = number | 'content';
@@ -1059,6 +1060,9 @@ class Run {
         return { unknown: ['$http_host'] };
       }
     }
+    // The browser module's variables keep their handler under `set` (unset, they are computed);
+    // a map or geo of the same name replaces it.
+    if ((name === 'modern_browser' || name === 'ancient_browser' || name === 'msie') && !this.model.maps.has(name) && !this.model.geos.has(name)) return this.browserVar(name);
     // Values a request computes (set, captures, map, geo) are recomputed here: a logged value is
     // the one at log time, which later rewrite-phase directives may have changed.
     if (this.model.declaredVars.has(name)) return '';
@@ -1101,6 +1105,25 @@ class Run {
       return cookieValue(c, name.slice(7));
     }
     return { unknown: ['$' + name] };
+  }
+
+  /**
+   * `$modern_browser`, `$ancient_browser`, `$msie`: from the User-Agent only, with the browser
+   * configuration of the location in effect at the first use, then cached for the request (indexed
+   * variables keep their value across internal redirects).
+   */
+  browserVar(name: 'modern_browser' | 'ancient_browser' | 'msie'): Val {
+    let v = this.mapCache.get(name);
+    if (v === undefined) {
+      const ua = this.logged('http_user_agent');
+      if (ua === undefined) v = { unknown: ['$http_user_agent'] };
+      else if (isUnknown(ua)) v = ua;
+      // A UA logged as "-" (dash() answers '') was absent or empty: the module treats both alike.
+      else if (name === 'msie') v = isMsie(ua) ? '1' : '';
+      else v = browserVariable(browserConf(this.scope), name, ua);
+      this.mapCache.set(name, v);
+    }
+    return v;
   }
 
   /**

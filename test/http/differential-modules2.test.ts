@@ -1,0 +1,83 @@
+// Differential breadth, third part: Debian nginx-full modules admins put in front of `return 444`
+// that the other suites do not cover — the browser module ($ancient_browser, $modern_browser,
+// $msie), PROXY protocol with realip, secure_link.
+//
+// Same contract as differential-breadth.test.ts (see breadthRunner.ts): real nginx decides through
+// the harness's markers, every 444 line of every log must be attributed to the rule it ran.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { haveNginx, type Req, type Scenario } from './nginxHarness';
+import { conf, get, runBreadth, ua } from './breadthRunner';
+
+const AGENTS = [
+  'Mozilla/5.0 (X11; U; Linux i686; en-US; rv:1.9.0.5) Gecko/2008 Firefox/3.0.5',
+  'Mozilla/5.0 (X11; U; Linux i686; en-US; rv:1.8.1.20) Gecko/2008 Firefox/2.0',
+  'Mozilla/5.0 (X11; rv:1.9.0.5.7) Gecko',
+  'Mozilla/5.0 (X11; rv:99999999999999999999999) Gecko',
+  'Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)',
+  'Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1)',
+  'Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 5.0) Opera 9.0',
+  'Opera/9.80 (X11; Linux x86_64; U; en) Presto/2.2.15 Version/10.00',
+  'Opera/9.64 (X11; Linux i686; U; en)',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+  'Mozilla/5.0 (compatible; Konqueror/3.4; Linux) KHTML/3.4.2 (like Gecko)',
+  'Mozilla/5.0 (compatible; Konqueror/4.2; Linux)',
+  'Mozilla/4.72 [en] (X11; U; Linux)',
+  'Mozilla/4.7',
+  'Lynx/2.8.9rel.1 libwww-FM/2.14',
+  'Wget/1.21',
+  'curl/8.0',
+  'MSIE 6.',
+  'MSIE 6.0',
+  '-',
+  '',
+];
+/** A request with no User-Agent header at all. */
+const noUa = (path: string, extra: Partial<Req> = {}): Req => ({ path, host: 'localhost', ...extra });
+
+function scenarios(): Scenario[] {
+  return [
+    {
+      name: 'browser module: modern/ancient lists, unlisted, netscape4, values, $msie, no User-Agent',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server;
+    modern_browser gecko 1.9; modern_browser msie 7.0; modern_browser safari 500; modern_browser konqueror 3.5;
+    ancient_browser_value old;
+    location / { if ($ancient_browser) { return 444; } return 444; }
+    location /ms { if ($msie) { return 444; } return 444; }
+    location /u { modern_browser opera 9.80; modern_browser unlisted; ancient_browser Lynx netscape4 Wget; if ($ancient_browser = old) { return 444; } return 444; }
+    location /mv { modern_browser_value yes; if ($modern_browser = yes) { return 444; } return 444; }
+    location /dup { modern_browser gecko 100; modern_browser gecko 1.0; if ($ancient_browser) { return 444; } return 444; }
+    location /only { modern_browser unlisted; if ($ancient_browser) { return 444; } return 444; }
+  }
+`,
+        `  log_format noua '$remote_addr [$time_local] "$request" $status "$host"';
+  access_log PREFIX/logs/noua.log noua;`,
+      ),
+      requests: [
+        ...['/', '/ms', '/u', '/mv', '/dup', '/only'].flatMap((p) => [...AGENTS.map((a) => get(p, 'localhost', ua(a))), noUa(p)]),
+      ],
+    },
+    {
+      name: 'browser module: server-level if, a location that redefines the lists after the value was cached',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; ancient_browser curl; modern_browser unlisted;
+    if ($ancient_browser) { return 444; }
+    location / { return 444; }
+    location /r { ancient_browser Wget; rewrite ^ /in last; }
+    location /in { if ($ancient_browser) { return 444; } return 444; }
+  }
+`),
+      requests: ['curl/8.0', 'Mozilla/5.0 curl', 'Wget/1.21', 'xcurl', ''].flatMap((a) => [get('/', 'localhost', ua(a)), get('/r', 'localhost', ua(a))]).concat([noUa('/'), noUa('/r')]),
+    },
+  ];
+}
+
+test('differential breadth (modules, part 2): our attribution of every 444 agrees with real nginx', { skip: !haveNginx && 'nginx not installed', timeout: 120_000 }, async () => {
+  const { total, failures } = await runBreadth('differential modules 2', scenarios());
+  assert.equal(failures.length, 0, `${failures.length} failures (FAIL lines above)`);
+  assert.ok(total.exact > 100, `expected most lines of the User-Agent-carrying logs exact, got ${total.exact}`);
+});
