@@ -89,6 +89,9 @@ const runs = (n, f) => Array.from({ length: n }, f);
 const best = (rs) => rs.reduce((a, b) => (b.wall < a.wall ? b : a));
 const traceJson = best(runs(2, () => timed(process.execPath, [cli, 'trace', '--json', '--config', cfg.conf, log], { stdoutFile: jsonOut })));
 const traceText = best(runs(1, () => timed(process.execPath, [cli, 'trace', '--config', cfg.conf, log], { stdoutFile: join(work, 'trace.txt') })));
+// One more run that reports where its time went (the CLI's NGINX_LENS_TIMINGS).
+const phased = timed(process.execPath, [cli, 'trace', '--json', '--config', cfg.conf, log], { env: { ...process.env, NGINX_LENS_TIMINGS: '1' } });
+const phases = /timings: (.*)/.exec(phased.stderr)?.[1];
 const grep = best(runs(3, () => timed('grep', ['-c', ' 444 ', log])));
 const grepCount = Number(spawnSync('grep', ['-c', ' 444 ', log], { encoding: 'utf8' }).stdout.trim());
 
@@ -111,6 +114,7 @@ record(
     ['444 lines (grep) / traced', `${grepCount} / ${entries.length}: ${verdicts.exact} exact, ${verdicts.ambiguous} ambiguous, ${verdicts.unmatched} unmatched`],
     ['`nginx-lens trace --json` wall / cpu [≤ 1.5 s]', `${fmt(traceJson.wall, 2)} s / ${fmt(traceJson.cpu, 2)} s, ${lps(traceJson)} lines/s — ${mark(traceJson.wall <= 1.5)}`],
     ['`nginx-lens trace --json` peak RSS [≤ 200 MB]', `${fmt(traceJson.rssMB, 0)} MB — ${mark(traceJson.rssMB <= 200)}`],
+    ['`nginx-lens trace --json`: where the time goes (one more run)', phases ? `${phases} (wall ${fmt(phased.wall, 2)} s)` : 'n/a'],
     ['`nginx-lens trace` (text report) wall / cpu, peak RSS', `${fmt(traceText.wall, 2)} s / ${fmt(traceText.cpu, 2)} s, ${fmt(traceText.rssMB, 0)} MB`],
     ["`grep -c ' 444 '` wall / cpu (best of 3)", `${fmt(grep.wall, 2)} s / ${fmt(grep.cpu, 2)} s`],
     ['ratio trace --json / grep (wall, cpu)', `${fmt(traceJson.wall / grep.wall, 1)}x, ${fmt(traceJson.cpu / Math.max(grep.cpu, 0.01), 1)}x`],

@@ -144,13 +144,24 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
   if (!config) return usage('--config is required');
   if (!logs.length) return usage('no log file given');
   const cwd = process.cwd();
+  // NGINX_LENS_TIMINGS=1: where the time went, on stderr (bench/trace.mjs records it).
+  const timings = process.env.NGINX_LENS_TIMINGS ? [`start-up ${performance.now().toFixed(0)} ms`] : undefined;
+  let mark = performance.now();
+  const lap = (what: string) => {
+    if (!timings) return;
+    const now = performance.now();
+    timings.push(`${what} ${(now - mark).toFixed(0)} ms`);
+    mark = now;
+  };
   const fs = new NodeFileSystem();
   const graph = loadConfigGraph(resolve(cwd, config), fs);
+  lap('config files');
   if (!graph.files.size) {
     io.err(`nginx-lens trace: cannot read ${config}\n`);
     return 1;
   }
   const model = buildModelFromGraph(graph, prefix ? { prefix } : {});
+  lap('model');
   // Entries are written as they come (JSON) or only counted (report): a million-line log must
   // not be held in memory. bench/trace.mjs measured 721 MB peak RSS when every entry was kept and
   // the array stringified at the end.
@@ -252,6 +263,8 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
       failed = true;
     }
   }
+  lap('logs read and attributed');
+  if (timings) io.err(`timings: ${timings.join(', ')}\n`);
   if (json) {
     sink.flush();
     io.out(total ? '\n]\n' : '[]\n');
