@@ -34,6 +34,19 @@ const AGENTS = [
   '-',
   '',
 ];
+/** Every path from trusted and untrusted clients with PROXY headers of several kinds. */
+const proxied = (paths: string[], port: 0 | 1): Req[] =>
+  ['127.0.0.2', '127.0.0.3', '127.0.0.9'].flatMap((from) =>
+    paths.flatMap((path) => [
+      ...['198.51.100.5', '203.0.113.7', '192.0.2.1', '127.0.0.2'].flatMap((src) =>
+        ['1234', '5555'].map((sport) => get(path, 'localhost', { port, from, proxy: `PROXY TCP4 ${src} 127.0.0.1 ${sport} 80\r\n` })),
+      ),
+      get(path, 'localhost', { port, from, proxy: 'PROXY UNKNOWN\r\n' }),
+      get(path, 'localhost', { port, from, proxy: 'PROXY TCP6 2001:db8::1 ::1 1234 80\r\n' }),
+      // nginx 1.22 takes any run of hex digits, dots and colons as the address.
+      get(path, 'localhost', { port, from, proxy: 'PROXY TCP4 1.2.3 127.0.0.1 1234 80\r\n' }),
+    ]),
+  );
 /** A request with no User-Agent header at all. */
 const noUa = (path: string, extra: Partial<Req> = {}): Req => ({ path, host: 'localhost', ...extra });
 
@@ -72,6 +85,47 @@ function scenarios(): Scenario[] {
   }
 `),
       requests: ['curl/8.0', 'Mozilla/5.0 curl', 'Wget/1.21', 'xcurl', ''].flatMap((a) => [get('/', 'localhost', ua(a)), get('/r', 'localhost', ua(a))]).concat([noUa('/'), noUa('/r')]),
+    },
+    {
+      name: 'PROXY protocol with realip from it: allow/deny, geo, $proxy_protocol_addr/_port, UNKNOWN, TCP6, broken headers',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT proxy_protocol default_server;
+    set_real_ip_from 127.0.0.0/29; real_ip_header proxy_protocol;
+    error_page 403 = @drop;
+    location /geo { if ($bad) { return 444; } return 444; }
+    location /deny { deny 203.0.113.0/24; allow all; }
+    location /pp { if ($pp_bad) { return 444; } if ($proxy_protocol_port = 1234) { return 444; } return 444; }
+    location /addr { if ($remote_addr = 127.0.0.2) { return 444; } return 444; }
+    location @drop { return 444; }
+  }
+`,
+        `  log_format pp '$remote_addr $realip_remote_addr $proxy_protocol_addr:$proxy_protocol_port "$request" $status';
+  access_log PREFIX/logs/pp.log pp;
+  log_format rr '$remote_addr $realip_remote_addr "$request" $status';
+  access_log PREFIX/logs/rr.log rr;
+  geo $bad { default 0; 198.51.100.0/24 1; 127.0.0.3 1; }
+  map $proxy_protocol_addr $pp_bad { default 0; ~^203\\.0\\.113\\. 1; }`,
+      ),
+      requests: proxied(['/geo', '/deny', '/pp', '/addr'], 0).concat([
+        get('/geo', 'localhost', { unlogged: true }),
+        get('/geo', 'localhost', { proxy: 'PROXY TCP4 198.51.100.x 127.0.0.1 1 80\r\n', unlogged: true }),
+        get('/geo', 'localhost', { proxy: 'PROXY TCP4 198.51.100.5 127.0.0.1 1234 80\n', unlogged: true }),
+      ]),
+    },
+    {
+      name: 'PROXY protocol without realip, beside a plain socket: $proxy_protocol_addr is empty there',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT proxy_protocol default_server; listen 127.0.0.2:PORT;
+    location / { if ($proxy_protocol_addr = "") { return 444; } if ($remote_addr = 127.0.0.3) { return 444; } if ($pp_bad) { return 444; } return 444; }
+  }
+`,
+        `  log_format pp '$server_addr $remote_addr $proxy_protocol_addr "$request" $status';
+  access_log PREFIX/logs/pp.log pp;
+  map $proxy_protocol_addr $pp_bad { default 0; ~^203\\.0\\.113\\. 1; }`,
+      ),
+      requests: proxied(['/'], 0).concat(['127.0.0.3', '127.0.0.4'].map((from) => get('/', 'localhost', { from, to: '127.0.0.2' }))),
     },
   ];
 }

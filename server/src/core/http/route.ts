@@ -1044,6 +1044,11 @@ class Run {
         return f.remoteAddr ?? { unknown: ['$remote_addr'] };
       case 'invalid_referer':
         return this.invalidReferer();
+      case 'proxy_protocol_addr':
+      case 'proxy_protocol_port':
+      case 'proxy_protocol_server_addr':
+      case 'proxy_protocol_server_port':
+        return this.proxyProtocolVar(name);
       case 'binary_remote_addr':
         this.reads.add('remote_addr');
         return f.remoteAddr !== undefined ? binaryAddr(f.remoteAddr) : { unknown: ['$remote_addr'] };
@@ -1208,6 +1213,49 @@ class Run {
     for (const re of serverRegexes) if (this.match(re, host, `server_name regex on the Referer host`, ['$http_referer'])) return '';
     for (const re of regexes) if (this.match(re, rest, `valid_referers ~${re.source}`, ['$http_referer'])) return '';
     return '1';
+  }
+
+  /**
+   * `$proxy_protocol_*`: empty on a socket without `proxy_protocol` (c->proxy_protocol is NULL).
+   * On one with it, the address is known from the log alone when server-level realip took it from
+   * the header: `real_ip_header proxy_protocol`, the logged connection address
+   * (`$realip_remote_addr`) trusted and `$remote_addr` changed. A header "PROXY UNKNOWN", or an
+   * address realip cannot parse (nginx 1.22 takes any hex digits, dots and colons), leaves
+   * `$remote_addr` as it was, so an unchanged address decides nothing. IPv4 only: an IPv6 header
+   * address need not be written as nginx prints `$remote_addr`.
+   */
+  proxyProtocolVar(name: string): Val {
+    // Logged as "-": not found (no header, or "PROXY UNKNOWN"), never a literal "-", which the
+    // header's address and port cannot hold.
+    if (this.facts.vars[name] === null) return this.reads.add(name), '';
+    const l = this.logged(name);
+    if (l !== undefined) return l;
+    const unknown = { unknown: ['$' + name] };
+    const pp = this.group && this.group.servers.length ? this.listenProxyProtocol() : undefined;
+    if (pp === false) return '';
+    if (pp === undefined || name !== 'proxy_protocol_addr' || !this.server) return unknown;
+    const sc = this.server.scope;
+    if (inherited(sc, 'real_ip_header')[0]?.args[0]?.value !== 'proxy_protocol') return unknown;
+    // Where the server-level realip declined, a location's realip (another header) may have run.
+    for (const x of scopesOf(this.model))
+      if (x.server === this.server && x !== sc && (x.byName.has('real_ip_header') || x.byName.has('set_real_ip_from'))) return unknown;
+    const from = inherited(sc, 'set_real_ip_from').map((d) => parseCidr(d.args[0]?.value ?? ''));
+    const conn = this.logged('realip_remote_addr');
+    this.reads.add('remote_addr');
+    const addr = this.facts.remoteAddr;
+    if (conn === undefined || isUnknown(conn) || addr === undefined || conn === addr) return unknown;
+    const n = ipv4ToNumber(conn);
+    if (n === undefined || ipv4ToNumber(addr) === undefined || from.some((c) => !c)) return unknown;
+    // An untrusted connection: realip did not run, and $remote_addr cannot differ from it.
+    return from.some((c) => c && n >= c.lo && n <= c.hi) ? addr : unknown;
+  }
+
+  /** Whether the request's address:port reads a PROXY protocol header (ORed like `ssl`). */
+  listenProxyProtocol(): boolean | undefined {
+    const g = this.group!;
+    const here = (x: { port: number; addr: string }) => x.port === g.port && x.addr === g.addr;
+    if (!this.server?.listens.some(here)) return undefined;
+    return g.servers.some((s) => s.listens.some((x) => here(x) && x.proxyProtocol));
   }
 
   /**
