@@ -5,6 +5,7 @@
 // Same contract as differential-breadth.test.ts (see breadthRunner.ts): real nginx decides through
 // the harness's markers, every 444 line of every log must be attributed to the rule it ran.
 
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { haveNginx, type Req, type Scenario } from './nginxHarness';
@@ -127,6 +128,56 @@ function scenarios(): Scenario[] {
       ),
       requests: proxied(['/'], 0).concat(['127.0.0.3', '127.0.0.4'].map((from) => get('/', 'localhost', { from, to: '127.0.0.2' }))),
     },
+    {
+      name: 'secure_link: md5 with expiry (valid, expired, malformed), without expiry, the older secure_link_secret',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    location /s/ {
+      secure_link $arg_md5,$arg_expires;
+      secure_link_md5 "$secure_link_expires$uri$remote_addr secret";
+      if ($secure_link = "") { return 444; }
+      if ($secure_link = "0") { return 444; }
+      return 444;
+    }
+    location /n/ { secure_link $arg_h; secure_link_md5 "$uri s2"; if ($secure_link = "") { return 444; } return 444; }
+    location /p/ { secure_link_secret word; if ($secure_link = "") { return 444; } if ($secure_link ~ ^a) { return 444; } return 444; }
+  }
+`),
+      requests: secureLinkRequests(),
+    },
+  ];
+}
+
+const b64url = (s: string) => createHash('md5').update(s).digest('base64url');
+const hex = (s: string) => createHash('md5').update(s).digest('hex');
+
+function secureLinkRequests(): Req[] {
+  const now = Math.floor(Date.now() / 1000);
+  const s = (exp: string, hash: string, from = '127.0.0.1') => get(`/s/file?md5=${hash}&expires=${exp}`, 'localhost', { from });
+  const good = (exp: number, ip = '127.0.0.1') => b64url(`${exp}/s/file${ip} secret`);
+  return [
+    s(String(now + 3600), good(now + 3600)),
+    s(String(now + 3600), good(now + 3600) + '=='),
+    s(String(now + 3600), good(now + 3600) + '=x'),
+    s(String(now - 3600), good(now - 3600)),
+    s(String(now - 86400 * 30), good(now - 86400 * 30)),
+    s(String(now + 3600), good(now + 3600), '127.0.0.2'),
+    s(String(now + 3600), good(now + 3600, '127.0.0.2'), '127.0.0.2'),
+    s(String(now + 3600), good(now + 3599)),
+    s(String(now + 3600), good(now + 3600).slice(0, 21)),
+    s(String(now + 3600), good(now + 3600).replace(/-|_/g, '+')),
+    s('0', good(0)),
+    s('abc', good(now)),
+    s('', good(now)),
+    get('/s/file'),
+    get(`/s/file?md5=${b64url('/s/file127.0.0.1 secret')}`),
+    get(`/n/a?h=${b64url('/n/a s2')}`),
+    get(`/n/a?h=${b64url('/n/b s2')}`),
+    get(`/n/a?h=${b64url('/n/a s2').toUpperCase()}`),
+    get('/n/a'),
+    ...['abc', 'abc?x=1', 'zz/y', 'b'].flatMap((rest) => [get(`/p/${hex(rest + 'word')}/${rest}`), get(`/p/${hex(rest + 'word').toUpperCase()}/${rest}`), get(`/p/${hex(rest + 'wrong')}/${rest}`)]),
+    get('/p/abc'),
+    get(`/p/${hex('word')}/`),
   ];
 }
 

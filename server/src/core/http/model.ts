@@ -1024,6 +1024,8 @@ class Builder {
     walk(this.model.httpItems, (v) => vars.add(v), true);
     // Variables computed from a request header: that header is what the log must give.
     if (vars.has('modern_browser') || vars.has('ancient_browser') || vars.has('msie')) vars.add('http_user_agent');
+    // $secure_link compares its expiry with the request's time.
+    if (vars.has('secure_link')) for (const v of ['msec', 'time_iso8601', 'time_local', 'request_time']) vars.add(v);
     if (this.model.geos.size || vars.has('remote_addr') || vars.has('binary_remote_addr')) this.model.usesRemoteAddr = true;
   }
 

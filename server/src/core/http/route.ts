@@ -37,6 +37,7 @@ import { normalizeUri, parseRequestLine, requiresHost, validateHost } from './ur
 import { compileValue, type ComplexValue } from './values';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
 import { browserConf, browserVariable, isMsie } from './browser';
+import { atotm, loggedSecond, md5, secureLinkConf, secureLinkHash } from './secureLink';
 import { constantMapValue, findMapEntry, geoIsKeyable, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
 
 export type OutcomeStatus = number | 'content';
@@ -256,6 +257,8 @@ class Run {
   inAccessPhase = false;
   status = 0;
   mapCache = new Map<string, Val>();
+  /** The expiry text the request's `$secure_link` read (its ctx->expires). */
+  secureLinkExpires?: string;
   /**
    * Answers about the file system already taken in this history (which try_files candidate or
    * index file existed): files do not change while
@@ -1044,6 +1047,12 @@ class Run {
         return f.remoteAddr ?? { unknown: ['$remote_addr'] };
       case 'invalid_referer':
         return this.invalidReferer();
+      case 'secure_link':
+        return this.secureLinkVar();
+      case 'secure_link_expires':
+        // ctx->expires: set by an evaluation of $secure_link that read an expiry, else not found.
+        if (this.secureLinkExpires !== undefined) return this.secureLinkExpires;
+        return this.mapCache.has('secure_link') ? '' : this.logged(name) ?? { unknown: ['$' + name] };
       case 'proxy_protocol_addr':
       case 'proxy_protocol_port':
       case 'proxy_protocol_server_addr':
@@ -1213,6 +1222,67 @@ class Run {
     for (const re of serverRegexes) if (this.match(re, host, `server_name regex on the Referer host`, ['$http_referer'])) return '';
     for (const re of regexes) if (this.match(re, rest, `valid_referers ~${re.source}`, ['$http_referer'])) return '';
     return '1';
+  }
+
+  /**
+   * `$secure_link` (ngx_http_secure_link_variable), with the configuration of the location in
+   * effect at its first use, then cached for the request. The expiry is compared with nginx's
+   * clock when the variable ran, which is at or before the second the line was logged: known
+   * from a logged time only when the expiry is not in the window between the request's start
+   * (`$request_time` before the log, or a minute when that is not logged) and the log.
+   */
+  secureLinkVar(): Val {
+    let v = this.mapCache.get('secure_link');
+    if (v === undefined) {
+      v = this.evalSecureLink();
+      this.mapCache.set('secure_link', v);
+    }
+    return v;
+  }
+
+  evalSecureLink(): Val {
+    const conf = secureLinkConf(this.scope);
+    if (conf.secret !== undefined) {
+      // The older form hashes the raw request URI past its second '/', args included.
+      const t = this.target;
+      if (isUnknown(t)) return t;
+      const first = t.indexOf('/', 1);
+      if (first === -1) return '';
+      const second = t.indexOf('/', first + 1);
+      if (second === -1) return '';
+      const rest = t.slice(second + 1);
+      const hex = t.slice(first + 1, second);
+      if (hex.length !== 32 || !rest || !/^[0-9A-Fa-f]{32}$/.test(hex)) return '';
+      return md5(rest + conf.secret).toString('hex') === hex.toLowerCase() ? rest : '';
+    }
+    if (conf.variable === undefined || conf.md5 === undefined) return '';
+    const val = this.evalValue(compileValue(conf.variable));
+    if (isUnknown(val)) return val;
+    const comma = val.indexOf(',');
+    let expires: bigint | undefined;
+    let hashText = val;
+    if (comma !== -1) {
+      hashText = val.slice(0, comma);
+      expires = atotm(val.slice(comma + 1));
+      if (expires === undefined || expires <= 0n) return '';
+      this.secureLinkExpires = val.slice(comma + 1);
+    }
+    const hash = secureLinkHash(hashText);
+    if (!hash) return '';
+    const text = this.evalValue(compileValue(conf.md5));
+    if (isUnknown(text)) return text;
+    if (!md5(text).equals(hash)) return '';
+    if (expires === undefined) return '1';
+    const logged = loggedSecond(this.facts.vars);
+    for (const n of ['msec', 'time_iso8601', 'time_local', 'request_time']) this.reads.add(n);
+    if (logged !== undefined) {
+      if (expires >= BigInt(logged)) return '1';
+      const rt = this.facts.vars.request_time;
+      const took = rt && /^\d+(?:\.\d+)?$/.test(rt) ? Math.ceil(Number(rt)) + 1 : 60;
+      if (expires < BigInt(logged - took)) return '0';
+    }
+    // The hash held: the value is "1" or "0", whichever the clock said.
+    return this.pick([`the secure link (expires ${expires}) had not expired when checked`, `the secure link (expires ${expires}) had expired when checked`], ['$time_local']) === 0 ? '1' : '0';
   }
 
   /**
