@@ -145,6 +145,38 @@ function scenarios(): Scenario[] {
 `),
       requests: secureLinkRequests(),
     },
+    {
+      name: 'keep-alive: pipelined requests on one connection keep no set, map, browser or secure_link state between them; limit_req across them',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server;
+    modern_browser gecko 1.9; modern_browser msie 7.0;
+    location /set { set $flag 1; if ($ancient_browser) { set $old 1; } if ($secure_link) { return 204; } return 200; }
+    location /check { if ($flag) { return 444; } if ($marked) { return 444; } if ($ancient_browser) { return 444; } if ($secure_link = "") { return 444; } return 444; }
+    location /lim { limit_req zone=one; limit_req_status 444; }
+    secure_link $arg_h; secure_link_md5 "$uri k";
+  }
+`,
+        `  limit_req_zone $binary_remote_addr zone=one:1m rate=1r/m;
+  map $arg_mark $marked { default 0; 1 1; }`,
+      ),
+      requests: [
+        get('/set'),
+        { ...get('/check?mark=1'), sameConnection: true },
+        get('/set'),
+        { ...get('/check'), sameConnection: true },
+        get('/set', 'localhost', ua('Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)')),
+        { ...get('/check'), sameConnection: true },
+        get(`/set?h=${b64url('/set k')}`),
+        { ...get(`/check?h=${b64url('/set k')}`), sameConnection: true },
+        get('/check', 'localhost', ua('Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)')),
+        get('/lim', 'localhost', { from: '127.0.0.5' }),
+        { ...get('/lim', 'localhost'), sameConnection: true },
+        get('/lim', 'localhost', { from: '127.0.0.6' }),
+        { ...get('/set', 'localhost'), sameConnection: true },
+        { ...get('/lim', 'localhost'), sameConnection: true },
+      ],
+    },
   ];
 }
 

@@ -37,6 +37,12 @@ export interface Req {
   body?: string;
   /** Bytes sent before the request on the same connection: a PROXY protocol header. */
   proxy?: string;
+  /**
+   * Sent on the previous request's connection, pipelined in the same write (the first request of
+   * the run gives the connection's from/to/port/proxy). A 444 closes the connection: only the
+   * last request of a run may be one.
+   */
+  sameConnection?: boolean;
   /** nginx closes the connection without logging it (a broken PROXY header): asserted, not traced. */
   unlogged?: boolean;
   /** Send over TLS (any certificate accepted); `servername` is the SNI sent, none when absent. */
@@ -186,6 +192,34 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
       const v6 = r.from?.includes(':');
       const port = r.port === 1 ? ngx.ports[1] : ngx.port;
       const sendOpts = { localAddress: r.from ?? '127.0.0.1', host: v6 ? '::1' : (r.to ?? '127.0.0.1') };
+      if (sc.requests[id + 1]?.sameConnection) {
+        let last = id;
+        while (sc.requests[last + 1]?.sameConnection) last++;
+        const ids = Array.from({ length: last - id + 1 }, (_, i) => id + i);
+        // Pipelined: every request in one write, only the last one asking nginx to close.
+        await sendRaw(port, (r.proxy ?? '') + ids.map((k) => requestText(sc.requests[k], k, k === last)).join(''), sendOpts);
+        const recs = new Map<number, string>();
+        for (let w = 0; w < 400 && recs.size < ids.length; w++) {
+          const all = ngx.readLog(truthLog);
+          for (const l of all.slice(truthLines)) if (ids.includes(Number(l.split(' ')[0]))) recs.set(Number(l.split(' ')[0]), l);
+          truthLines = all.length;
+          if (recs.size < ids.length) await sleep(5);
+        }
+        if (recs.size < ids.length) throw new Error(`pipelined requests ${id}..${last}: only ${[...recs.keys()]} were logged (a 444 closes the connection: put it last)`);
+        // One connection's requests are logged in order; each must write to every log or none.
+        const added: Record<string, number> = {};
+        for (const [k, p] of Object.entries(logs)) {
+          added[k] = lineCount(p) - before[k];
+          if (added[k] !== 0 && added[k] !== ids.length) throw new Error(`pipelined requests ${id}..${last} wrote ${added[k]} lines to ${k}`);
+        }
+        ids.forEach((k, i) => {
+          const lines: Record<string, number> = {};
+          for (const name of Object.keys(logs)) if (added[name]) lines[name] = before[name] + i + 1;
+          truth.push(truthRecord(k, recs.get(k)!, lines, rules));
+        });
+        id = last;
+        continue;
+      }
       if (r.tls) {
         // A refused handshake (ssl_reject_handshake) never becomes a request: nothing is logged.
         if (!(await sendTls(port, requestText(r, id), r.tls.servername, sendOpts))) {
@@ -214,27 +248,24 @@ export async function runScenario(sc: Scenario): Promise<RunResult> {
         if (!rec) await sleep(5);
       }
       if (!rec) throw new Error(`request ${id} (${JSON.stringify(r)}) left no truth record`);
-      const m = /^(\d+) (\d+) "([^"]*)" (\S+) (\S+)$/.exec(rec);
-      if (!m) throw new Error(`bad truth line ${rec}`);
       const lines: Record<string, number> = {};
       for (const [k, p] of Object.entries(logs)) {
         const after = lineCount(p);
         if (after > before[k]) lines[k] = after;
       }
-      truth.push({
-        id,
-        status: +m[2],
-        rule: m[3] && m[3] !== '-' ? rules.get(m[3]) : undefined,
-        limitReq: m[4],
-        limitConn: m[5],
-        lines,
-      });
+      truth.push(truthRecord(id, rec, lines, rules));
     }
     return { confPath, prefix: ngx.prefix, files, logs, truth, rules };
   } finally {
     // Keep the prefix: the caller traces its logs, then calls cleanup().
     await ngx.stop({ keep: true });
   }
+}
+
+function truthRecord(id: number, rec: string, lines: Record<string, number>, rules: Map<string, string>): TruthRecord {
+  const m = /^(\d+) (\d+) "([^"]*)" (\S+) (\S+)$/.exec(rec);
+  if (!m) throw new Error(`bad truth line ${rec}`);
+  return { id, status: +m[2], rule: m[3] && m[3] !== '-' ? rules.get(m[3]) : undefined, limitReq: m[4], limitConn: m[5], lines };
 }
 
 /** Sends one request over TLS; false when the handshake failed (so nginx saw no request). */
@@ -272,13 +303,13 @@ function writeFiles(files: Record<string, string> | undefined): string | undefin
   return dir;
 }
 
-function requestText(r: Req, id: number): string {
+function requestText(r: Req, id: number, close = true): string {
   const protocol = r.protocol ?? (r.host === null ? 'HTTP/1.0' : 'HTTP/1.1');
   let head = `${r.method ?? 'GET'} ${r.path} ${protocol}\r\n`;
   if (r.host !== null) head += `Host: ${r.host ?? 'localhost'}\r\n`;
   for (const [k, v] of Object.entries(r.headers ?? {})) head += `${k}: ${v}\r\n`;
   if (r.body !== undefined && !Object.keys(r.headers ?? {}).some((k) => k.toLowerCase() === 'content-length')) head += `Content-Length: ${Buffer.byteLength(r.body, 'latin1')}\r\n`;
-  return head + `X-Lens-Id: ${id}\r\nConnection: close\r\n\r\n` + (r.body ?? '');
+  return head + `X-Lens-Id: ${id}\r\n${close ? 'Connection: close\r\n' : ''}\r\n` + (r.body ?? '');
 }
 
 /** The truth records nginx wrote beside one access log, keyed by the line of that log. */
