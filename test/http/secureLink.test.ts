@@ -72,3 +72,14 @@ test('secure_link: a config that reads $secure_link needs the logged request tim
   const m = modelOf(http(`server { listen 80; secure_link $arg_h,$arg_e; secure_link_md5 x; if ($secure_link = "0") { return 444; } }`));
   for (const v of ['msec', 'time_iso8601', 'time_local', 'request_time']) assert.ok(m.referencedVars.has(v), v);
 });
+
+test('secure_link: $secure_link_expires is empty until $secure_link has read an expiry', () => {
+  const conf = http(`server { listen 80;
+    location /s/ { secure_link $arg_md5,$arg_e; secure_link_md5 "$uri k";
+      if ($secure_link_expires) { return 403; } if ($secure_link = "") { return 444; } if ($secure_link_expires = 99) { return 410; } return 200; } }`);
+  const m = modelOf(conf);
+  const req = (path: string) => facts({ request: `GET ${path} HTTP/1.1`, host: 'localhost', serverPort: 80, remoteAddr: '192.0.2.1', vars: { msec: '1000.5' } });
+  // The hash is checked after the expiry is read: a wrong hash still leaves ctx->expires set.
+  assert.equal(one(m, req(`/s/f?md5=${b64url('x')}&e=99`)).status, 444);
+  assert.equal(one(m, req(`/s/f?md5=${b64url('/s/f k')}&e=99`)).status, 410);
+});

@@ -1052,7 +1052,11 @@ class Run {
       case 'secure_link_expires':
         // ctx->expires: set by an evaluation of $secure_link that read an expiry, else not found.
         if (this.secureLinkExpires !== undefined) return this.secureLinkExpires;
-        return this.mapCache.has('secure_link') ? '' : this.logged(name) ?? { unknown: ['$' + name] };
+        {
+          // Not evaluated yet (no ctx): not found. Evaluated from unlogged inputs: unknown.
+          const sl = this.mapCache.get('secure_link');
+          return sl !== undefined && isUnknown(sl) ? { unknown: ['$' + name] } : '';
+        }
       case 'proxy_protocol_addr':
       case 'proxy_protocol_port':
       case 'proxy_protocol_server_addr':
