@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { atotm, loggedSecond, secureLinkConf, secureLinkHash } from '../../server/src/core/http/secureLink';
-import { facts, http, lineOf, modelOf, one, outcomesOf } from './support';
+import { Attributor, facts, http, lineOf, modelOf, one, outcomesOf } from './support';
 
 const b64url = (s: string) => createHash('md5').update(s).digest('base64url');
 const hex = (s: string) => createHash('md5').update(s).digest('hex');
@@ -82,4 +82,14 @@ test('secure_link: $secure_link_expires is empty until $secure_link has read an 
   // The hash is checked after the expiry is read: a wrong hash still leaves ctx->expires set.
   assert.equal(one(m, req(`/s/f?md5=${b64url('x')}&e=99`)).status, 444);
   assert.equal(one(m, req(`/s/f?md5=${b64url('/s/f k')}&e=99`)).status, 410);
+});
+
+test('secure_link: the attribution cache tells secure_link_secret links apart by their arguments', () => {
+  const conf = http(`server { listen 80; location /p/ { secure_link_secret word; if ($secure_link = "") { return 444; } return 200; } }`);
+  const m = modelOf(conf);
+  const at = new Attributor(m);
+  const req = (target: string) => facts({ request: `GET ${target} HTTP/1.1`, host: 'localhost', serverPort: 80, remoteAddr: '192.0.2.1' });
+  const ok = `/p/${hex('a?b=1word')}/a?b=1`;
+  assert.equal(at.outcomes(req(ok)).outcomes[0].status, 200);
+  assert.equal(at.outcomes(req(ok.replace('b=1', 'b=2'))).outcomes[0].status, 444);
 });

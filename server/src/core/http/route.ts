@@ -1248,6 +1248,7 @@ class Run {
     const conf = secureLinkConf(this.scope);
     if (conf.secret !== undefined) {
       // The older form hashes the raw request URI past its second '/', args included.
+      this.reads.add('args');
       const t = this.target;
       if (isUnknown(t)) return t;
       const first = t.indexOf('/', 1);
