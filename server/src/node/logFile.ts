@@ -129,8 +129,11 @@ export class LogFileLines implements LogLines {
         for (let i = view.indexOf(needle, 0, 'latin1'); i !== -1; ) {
           while (line + 1 < next && starts[line + 1] - pos <= i) line++;
           const [s, e] = this.span(line);
-          const bytes = trimBreak(view.subarray(s - pos, e - pos));
-          if (bytes.length <= maxBytes && !visit(line, bytes.toString('latin1'))) return;
+          // Offsets, not a subarray per hit: a Buffer view costs more than the slice it stands for.
+          let end = e - pos;
+          if (end > s - pos && view[end - 1] === 10) end--;
+          if (end > s - pos && view[end - 1] === 13) end--;
+          if (end - (s - pos) <= maxBytes && !visit(line, view.toString('latin1', s - pos, end))) return;
           if (line + 1 >= next) break;
           i = view.indexOf(needle, starts[line + 1] - pos, 'latin1');
         }
