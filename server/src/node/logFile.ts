@@ -51,51 +51,45 @@ export class LogFileLines implements LogLines {
     return buf.subarray(0, got);
   }
 
-  line(line: number): string {
-    if (line < 0 || line >= this.lineCount) return '';
-    const [start, end] = this.span(line);
-    if (end <= start) return '';
-    try {
-      const fd = openSync(this.path, 'r');
-      try {
-        return trimBreak(this.read(fd, start, end)).toString('utf8');
-      } finally {
-        closeSync(fd);
-      }
-    } catch {
-      // Gone or unreadable since it was indexed: the client re-sends the log when it reloads it.
-      return '';
-    }
-  }
-
-  head(count: number): string[] {
-    const n = Math.min(count, this.lineCount);
-    if (!n) return [];
+  /**
+   * `f` over the open file, or `fallback` when the file cannot be opened or read: gone or
+   * unreadable since it was indexed (the client re-sends the log when the editor reloads it).
+   */
+  private withFile<T>(fallback: T, f: (fd: number) => T): T {
     let fd: number;
     try {
       fd = openSync(this.path, 'r');
     } catch {
-      return [];
+      return fallback;
     }
     try {
-      const out: string[] = [];
-      for (let i = 0; i < n; i++) out.push(trimBreak(this.read(fd, ...this.span(i))).toString('utf8'));
-      return out;
+      return f(fd);
     } catch {
-      return [];
+      return fallback;
     } finally {
       closeSync(fd);
     }
   }
 
+  line(line: number): string {
+    if (line < 0 || line >= this.lineCount) return '';
+    const [start, end] = this.span(line);
+    if (end <= start) return '';
+    return this.withFile('', (fd) => trimBreak(this.read(fd, start, end)).toString('utf8'));
+  }
+
+  head(count: number): string[] {
+    const n = Math.min(count, this.lineCount);
+    return this.withFile([], (fd) => {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) out.push(trimBreak(this.read(fd, ...this.span(i))).toString('utf8'));
+      return out;
+    });
+  }
+
   scan(needle: string, maxBytes: number, visit: (line: number, bytes: string) => boolean): void {
-    let fd: number;
-    try {
-      fd = openSync(this.path, 'r');
-    } catch {
-      return;
-    }
-    try {
+    // Unreadable since it was indexed: the lines visited so far stand.
+    this.withFile(undefined, (fd) => {
       const chunk = this.chunkBytes;
       const buf = Buffer.allocUnsafe(chunk);
       const { starts, lineCount } = this;
@@ -130,28 +124,27 @@ export class LogFileLines implements LogLines {
           while (line + 1 < next && starts[line + 1] - pos <= i) line++;
           const [s, e] = this.span(line);
           // Offsets, not a subarray per hit: a Buffer view costs more than the slice it stands for.
-          let end = e - pos;
-          if (end > s - pos && view[end - 1] === 10) end--;
-          if (end > s - pos && view[end - 1] === 13) end--;
+          const end = contentEnd(view, s - pos, e - pos);
           if (end - (s - pos) <= maxBytes && !visit(line, view.toString('latin1', s - pos, end))) return;
           if (line + 1 >= next) break;
           i = view.indexOf(needle, starts[line + 1] - pos, 'latin1');
         }
         first = next;
       }
-    } catch {
-      // Unreadable since it was indexed: the lines found so far stand.
-    } finally {
-      closeSync(fd);
-    }
+    });
   }
+}
+
+/** Where the content of the line in b[start, end) ends: before its "\n", "\r\n" or "\r". */
+function contentEnd(b: Buffer, start: number, end: number): number {
+  if (end > start && b[end - 1] === 10) end--;
+  if (end > start && b[end - 1] === 13) end--;
+  return end;
 }
 
 /** A line's bytes without their "\n", "\r\n" or "\r". */
 function trimBreak(b: Buffer): Buffer {
-  let end = b.length;
-  if (end && b[end - 1] === 10) end--;
-  if (end && b[end - 1] === 13) end--;
+  const end = contentEnd(b, 0, b.length);
   return end === b.length ? b : b.subarray(0, end);
 }
 
