@@ -553,7 +553,7 @@ class Run {
    * such an error_page exists. False when not considered.
    */
   plainHttpOnTls(): Outcome | undefined | false {
-    if (!serverTakes497(this.server!) || !this.listenSsl()) return false;
+    if (!serverTakes497(this.server!) || !this.listenFlag('ssl')) return false;
     const f = this.facts;
     let plain: boolean;
     if (f.scheme !== undefined) plain = f.scheme === 'http';
@@ -1066,10 +1066,10 @@ class Run {
         this.reads.add('remote_addr');
         return f.remoteAddr !== undefined ? binaryAddr(f.remoteAddr) : { unknown: ['$remote_addr'] };
       case 'scheme':
-        return f.scheme ?? (this.group && this.group.servers.length && this.listenSsl() !== undefined ? (this.listenSsl() ? 'https' : 'http') : { unknown: ['$scheme'] });
+        return f.scheme ?? (this.group && this.group.servers.length && this.listenFlag('ssl') !== undefined ? (this.listenFlag('ssl') ? 'https' : 'http') : { unknown: ['$scheme'] });
       case 'https':
         if (f.scheme) return f.scheme === 'https' ? 'on' : '';
-        return this.group && this.group.servers.length && this.listenSsl() !== undefined ? (this.listenSsl() ? 'on' : '') : { unknown: ['$https'] };
+        return this.group && this.group.servers.length && this.listenFlag('ssl') !== undefined ? (this.listenFlag('ssl') ? 'on' : '') : { unknown: ['$https'] };
       case 'status':
         return this.status ? String(this.status).padStart(3, '0') : '000';
       case 'http_host': {
@@ -1306,7 +1306,7 @@ class Run {
     const l = this.logged(name);
     if (l !== undefined) return l;
     const unknown = { unknown: ['$' + name] };
-    const pp = this.group && this.group.servers.length ? this.listenProxyProtocol() : undefined;
+    const pp = this.group && this.group.servers.length ? this.listenFlag('proxyProtocol') : undefined;
     if (pp === false) return '';
     if (pp === undefined || name !== 'proxy_protocol_addr' || !this.server) return unknown;
     const sc = this.server.scope;
@@ -1325,23 +1325,16 @@ class Run {
     return from.some((c) => c && n >= c.lo && n <= c.hi) ? addr : unknown;
   }
 
-  /** Whether the request's address:port reads a PROXY protocol header (ORed like `ssl`). */
-  listenProxyProtocol(): boolean | undefined {
-    const g = this.group!;
-    const here = (x: { port: number; addr: string }) => x.port === g.port && x.addr === g.addr;
-    if (!this.server?.listens.some(here)) return undefined;
-    return g.servers.some((s) => s.listens.some((x) => here(x) && x.proxyProtocol));
-  }
-
   /**
-   * Whether the request's address:port speaks TLS. nginx ORs `ssl` over every listen of one
-   * address:port (ngx_http_add_addresses), so a server whose own listen lacks it is still TLS there.
+   * Whether the request's address:port speaks TLS (`ssl`) or reads a PROXY protocol header
+   * (`proxyProtocol`). nginx ORs these flags over every listen of one address:port
+   * (ngx_http_add_addresses), so a server whose own listen lacks one still has it there.
    */
-  listenSsl(): boolean | undefined {
+  listenFlag(flag: 'ssl' | 'proxyProtocol'): boolean | undefined {
     const g = this.group!;
     const here = (x: { port: number; addr: string }) => x.port === g.port && x.addr === g.addr;
     if (!this.server?.listens.some(here)) return undefined;
-    return g.servers.some((s) => s.listens.some((x) => here(x) && x.ssl));
+    return g.servers.some((s) => s.listens.some((x) => here(x) && x[flag]));
   }
 
   evalMap(name: string): Val {
