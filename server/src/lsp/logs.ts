@@ -159,7 +159,7 @@ export class LogService {
     const la = this.analyzer(uri);
     const doc = this.logText(uri);
     if (!la || !doc) return [];
-    return logLineActions((n) => doc.line(n), range.start.line, range.end.line, la.analyzer, uriToPath(uri), confirm);
+    return logLineActions((n) => doc.line(n), range.start.line, range.end.line, la.analyzer, confirm);
   }
 
   /**

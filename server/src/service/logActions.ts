@@ -11,7 +11,7 @@ import type { LogLineAnalyzer } from './logLines';
 const MAX_LINES = 500;
 
 /**
- * Quick fixes for the log lines `first`..`last` (0-based, inclusive) of the log at `logFile`.
+ * Quick fixes for the log lines `first`..`last` (0-based, inclusive) of the analyzer's log.
  * `confirm`: the client can show an edit before applying it (LSP change annotations).
  */
 export function logLineActions(
@@ -19,7 +19,6 @@ export function logLineActions(
   first: number,
   last: number,
   analyzer: LogLineAnalyzer,
-  logFile: string,
   confirm: boolean,
 ): CodeAction[] {
   const lacking: string[] = [];
@@ -27,7 +26,7 @@ export function logLineActions(
     const a = analyzer.analyze(line(n))?.attribution;
     if (a?.verdict === 'ambiguous') lacking.push(...a.missing);
   }
-  const fix = loggingFix(analyzer.model, logFile, analyzer.format.format, lacking)?.fix;
+  const fix = loggingFix(analyzer.model, analyzer.logFile, analyzer.format.format, lacking)?.fix;
   return fix ? [fixAction(fix, { isPreferred: true, confirm })] : [];
 }
 

@@ -49,12 +49,6 @@ export class LogLineAnalyzer {
     return false;
   }
 
-  /** The traced status of a line (cheap: the format's fast match only), else undefined. */
-  statusOf(text: string): number | undefined {
-    if (!this.mayMatch(text)) return undefined;
-    return this.reader.statusOf(toByteString(text));
-  }
-
   /**
    * Line numbers (0-based) of the traced-status lines of a whole text, found by searching for the
    * status digits rather than reading every line: a 100k-line log with 10% 444s costs ~10k short
