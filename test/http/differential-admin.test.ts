@@ -434,6 +434,45 @@ function scenarios(): Scenario[] {
         get('/tag'),
       ],
     },
+    {
+      name: 'marker variables: `set $reason` before most drops and a named capture, logged without Host, so the marker names the rule',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    if ($http_user_agent ~* "(sqlmap|nikto)") { set $reason badua; return 444; }
+    if ($request_uri ~ "^/c/(?<kind>[a-z]+)/") { return 444; }
+    location ~ \\.php$ { set $reason php; return 444; }
+    location /admin { if ($request_method = POST) { set $reason adminpost; return 444; } return 444; }
+    location /ok { return 200; }
+    location / { return 200; }
+  }
+  server { listen 127.0.0.1:PORT; server_name shop.test;
+    location / { set $reason shop; return 444; }
+    location /api { return 444; }
+    location ~ \\.php$ { set $reason shop-php; return 444; }
+  }
+`,
+        `log_format marked '$remote_addr [$time_local] "$request" $status "$reason" "$kind"';
+  access_log PREFIX/logs/marked.log marked;`,
+      ),
+      requests: [
+        get('/x.php', 'any.test'),
+        get('/x.php', 'shop.test'),
+        get('/x.php', 'shop.test', ua('sqlmap/1.7')),
+        get('/x.php', 'any.test', ua('Nikto')),
+        get('/admin', 'any.test'),
+        m('POST', '/admin', 'any.test'),
+        m('POST', '/admin', 'shop.test'),
+        get('/api/v1', 'shop.test'),
+        get('/api/v1', 'any.test'),
+        get('/c/tools/x', 'any.test'),
+        get('/c/tools/x.php', 'any.test'),
+        get('/c/Tools/x', 'any.test'),
+        get('/ok', 'shop.test'),
+        get('/ok', 'any.test'),
+        get('/', 'shop.test', ua('sqlmap')),
+      ],
+    },
   ];
 }
 

@@ -220,7 +220,9 @@ export interface HttpModel {
   usesRemoteAddr: boolean;
   /**
    * Variables the configuration itself defines with `set` or as named regex captures: until a
-   * request assigns them they are empty (nginx's "uninitialized variable"), never unknown.
+   * request assigns them they are empty (nginx's "uninitialized variable"), never unknown. A
+   * capture's name is also held as `<name` (no variable name has a `<`; see isCaptureName), so
+   * that the set travels whole through the server and map memos.
    */
   declaredVars: Set<string>;
 }
@@ -398,8 +400,19 @@ export function buildHttpModel(top: Directive[], options: BuildOptions = {}): Ht
 let declaring: Set<string> | undefined;
 function rx(pattern: string, caseless: boolean): NginxRegex {
   const r = compileNginxRegex(pattern, caseless);
-  if (declaring) for (const n of r.names) declaring.add(n.toLowerCase());
+  if (declaring) for (const n of r.names) declareCapture(declaring, n);
   return r;
+}
+
+function declareCapture(into: Set<string>, name: string): void {
+  const n = name.toLowerCase();
+  into.add(n);
+  into.add('<' + n);
+}
+
+/** Whether a variable is a named capture of some regex of the configuration (it may also be a `set` target). */
+export function isCaptureName(model: HttpModel, name: string): boolean {
+  return model.declaredVars.has('<' + name);
 }
 
 function scopeOf(kind: ScopeKind, items: Directive[], d?: Directive, parent?: Scope): Scope {
@@ -815,7 +828,7 @@ class Builder {
     const children = this.expand(d.block.children);
     const hit = this.memo ? reuse(mapMemo, d, children) : undefined;
     if (hit) {
-      if (declaring) for (const r of hit.regex) for (const n of r.re.names) declaring.add(n.toLowerCase());
+      if (declaring) for (const r of hit.regex) for (const n of r.re.names) declareCapture(declaring, n);
       this.defineVar('map', target, hit);
       return;
     }

@@ -13,10 +13,12 @@
 // names one rule is one that every consistent history agrees on.
 
 import type { Directive } from '../syntax';
+import { lookupVariable } from '../reference';
 import {
   inherited,
   inheritedAny,
   ipv4ToNumber,
+  isCaptureName,
   parseCidr,
   ruleOf,
   scopesOf,
@@ -355,7 +357,7 @@ class Run {
   finish(status: OutcomeStatus, rule: RuleRef | undefined, why: string): Outcome | undefined {
     this.path.push(why);
     if (typeof status === 'number') this.status = status;
-    if (!this.writtenToLog()) throw PRUNE;
+    if (!this.writtenToLog() || !this.agreesWithLoggedAssignments()) throw PRUNE;
     return {
       status,
       rule,
@@ -366,6 +368,37 @@ class Run {
       assumptions: this.assumptions,
       missing: [...this.missing],
     };
+  }
+
+  /**
+   * Whether the variables this history assigned (`set`, named captures) hold, at log time, what
+   * the line logged for them. Admins log a marker (`set $reason bad_ua; return 444;`), and the
+   * marker then names the rule; a drop that sets no marker logs it empty. Not judged: a value
+   * unknown here, or not ASCII (config text and logged bytes are not compared across encodings).
+   */
+  private agreesWithLoggedAssignments(): boolean {
+    const logged = this.facts.vars;
+    // Whether the line logs an assigned variable at all decides too (for the attribution cache):
+    // one log may hold lines of two formats, from before and after a log_format change.
+    for (const name of this.vars.keys()) if (!(name in logged) && this.model.declaredVars.has(name)) this.reads.add(name);
+    for (const name in logged) {
+      if (!this.model.declaredVars.has(name)) continue;
+      let mine = this.vars.get(name);
+      if (mine === undefined) {
+        // Never assigned here: a `set` target of its own is then empty. Not judged: a capture (a
+        // regex this history did not run may set it: a map the log format evaluates), or one of
+        // nginx's variables that `set` may also change (`$args`, `$limit_rate`, `$http_*`).
+        if (isCaptureName(this.model, name) || isNginxVariable(name)) continue;
+        mine = '';
+      }
+      if (isUnknown(mine) || !ASCII.test(mine)) continue;
+      const l = logged[name];
+      if (l !== null && !ASCII.test(l)) continue;
+      this.reads.add(name);
+      // `-` is how nginx logs an empty value (and, rarely, the value itself).
+      if (l === null ? mine !== '' && mine !== '-' : !sameLogged(l, mine)) return false;
+    }
+    return true;
   }
 
   /** Whether this history writes the request to the log being traced. */
@@ -1784,6 +1817,17 @@ function dualStack(g: ListenGroup): boolean {
 const ANY_HOST = '\u0000any host';
 
 /** A value as logged (`-` stands for empty) against the value nginx had. */
+const ASCII = /^[\x00-\x7f]*$/;
+
+const nginxVariables = new Map<string, boolean>();
+
+/** Whether nginx itself defines the variable (by name or as a family such as `$http_`). */
+function isNginxVariable(name: string): boolean {
+  let v = nginxVariables.get(name);
+  if (v === undefined) nginxVariables.set(name, (v = lookupVariable(name, 'http').length > 0));
+  return v;
+}
+
 function sameLogged(logged: string, actual: string): boolean {
   return logged === actual || (logged === '-' && actual === '');
 }
