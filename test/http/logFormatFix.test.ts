@@ -10,7 +10,7 @@ import { runTrace } from '../../server/src/cli/trace';
 import { MemoryFileSystem } from '../../server/src/core/fileSystem';
 import { loadConfigGraph } from '../../server/src/core/configGraph';
 import { buildModelFromGraph, type HttpModel } from '../../server/src/core/http/model';
-import { loggableVariables, logVariablesFix } from '../../server/src/core/http/logFormatFix';
+import { loggableVariables, logVariablesFix, markerFix } from '../../server/src/core/http/logFormatFix';
 import { formatForLog, traceLog, type TraceEntry } from '../../server/src/core/trace';
 import type { TextEdit } from '../../server/src/core/diagnostic';
 import { NodeFileSystem } from '../../server/src/node/fileSystem';
@@ -116,6 +116,20 @@ test('nginx\'s default log (no access_log anywhere): the format and an access_lo
   assert.equal(formatForLog(m, `${m.prefix}logs/access.log`).format.name, 'combined_host');
 });
 
+/** Applies edits of the running nginx's config file and reloads it as an admin would. */
+async function applyAndReload(n: Awaited<ReturnType<typeof startNginx>>, edits: readonly TextEdit[]): Promise<void> {
+  const text = readFileSync(n.confFile, 'utf8');
+  writeFileSync(n.confFile, apply({ [n.confFile]: text }, edits)[n.confFile]);
+  const exited = (n.errorLog().match(/worker process \d+ exited/g) ?? []).length;
+  // Until the old worker has exited it may still take a connection and log it in the old format:
+  // wait for the master to report it gone (notice level).
+  process.kill(Number(readFileSync(`${n.prefix}/nginx.pid`, 'utf8').trim()), 'SIGHUP');
+  for (let i = 0; (n.errorLog().match(/worker process \d+ exited/g) ?? []).length <= exited; i++) {
+    assert.ok(i < 200, `nginx did not reload:\n${n.errorLog()}`);
+    await sleep(25);
+  }
+}
+
 test('real nginx: drops ambiguous in a combined log are exact once the fix is applied and nginx reloaded', async (t) => {
   assert.ok(hasNginx(), 'real nginx (/usr/sbin/nginx) is needed: .ci/run installs nginx-full');
   // Two servers drop /x; a combined log does not say which Host a request had. (access_log is
@@ -145,15 +159,7 @@ test('real nginx: drops ambiguous in a combined log are exact once the fix is ap
   assert.ok(vars.includes('host'), vars.join(','));
   const fix = logVariablesFix(first.m, `${n.logs}/access.log`, 'combined', vars);
   assert.ok(fix);
-  const text = readFileSync(n.confFile, 'utf8');
-  writeFileSync(n.confFile, apply({ [n.confFile]: text }, fix.edits)[n.confFile]);
-  // Reload as the admin would. Until the old worker has exited it may still take a connection
-  // and log it in the old format: wait for the master to report it gone (notice level).
-  process.kill(Number(readFileSync(`${n.prefix}/nginx.pid`, 'utf8').trim()), 'SIGHUP');
-  for (let i = 0; !/worker process \d+ exited/.test(n.errorLog()); i++) {
-    assert.ok(i < 200, `nginx did not reload:\n${n.errorLog()}`);
-    await sleep(25);
-  }
+  await applyAndReload(n, fix.edits);
   const lines = 2;
   await send('a.test');
   await send('b.test');
@@ -165,6 +171,68 @@ test('real nginx: drops ambiguous in a combined log are exact once the fix is ap
   assert.notEqual(lineOf(last[0]), lineOf(last[1]));
   // The lines written before the fix are still read (with the file's former format): ambiguous as before.
   assert.deepEqual(second.out.slice(0, 2).map((e) => e.attribution.verdict), ['ambiguous', 'ambiguous']);
+});
+
+test('the marker fix: `set` before each return 444 on its own line, the marker logged; nginx accepts it and the drops read apart', async () => {
+  const files = {
+    '/etc/nginx/nginx.conf': http(`  access_log ${LOG};
+  include /etc/nginx/sites/*.conf;
+`),
+    '/etc/nginx/sites/a.conf': `server { listen 80 default_server; server_name a.test;
+    if ($http_user_agent ~* bot) { return 444; }
+    location /x { return 444; }
+    location /y { limit_req_status 444; }
+}
+`,
+    '/etc/nginx/sites/b.conf': `server { listen 80; server_name b.test; location /x { return 444; } }
+`,
+  };
+  const before = modelOf(files);
+  const rules = before.sources444;
+  const fix = markerFix(before, LOG, 'combined', rules);
+  assert.ok(fix, 'a fix is offered');
+  // One `set` per return (not limit_req_status), each on the line of its return, and the log's format.
+  const sets = fix.edits.filter((e) => e.newText.startsWith('set '));
+  assert.deepEqual(sets.map((e) => e.newText), ['set $nginx_lens_rule "a.conf:2"; ', 'set $nginx_lens_rule "a.conf:3"; ', 'set $nginx_lens_rule "b.conf:1"; ']);
+  const after = apply(files, fix.edits);
+  for (const f of ['/etc/nginx/sites/a.conf', '/etc/nginx/sites/b.conf'] as const) assert.equal(after[f].split('\n').length, files[f].split('\n').length, `${f}: no line moves`);
+  await nginxAccepts(after['/etc/nginx/nginx.conf'].replace('include /etc/nginx/sites/*.conf;', after['/etc/nginx/sites/a.conf'] + after['/etc/nginx/sites/b.conf']));
+  const m = modelOf(after);
+  const format = formatForLog(m, LOG).format;
+  assert.ok(format.variables.includes('nginx_lens_rule'), format.name);
+});
+
+test('real nginx: drops ambiguous in a combined log are exact once each is marked and nginx reloaded', async (t) => {
+  assert.ok(hasNginx(), 'real nginx (/usr/sbin/nginx) is needed: .ci/run installs nginx-full');
+  const n = await startNginx({
+    conf: `
+  server { listen 127.0.0.1:{{port}} default_server; server_name a.test; access_log {{logs}}/access.log; location /x { return 444; } location / { return 200; } }
+  server { listen 127.0.0.1:{{port}}; server_name b.test; access_log {{logs}}/access.log; location /x { return 444; } location / { return 200; } }
+`,
+  });
+  t.after(() => n.stop());
+  const send = (host: string) => sendRaw(n.port, httpRequest('GET', '/x', { Host: host })).catch(() => undefined);
+  const trace = async () => {
+    const m = buildModelFromGraph(loadConfigGraph(n.confFile, new NodeFileSystem()));
+    const out: TraceEntry[] = [];
+    await traceLog(m, `${n.logs}/access.log`, (e) => out.push(e));
+    return { m, out };
+  };
+  await send('a.test');
+  await n.waitForLines('access.log', 1);
+  const first = await trace();
+  assert.equal(first.out[0].attribution.verdict, 'ambiguous');
+  const fix = markerFix(first.m, `${n.logs}/access.log`, 'combined', first.out[0].attribution.rules);
+  assert.ok(fix);
+  await applyAndReload(n, fix.edits);
+  await send('b.test');
+  await send('a.test');
+  await n.waitForLines('access.log', 3);
+  const second = await trace();
+  const last = second.out.slice(-2);
+  assert.deepEqual(last.map((e) => e.attribution.verdict), ['exact', 'exact'], last.map((e) => e.attribution.why).join('\n'));
+  const server = (e: TraceEntry) => /server_name (\S+);/.exec(readFileSync(n.confFile, 'utf8').split('\n')[e.attribution.rules[0].range.start.line])?.[1];
+  assert.deepEqual(last.map(server), ['b.test;', 'a.test;'].map((s) => s.slice(0, -1)));
 });
 
 test('nginx-lens trace (text report) ends with the edit that would make a log\'s ambiguous drops exact', async (t) => {

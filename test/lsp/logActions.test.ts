@@ -38,7 +38,7 @@ const actions = async (uri: string, line: number) =>
     context: { diagnostics: [] },
   })) ?? []) as CodeAction[];
 
-test('an ambiguous 444 line offers to log $host; other lines offer nothing', async () => {
+test('an ambiguous 444 line offers to log $host, or to mark its drops; other lines offer nothing', async () => {
   const log = join(dir, 'logs/access.log');
   const lines = [
     '192.0.2.1 - - [27/Nov/2026:10:00:00 +0000] "GET /x HTTP/1.1" 444 0 "-" "curl/8"',
@@ -46,9 +46,17 @@ test('an ambiguous 444 line offers to log $host; other lines offer nothing', asy
   ];
   writeFileSync(log, lines.join('\n') + '\n');
   await c.open(log, lines.join('\n') + '\n', 'nginx-access-log');
-  const [fix, ...rest] = await actions(uriOf(log), 0);
+  const [fix, mark, ...rest] = await actions(uriOf(log), 0);
   assert.equal(rest.length, 0);
   assert.ok(fix, 'a quick fix on the ambiguous line');
+  assert.equal(fix.isPreferred, true);
+  // The other fix: a marker before each of the two drops, on their line, and the marker logged.
+  assert.ok(mark, 'the marker fix');
+  assert.match(mark.title, /Mark these 2 drops/);
+  assert.notEqual(mark.isPreferred, true);
+  const marks = (mark.edit!.documentChanges as TextDocumentEdit[]).flatMap((d) => d.edits).map((e) => e.newText);
+  assert.deepEqual(marks.filter((t) => t.startsWith('set ')), ['set $nginx_lens_rule "nginx.conf:4"; ', 'set $nginx_lens_rule "nginx.conf:5"; ']);
+  assert.ok(marks.some((t) => /log_format combined_nginx_lens_rule '.*"\$nginx_lens_rule"';/.test(t)), marks.join('|'));
   assert.equal(fix.kind, 'quickfix');
   assert.match(fix.title, /Log \$host/);
   const changes = fix.edit!.documentChanges as TextDocumentEdit[];

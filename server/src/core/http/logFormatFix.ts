@@ -9,7 +9,7 @@ import type { Fix, TextEdit } from '../diagnostic';
 import type { Arg, Directive, Position, Range } from '../syntax';
 import { COMBINED_FORMAT } from '../logs/format';
 import { allAccessLogs, logFilterFor } from './attribute';
-import type { HttpModel } from './model';
+import type { HttpModel, RuleRef } from './model';
 
 /** `$host`, `$server_port`: the plain variable names among what an answer lacked (others carry reasons). */
 export function loggableVariables(lacking: readonly string[]): string[] {
@@ -84,6 +84,46 @@ export function logVariablesFix(model: HttpModel, logFile: string, formatName: s
     title: `Log ${shown} (a new log_format ${name}: combined plus ${shown}) so that nginx-lens can tell these drops apart`,
     edits,
   };
+}
+
+/**
+ * The other way to make drops exact, for what no variable records (a header that overflowed, a
+ * file test, a limit): a marker. `set $nginx_lens_rule "shop.conf:14";` goes in front of each
+ * `return 444` among `rules`, on its line (no line of the config moves), and the log records the
+ * variable; the router then keeps only the drop whose marker the line shows (a drop without one
+ * logs it empty). Undefined when no rule is a `return` or the log's format cannot be extended.
+ */
+export function markerFix(model: HttpModel, logFile: string, formatName: string, rules: readonly RuleRef[]): Fix | undefined {
+  const returns = new Map<string, RuleRef>();
+  for (const r of rules) if (r.directive.name === 'return') returns.set(`${r.directive.file}\0${r.directive.range.start.offset}`, r);
+  if (!returns.size) return undefined;
+  const name = freshVariable(model, 'nginx_lens_rule');
+  const logIt = logVariablesFix(model, logFile, formatName, [name]);
+  if (!logIt) return undefined;
+  const values = new Set<string>();
+  const edits: TextEdit[] = [];
+  for (const r of returns.values()) {
+    const d = r.directive;
+    // The file's name and the line: what the admin reads in the log. Only characters that need
+    // no escaping in a quoted nginx string (a `$` would start a variable).
+    const base = (d.file.split('/').pop() ?? '').replace(/[^A-Za-z0-9._-]/g, '_');
+    let value = `${base}:${d.range.start.line + 1}`;
+    if (values.has(value)) value += `:${d.range.start.character + 1}`;
+    values.add(value);
+    edits.push({ file: d.file, range: point(d.range.start), newText: `set $${name} "${value}"; ` });
+  }
+  const n = returns.size;
+  return {
+    title: `Mark ${n === 1 ? 'this drop' : `these ${n} drops`} (set $${name} before each return 444) and log the marker, so that nginx-lens can tell them apart`,
+    edits: [...edits, ...logIt.edits],
+  };
+}
+
+/** A variable name the configuration does not use yet. */
+function freshVariable(model: HttpModel, base: string): string {
+  let name = base;
+  for (let i = 2; model.referencedVars.has(name) || model.declaredVars.has(name); i++) name = `${base}_${i}`;
+  return name;
 }
 
 function freshName(model: HttpModel, base: string): string {
