@@ -73,12 +73,26 @@ export function compileNamed(model: HttpModel, name: string): LogFormat | undefi
   if (name === 'combined') return combinedFormat();
   const def = model.logFormats.get(name);
   if (!def) return undefined;
+  const key = `${name}\0${def.escape}\0${def.format}`;
+  if (compiledFormats.has(key)) return compiledFormats.get(key);
+  let f: LogFormat | undefined;
   try {
-    return compileLogFormat(name, def.format, def.escape);
+    f = compileLogFormat(name, def.format, def.escape);
   } catch {
-    return undefined;
+    f = undefined;
   }
+  if (compiledFormats.size >= 64) compiledFormats.clear();
+  compiledFormats.set(key, f);
+  return f;
 }
+
+/**
+ * Formats compiled once per text, across models and log files: every analyzer of a log and every
+ * edit of the config used to compile its format again, and the generated matcher then started
+ * cold (interpreted) in each, which the first lens request of a large log paid for its first
+ * thousands of lines.
+ */
+const compiledFormats = new Map<string, LogFormat | undefined>();
 
 /** Logged variables the router reads directly, whatever the configuration mentions. */
 const ROUTING_FACTS = new Set([

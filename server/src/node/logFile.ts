@@ -12,6 +12,27 @@ import { LineStarts, type LogLines } from '../service/logLines';
 
 const CHUNK = 1 << 20;
 
+/**
+ * The read buffer of indexing and scanning, kept for the server's life and touched once: a fresh
+ * 1 MiB block per read is mapped anew by the allocator, and its page faults cost more than
+ * copying the file from the page cache (measured on the first lens request of a large log).
+ */
+let scratch: Buffer | undefined = Buffer.alloc(CHUNK);
+
+/** The shared read buffer when it is free and big enough, else a fresh one; hand it back with `release`. */
+function borrow(bytes: number): Buffer {
+  if (scratch && scratch.length >= bytes) {
+    const b = scratch;
+    scratch = undefined;
+    return b;
+  }
+  return Buffer.allocUnsafe(bytes);
+}
+
+function release(b: Buffer): void {
+  if (b.length === CHUNK) scratch = b;
+}
+
 export class LogFileLines implements LogLines {
   private readonly starts: Int32Array;
   readonly lineCount: number;
@@ -36,8 +57,12 @@ export class LogFileLines implements LogLines {
 
   /** Where a line's bytes are in the file, its line break included: [its start, the next line's start). */
   private span(line: number): [start: number, end: number] {
-    const start = this.starts[line];
-    return [start, line + 1 < this.lineCount ? this.starts[line + 1] : this.size];
+    return [this.starts[line], this.end(line)];
+  }
+
+  /** Where the line after `line` starts (the end of its bytes, line break included). */
+  private end(line: number): number {
+    return line + 1 < this.lineCount ? this.starts[line + 1] : this.size;
   }
 
   private read(fd: number, start: number, end: number): Buffer {
@@ -91,47 +116,55 @@ export class LogFileLines implements LogLines {
     // Unreadable since it was indexed: the lines visited so far stand.
     this.withFile(undefined, (fd) => {
       const chunk = this.chunkBytes;
-      const buf = Buffer.allocUnsafe(chunk);
-      const { starts, lineCount } = this;
-      let first = 0;
-      while (first < lineCount) {
-        const pos = starts[first];
-        const r = readSync(fd, buf, 0, Math.min(chunk, this.size - pos), pos);
-        if (r <= 0) return;
-        // The lines that end inside this read: `first` up to (not including) `next`.
-        let lo = first;
-        let hi = lineCount;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (this.span(mid)[1] <= pos + r) lo = mid + 1;
-          else hi = mid;
-        }
-        const next = lo;
-        if (next === first) {
-          // A line longer than a read: read on its own, unless it is longer than asked for.
-          const [s, e] = this.span(first);
-          if (e - s <= maxBytes + 2) {
-            const bytes = trimBreak(this.read(fd, s, e));
-            if (bytes.length <= maxBytes && bytes.includes(needle, 0, 'latin1') && !visit(first, bytes.toString('latin1'))) return;
-          }
-          first++;
-          continue;
-        }
-        const ends = this.span(next - 1)[1];
-        const view = buf.subarray(0, ends - pos);
-        let line = first;
-        for (let i = view.indexOf(needle, 0, 'latin1'); i !== -1; ) {
-          while (line + 1 < next && starts[line + 1] - pos <= i) line++;
-          const [s, e] = this.span(line);
-          // Offsets, not a subarray per hit: a Buffer view costs more than the slice it stands for.
-          const end = contentEnd(view, s - pos, e - pos);
-          if (end - (s - pos) <= maxBytes && !visit(line, view.toString('latin1', s - pos, end))) return;
-          if (line + 1 >= next) break;
-          i = view.indexOf(needle, starts[line + 1] - pos, 'latin1');
-        }
-        first = next;
+      const buf = borrow(chunk);
+      try {
+        this.scanWith(fd, buf, chunk, needle, maxBytes, visit);
+      } finally {
+        release(buf);
       }
     });
+  }
+
+  private scanWith(fd: number, buf: Buffer, chunk: number, needle: string, maxBytes: number, visit: (line: number, bytes: string) => boolean): void {
+    const { starts, lineCount } = this;
+    let first = 0;
+    while (first < lineCount) {
+      const pos = starts[first];
+      const r = readSync(fd, buf, 0, Math.min(chunk, this.size - pos), pos);
+      if (r <= 0) return;
+      // The lines that end inside this read: `first` up to (not including) `next`.
+      let lo = first;
+      let hi = lineCount;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.end(mid) <= pos + r) lo = mid + 1;
+        else hi = mid;
+      }
+      const next = lo;
+      if (next === first) {
+        // A line longer than a read: read on its own, unless it is longer than asked for.
+        const [s, e] = this.span(first);
+        if (e - s <= maxBytes + 2) {
+          const bytes = trimBreak(this.read(fd, s, e));
+          if (bytes.length <= maxBytes && bytes.includes(needle, 0, 'latin1') && !visit(first, bytes.toString('latin1'))) return;
+        }
+        first++;
+        continue;
+      }
+      const ends = this.end(next - 1);
+      const view = buf.subarray(0, ends - pos);
+      let line = first;
+      for (let i = view.indexOf(needle, 0, 'latin1'); i !== -1; ) {
+        while (line + 1 < next && starts[line + 1] - pos <= i) line++;
+        // Offsets, not a subarray or a span per hit: this loop runs for every traced line.
+        const s = starts[line] - pos;
+        const end = contentEnd(view, s, this.end(line) - pos);
+        if (end - s <= maxBytes && !visit(line, view.toString('latin1', s, end))) return;
+        if (line + 1 >= next) break;
+        i = view.indexOf(needle, starts[line + 1] - pos, 'latin1');
+      }
+      first = next;
+    }
   }
 }
 
@@ -154,16 +187,24 @@ function trimBreak(b: Buffer): Buffer {
  */
 function indexLines(fd: number, chunk: number): { starts: Int32Array; count: number; size: number } {
   const size = fstatSync(fd).size;
+  const buf = borrow(chunk);
+  try {
+    return indexWith(fd, buf, chunk, size);
+  } finally {
+    release(buf);
+  }
+}
+
+function indexWith(fd: number, buf: Buffer, chunk: number, size: number): { starts: Int32Array; count: number; size: number } {
   const starts = new LineStarts(size);
   const push = (at: number) => starts.push(at);
-  const buf = Buffer.allocUnsafe(chunk);
   let pos = 0;
   let pendingCr = false;
   let first = true;
   for (;;) {
     const r = readSync(fd, buf, 0, chunk, pos);
     if (r <= 0) break;
-    const view = r === chunk ? buf : buf.subarray(0, r);
+    const view = r === buf.length ? buf : buf.subarray(0, r);
     let from = 0;
     if (first) {
       first = false;
