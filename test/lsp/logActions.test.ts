@@ -54,7 +54,7 @@ test('an ambiguous 444 line offers to log $host, or to mark its drops; other lin
   assert.ok(mark, 'the marker fix');
   assert.match(mark.title, /Mark these 2 drops/);
   assert.notEqual(mark.isPreferred, true);
-  const marks = (mark.edit!.documentChanges as TextDocumentEdit[]).flatMap((d) => d.edits).map((e) => e.newText);
+  const marks = (mark.edit!.documentChanges as TextDocumentEdit[]).flatMap((d) => d.edits as AnnotatedTextEdit[]).map((e) => e.newText);
   assert.deepEqual(marks.filter((t) => t.startsWith('set ')), ['set $nginx_lens_rule "nginx.conf:4"; ', 'set $nginx_lens_rule "nginx.conf:5"; ']);
   assert.ok(marks.some((t) => /log_format combined_nginx_lens_rule '.*"\$nginx_lens_rule"';/.test(t)), marks.join('|'));
   assert.equal(fix.kind, 'quickfix');

@@ -380,7 +380,8 @@ class Run {
     const logged = this.facts.vars;
     // Whether the line logs an assigned variable at all decides too (for the attribution cache):
     // one log may hold lines of two formats, from before and after a log_format change.
-    for (const name of this.vars.keys()) if (!(name in logged) && this.model.declaredVars.has(name)) this.reads.add(name);
+    const loggable = formatVariables(this.model);
+    for (const name of this.vars.keys()) if (!(name in logged) && loggable.has(name) && this.model.declaredVars.has(name)) this.reads.add(name);
     for (const name in logged) {
       if (!this.model.declaredVars.has(name)) continue;
       let mine = this.vars.get(name);
@@ -1818,6 +1819,19 @@ const ANY_HOST = '\u0000any host';
 
 /** A value as logged (`-` stands for empty) against the value nginx had. */
 const ASCII = /^[\x00-\x7f]*$/;
+
+const formatVariablesMemo = new WeakMap<HttpModel, Set<string>>();
+
+/** The variables some log_format of the configuration writes (no other can be in a log line). */
+function formatVariables(model: HttpModel): Set<string> {
+  let vars = formatVariablesMemo.get(model);
+  if (!vars) {
+    vars = new Set();
+    for (const def of model.logFormats.values()) for (const m of def.format.matchAll(/\$(?:\{(\w+)\}|(\w+))/g)) vars.add((m[1] ?? m[2]).toLowerCase());
+    formatVariablesMemo.set(model, vars);
+  }
+  return vars;
+}
 
 const nginxVariables = new Map<string, boolean>();
 
