@@ -6,6 +6,7 @@
 
 import { loadConfigGraph } from '../../server/src/core/configGraph';
 import { buildModelFromGraph, type HttpModel } from '../../server/src/core/http/model';
+import { nodeFileProbe } from '../../server/src/node/fileProbe';
 import { traceLog } from '../../server/src/core/trace';
 import { NodeFileSystem } from '../../server/src/node/fileSystem';
 import { canListenOnIpv6Loopback } from '../support/realNginx';
@@ -75,7 +76,8 @@ export async function checkRun(sc: Scenario, run: RunResult, model: HttpModel, c
         c.unmatched++;
         failures.push(`${where} ${req}: unmatched, nginx ran ${expected} (${a.why})`);
       }
-    });
+      // Traced as the CLI traces: on the machine that ran nginx, asking its file system.
+    }, { files: nodeFileProbe() });
     for (const [line, t] of byLine)
       if (t.status === 444 && !seen.has(line)) c.unmatched++, failures.push(`[${sc.name}] ${logName}:${line}: 444 line not traced`);
   }

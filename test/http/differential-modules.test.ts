@@ -277,17 +277,23 @@ function scenarios(): Scenario[] {
       ],
     },
     {
-      name: 'file tests and try_files against real files: alias, $uri/, -f/-d/-e on $request_filename',
-      files: { 'www/real/a.txt': 'a', 'www/tf/x.txt': 'x', 'www/tf/dir/index.html': 'i', 'www/fe/yes.txt': 'y', 'www/de/sub/': '' },
+      name: 'file tests, try_files and index against real files: alias, $uri/, -f/-d/-e on $request_filename, an index file or its absolute fallback',
+      files: { 'www/real/a.txt': 'a', 'www/tf/x.txt': 'x', 'www/tf/dir/index.html': 'i', 'www/fe/yes.txt': 'y', 'www/de/sub/': '', 'www/ix/a/index.html': 'i', 'www/ix/b/': '' },
       conf: conf(`
   server { listen 127.0.0.1:PORT default_server; root FILES/www;
     location /al/ { alias FILES/www/real/; try_files $uri =444; }
     location /tf/ { try_files $uri $uri/ =444; }
     location /fe/ { if (-f $request_filename) { return 444; } return 200; }
     location /de/ { if (!-e $request_filename) { return 444; } if (-d $request_filename) { return 444; } return 200; }
+    location /ix/ { index index.html /drop-ix; }
+    location = /drop-ix { return 444; }
+    location ~ ^/ix/.*/index\\.html$ { return 444; }
   }
 `),
-      requests: [get('/al/a.txt'), get('/al/b.txt'), get('/tf/x.txt'), get('/tf/y.txt'), get('/tf/dir/'), get('/fe/yes.txt'), get('/fe/no.txt'), get('/de/sub'), get('/de/none'), get('/de/')],
+      requests: [
+        ...[get('/al/a.txt'), get('/al/b.txt'), get('/tf/x.txt'), get('/tf/y.txt'), get('/tf/dir/'), get('/fe/yes.txt'), get('/fe/no.txt')],
+        ...[get('/de/sub'), get('/de/none'), get('/de/'), get('/ix/a/'), get('/ix/b/'), get('/ix/c/')],
+      ],
     },
     {
       name: 'two loopback addresses with $server_addr logged; flag variables built by several ifs; hostnames map with captures',

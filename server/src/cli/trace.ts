@@ -10,6 +10,7 @@ import { NodeFileSystem } from '../node/fileSystem';
 import type { RuleRef } from '../core/http/model';
 import { displayPath } from './displayPath';
 import { loggingFix } from '../core/http/logFormatFix';
+import { nodeFileProbe } from '../node/fileProbe';
 import type { TextEdit } from '../core/diagnostic';
 
 const USAGE = `Usage: nginx-lens trace --config <nginx.conf> [--json] [--status N[,N...]] [--prefix DIR] <access.log>...
@@ -250,8 +251,8 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
           else if (shown.length < 20) shown.push(entryOf(e, e.log.line));
           if (a.verdict === 'ambiguous') for (const m of a.missing) lacking.add(m);
         },
-        // The CLI prints line numbers only: no editor columns.
-        { statuses, requestRange: false },
+        // The CLI prints line numbers only (no editor columns), and runs where the files are.
+        { statuses, requestRange: false, files: nodeFileProbe() },
       );
       if (!json) {
         io.err(`${shownPath(abs)}: ${r.lines} lines, format ${r.format.how}${r.unparsed ? `, ${r.unparsed} unreadable` : ''}\n`);

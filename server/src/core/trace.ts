@@ -9,6 +9,7 @@ import { bytesToText } from './regex/bytes';
 import { Attributor, allAccessLogs, logFilterFor, logPathVars, type Attribution } from './http/attribute';
 import type { AccessLogDef, HttpModel, RuleRef } from './http/model';
 import { factsFromLog, pinnedVariables, type RequestFacts } from './http/request';
+import type { FileProbe } from './http/route';
 
 export interface TraceEntry {
   log: {
@@ -228,6 +229,8 @@ export interface TraceOptions {
   signal?: AbortSignal;
   /** Whether entries carry `log.request` (editor columns of `$request`). Default true. */
   requestRange?: boolean;
+  /** The file system for nginx's file questions (`if (-f ...)`, try_files); without it they fork. */
+  files?: FileProbe;
 }
 
 /** Streams one log file, calling `onEntry` for every line with a traced status. */
@@ -240,7 +243,7 @@ export async function traceLog(
   const statuses = options.statuses ?? new Set([444]);
   const texts = [...statuses].map(String);
   let format: FormatChoice | undefined = options.format ? { format: options.format, how: 'given' } : undefined;
-  const attributor = new Attributor(model, { logFile: posix.resolve(logFile) });
+  const attributor = new Attributor(model, { logFile: posix.resolve(logFile), files: options.files });
   let lines = 0;
   let unparsed = 0;
   let reader: TracedLineReader | undefined;

@@ -6,7 +6,7 @@
 
 import { posix } from 'node:path';
 import { ipv4ToNumber, parseCidr, scopesOf, type AccessLogDef, type Cidr, type HttpModel, type RuleRef } from './model';
-import { accessLogsOf, connectionFamily, route, type Outcome, type RouteResult } from './route';
+import { accessLogsOf, connectionFamily, route, type FileProbe, type Outcome, type RouteResult } from './route';
 import type { RequestFacts } from './request';
 import { derivedReadKey } from './lookup';
 import { matchLogPath, unrotated } from './logPath';
@@ -29,6 +29,8 @@ export interface AttributorOptions {
   /** Absolute path of the log the lines come from: only requests logged to it are considered. */
   logFile?: string;
   maxCache?: number;
+  /** The file system for nginx's file questions (RouteOptions.files). */
+  files?: FileProbe;
 }
 
 /**
@@ -156,7 +158,7 @@ export class Attributor {
         if (e) return e;
       }
     }
-    const result = route(this.model, f, { logFilter: this.filter, only444 });
+    const result = route(this.model, f, { logFilter: this.filter, only444, files: this.options.files });
     if (this.size >= this.maxCache) this.cache.clear(), (this.size = 0), (bySig = undefined);
     if (!bySig) this.cache.set(key, (bySig = new Map()));
     const reads = [...result.reads].sort();

@@ -84,6 +84,19 @@ export interface RouteOptions {
    * with deep try_files/index/rewrite loops from exhausting maxRuns.
    */
   only444?: boolean;
+  /**
+   * What is at a path on this machine, for the questions nginx asks the file system (`if (-f
+   * ...)`, try_files): asked only where the document root (or the path's directory) exists here,
+   * so a workspace that mirrors a server's config without its files still forks on them.
+   */
+  files?: FileProbe;
+}
+
+/** A path's kind and exec bit as nginx's workers would find it; null: no such file (for nginx); undefined: cannot tell. */
+export type FileProbe = (path: string) => FileFound | null | undefined;
+export interface FileFound {
+  kind: 'file' | 'dir' | 'other';
+  exec: boolean;
 }
 
 type Match = Extract<RegexResult, { kind: 'match' }> | 'unknown';
@@ -988,7 +1001,16 @@ class Run {
         const key = isUnknown(v) ? undefined : `file\u0000${c.op}\u0000${v}`;
         const known = key === undefined ? undefined : this.condAnswers.get(key);
         if (known !== undefined) return known;
-        const h = this.pick([`${label} held (the file system is not in the log)`, `${label} did not hold (the file system is not in the log)`], []) === 0;
+        const found = isUnknown(v) ? undefined : this.onDisk(v);
+        let h: boolean;
+        if (found !== undefined) {
+          // ngx_http_script_file_code: any failure to stat (ENOENT, EACCES...) is "no such file".
+          const yes = c.op === '-f' ? found?.kind === 'file' : c.op === '-d' ? found?.kind === 'dir' : c.op === '-e' ? found !== null : found?.exec === true;
+          h = yes !== c.negative;
+          this.path.push(`${label} ${h ? 'held' : 'did not hold'}: ${v as string} ${found ? `is a ${found.kind}` : 'does not exist'} on this machine`);
+        } else {
+          h = this.pick([`${label} held (the file system is not in the log)`, `${label} did not hold (the file system is not in the log)`], []) === 0;
+        }
         if (key !== undefined) this.condAnswers.set(key, h);
         return h;
       }
@@ -1081,6 +1103,10 @@ class Run {
         return f.remoteAddr ?? { unknown: ['$remote_addr'] };
       case 'invalid_referer':
         return this.invalidReferer();
+      case 'document_root':
+        return this.pathBase()?.root ?? this.logged(name) ?? { unknown: ['$document_root'] };
+      case 'request_filename':
+        return this.requestFilename() ?? this.logged(name) ?? { unknown: ['$request_filename'] };
       case 'secure_link':
         return this.secureLinkVar();
       case 'secure_link_expires':
@@ -1571,7 +1597,7 @@ class Run {
       // then redirect (`/blog` → `/blog/` → `/blog/index.php`); a file candidate is served as is.
       const dirs = tf.args.slice(0, -1).filter((a) => a.value.endsWith('/'));
       const labels = ['a try_files file candidate existed', ...dirs.map((a) => `try_files: ${a.value} was an existing directory`), `no try_files candidate existed: fallback ${last}`];
-      const i = this.pickFs('try_files', tf, ['$uri', ...tf.args.slice(0, -1).map((a) => a.value)], labels);
+      const i = this.tryFilesOnDisk(tf, labels.length) ?? this.pickFs('try_files', tf, ['$uri', ...tf.args.slice(0, -1).map((a) => a.value)], labels);
       if (i > 0 && i <= dirs.length) {
         this.uri = this.evalValue(compileValue(dirs[i - 1].value));
         this.path.push(`try_files: ${dirs[i - 1].value} was a directory (${where(tf)})`);
@@ -1586,6 +1612,124 @@ class Run {
       }
     }
     return this.content();
+  }
+
+  /**
+   * Which try_files candidate exists on this machine (ngx_http_try_files_handler): the index of
+   * preContent's labels (0: a file candidate, k: the k-th directory candidate, last: none), or
+   * undefined when the files are not here or a name cannot be evaluated.
+   */
+  tryFilesOnDisk(tf: Directive, labels: number): number | undefined {
+    const probe = this.options.files;
+    if (!probe) return undefined;
+    const base = this.pathBase();
+    if (!base || isUnknown(base.root) || probe(base.root || '/')?.kind !== 'dir') return undefined;
+    const uri = this.uri;
+    if (isUnknown(uri)) return undefined;
+    let dir = 0;
+    for (const a of tf.args.slice(0, -1)) {
+      // A candidate ending in "/" is tested as a directory, without its slash.
+      const testDir = a.value.endsWith('/');
+      if (testDir) dir++;
+      let name = this.evalValue(compileValue(testDir ? a.value.slice(0, -1) : a.value));
+      if (isUnknown(name)) return undefined;
+      // Under alias, a computed name that starts as the URI does loses the location's part.
+      if (base.alias && a.value.includes('$') && name.startsWith(uri.slice(0, base.alias))) name = name.slice(base.alias);
+      const found = probe(base.root + name);
+      if (found === undefined) return undefined;
+      if (found === null || (found.kind === 'dir') !== testDir) continue;
+      this.path.push(`try_files: ${base.root + name} is a ${found.kind} on this machine (${where(tf)})`);
+      return testDir ? dir : 0;
+    }
+    this.path.push(`try_files: no candidate exists on this machine (${where(tf)})`);
+    return labels - 1;
+  }
+
+  /**
+   * Which of indexRedirect's answers the files on this machine give (ngx_http_index_handler): the
+   * first of the `count` index names that exists (a file or not); when none does, the absolute
+   * last name, or the answer after the names (no index file, or no directory: nginx tests the
+   * directory at the first missing name). Undefined when the files are not here. `targets`: the
+   * URI each answer leads to (uri + name, the absolute name, or none).
+   */
+  indexOnDisk(uri: string, targets: readonly (Val | undefined)[], count: number, absoluteLast: boolean): number | undefined {
+    const probe = this.options.files;
+    if (!probe) return undefined;
+    const base = this.pathBase();
+    if (!base || isUnknown(base.root) || probe(base.root || '/')?.kind !== 'dir') return undefined;
+    const dir = base.root + uri.slice(base.alias);
+    const relative = absoluteLast ? count - 1 : count;
+    for (let i = 0; i < relative; i++) {
+      const t = targets[i];
+      if (t === undefined || isUnknown(t)) return undefined;
+      const found = probe(dir + t.slice(uri.length));
+      if (found === undefined) return undefined;
+      if (found) {
+        this.path.push(`index: ${dir + t.slice(uri.length)} exists on this machine`);
+        return i;
+      }
+    }
+    if (relative === 0) return 0;
+    const dirFound = probe(dir.slice(0, -1) || '/');
+    if (dirFound === undefined) return undefined;
+    if (dirFound?.kind === 'dir' && absoluteLast) return count - 1;
+    this.path.push(dirFound?.kind === 'dir' ? `index: no index file exists in ${dir} on this machine` : `index: ${dir} does not exist on this machine`);
+    return count;
+  }
+
+  /**
+   * Where the request's files are (ngx_http_core_root, ngx_http_map_uri_to_path): the `root` in
+   * effect, absolute from the prefix and without the trailing slash of a plain one, or an `alias`
+   * with the length of its location's name, which the URI loses. Undefined for an alias of a
+   * regex or named location (its captures build the whole path).
+   */
+  pathBase(): { root: Val; alias: number } | undefined {
+    const full = (raw: string, strip: boolean): Val => {
+      if (raw.includes('$')) {
+        const v = this.evalValue(compileValue(raw));
+        return isUnknown(v) || v.startsWith('/') ? v : this.model.prefix + v;
+      }
+      const plain = strip && raw.endsWith('/') ? raw.slice(0, -1) : raw;
+      return plain.startsWith('/') || plain === '' ? plain : this.model.prefix + plain;
+    };
+    for (let s = this.scope; s; s = s.parent) {
+      const alias = s.byName.get('alias')?.[0];
+      if (alias) {
+        const loc = s.location;
+        const raw = alias.args[0]?.value;
+        if (!loc || raw === undefined || loc.modifier === '~' || loc.modifier === '~*' || loc.modifier === '@') return undefined;
+        return { root: full(raw, false), alias: loc.name.length };
+      }
+      const root = s.byName.get('root')?.[0];
+      if (!root) continue;
+      const raw = root.args[0]?.value;
+      return raw === undefined ? undefined : { root: full(raw, true), alias: 0 };
+    }
+    return { root: this.model.prefix + 'html', alias: 0 };
+  }
+
+  /** `$request_filename`: the path base and the URI (less the location's part under alias). */
+  requestFilename(): Val | undefined {
+    const base = this.pathBase();
+    if (!base) return undefined;
+    const uri = this.uri;
+    if (isUnknown(base.root)) return base.root;
+    if (isUnknown(uri)) return uri;
+    return uri.length >= base.alias ? base.root + uri.slice(base.alias) : undefined;
+  }
+
+  /**
+   * What is at `path` on this machine, when the tree the config serves is here: the root (or
+   * alias) exists, for a path under it, or else the path's directory does.
+   */
+  onDisk(path: string): FileFound | null | undefined {
+    const probe = this.options.files;
+    if (!probe || !path.startsWith('/')) return undefined;
+    const root = this.pathBase()?.root;
+    const under = typeof root === 'string' && root !== '' && (path === root || path.startsWith(root.endsWith('/') ? root : root + '/'));
+    const base = under ? root : path.slice(0, path.lastIndexOf('/')) || '/';
+    if (probe(base)?.kind !== 'dir') return undefined;
+    return probe(path);
   }
 
   content(): Outcome | undefined {
@@ -1637,7 +1781,7 @@ class Run {
     // A missing index file makes nginx test the directory (ngx_http_index_test_dir): a missing
     // directory is a 404 before any later entry, the absolute one included.
     if (!absoluteLast || names.length > 1) labels.push(absoluteLast ? 'the directory did not exist' : 'no index file existed'), targets.push(undefined);
-    const i = this.pickFs('index', this.scope?.directive ?? this.scope?.server?.d, ['$uri', ...names.map((n) => n.value)], labels);
+    const i = this.indexOnDisk(uri, targets, names.length, absoluteLast) ?? this.pickFs('index', this.scope?.directive ?? this.scope?.server?.d, ['$uri', ...names.map((n) => n.value)], labels);
     const t = targets[i];
     if (t === undefined) return false;
     const d = names[Math.min(i, names.length - 1)].d;

@@ -1,0 +1,42 @@
+// The file system as nginx's workers see it, for the router's file questions (`if (-f ...)`,
+// try_files): what the CLI passes when it traces a log on the machine that wrote it. The editor
+// does not use it: it reads nothing outside the workspace unless allowed, and a workspace usually
+// mirrors a server's configuration without its document roots.
+
+import { statSync } from 'node:fs';
+import type { FileFound, FileProbe } from '../core/http/route';
+
+/**
+ * Errors that mean "no such file" whoever asks (nginx treats every failure so, but EACCES and the
+ * like depend on the user: those answer "cannot tell").
+ */
+const MISSING = new Set(['ENOENT', 'ENOTDIR', 'ENAMETOOLONG']);
+
+/** A probe that remembers what it found (a log asks about the same few paths many times). */
+export function nodeFileProbe(): FileProbe {
+  const seen = new Map<string, FileFound | null | undefined>();
+  return (path) => {
+    if (seen.has(path)) return seen.get(path);
+    const found = probe(path);
+    if (seen.size >= 10_000) seen.clear();
+    seen.set(path, found);
+    return found;
+  };
+}
+
+function probe(path: string): FileFound | null | undefined {
+  if (!path.startsWith('/') || path.includes('\0')) return undefined;
+  // We may see what the workers (another user) cannot: a directory above the path that not
+  // everyone may search makes the answer depend on who asks.
+  for (let d = path.slice(0, path.lastIndexOf('/')) || '/'; ; d = d.slice(0, d.lastIndexOf('/')) || '/') {
+    const s = statSync(d, { throwIfNoEntry: false });
+    if (s && s.isDirectory() && (s.mode & 0o001) === 0) return undefined;
+    if (d === '/') break;
+  }
+  try {
+    const s = statSync(path);
+    return { kind: s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other', exec: (s.mode & 0o100) !== 0 };
+  } catch (err) {
+    return MISSING.has((err as NodeJS.ErrnoException).code ?? '') ? null : undefined;
+  }
+}

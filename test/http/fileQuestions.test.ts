@@ -1,0 +1,123 @@
+// nginx's file questions (`if (-f ...)`, try_files, $request_filename under root and alias)
+// answered from the machine's file system when the CLI traces where the files are; forks when
+// they are not here. Checked against nginx 1.22 in differential-modules.test.ts ("file tests and
+// try_files against real files").
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Attributor, facts, http, lineOf, modelOf } from './support';
+import type { FileFound, FileProbe } from '../../server/src/core/http/route';
+import { nodeFileProbe } from '../../server/src/node/fileProbe';
+
+/** A probe over a listed tree: paths ending in '/' are directories. */
+function fakeFiles(paths: string[]): FileProbe & { asked: string[] } {
+  const asked: string[] = [];
+  const probe = (path: string): FileFound | null => {
+    asked.push(path);
+    // As stat: a trailing slash names the directory.
+    const p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    if (paths.includes(p + '/') || paths.some((x) => x.startsWith(p + '/'))) return { kind: 'dir', exec: true };
+    return paths.includes(p) ? { kind: 'file', exec: false } : null;
+  };
+  return Object.assign(probe, { asked });
+}
+
+// Two drops per file question where one would not tell the answer: the line says which ran.
+const conf = http(`
+server { listen 80; root /srv/www/;
+  location /fe/ {
+    if (!-f $request_filename) { return 444; }
+    return 444;
+  }
+  location /tf/ { try_files $uri $uri/ @drop; }
+  location /al/ { alias /srv/other/; try_files $uri =444; }
+  location ~ ^/rx/(.*)$ { alias /srv/other/$1;
+    if (!-e $request_filename) { return 444; }
+    return 444;
+  }
+  location @drop { return 444; }
+}`);
+const tree = ['/srv/www/', '/srv/www/fe/yes.txt', '/srv/www/tf/x.txt', '/srv/www/tf/dir/', '/srv/other/', '/srv/other/a.txt'];
+const drop = (path: string, files?: FileProbe) =>
+  new Attributor(modelOf(conf), { files }).attribute(facts({ request: `GET ${path} HTTP/1.1`, host: 'h', serverPort: 80 }), 444);
+
+test('-f on $request_filename: root (its trailing slash dropped) and the URI, asked of the files', () => {
+  const files = fakeFiles(tree);
+  const missing = drop('/fe/no.txt', files);
+  assert.equal(missing.verdict, 'exact', missing.why);
+  assert.equal(missing.rules[0].range.start.line + 1, lineOf(conf, 'if (!-f'));
+  assert.ok(files.asked.includes('/srv/www/fe/no.txt'), files.asked.join(' '));
+  assert.match(missing.why, /does not exist on this machine/);
+  const there = drop('/fe/yes.txt', files);
+  assert.equal(there.verdict, 'exact', there.why);
+  assert.equal(there.rules[0].range.start.line + 1, lineOf(conf, 'if (!-f') + 1);
+  // Without the files: either drop.
+  assert.equal(drop('/fe/yes.txt').verdict, 'ambiguous');
+});
+
+test('try_files: the first candidate that exists, a "/" one only as a directory; none: the fallback', () => {
+  const files = fakeFiles(tree);
+  assert.equal(drop('/tf/x.txt', files).verdict, 'unmatched');
+  assert.equal(drop('/tf/dir', files).verdict, 'unmatched');
+  const none = drop('/tf/none', files);
+  assert.equal(none.verdict, 'exact', none.why);
+  assert.equal(none.rules[0].range.start.line + 1, lineOf(conf, 'location @drop'));
+});
+
+test('alias: the URI loses its location\'s part; an alias of a regex location stays a question', () => {
+  const files = fakeFiles(tree);
+  assert.equal(drop('/al/a.txt', files).verdict, 'unmatched');
+  assert.ok(files.asked.includes('/srv/other/a.txt'), files.asked.join(' '));
+  assert.equal(drop('/al/b.txt', files).verdict, 'exact');
+  // The regex location's alias is its whole path ($1): not modelled, so its -e stays open.
+  assert.equal(drop('/rx/b.txt', files).verdict, 'ambiguous');
+});
+
+test('a machine without the document root (a mirrored config) leaves every file question open', () => {
+  const files = fakeFiles(['/elsewhere/']);
+  assert.equal(drop('/fe/no.txt', files).verdict, 'ambiguous');
+  // try_files: a file candidate may have existed (content, no 444) or not (@drop): one drop.
+  const tf = drop('/tf/none', files);
+  assert.equal(tf.verdict, 'exact', tf.why);
+  assert.doesNotMatch(tf.why, /on this machine/);
+});
+
+test('the node probe: file, directory, missing; cannot tell under a directory not everyone may search', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lens-probe-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  chmodSync(dir, 0o755);
+  mkdirSync(join(dir, 'd'));
+  writeFileSync(join(dir, 'f'), 'x', { mode: 0o755 });
+  mkdirSync(join(dir, 'closed'), { mode: 0o700 });
+  writeFileSync(join(dir, 'closed', 'g'), 'x');
+  const probe = nodeFileProbe();
+  assert.deepEqual(probe(join(dir, 'f')), { kind: 'file', exec: true });
+  assert.equal(probe(join(dir, 'd'))?.kind, 'dir');
+  assert.equal(probe(join(dir, 'none')), null);
+  assert.equal(probe(join(dir, 'f', 'under-a-file')), null);
+  assert.equal(probe(join(dir, 'closed', 'g')), undefined);
+  assert.equal(probe('relative/path'), undefined);
+});
+
+test('index: the first index file that exists, else the absolute last name; a missing directory stops it', () => {
+  const c = http(`
+server { listen 80; root /srv/www;
+  location /ix/ { index index.html /drop-ix; }
+  location = /drop-ix { return 444; }
+  location ~ ^/ix/.*/index\\.html$ { return 444; }
+}`);
+  const files = fakeFiles(['/srv/www/', '/srv/www/ix/a/index.html', '/srv/www/ix/b/']);
+  const at = (path: string, probe?: FileProbe) =>
+    new Attributor(modelOf(c), { files: probe }).attribute(facts({ request: `GET ${path} HTTP/1.1`, host: 'h', serverPort: 80 }), 444);
+  const found = at('/ix/a/', files);
+  assert.equal(found.verdict, 'exact', found.why);
+  assert.equal(found.rules[0].range.start.line + 1, lineOf(c, 'location ~ ^/ix/'));
+  const fallback = at('/ix/b/', files);
+  assert.equal(fallback.verdict, 'exact', fallback.why);
+  assert.equal(fallback.rules[0].range.start.line + 1, lineOf(c, 'location = /drop-ix'));
+  // No such directory: nginx answers 404 before the fallback.
+  assert.equal(at('/ix/c/', files).verdict, 'unmatched');
+  assert.equal(at('/ix/a/').verdict, 'ambiguous');
+});
