@@ -21,20 +21,38 @@ export interface RuleRef {
   directive: Directive;
 }
 
-/** Every configuration scope of the model: http, servers, their locations (nested, named), `if` and `limit_except` blocks. */
-export function* scopesOf(model: HttpModel): Generator<Scope> {
-  if (model.http) yield model.http;
+const scopeLists = new WeakMap<HttpModel, readonly Scope[]>();
+
+/**
+ * Every configuration scope of the model: http, servers, their locations (nested, named), `if`
+ * and `limit_except` blocks. Listed once per model: a log's first lens request walks them, and a
+ * generator over thousands of locations ran there still unoptimized.
+ */
+export function scopesOf(model: HttpModel): readonly Scope[] {
+  let out = scopeLists.get(model) as Scope[] | undefined;
+  if (out) return out;
+  out = [];
+  if (model.http) out.push(model.http);
+  const locs: LocationModel[] = [];
+  const pushSet = (set: LocationSet) => {
+    for (const l of set.exact.values()) locs.push(l);
+    for (const l of set.prefix) locs.push(l);
+    for (const l of set.regex) locs.push(l);
+  };
   for (const s of model.servers) {
-    yield s.scope;
-    const locs = [...s.locations.exact.values(), ...s.locations.prefix, ...s.locations.regex, ...s.named.values()];
+    out.push(s.scope);
+    pushSet(s.locations);
+    for (const l of s.named.values()) locs.push(l);
     while (locs.length) {
       const l = locs.pop()!;
-      yield l.scope;
-      for (const c of l.scope.codes) if (c.op === 'if') yield c.scope;
-      if (l.limitExcept) yield l.limitExcept.scope;
-      locs.push(...l.nested.exact.values(), ...l.nested.prefix, ...l.nested.regex);
+      out.push(l.scope);
+      for (const c of l.scope.codes) if (c.op === 'if') out.push(c.scope);
+      if (l.limitExcept) out.push(l.limitExcept.scope);
+      pushSet(l.nested);
     }
   }
+  scopeLists.set(model, out);
+  return out;
 }
 
 export function ruleOf(d: Directive): RuleRef {
