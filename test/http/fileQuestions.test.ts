@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { Attributor, facts, http, lineOf, modelOf } from './support';
 import type { FileFound, FileProbe } from '../../server/src/core/http/route';
 import { nodeFileProbe } from '../../server/src/node/fileProbe';
+import { buildModelFromFile } from '../../server/src/core/http/model';
+import { parse } from '../../server/src/core/parser';
 
 /** A probe over a listed tree: paths ending in '/' are directories. */
 function fakeFiles(paths: string[]): FileProbe & { asked: string[] } {
@@ -120,4 +122,23 @@ server { listen 80; root /srv/www;
   // No such directory: nginx answers 404 before the fallback.
   assert.equal(at('/ix/c/', files).verdict, 'unmatched');
   assert.equal(at('/ix/a/').verdict, 'ambiguous');
+});
+
+test('a relative root is under nginx\'s prefix: asked only when the prefix was given (trace --prefix)', () => {
+  const c = http(`
+server { listen 80; root html;
+  location /fe/ {
+    if (!-f $request_filename) { return 444; }
+    return 444;
+  }
+}`);
+  const files = fakeFiles(['/var/lib/nginx/html/', '/usr/share/nginx/html/', '/usr/share/nginx/html/fe/yes.txt']);
+  const req = facts({ request: 'GET /fe/yes.txt HTTP/1.1', host: 'h', serverPort: 80 });
+  // Given: /var/lib/nginx/html/fe/yes.txt does not exist.
+  const given = new Attributor(modelOf(c), { files }).attribute(req, 444);
+  assert.equal(given.verdict, 'exact', given.why);
+  assert.equal(given.rules[0].range.start.line + 1, lineOf(c, 'if (!-f'));
+  // Guessed (Debian's /usr/share/nginx/): not asked, though a file by that name is there.
+  const guessed = new Attributor(buildModelFromFile(parse(c, '/etc/nginx/nginx.conf')), { files }).attribute(req, 444);
+  assert.equal(guessed.verdict, 'ambiguous', guessed.why);
 });

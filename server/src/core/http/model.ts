@@ -213,6 +213,8 @@ export interface AccessLogDef {
 
 export interface HttpModel {
   prefix: string;
+  /** Whether `prefix` is nginx's real one (given by the caller), not Debian's default guessed. */
+  prefixGiven?: boolean;
   /**
    * The http block's settings: the scope every server inherits from. Its items are the http-level
    * directives except the server, map and geo blocks (which nothing inherits), so that after an
@@ -387,6 +389,7 @@ export function buildHttpModel(top: Directive[], options: BuildOptions = {}): Ht
   const expand = options.expand ?? ((l: Directive[]) => l);
   const model: HttpModel = {
     prefix: options.prefix ?? '/usr/share/nginx/',
+    prefixGiven: options.prefix !== undefined,
     httpItems: [],
     servers: [],
     groups: new Map(),

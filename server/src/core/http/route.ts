@@ -1681,16 +1681,19 @@ class Run {
    * Where the request's files are (ngx_http_core_root, ngx_http_map_uri_to_path): the `root` in
    * effect, absolute from the prefix and without the trailing slash of a plain one, or an `alias`
    * with the length of its location's name, which the URI loses. Undefined for an alias of a
-   * regex or named location (its captures build the whole path).
+   * regex or named location (its captures build the whole path). A relative one is under
+   * nginx's prefix: unknown unless the caller gave it (a test nginx runs with -p elsewhere, and
+   * Debian's default tree may hold other files by the same names).
    */
   pathBase(): { root: Val; alias: number } | undefined {
+    const underPrefix = (v: string): Val => (this.model.prefixGiven ? this.model.prefix + v : { unknown: ['nginx\'s prefix (trace --prefix)'] });
     const full = (raw: string, strip: boolean): Val => {
       if (raw.includes('$')) {
         const v = this.evalValue(compileValue(raw));
-        return isUnknown(v) || v.startsWith('/') ? v : this.model.prefix + v;
+        return isUnknown(v) || v.startsWith('/') ? v : underPrefix(v);
       }
       const plain = strip && raw.endsWith('/') ? raw.slice(0, -1) : raw;
-      return plain.startsWith('/') || plain === '' ? plain : this.model.prefix + plain;
+      return plain.startsWith('/') || plain === '' ? plain : underPrefix(plain);
     };
     for (let s = this.scope; s; s = s.parent) {
       const alias = s.byName.get('alias')?.[0];
@@ -1705,7 +1708,7 @@ class Run {
       const raw = root.args[0]?.value;
       return raw === undefined ? undefined : { root: full(raw, true), alias: 0 };
     }
-    return { root: this.model.prefix + 'html', alias: 0 };
+    return { root: underPrefix('html'), alias: 0 };
   }
 
   /** `$request_filename`: the path base and the URI (less the location's part under alias). */
