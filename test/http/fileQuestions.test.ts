@@ -68,13 +68,17 @@ test('try_files: the first candidate that exists, a "/" one only as a directory;
   assert.equal(none.rules[0].range.start.line + 1, lineOf(conf, 'location @drop'));
 });
 
-test('alias: the URI loses its location\'s part; an alias of a regex location stays a question', () => {
+test('alias: the URI loses its location\'s part; in a regex location the alias is the whole path', () => {
   const files = fakeFiles(tree);
   assert.equal(drop('/al/a.txt', files).verdict, 'unmatched');
   assert.ok(files.asked.includes('/srv/other/a.txt'), files.asked.join(' '));
   assert.equal(drop('/al/b.txt', files).verdict, 'exact');
-  // The regex location's alias is its whole path ($1): not modelled, so its -e stays open.
-  assert.equal(drop('/rx/b.txt', files).verdict, 'ambiguous');
+  // A regex location's alias, with its captures, is the whole path ($request_filename).
+  const rx = drop('/rx/b.txt', files);
+  assert.equal(rx.verdict, 'exact', rx.why);
+  assert.equal(rx.rules[0].range.start.line + 1, lineOf(conf, 'if (!-e'));
+  assert.ok(files.asked.includes('/srv/other/b.txt'), files.asked.join(' '));
+  assert.equal(drop('/rx/a.txt', files).rules[0].range.start.line + 1, lineOf(conf, 'if (!-e') + 1);
 });
 
 test('a machine without the document root (a mirrored config) leaves every file question open', () => {

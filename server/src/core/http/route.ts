@@ -1623,7 +1623,7 @@ class Run {
     const probe = this.options.files;
     if (!probe) return undefined;
     const base = this.pathBase();
-    if (!base || isUnknown(base.root) || probe(base.root || '/')?.kind !== 'dir') return undefined;
+    if (!base || base.alias < 0 || isUnknown(base.root) || probe(base.root || '/')?.kind !== 'dir') return undefined;
     const uri = this.uri;
     if (isUnknown(uri)) return undefined;
     let dir = 0;
@@ -1656,7 +1656,7 @@ class Run {
     const probe = this.options.files;
     if (!probe) return undefined;
     const base = this.pathBase();
-    if (!base || isUnknown(base.root) || probe(base.root || '/')?.kind !== 'dir') return undefined;
+    if (!base || base.alias < 0 || isUnknown(base.root) || probe(base.root || '/')?.kind !== 'dir') return undefined;
     const dir = base.root + uri.slice(base.alias);
     const relative = absoluteLast ? count - 1 : count;
     for (let i = 0; i < relative; i++) {
@@ -1680,8 +1680,8 @@ class Run {
   /**
    * Where the request's files are (ngx_http_core_root, ngx_http_map_uri_to_path): the `root` in
    * effect, absolute from the prefix and without the trailing slash of a plain one, or an `alias`
-   * with the length of its location's name, which the URI loses. Undefined for an alias of a
-   * regex or named location (its captures build the whole path). A relative one is under
+   * with the length of its location's name, which the URI loses, or -1 in a regex location
+   * (the alias, with its captures, is the whole path). A relative one is under
    * nginx's prefix: unknown unless the caller gave it (a test nginx runs with -p elsewhere, and
    * Debian's default tree may hold other files by the same names).
    */
@@ -1700,8 +1700,9 @@ class Run {
       if (alias) {
         const loc = s.location;
         const raw = alias.args[0]?.value;
-        if (!loc || raw === undefined || loc.modifier === '~' || loc.modifier === '~*' || loc.modifier === '@') return undefined;
-        return { root: full(raw, false), alias: loc.name.length };
+        if (!loc || raw === undefined || loc.modifier === '@') return undefined;
+        // In a regex location the alias (its captures) names the whole file: alias -1.
+        return { root: full(raw, false), alias: loc.modifier === '~' || loc.modifier === '~*' ? -1 : loc.name.length };
       }
       const root = s.byName.get('root')?.[0];
       if (!root) continue;
@@ -1716,7 +1717,7 @@ class Run {
     const base = this.pathBase();
     if (!base) return undefined;
     const uri = this.uri;
-    if (isUnknown(base.root)) return base.root;
+    if (isUnknown(base.root) || base.alias < 0) return base.root;
     if (isUnknown(uri)) return uri;
     return uri.length >= base.alias ? base.root + uri.slice(base.alias) : undefined;
   }
@@ -1728,7 +1729,8 @@ class Run {
   onDisk(path: string): FileFound | null | undefined {
     const probe = this.options.files;
     if (!probe || !path.startsWith('/')) return undefined;
-    const root = this.pathBase()?.root;
+    const pb = this.pathBase();
+    const root = pb && pb.alias >= 0 ? pb.root : undefined;
     const under = typeof root === 'string' && root !== '' && (path === root || path.startsWith(root.endsWith('/') ? root : root + '/'));
     const base = under ? root : path.slice(0, path.lastIndexOf('/')) || '/';
     if (probe(base)?.kind !== 'dir') return undefined;
