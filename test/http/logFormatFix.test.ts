@@ -130,10 +130,13 @@ async function applyAndReload(n: Awaited<ReturnType<typeof startNginx>>, edits: 
   }
 }
 
-test('real nginx: drops ambiguous in a combined log are exact once the fix is applied and nginx reloaded', async (t) => {
+/**
+ * A real nginx where two servers drop /x into one combined log, which does not say which Host a
+ * request had (access_log is per server: the harness turns logs off at http level); `send` a
+ * request for /x with a Host, `trace` the log with the config as it is now.
+ */
+async function twoDrops(t: { after: (f: () => void) => void }) {
   assert.ok(hasNginx(), 'real nginx (/usr/sbin/nginx) is needed: .ci/run installs nginx-full');
-  // Two servers drop /x; a combined log does not say which Host a request had. (access_log is
-  // per server: the harness turns logs off at http level.)
   const n = await startNginx({
     conf: `
   server { listen 127.0.0.1:{{port}} default_server; server_name a.test; access_log {{logs}}/access.log; location /x { return 444; } location / { return 200; } }
@@ -141,15 +144,18 @@ test('real nginx: drops ambiguous in a combined log are exact once the fix is ap
 `,
   });
   t.after(() => n.stop());
-  const send = async (host: string) => {
-    await sendRaw(n.port, httpRequest('GET', '/x', { Host: host })).catch(() => undefined);
-  };
+  const send = (host: string) => sendRaw(n.port, httpRequest('GET', '/x', { Host: host })).catch(() => undefined);
   const trace = async () => {
     const m = buildModelFromGraph(loadConfigGraph(n.confFile, new NodeFileSystem()));
     const out: TraceEntry[] = [];
     await traceLog(m, `${n.logs}/access.log`, (e) => out.push(e));
     return { m, out };
   };
+  return { n, send, trace };
+}
+
+test('real nginx: drops ambiguous in a combined log are exact once the fix is applied and nginx reloaded', async (t) => {
+  const { n, send, trace } = await twoDrops(t);
   await send('a.test');
   await send('b.test');
   await n.waitForLines('access.log', 2);
@@ -203,21 +209,7 @@ test('the marker fix: `set` before each return 444 on its own line, the marker l
 });
 
 test('real nginx: drops ambiguous in a combined log are exact once each is marked and nginx reloaded', async (t) => {
-  assert.ok(hasNginx(), 'real nginx (/usr/sbin/nginx) is needed: .ci/run installs nginx-full');
-  const n = await startNginx({
-    conf: `
-  server { listen 127.0.0.1:{{port}} default_server; server_name a.test; access_log {{logs}}/access.log; location /x { return 444; } location / { return 200; } }
-  server { listen 127.0.0.1:{{port}}; server_name b.test; access_log {{logs}}/access.log; location /x { return 444; } location / { return 200; } }
-`,
-  });
-  t.after(() => n.stop());
-  const send = (host: string) => sendRaw(n.port, httpRequest('GET', '/x', { Host: host })).catch(() => undefined);
-  const trace = async () => {
-    const m = buildModelFromGraph(loadConfigGraph(n.confFile, new NodeFileSystem()));
-    const out: TraceEntry[] = [];
-    await traceLog(m, `${n.logs}/access.log`, (e) => out.push(e));
-    return { m, out };
-  };
+  const { n, send, trace } = await twoDrops(t);
   await send('a.test');
   await n.waitForLines('access.log', 1);
   const first = await trace();
