@@ -46,7 +46,12 @@ function globToRegExp(glob: string): RegExp {
 
 export class LogService {
   private models = new WeakMap<ConfigGraph, HttpModel>();
-  private analyzers = new Map<string, { model: HttpModel; analyzer: LogLineAnalyzer; lenses?: { version: number; analyzer: LogLineAnalyzer; lenses: CodeLens[] } }>();
+  /**
+   * Per open log: its analyzer, and its traced lines per document version. The lines are kept,
+   * not the lenses: thousands of lens objects kept alive were promoted by the GC during the very
+   * request that built them; rebuilt per request they die young.
+   */
+  private analyzers = new Map<string, { model: HttpModel; analyzer: LogLineAnalyzer; traced?: { version: number; analyzer: LogLineAnalyzer; lines: number[] } }>();
   /** Line index per open log version: the editor library's own index costs more than the scan itself. */
   private texts = new Map<string, { version: number; doc: LogText }>();
   /** Short keys standing for open logs in lens data; never reused, so a stale lens resolves to nothing. */
@@ -127,7 +132,7 @@ export class LogService {
     return { analyzer, graph };
   }
 
-  /** A log document's lenses, computed once per document version and analyzer. */
+  /** A log document's lenses; its traced lines are found once per document version and analyzer. */
   lenses(uri: string, token?: Cancellation): CodeLens[] {
     const la = this.analyzer(uri);
     if (!la) return [];
@@ -135,11 +140,13 @@ export class LogService {
     const doc = this.logText(uri);
     const entry = this.analyzers.get(uri);
     if (!doc || version === undefined || !entry) return [];
-    if (entry.lenses && entry.lenses.version === version && entry.lenses.analyzer === la.analyzer) return entry.lenses.lenses;
-    const lenses = logDocumentLenses(doc, la.analyzer, this.lensContext(uri, la.graph), { token });
-    // A cancelled pass may be partial: never serve it again.
-    if (!token?.isCancellationRequested) entry.lenses = { version, analyzer: la.analyzer, lenses };
-    return lenses;
+    let traced = entry.traced && entry.traced.version === version && entry.traced.analyzer === la.analyzer ? entry.traced.lines : undefined;
+    if (!traced) {
+      traced = la.analyzer.tracedLines(doc, () => token?.isCancellationRequested === true);
+      // A cancelled pass may be partial: never serve it again.
+      if (!token?.isCancellationRequested) entry.traced = { version, analyzer: la.analyzer, lines: traced };
+    }
+    return logDocumentLenses(doc, la.analyzer, this.lensContext(uri, la.graph), { token, traced });
   }
 
   /** codeLens/resolve of a log lens: the title and rules of its line, as the eager path gives them. */
