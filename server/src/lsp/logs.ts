@@ -8,6 +8,7 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { CodeAction, CodeLens, Location, Range } from 'vscode-languageserver-types';
 import type { ConfigGraph } from '../core/configGraph';
 import { buildModelFromGraph, type HttpModel, type RuleRef } from '../core/http/model';
+import type { FileProbe } from '../core/http/route';
 import { dropsIndex } from '../core/drops/index';
 import { traceLog, ruleKey } from '../core/trace';
 import { detectLogFormat } from '../core/logs/detect';
@@ -58,7 +59,7 @@ export class LogService {
   private docKeys = new Map<string, number>();
   private docUris = new Map<number, string>();
   private nextDocKey = 1;
-  private drops = new Map<string, { model: HttpModel; counts: Map<string, DropCounts>; logs: string[]; done: boolean; abort: AbortController }>();
+  private drops = new Map<string, { model: HttpModel; counts: Map<string, DropCounts>; logs: string[]; done: boolean; abort: AbortController; files?: FileProbe }>();
 
   constructor(
     private readonly ws: Workspace,
@@ -127,7 +128,7 @@ export class LogService {
     const hit = this.analyzers.get(uri);
     if (hit && hit.model === model) return { analyzer: hit.analyzer, graph };
     const sample = this.logText(uri)!.head(200);
-    const analyzer = new LogLineAnalyzer(model, path, sample, undefined, this.setting(path)?.format);
+    const analyzer = new LogLineAnalyzer(model, path, sample, undefined, this.setting(path)?.format, this.projects.fileProbe(main));
     this.analyzers.set(uri, { model, analyzer });
     return { analyzer, graph };
   }
@@ -260,7 +261,7 @@ export class LogService {
     const have = this.drops.get(main);
     if (have && have.model === model) return have.done ? have : undefined;
     have?.abort.abort();
-    const entry = { model, counts: new Map<string, DropCounts>(), logs: this.logFilesFor(main), done: false, abort: new AbortController() };
+    const entry = { model, counts: new Map<string, DropCounts>(), logs: this.logFilesFor(main), done: false, abort: new AbortController(), files: this.projects.fileProbe(main) };
     this.drops.set(main, entry);
     void this.count(entry).then(
       () => {
@@ -273,7 +274,7 @@ export class LogService {
     return undefined;
   }
 
-  private async count(entry: { model: HttpModel; counts: Map<string, DropCounts>; logs: string[]; abort: AbortController }): Promise<void> {
+  private async count(entry: { model: HttpModel; counts: Map<string, DropCounts>; logs: string[]; abort: AbortController; files?: FileProbe }): Promise<void> {
     for (const file of entry.logs) {
       if (entry.abort.signal.aborted) return;
       const uri = pathToUri(file);
@@ -307,7 +308,7 @@ export class LogService {
               }
             }
           },
-          { signal: entry.abort.signal },
+          { signal: entry.abort.signal, files: entry.files },
         );
       } catch (err) {
         this.log.warn(`[drops] cannot read ${file}: ${describeError(err)}`);

@@ -16,6 +16,8 @@ import { NodeFileSystem } from '../node/fileSystem';
 import type { DocumentView } from '../service/document';
 import { uriToPath } from '../service/convert';
 import type { Workspace } from './workspace';
+import type { FileProbe } from '../core/http/route';
+import { nodeFileProbe } from '../node/fileProbe';
 
 export class Projects {
   readonly fs: OverlayFileSystem;
@@ -49,6 +51,18 @@ export class Projects {
     if (text === undefined) this.fs.remove(path);
     else this.fs.set(path, text);
     this.invalidate();
+  }
+
+  /**
+   * The file system for nginx's file questions on a log of `main` (if (-f ...), try_files):
+   * only where this server may read (the workspace, or anywhere when allowed), in a trusted
+   * workspace; what it finds is remembered for the probe's life (one lens pass, one analyzer).
+   */
+  fileProbe(main: string): FileProbe | undefined {
+    if (!this.ws.trusted) return undefined;
+    const allow = this.allowRead(main);
+    const probe = nodeFileProbe();
+    return (p) => (allow(p) ? probe(p) : undefined);
   }
 
   private allowRead(main: string): (p: string) => boolean {

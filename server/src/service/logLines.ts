@@ -4,6 +4,7 @@
 
 import { Attributor, logPathVars, type Attribution } from '../core/http/attribute';
 import type { HttpModel } from '../core/http/model';
+import type { FileProbe } from '../core/http/route';
 import { toByteString } from '../core/logs/escape';
 import { compileNamed, formatForLog, TracedLineReader, type FormatChoice } from '../core/trace';
 
@@ -31,9 +32,11 @@ export class LogLineAnalyzer {
     readonly statuses: ReadonlySet<number> = new Set([444]),
     /** A log_format name the user chose (setting nginx-lens.logFiles): used when the config defines it. */
     forcedFormat?: string,
+    /** The file system for nginx's file questions, where the server may read it. */
+    files?: FileProbe,
   ) {
     this.format = (forcedFormat && named(model, forcedFormat)) || formatForLog(model, logFile, sample.map(toByteString));
-    this.attributor = new Attributor(model, { logFile });
+    this.attributor = new Attributor(model, { logFile, files });
     this.reader = new TracedLineReader(model, this.format, statuses, logPathVars(model, logFile));
     this.statusTexts = [...statuses].map(String);
   }
