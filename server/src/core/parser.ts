@@ -247,14 +247,15 @@ class Parser {
       }
       if (tok.kind !== 'semi' || tok.end !== end || !words.length) return undefined;
       const [name, ...args] = words;
+      const semicolon = this.range(tok.start, tok.end);
       return {
         name: name.value,
         nameRange: name.range,
         nameQuote: name.quote,
         args,
-        range: this.range(name.range.start.offset, tok.end),
+        range: { start: name.range.start, end: semicolon.end },
         file: this.file.path,
-        semicolon: this.range(tok.start, tok.end),
+        semicolon,
       };
     }
   }
@@ -265,20 +266,22 @@ class Parser {
     let depth = 0;
     let pending: { name: Arg; args: Arg[] } | null = null;
 
-    const finish = (p: { name: Arg; args: Arg[] }, endOffset: number): Directive => {
+    // Ranges share their Position objects where they meet (a directive starts where its name
+    // does and ends where its ';' does; positions are never mutated): a 500 KB blocklist is tens
+    // of thousands of directives, and each Position less is one the GC does not copy.
+    const finish = (p: { name: Arg; args: Arg[] }, end: number | Position): Directive => {
       const d: Directive = {
         name: p.name.value,
         nameRange: p.name.range,
         nameQuote: p.name.quote,
         args: p.args,
-        range: this.range(p.name.range.start.offset, endOffset),
+        range: { start: p.name.range.start, end: typeof end === 'number' ? this.position(end) : end },
         file: this.file.path,
       };
       stack[stack.length - 1].children.push(d);
       return d;
     };
-    const lastEnd = (p: { name: Arg; args: Arg[] }): number =>
-      (p.args.length ? p.args[p.args.length - 1] : p.name).range.end.offset;
+    const lastEnd = (p: { name: Arg; args: Arg[] }): Position => (p.args.length ? p.args[p.args.length - 1] : p.name).range.end;
 
     for (;;) {
       const tok = this.next();
@@ -292,8 +295,9 @@ class Parser {
           this.error('unexpected-char', 'unexpected ";"', tok.start, tok.end);
           continue;
         }
-        const d = finish(pending, tok.end);
-        d.semicolon = this.range(tok.start, tok.end);
+        const semicolon = this.range(tok.start, tok.end);
+        const d = finish(pending, semicolon.end);
+        d.semicolon = semicolon;
         pending = null;
         continue;
       }
@@ -305,7 +309,7 @@ class Parser {
           stack.push({ children: parent.children, transparent: { open } });
           continue;
         }
-        const d = finish(pending, tok.end);
+        const d = finish(pending, open.end);
         pending = null;
         const block: Block = { open, children: [] };
         d.block = block;
@@ -327,7 +331,7 @@ class Parser {
           if (this.suppressCloseError !== tok.start) {
             this.error('missing-semicolon', 'unexpected "}" (missing ";" before it?)', tok.start, tok.end, {
               message: `directive "${pending.name.value}" is not terminated by ";"`,
-              range: this.range(pending.name.range.start.offset, lastEnd(pending)),
+              range: { start: pending.name.range.start, end: lastEnd(pending) },
             });
           }
           finish(pending, lastEnd(pending));
@@ -340,8 +344,9 @@ class Parser {
         const frame = stack.pop()!;
         if (frame.owner?.block) {
           depth--;
-          frame.owner.block.close = this.range(tok.start, tok.end);
-          frame.owner.range = this.range(frame.owner.range.start.offset, tok.end);
+          const close = this.range(tok.start, tok.end);
+          frame.owner.block.close = close;
+          frame.owner.range = { start: frame.owner.range.start, end: close.end };
         }
         continue;
       }
@@ -350,7 +355,7 @@ class Parser {
       if (pending) {
         this.error('unexpected-eof', 'unexpected end of file, expecting ";" or "}"', eof, eof, {
           message: `directive "${pending.name.value}" is not terminated`,
-          range: this.range(pending.name.range.start.offset, lastEnd(pending)),
+          range: { start: pending.name.range.start, end: lastEnd(pending) },
         });
         finish(pending, lastEnd(pending));
         pending = null;
