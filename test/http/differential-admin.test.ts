@@ -435,7 +435,7 @@ function scenarios(): Scenario[] {
       ],
     },
     {
-      name: 'marker variables: `set $reason` before most drops and a named capture, logged without Host, so the marker names the rule',
+      name: 'marker variables: `set $reason` before most drops, a named capture and a map variable `set` overrides, logged without Host, so the marker names the rule',
       conf: conf(
         `
   server { listen 127.0.0.1:PORT default_server; server_name _;
@@ -444,6 +444,7 @@ function scenarios(): Scenario[] {
     location ~ \\.php$ { set $reason php; return 444; }
     location /admin { if ($request_method = POST) { set $reason adminpost; return 444; } return 444; }
     location /ok { return 200; }
+    location /setarea { set $area manual; return 444; }
     location / { return 200; }
   }
   server { listen 127.0.0.1:PORT; server_name shop.test;
@@ -452,8 +453,9 @@ function scenarios(): Scenario[] {
     location ~ \\.php$ { set $reason shop-php; return 444; }
   }
 `,
-        `log_format marked '$remote_addr [$time_local] "$request" $status "$reason" "$kind"';
-  access_log PREFIX/logs/marked.log marked;`,
+        `log_format marked '$remote_addr [$time_local] "$request" $status "$reason" "$kind" "$area"';
+  access_log PREFIX/logs/marked.log marked;
+  map $request_uri $area { default web; ~^/api api; }`,
       ),
       requests: [
         get('/x.php', 'any.test'),
@@ -471,6 +473,8 @@ function scenarios(): Scenario[] {
         get('/ok', 'shop.test'),
         get('/ok', 'any.test'),
         get('/', 'shop.test', ua('sqlmap')),
+        get('/setarea', 'any.test'),
+        get('/setarea', 'shop.test'),
       ],
     },
   ];

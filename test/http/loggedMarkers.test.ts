@@ -84,3 +84,18 @@ test('a line that logs the marker is not answered from a line of the same reques
   assert.equal(a.verdict, 'exact', a.why);
   assert.equal(a.rules[0].range.start.line + 1, lineOf(conf, 'location /wp-'));
 });
+
+test('a map variable that `set` overrides on one path keeps its map value on the others', () => {
+  // The map variable is changeable: `set` replaces it where it runs; elsewhere it is the map's.
+  const c = http(`
+log_format m '$remote_addr "$request" $status "$kind"';
+map $request_uri $kind { default page; ~^/api api; }
+server { listen 80;
+  location /x { set $kind manual; return 444; }
+  location /api { return 444; }
+}`);
+  const m = modelOf(c);
+  const a = new Attributor(m).attribute(facts({ request: 'GET /api/v1 HTTP/1.1', serverPort: 80, vars: { kind: 'api' } }), 444);
+  assert.equal(a.verdict, 'exact', a.why);
+  assert.equal(a.rules[0].range.start.line + 1, lineOf(c, 'location /api'));
+});

@@ -400,9 +400,11 @@ class Run {
       let mine = this.vars.get(name);
       if (mine === undefined) {
         // Never assigned here: a `set` target of its own is then empty. Not judged: a capture (a
-        // regex this history did not run may set it: a map the log format evaluates), or one of
-        // nginx's variables that `set` may also change (`$args`, `$limit_rate`, `$http_*`).
-        if (isCaptureName(this.model, name) || isNginxVariable(name)) continue;
+        // regex this history did not run may set it: a map the log format evaluates), a map, geo
+        // or split_clients variable (`set` may override it; unassigned it has its value), or one
+        // of nginx's variables that `set` may also change (`$args`, `$limit_rate`, `$http_*`).
+        const m = this.model;
+        if (isCaptureName(m, name) || isNginxVariable(name) || m.maps.has(name) || m.geos.has(name) || splitClientsOf(m).has(name)) continue;
         mine = '';
       }
       if (isUnknown(mine) || !ASCII.test(mine)) continue;
