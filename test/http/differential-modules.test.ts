@@ -278,7 +278,7 @@ function scenarios(): Scenario[] {
     },
     {
       name: 'file tests, try_files and index against real files: alias (prefix and regex), $uri/, -f/-d/-e on $request_filename, an index file or its absolute fallback',
-      files: { 'www/real/a.txt': 'a', 'www/tf/x.txt': 'x', 'www/tf/dir/index.html': 'i', 'www/fe/yes.txt': 'y', 'www/de/sub/': '', 'www/ix/a/index.html': 'i', 'www/ix/b/': '' },
+      files: { 'www/real/a.txt': 'a', 'www/tf/x.txt': 'x', 'www/tf/dir/index.html': 'i', 'www/fe/yes.txt': 'y', 'www/de/sub/': '', 'www/ix/a/index.html': 'i', 'www/ix/b/': '', 'www/d2/sub/index.html': 'i' },
       conf: conf(`
   server { listen 127.0.0.1:PORT default_server; root FILES/www;
     location /al/ { alias FILES/www/real/; try_files $uri =444; }
@@ -288,6 +288,8 @@ function scenarios(): Scenario[] {
     location /ix/ { index index.html /drop-ix; }
     location = /drop-ix { return 444; }
     location ~ ^/ix/.*/index\\.html$ { return 444; }
+    location /d2/ { try_files $uri $uri/ =404; }
+    location ~ ^/d2/sub/index\\.html$ { return 444; }
     location ~ ^/rx/(.*)$ { alias FILES/www/real/$1;
       if (!-e $request_filename) { return 444; }
       return 444;
@@ -296,7 +298,7 @@ function scenarios(): Scenario[] {
 `),
       requests: [
         ...[get('/al/a.txt'), get('/al/b.txt'), get('/tf/x.txt'), get('/tf/y.txt'), get('/tf/dir/'), get('/fe/yes.txt'), get('/fe/no.txt')],
-        ...[get('/de/sub'), get('/de/none'), get('/de/'), get('/ix/a/'), get('/ix/b/'), get('/ix/c/'), get('/rx/a.txt'), get('/rx/b.txt')],
+        ...[get('/de/sub'), get('/de/none'), get('/de/'), get('/ix/a/'), get('/ix/b/'), get('/ix/c/'), get('/rx/a.txt'), get('/rx/b.txt'), get('/d2/sub/'), get('/d2/sub')],
       ],
     },
     {

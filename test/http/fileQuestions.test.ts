@@ -146,3 +146,19 @@ server { listen 80; root html;
   const guessed = new Attributor(buildModelFromFile(parse(c, '/etc/nginx/nginx.conf')), { files }).attribute(req, 444);
   assert.equal(guessed.verdict, 'ambiguous', guessed.why);
 });
+
+test('try_files $uri/: the directory becomes the URI without the slash nginx drops from the candidate', () => {
+  const c = http(`
+server { listen 80; root /srv/www;
+  location /d/ { try_files $uri $uri/ =404; }
+  location ~ ^/d/sub/index\\.html$ { return 444; }
+}`);
+  const files = fakeFiles(['/srv/www/', '/srv/www/d/sub/index.html']);
+  const at = (path: string) => new Attributor(modelOf(c), { files }).attribute(facts({ request: `GET ${path} HTTP/1.1`, host: 'h', serverPort: 80 }), 444);
+  // "/d/sub/": the directory, then its index file (the regex location drops it).
+  const slash = at('/d/sub/');
+  assert.equal(slash.verdict, 'exact', slash.why);
+  assert.equal(slash.rules[0].range.start.line + 1, lineOf(c, 'location ~ ^/d/sub/'));
+  // "/d/sub": the URI stays "/d/sub", which the index module leaves (the static module's 301).
+  assert.equal(at('/d/sub').verdict, 'unmatched');
+});

@@ -1595,13 +1595,14 @@ class Run {
     const tf = scope.byName.get('try_files')?.[0];
     if (tf && tf.args.length >= 2) {
       const last = tf.args[tf.args.length - 1].value;
-      // A directory candidate (`$uri/`) that exists becomes the URI, which the index module may
-      // then redirect (`/blog` → `/blog/` → `/blog/index.php`); a file candidate is served as is.
+      // A directory candidate (`$uri/`) that exists becomes the URI without its slash (nginx drops
+      // it when reading the directive): `/blog/` then goes on to the index module, `/blog` to the
+      // static module's 301. A file candidate is served as is.
       const dirs = tf.args.slice(0, -1).filter((a) => a.value.endsWith('/'));
       const labels = ['a try_files file candidate existed', ...dirs.map((a) => `try_files: ${a.value} was an existing directory`), `no try_files candidate existed: fallback ${last}`];
       const i = this.tryFilesOnDisk(tf, labels.length) ?? this.pickFs('try_files', tf, ['$uri', ...tf.args.slice(0, -1).map((a) => a.value)], labels);
       if (i > 0 && i <= dirs.length) {
-        this.uri = this.evalValue(compileValue(dirs[i - 1].value));
+        this.uri = this.evalValue(compileValue(dirs[i - 1].value.slice(0, -1)));
         this.path.push(`try_files: ${dirs[i - 1].value} was a directory (${where(tf)})`);
         return this.content();
       }
