@@ -6,7 +6,7 @@
 
 import { posix } from 'node:path';
 import { ipv4ToNumber, parseCidr, scopesOf, type AccessLogDef, type Cidr, type HttpModel, type RuleRef } from './model';
-import { accessLogsOf, connectionFamily, route, type FileProbe, type Outcome, type RouteResult } from './route';
+import { accessLogsOf, connectionFamily, route, type Decision, type FileProbe, type Outcome, type RouteResult } from './route';
 import type { RequestFacts } from './request';
 import { derivedReadKey } from './lookup';
 import { matchLogPath, unrotated } from './logPath';
@@ -95,6 +95,20 @@ function collectAccessLogs(model: HttpModel): AccessLogDef[] {
   if (!model.http) visit(undefined);
   for (const scope of scopesOf(model)) visit(scope);
   return out;
+}
+
+/**
+ * What the log would need to record to tell these outcomes apart: the variables of the open
+ * questions they did not all answer the same way. A question every outcome answered alike (the
+ * port a per-server log already implies, say) would not separate them, logged or not.
+ */
+function decisiveMissing(outcomes: readonly Outcome[]): string[] {
+  const key = (d: Decision) => `${d.question}\u0000${d.answer}`;
+  const shared = new Map<string, number>();
+  for (const o of outcomes) for (const k of new Set(o.decisions.map(key))) shared.set(k, (shared.get(k) ?? 0) + 1);
+  const out = new Set<string>();
+  for (const o of outcomes) for (const d of o.decisions) if (shared.get(key(d)) !== outcomes.length) for (const m of d.missing) out.add(m);
+  return [...out];
 }
 
 export class Attributor {
@@ -212,7 +226,7 @@ export class Attributor {
       g.push(o);
     }
     const ranked = [...groups.values()].sort((a, b) => cost(a) - cost(b) || order(a[0]) - order(b[0]));
-    const missing = [...new Set(matching.flatMap((o) => o.missing))];
+    const missing = decisiveMissing(matching);
     if (ranked.length === 1 && ranked[0][0].rule && !truncated) {
       const o = ranked[0].reduce((x, y) => (y.assumptions.length < x.assumptions.length ? y : x));
       return { verdict: 'exact', rules: [o.rule!], why: o.path.join('; '), missing: [], outcomes: [o] };

@@ -59,6 +59,18 @@ export interface Outcome {
   assumptions: string[];
   /** Logged variables that would have decided the assumptions (e.g. `$host`). */
   missing: string[];
+  /**
+   * The open questions answered on the way that a logged variable would have decided: the
+   * question, the answer taken, and those variables. Outcomes that all took the same answer are
+   * not told apart by logging it (attribute.ts decisiveMissing).
+   */
+  decisions: Decision[];
+}
+
+export interface Decision {
+  question: string;
+  answer: number;
+  missing: readonly string[];
 }
 
 export interface RouteResult {
@@ -201,6 +213,8 @@ function explore(model: HttpModel, facts: RequestFacts, options: RouteOptions, r
           prev.path = o.path;
         }
         for (const m of o.missing) if (!prev.missing.includes(m)) prev.missing.push(m);
+        // The same outcome reached by other answers: it took those too (attribute.ts decisiveMissing).
+        for (const d of o.decisions) if (!prev.decisions.some((p) => p.question === d.question && p.answer === d.answer)) prev.decisions.push(d);
       }
     }
     if (fair) {
@@ -245,6 +259,7 @@ class Run {
   path: string[] = [];
   assumptions: string[] = [];
   missing = new Set<string>();
+  decisions: Decision[] = [];
   vars = new Map<string, Val>();
   captures: Val[] = [];
   method: Val = { unknown: ['$request'] };
@@ -325,6 +340,7 @@ class Run {
     if (labels.length > 1) {
       if (labels[i]) this.assumptions.push(labels[i]);
       for (const m of missing) this.missing.add(m);
+      if (missing.length) this.decisions.push({ question: labels.join('\u0001'), answer: i, missing });
     }
     return i;
   }
@@ -361,8 +377,11 @@ class Run {
   pickLazy(n: number, label: (i: number) => string, missing: string[]): number {
     const i = this.chooser.choose(n);
     if (n > 1) {
-      this.assumptions.push(label(i));
+      const l = label(i);
+      this.assumptions.push(l);
       for (const m of missing) this.missing.add(m);
+      // Only the answer's label is built: it stands for the question and the answer.
+      if (missing.length) this.decisions.push({ question: `${n}\u0001${l}`, answer: i, missing });
     }
     return i;
   }
@@ -380,6 +399,7 @@ class Run {
       path: this.path,
       assumptions: this.assumptions,
       missing: [...this.missing],
+      decisions: this.decisions,
     };
   }
 
