@@ -1643,10 +1643,9 @@ class Run {
    * undefined when the files are not here or a name cannot be evaluated.
    */
   tryFilesOnDisk(tf: Directive, labels: number): number | undefined {
-    const probe = this.options.files;
-    if (!probe) return undefined;
-    const base = this.pathBase();
-    if (!base || base.alias < 0 || isUnknown(base.root) || probe(base.root || '/')?.kind !== 'dir') return undefined;
+    const here = this.filesHere();
+    if (!here) return undefined;
+    const { probe, base } = here;
     const uri = this.uri;
     if (isUnknown(uri)) return undefined;
     let dir = 0;
@@ -1669,6 +1668,19 @@ class Run {
   }
 
   /**
+   * The probe and the request's path base when its files are on this machine (the root, or a
+   * prefix location's alias, exists as a directory), for the questions that build a path from
+   * them (try_files, index); undefined otherwise.
+   */
+  filesHere(): { probe: FileProbe; base: { root: string; alias: number } } | undefined {
+    const probe = this.options.files;
+    if (!probe) return undefined;
+    const base = this.pathBase();
+    if (!base || base.alias < 0 || isUnknown(base.root) || probe(base.root || '/')?.kind !== 'dir') return undefined;
+    return { probe, base: { root: base.root, alias: base.alias } };
+  }
+
+  /**
    * Which of indexRedirect's answers the files on this machine give (ngx_http_index_handler): the
    * first of the `count` index names that exists (a file or not); when none does, the absolute
    * last name, or the answer after the names (no index file, or no directory: nginx tests the
@@ -1676,10 +1688,9 @@ class Run {
    * URI each answer leads to (uri + name, the absolute name, or none).
    */
   indexOnDisk(uri: string, targets: readonly (Val | undefined)[], count: number, absoluteLast: boolean): number | undefined {
-    const probe = this.options.files;
-    if (!probe) return undefined;
-    const base = this.pathBase();
-    if (!base || base.alias < 0 || isUnknown(base.root) || probe(base.root || '/')?.kind !== 'dir') return undefined;
+    const here = this.filesHere();
+    if (!here) return undefined;
+    const { probe, base } = here;
     const dir = base.root + uri.slice(base.alias);
     const relative = absoluteLast ? count - 1 : count;
     for (let i = 0; i < relative; i++) {
