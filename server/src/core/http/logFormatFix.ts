@@ -60,7 +60,7 @@ export function logVariablesFix(model: HttpModel, logFile: string, formatName: s
   if (!http?.block || !filter) return undefined;
   const writers = allAccessLogs(model).filter((d) => !d.off && d.format === 'combined' && filter(d));
   if (!writers.length) return undefined;
-  const name = freshName(model, `combined_${variables.join('_')}`);
+  const name = freshName(`combined_${variables.join('_')}`, (n) => model.logFormats.has(n));
   const children = http.block.children;
   const first = children[0];
   const indent = first ? ' '.repeat(first.range.start.character) : '    ';
@@ -97,7 +97,7 @@ export function markerFix(model: HttpModel, logFile: string, formatName: string,
   const returns = new Map<string, RuleRef>();
   for (const r of rules) if (r.directive.name === 'return') returns.set(`${r.directive.file}\0${r.directive.range.start.offset}`, r);
   if (!returns.size) return undefined;
-  const name = freshVariable(model, 'nginx_lens_rule');
+  const name = freshName('nginx_lens_rule', (n) => model.referencedVars.has(n) || model.declaredVars.has(n));
   const logIt = logVariablesFix(model, logFile, formatName, [name]);
   if (!logIt) return undefined;
   const values = new Set<string>();
@@ -119,16 +119,10 @@ export function markerFix(model: HttpModel, logFile: string, formatName: string,
   };
 }
 
-/** A variable name the configuration does not use yet. */
-function freshVariable(model: HttpModel, base: string): string {
+/** `base`, or `base_2`, `base_3`...: the first name not `taken` (a log_format's, a variable's). */
+function freshName(base: string, taken: (name: string) => boolean): string {
   let name = base;
-  for (let i = 2; model.referencedVars.has(name) || model.declaredVars.has(name); i++) name = `${base}_${i}`;
-  return name;
-}
-
-function freshName(model: HttpModel, base: string): string {
-  let name = base;
-  for (let i = 2; model.logFormats.has(name); i++) name = `${base}_${i}`;
+  for (let i = 2; taken(name); i++) name = `${base}_${i}`;
   return name;
 }
 
