@@ -13,24 +13,22 @@ import { LineStarts, type LogLines } from '../service/logLines';
 const CHUNK = 1 << 20;
 
 /**
- * The read buffer of indexing and scanning, kept for the server's life and touched once: a fresh
- * 1 MiB block per read is mapped anew by the allocator, and its page faults cost more than
- * copying the file from the page cache (measured on the first lens request of a large log).
+ * The read buffer of indexing and scanning, allocated once and kept: a fresh 1 MiB block per read
+ * is mapped anew by the allocator, and its page faults cost more than copying the file from the
+ * page cache (measured on the first lens request of a large log).
  */
-let scratch: Buffer | undefined = Buffer.alloc(CHUNK);
+let scratch: Buffer | undefined;
+let scratchBusy = false;
 
-/** The shared read buffer when it is free and big enough, else a fresh one; hand it back with `release`. */
-function borrow(bytes: number): Buffer {
-  if (scratch && scratch.length >= bytes) {
-    const b = scratch;
-    scratch = undefined;
-    return b;
+/** `f` over a buffer of at least `bytes`: the kept one when it is free and big enough. */
+function withBuffer<T>(bytes: number, f: (buf: Buffer) => T): T {
+  if (scratchBusy || bytes > CHUNK) return f(Buffer.allocUnsafe(bytes));
+  scratchBusy = true;
+  try {
+    return f((scratch ??= Buffer.alloc(CHUNK)));
+  } finally {
+    scratchBusy = false;
   }
-  return Buffer.allocUnsafe(bytes);
-}
-
-function release(b: Buffer): void {
-  if (b.length === CHUNK) scratch = b;
 }
 
 export class LogFileLines implements LogLines {
@@ -114,18 +112,11 @@ export class LogFileLines implements LogLines {
 
   scan(needle: string, maxBytes: number, visit: (line: number, bytes: string) => boolean): void {
     // Unreadable since it was indexed: the lines visited so far stand.
-    this.withFile(undefined, (fd) => {
-      const chunk = this.chunkBytes;
-      const buf = borrow(chunk);
-      try {
-        this.scanWith(fd, buf, chunk, needle, maxBytes, visit);
-      } finally {
-        release(buf);
-      }
-    });
+    this.withFile(undefined, (fd) => withBuffer(this.chunkBytes, (buf) => this.scanWith(fd, buf, needle, maxBytes, visit)));
   }
 
-  private scanWith(fd: number, buf: Buffer, chunk: number, needle: string, maxBytes: number, visit: (line: number, bytes: string) => boolean): void {
+  private scanWith(fd: number, buf: Buffer, needle: string, maxBytes: number, visit: (line: number, bytes: string) => boolean): void {
+    const chunk = this.chunkBytes;
     const { starts, lineCount } = this;
     let first = 0;
     while (first < lineCount) {
@@ -186,13 +177,7 @@ function trimBreak(b: Buffer): Buffer {
  * is not part of the first line), read a chunk at a time.
  */
 function indexLines(fd: number, chunk: number): { starts: Int32Array; count: number; size: number } {
-  const size = fstatSync(fd).size;
-  const buf = borrow(chunk);
-  try {
-    return indexWith(fd, buf, chunk, size);
-  } finally {
-    release(buf);
-  }
+  return withBuffer(chunk, (buf) => indexWith(fd, buf, chunk, fstatSync(fd).size));
 }
 
 function indexWith(fd: number, buf: Buffer, chunk: number, size: number): { starts: Int32Array; count: number; size: number } {
