@@ -47,21 +47,15 @@ const CONFIRM = 'nginx-lens.confirm';
  * user accepts it there.
  */
 export function fixAction(fix: Fix, options: { diagnostics?: LspDiagnostic[]; isPreferred?: boolean; confirm?: boolean } = {}): CodeAction {
-  let edit: WorkspaceEdit;
+  const changes: Record<string, LspTextEdit[]> = {};
+  for (const e of fix.edits) (changes[pathToUri(e.file)] ??= []).push({ range: toLspRange(e.range), newText: e.newText });
+  let edit: WorkspaceEdit = { changes };
   if (options.confirm) {
-    const byUri = new Map<string, AnnotatedTextEdit[]>();
-    for (const e of fix.edits) {
-      const uri = pathToUri(e.file);
-      let list = byUri.get(uri);
-      if (!list) byUri.set(uri, (list = []));
-      list.push({ range: toLspRange(e.range), newText: e.newText, annotationId: CONFIRM });
-    }
-    const documentChanges: TextDocumentEdit[] = [...byUri].map(([uri, edits]) => ({ textDocument: { uri, version: null }, edits }));
+    const documentChanges: TextDocumentEdit[] = Object.entries(changes).map(([uri, edits]) => ({
+      textDocument: { uri, version: null },
+      edits: edits.map((e): AnnotatedTextEdit => ({ ...e, annotationId: CONFIRM })),
+    }));
     edit = { documentChanges, changeAnnotations: { [CONFIRM]: { label: fix.title, needsConfirmation: true } } };
-  } else {
-    const changes: Record<string, LspTextEdit[]> = {};
-    for (const e of fix.edits) (changes[pathToUri(e.file)] ??= []).push({ range: toLspRange(e.range), newText: e.newText });
-    edit = { changes };
   }
   return {
     title: fix.title,
