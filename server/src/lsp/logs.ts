@@ -45,6 +45,17 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/** One counting of a config's drops over its logs (for the rule lenses), per model. */
+interface DropsPass {
+  model: HttpModel;
+  counts: Map<string, DropCounts>;
+  logs: string[];
+  done: boolean;
+  abort: AbortController;
+  /** The file system for nginx's file questions, where the server may read it. */
+  files?: FileProbe;
+}
+
 export class LogService {
   private models = new WeakMap<ConfigGraph, HttpModel>();
   /**
@@ -59,7 +70,7 @@ export class LogService {
   private docKeys = new Map<string, number>();
   private docUris = new Map<number, string>();
   private nextDocKey = 1;
-  private drops = new Map<string, { model: HttpModel; counts: Map<string, DropCounts>; logs: string[]; done: boolean; abort: AbortController; files?: FileProbe }>();
+  private drops = new Map<string, DropsPass>();
 
   constructor(
     private readonly ws: Workspace,
@@ -261,7 +272,7 @@ export class LogService {
     const have = this.drops.get(main);
     if (have && have.model === model) return have.done ? have : undefined;
     have?.abort.abort();
-    const entry = { model, counts: new Map<string, DropCounts>(), logs: this.logFilesFor(main), done: false, abort: new AbortController(), files: this.projects.fileProbe(main) };
+    const entry: DropsPass = { model, counts: new Map<string, DropCounts>(), logs: this.logFilesFor(main), done: false, abort: new AbortController(), files: this.projects.fileProbe(main) };
     this.drops.set(main, entry);
     void this.count(entry).then(
       () => {
@@ -274,7 +285,7 @@ export class LogService {
     return undefined;
   }
 
-  private async count(entry: { model: HttpModel; counts: Map<string, DropCounts>; logs: string[]; abort: AbortController; files?: FileProbe }): Promise<void> {
+  private async count(entry: DropsPass): Promise<void> {
     for (const file of entry.logs) {
       if (entry.abort.signal.aborted) return;
       const uri = pathToUri(file);
