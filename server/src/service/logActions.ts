@@ -1,7 +1,7 @@
 // Quick fixes on access-log lines: a 444 line whose attribution is ambiguous because the log does
 // not record what would decide it offers to log that, and to mark each drop it could be with a
-// logged `set` (core/http/logFormatFix.ts). The edit is in
-// the configuration, not in the log the user is looking at: the editor is asked to show it first.
+// logged `set` (core/http/logFormatFix.ts). The edit is in the configuration, not in the log the
+// user is looking at: the editor is asked to show it first.
 
 import type { CodeAction } from 'vscode-languageserver-types';
 import { loggingFix, markerFix } from '../core/http/logFormatFix';

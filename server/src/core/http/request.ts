@@ -88,6 +88,9 @@ export function factsFromLog(logged: readonly string[], values: Record<string, s
   return facts;
 }
 
+/** More readings than this: too many to compare (the fixed shapes are kept). */
+const MAX_READINGS = 16;
+
 /**
  * The variables of `names` a line really pins down. A line that splits more than one way (a
  * user agent holding the format's `|` separator, a Host with the ":" of `$host:$server_port`)
@@ -96,9 +99,6 @@ export function factsFromLog(logged: readonly string[], values: Record<string, s
  * the readings are too many to list, only the fixed shapes are kept (status, times, byte counts
  * cannot hold a separator and read the same in every split).
  */
-/** More readings than this: too many to compare (the fixed shapes are kept). */
-const MAX_READINGS = 16;
-
 export function pinnedVariables(format: LogFormat, line: string, names: readonly string[]): readonly string[] {
   if (!format.mayBeAmbiguous) return names;
   const readings = format.allReadings(line, MAX_READINGS);

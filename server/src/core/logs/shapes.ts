@@ -40,7 +40,7 @@ const TOKEN_VARIABLES = new Set([
   'server_addr', 'server_port', 'proxy_protocol_addr', 'proxy_protocol_port',
   'proxy_protocol_server_addr', 'proxy_protocol_server_port',
   'scheme', 'https', 'request_method', 'server_protocol', 'hostname', 'server_name',
-  'request_uri', 'args', 'query_string', 'is_args', 'status', 'connection', 'connection_requests',
+  'args', 'query_string', 'is_args', 'status', 'connection', 'connection_requests',
   'pid', 'msec', 'request_id', 'bytes_sent', 'body_bytes_sent', 'request_length', 'request_time',
   'time_local', 'time_iso8601', 'gzip_ratio', 'http2', 'ssl_protocol', 'ssl_cipher',
   'ssl_session_reused', 'pipe', 'nginx_version',
