@@ -50,14 +50,17 @@ server {
   rewrite ^/go/(.*)$ /$1 last;
   location /private/ { deny 10.0.0.0/8; allow all; return 200; }
   location / { if ($http_user_agent ~* mobile) { return 444; } return 200; }
+  location /m/ { if ($request_method = POST) { return 444; } return 200; }
+  location /le/ { limit_except GET { deny all; } error_page 403 = @drop; proxy_pass http://127.0.0.1:9; }
+  location @drop { if ($request_method = HEAD) { return 410; } return 444; }
 }
 `);
 
 const pools = {
   host: ['a.test', 'www.a.test', 'b.test', 'unknown.test', '-'],
-  path: ['/', '/index.php', '/xmlrpc.php', '/old/page', '/admin/x', '/api/v1', '/private/k', '/go/private/k', '/go/xmlrpc.php', '/.env', '/a//b', '/%2e%2e/x', '/x.php'],
+  path: ['/', '/index.php', '/xmlrpc.php', '/old/page', '/admin/x', '/api/v1', '/private/k', '/go/private/k', '/go/xmlrpc.php', '/.env', '/a//b', '/%2e%2e/x', '/x.php', '/m/x', '/le/x', '/go/le/'],
   query: ['', '?debug=1', '?token=abc', '?a=b'],
-  method: ['GET', 'POST', 'HEAD'],
+  method: ['GET', 'POST', 'HEAD', 'PUT', 'TRACE', 'OPTIONS'],
   protocol: ['HTTP/1.1', 'HTTP/1.0'],
   ua: ['Mozilla/5.0', 'EvilBot/2.0', 'my scanner', 'curl/8.0', 'Exact Agent', 'exact agent', 'Mobile Safari', null],
   referer: ['http://spam.example/', 'spam.example', 'x.casino.example', 'ok.example', null],
@@ -130,4 +133,34 @@ test('requests that differ only in what nobody read share one routing', () => {
   // A path that needs normalising is never shared: nginx may answer 400 from it.
   a.attribute(facts({ ...base, request: 'GET /%zz HTTP/1.1', vars: { http_user_agent: 'EvilBot/1', http_referer: null } }), 444);
   assert.equal(routeStats.routes, afterFirst + 1);
+});
+
+test('requests that differ only in their method share one routing unless something read it', () => {
+  const model = modelOf(conf);
+  const a = new Attributor(model);
+  const line = (method: string, path: string, ua = 'EvilBot/1') =>
+    facts({ request: `${method} ${path} HTTP/1.1`, host: 'a.test', serverPort: 80, remoteAddr: '203.0.113.5', vars: { http_user_agent: ua, http_referer: null } });
+  // The server-level drop looks at the agent only.
+  const before = routeStats.routes;
+  const x = a.attribute(line('GET', '/x'), 444);
+  const afterFirst = routeStats.routes;
+  const y = a.attribute(line('PUT', '/x'), 444);
+  assert.equal(x.verdict, 'exact');
+  assert.deepEqual(view(x), view(y));
+  assert.ok(afterFirst > before);
+  assert.equal(routeStats.routes, afterFirst, 'PUT reused the GET routing');
+  // TRACE never reaches a rule: it has its own key.
+  assert.equal(a.attribute(line('TRACE', '/x'), 444).verdict, 'unmatched');
+  // `if ($request_method = POST)` reads it: GET and POST part.
+  const b = (method: string) =>
+    facts({ request: `${method} /m/x HTTP/1.1`, host: 'b.test', serverPort: 80, remoteAddr: '203.0.113.5', vars: { http_user_agent: 'Mozilla/5.0', http_referer: null } });
+  assert.equal(a.attribute(b('POST'), 444).verdict, 'exact');
+  assert.equal(a.attribute(b('GET'), 444).verdict, 'unmatched');
+  assert.equal(a.attribute(b('DELETE'), 444).verdict, 'unmatched');
+  assert.equal(a.attribute(b('POST'), 444).verdict, 'exact');
+  // limit_except GET (which allows HEAD too).
+  const le = (method: string) =>
+    facts({ request: `${method} /le/x HTTP/1.1`, host: 'b.test', serverPort: 80, remoteAddr: '203.0.113.5', vars: { http_user_agent: 'Mozilla/5.0', http_referer: null } });
+  const excluded = (method: string) => a.attribute(le(method), 444).why.includes('excluded by limit_except');
+  assert.deepEqual(['GET', 'POST', 'HEAD', 'PUT', 'GET'].map(excluded), [false, true, false, true, false]);
 });

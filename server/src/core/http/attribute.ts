@@ -137,10 +137,10 @@ export class Attributor {
     if (req !== undefined) {
       const m = ORIGIN_FORM.exec(req);
       // Keep the full line when nginx may reject it (it answers 400 from the raw text).
-      if (m) req = `${m[1]} ${plainPath(m[2]) ? '\u0003' : m[2]}? ${m[3]}`;
+      if (m) req = `${methodClass(m[1])} ${plainPath(m[2]) ? '\u0003' : m[2]}? ${m[3]}`;
     }
     const path = f.target?.split('?')[0];
-    return `${req ?? '\u0001'}\u0000${f.method ?? ''}\u0000${path !== undefined && plainPath(path) ? '\u0003' : path ?? ''}\u0000${f.protocol ?? ''}\u0000${
+    return `${req ?? '\u0001'}\u0000${methodClass(f.method)}\u0000${path !== undefined && plainPath(path) ? '\u0003' : path ?? ''}\u0000${f.protocol ?? ''}\u0000${
       f.host ?? '\u0001'
     }\u0000${f.httpHost === undefined ? '\u0001' : f.httpHost ?? '\u0002'}\u0000${f.serverName ?? '\u0001'}\u0000${f.serverPort ?? ''}\u0000${
       f.serverAddr ?? ''
@@ -152,6 +152,7 @@ export class Attributor {
     if (name === 'uri') return requestPath(f);
     if (name === 'addr_family') return connectionFamily(this.model, f) ?? '-';
     if (name === 'remote_addr') return f.remoteAddr ?? '\u0001';
+    if (name === 'method') return f.request !== undefined ? f.request.slice(0, f.request.indexOf(' ')) : f.method ?? '\u0001';
     if (name.startsWith('net:')) return netMember(f.remoteAddr, name.slice(4));
     if (name.startsWith('map:') || name.startsWith('geo:')) return derivedReadKey(this.model, f, name);
     const v = f.vars[name];
@@ -252,6 +253,14 @@ interface CacheEntry {
 }
 
 /** An origin-form request line: method, path, protocol (the query string, if any, dropped). */
+/**
+ * What every routing reads of the method (route.ts Run.method): TRACE is answered 405 first, and
+ * an unknown method forks. Any other use of it is a recorded `method` read.
+ */
+function methodClass(method: string | undefined): string {
+  return method === undefined ? '\u0001' : method === 'TRACE' ? 'TRACE' : '';
+}
+
 const ORIGIN_FORM = /^([A-Z_-]+) (\/[^?\s]*)(?:\?\S*)? (HTTP\/\d\.\d)$/;
 
 /**

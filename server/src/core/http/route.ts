@@ -262,7 +262,7 @@ class Run {
   decisions: Decision[] = [];
   vars = new Map<string, Val>();
   captures: Val[] = [];
-  method: Val = { unknown: ['$request'] };
+  private methodVal: Val = { unknown: ['$request'] };
   private uriVal: Val = { unknown: ['$request'] };
   private argsVal: Val = { unknown: ['$request'] };
   private targetVal: Val = { unknown: ['$request'] };
@@ -455,6 +455,19 @@ class Run {
     return false;
   }
 
+  /**
+   * The request method. Reading it makes the answer depend on it (a `method` read): the
+   * attributor keys routings only by whether the method is TRACE (or unknown), so that the
+   * requests of one host and path that differ only in a method nothing consulted share one.
+   */
+  get method(): Val {
+    this.reads.add('method');
+    return this.methodVal;
+  }
+  set method(v: Val) {
+    this.methodVal = v;
+  }
+
   execute(): Outcome | undefined {
     const f = this.facts;
     // The request line.
@@ -603,9 +616,10 @@ class Run {
     }
     const overflow = this.headerOverflow();
     if (overflow !== false) return overflow;
-    if (this.method === 'TRACE') return this.finalize(405, undefined, 'TRACE is answered 405 before any rule');
+    // Unrecorded reads: the attributor's key already tells TRACE and unknown methods apart.
+    if (this.methodVal === 'TRACE') return this.finalize(405, undefined, 'TRACE is answered 405 before any rule');
     // An unlogged method may have been TRACE: only worth a fork when an error_page takes its 405.
-    if (isUnknown(this.method) && hasErrorPage(this.scope!, 405) && this.pick(['', 'the (unlogged) method was TRACE'], ['$request_method']) === 1) {
+    if (isUnknown(this.methodVal) && hasErrorPage(this.scope!, 405) && this.pick(['', 'the (unlogged) method was TRACE'], ['$request_method']) === 1) {
       this.method = 'TRACE';
       return this.finalize(405, undefined, 'TRACE is answered 405 before any rule');
     }
