@@ -18,7 +18,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { haveNginx, type Scenario } from './nginxHarness';
-import { conf, get, m, ref, runBreadth, ua } from './breadthRunner';
+import { BROWSER, conf, get, m, ref, runBreadth, ua } from './breadthRunner';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const corpus = resolve(repoRoot, '../shared/corpus');
@@ -914,6 +914,35 @@ function scenarios(bbb: ReturnType<typeof badBotBlocker>): Scenario[] {
         get('/idx/'),
         get('/idx/x'),
       ],
+    },
+    {
+      // X-Block is never logged: whether its `if` fired is unknown, and only the error_page
+      // candidate can make a line ambiguous. Without proxy_intercept_errors nginx never hands the
+      // backend's 403 to error_page, so that candidate does not exist (/px/); with it (/ix/), or
+      // with next_upstream http_403 over two peers that both refuse (/nx/), it does.
+      name: 'upstream responses and error_page: no intercept (the backend 403 goes out), intercept on, next_upstream http_403, nested location without the proxy',
+      conf: conf(`
+  upstream two { server 127.0.0.1:PORT2; server 127.0.0.1:PORT2; }
+  server { listen 127.0.0.1:PORT default_server; server_name up3.test;
+    error_page 403 = @drop403;
+    location /px/ { if ($http_x_block) { return 444; } proxy_pass http://127.0.0.1:PORT2; proxy_set_header X-Lens-Id backend;
+      location /px/static/ { error_page 404 = @drop404; } }
+    location /ix/ { if ($http_x_block) { return 444; } proxy_pass http://127.0.0.1:PORT2; proxy_set_header X-Lens-Id backend; proxy_intercept_errors on; }
+    location /nx/ { if ($http_x_block) { return 444; } proxy_pass http://two; proxy_set_header X-Lens-Id backend; proxy_next_upstream error http_403; }
+    location @drop403 { return 444; }
+    location @drop404 { return 444; }
+  }
+  server { listen 127.0.0.1:PORT2 default_server; server_name back.test;
+    location ~ /deny { return 403; }
+    location / { return 200; }
+  }
+`),
+      requests: ['/px/', '/ix/', '/nx/'].flatMap((p) => [
+        get(p + 'deny'),
+        get(p + 'deny', 'up3.test', ua(BROWSER, { 'X-Block': '1' })),
+        get(p + 'ok'),
+        get(p + 'ok', 'up3.test', ua(BROWSER, { 'X-Block': '1' })),
+      ]).concat([get('/px/static/missing'), get('/px/static/missing', 'up3.test', ua(BROWSER, { 'X-Block': '1' }))]),
     },
     {
       name: 'server-level limit_req with limit_req_status 444 beside other 444 rules; locations nested in regex locations',

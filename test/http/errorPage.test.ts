@@ -55,3 +55,37 @@ test('a 444 logged by error_page =444 is attributed to that error_page, and says
   }
   assert.ok(m.sources444.some((r) => r.directive.name === 'error_page'));
 });
+
+test('error_page after an upstream handler: only what nginx answers itself, unless the module intercepts or next_upstream lists the code', () => {
+  const c = http(`
+upstream two { server 127.0.0.1:1; server 127.0.0.1:2; }
+server {
+  listen 80;
+  error_page 403 = @d403;
+  error_page 404 = @d404;
+  error_page 502 = @d502;
+  location /px/ { proxy_pass http://127.0.0.1:1; }
+  location /ix/ { proxy_pass http://127.0.0.1:1; proxy_intercept_errors on; }
+  location /nx/ { proxy_pass http://two; proxy_next_upstream error http_404; }
+  location /fx/ { fastcgi_pass 127.0.0.1:9000; }
+  location /fi/ { fastcgi_pass 127.0.0.1:9000; fastcgi_intercept_errors ON; }
+  location /st/ { }
+  location @d403 { return 444; }
+  location @d404 { return 444; }
+  location @d502 { return 444; }
+}
+`);
+  const m = modelOf(c);
+  const drops = (path: string) =>
+    outcomesOf(m, req(path))
+      .filter((o) => o.startsWith('444:'))
+      .map((o) => ({ [`444:${lineOf(c, 'location @d403')}`]: 403, [`444:${lineOf(c, 'location @d404')}`]: 404, [`444:${lineOf(c, 'location @d502')}`]: 502 })[o]);
+  // The backend's 403/404 goes out as it is; nginx's own 502 (connection refused) takes the page.
+  assert.deepEqual(drops('/px/a'), [502]);
+  assert.deepEqual(drops('/ix/a'), [403, 404, 502]);
+  assert.deepEqual(drops('/nx/a'), [404, 502]);
+  assert.deepEqual(drops('/fx/a'), [502]);
+  assert.deepEqual(drops('/fi/a'), [403, 404, 502]);
+  // The static handler: any of them (a file's permissions, a missing file...).
+  assert.deepEqual(drops('/st/a'), [403, 404, 502]);
+});

@@ -35,3 +35,25 @@ test('index: an existing index file, an absolute entry, a missing directory; not
   assert.deepEqual(at(m, 'GET /px/ HTTP/1.1'), [loc('location /px/')]);
   assert.deepEqual(at(m, 'GET /idx/x HTTP/1.1'), [loc('location /idx/')]);
 });
+
+test('index: a location nested in a proxied one has no content handler of its own; an if block inside the proxied one has its', () => {
+  const c = http(`
+server {
+  listen 80;
+  location /px/ {
+    proxy_pass http://127.0.0.1:1/;
+    if ($arg_x) { set $y 1; }
+    location /px/in/ { index in.html; }
+  }
+  location = /px/in/in.html { return 444; }
+  location = /px/px.html { return 444; }
+}
+`);
+  const m = modelOf(c);
+  const ret = (needle: string) => `444:${lineOf(c, needle)}`;
+  const loc = (needle: string) => `content@loc${lineOf(c, needle)}`;
+  // ngx_http_core_find_config_phase clears r->content_handler: the nested location serves statically.
+  assert.deepEqual(at(m, 'GET /px/in/ HTTP/1.1'), [ret('location = /px/in/in.html'), loc('location /px/in/')].sort());
+  // The if block keeps the location's proxy handler (ngx_http_update_location_config leaves it).
+  assert.deepEqual(at(m, 'GET /px/?x=1 HTTP/1.1'), [loc('location /px/ {')]);
+});

@@ -1790,12 +1790,36 @@ class Run {
     if (index !== false) return index;
     // A content handler answers: any status. It may be an error error_page catches.
     const pages = this.errorPages();
-    const codes = [...new Set(pages.flatMap((p) => p.codes))];
+    let codes = [...new Set(pages.flatMap((p) => p.codes))];
+    const upstream = UPSTREAM_MODULES.get(this.contentHandler()?.name ?? '');
+    if (upstream && inherited(this.scope, `${upstream}_intercept_errors`)[0]?.args[0]?.value.toLowerCase() !== 'on') {
+      // Without *_intercept_errors the upstream's own response goes out as it is: error_page sees
+      // only what nginx answers itself (ngx_http_upstream_next's statuses, the client body's).
+      const next = new Set(inherited(this.scope, `${upstream}_next_upstream`).flatMap((d) => d.args.map((a) => a.value)));
+      codes = codes.filter((c) => UPSTREAM_OWN_STATUSES.has(c) || next.has(`http_${c}`));
+    }
     if (codes.length && !this.errorPageDone) {
       const i = this.pick(['the content handler answered', ...codes.map((c) => `the content handler answered ${c}`)], []);
       if (i > 0) return this.finalize(codes[i - 1], undefined, `the content handler answered ${codes[i - 1]}`);
     }
     return this.finish('content', undefined, 'served by the content handler');
+  }
+
+  /**
+   * The directive that gave the request its content handler (r->content_handler), if any: the
+   * location's own or that of an `if` or `limit_except` block in it, the innermost first. A
+   * nested location does not inherit its parent's: ngx_http_core_find_config_phase clears it
+   * before looking the location up.
+   */
+  contentHandler(): Directive | undefined {
+    for (let sc = this.scope; sc && sc.kind !== 'server' && sc.kind !== 'http'; sc = sc.parent) {
+      for (const h of CONTENT_HANDLERS) {
+        const l = sc.byName.get(h);
+        if (l?.length) return l[l.length - 1];
+      }
+      if (sc.kind === 'location') return undefined;
+    }
+    return undefined;
   }
 
   /**
@@ -1808,9 +1832,7 @@ class Run {
    */
   indexRedirect(): Outcome | undefined | false {
     const uri = this.uri;
-    if (isUnknown(uri) || !uri.endsWith('/')) return false;
-    for (let sc = this.scope; sc && sc.kind !== 'server' && sc.kind !== 'http'; sc = sc.parent)
-      for (const h of CONTENT_HANDLERS) if (sc.byName.has(h)) return false;
+    if (isUnknown(uri) || !uri.endsWith('/') || this.contentHandler()) return false;
     const m = this.method;
     if (isUnknown(m)) {
       if (this.pick(['the (unlogged) method was GET, HEAD or POST', 'the (unlogged) method was another one'], m.unknown) === 1) return false;
@@ -2138,6 +2160,22 @@ const CONTENT_HANDLERS = [
   'proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'empty_gif', 'stub_status',
   'flv', 'mp4', 'perl', 'js_content', 'content_by_lua', 'content_by_lua_block', 'content_by_lua_file',
 ];
+
+/** Upstream content handlers → the prefix of their `*_intercept_errors` and `*_next_upstream`. */
+const UPSTREAM_MODULES = new Map([
+  ['proxy_pass', 'proxy'],
+  ['fastcgi_pass', 'fastcgi'],
+  ['uwsgi_pass', 'uwsgi'],
+  ['scgi_pass', 'scgi'],
+  ['grpc_pass', 'grpc'],
+]);
+
+/**
+ * What an upstream handler answers by itself, whatever the upstream said: reading the client's
+ * body (400, 408, 413) and ngx_http_upstream_next's failures (500, 502, 503, 504). The 403, 404
+ * and 429 it also gives there need `*_next_upstream http_403` (etc.).
+ */
+const UPSTREAM_OWN_STATUSES = new Set([400, 408, 413, 500, 502, 503, 504]);
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
