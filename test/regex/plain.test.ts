@@ -59,6 +59,14 @@ function subjectsFor(p: string): string[] {
     `${bare.slice(0, -1)}`,
     bare.replace(/\./g, 'Z'),
     `line\n${bare}`,
+    `${bare}\n`,
+    `${bare}\r`,
+    `${bare}\n\n`,
+    // Latin-1 letters: not word characters and not case-folded by PCRE2 without UTF.
+    `\xc9${bare}\xe9`,
+    `\xc9${bare.toUpperCase()}_`,
+    `_${bare}0`,
+    `${bare}${bare}`,
     'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
   ];
 }
