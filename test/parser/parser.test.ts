@@ -23,9 +23,9 @@ test('directives, blocks, args and exact ranges', () => {
 });
 
 test('quoted strings with escapes, as nginx unescapes them', () => {
-  const f = parse(String.raw`set $a "x\"y\\z\n"; set $b 'it\'s'; set $c a\;b; set $d "\d+";`, 'a.conf');
+  const f = parse(String.raw`set $a "x\"y\\z\n"; set $b 'it\'s'; set $c a\;b; set $d "\d+"; set $e "~*(?:\b)Bot\\\(?:\b)\t\r\x";`, 'a.conf');
   assert.deepEqual(f.errors, []);
-  assert.deepEqual(f.directives.map((d) => d.args[1].value), ['x"y\\z\n', "it's", 'a\\;b', '\\d+']);
+  assert.deepEqual(f.directives.map((d) => d.args[1].value), ['x"y\\z\n', "it's", 'a\\;b', '\\d+', '~*(?:\\b)Bot\\\\(?:\\b)\t\r\\x']);
   assert.equal(f.directives[0].args[1].quote, '"');
   assert.equal(f.directives[0].args[1].raw, String.raw`"x\"y\\z\n"`);
 });

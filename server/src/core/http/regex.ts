@@ -4,7 +4,7 @@
 // that runs out of its time budget on a subject, answers 'unknown' and the
 // router forks instead of guessing.
 
-import { compileRegex, isCompileError, type RequiredLiteral } from '../regex';
+import { compileRegex, isCompileError, type CompiledRegex, type RequiredLiteral } from '../regex';
 
 export type RegexResult =
   | { kind: 'match'; groups: (string | undefined)[]; named: Record<string, string | undefined> }
@@ -22,31 +22,61 @@ export interface NginxRegex {
   exec(subject: string): RegexResult;
 }
 
-/** The PCRE2-faithful engine of core/regex; subjects are byte strings, as nginx sees them. */
+/**
+ * The PCRE2-faithful engine of core/regex; subjects are byte strings, as nginx sees them.
+ * Results are pure functions of the subject, and routing asks the same regex about the same
+ * subject over and over (every server of a socket has the same `location ~ \.php$`; every
+ * history of one request re-evaluates it): the recent answers are remembered. One object per
+ * pattern, its memo made on first use: a blocklist compiles ~8,000 patterns and runs few.
+ */
+class PcreRegex implements NginxRegex {
+  readonly captures: number;
+  readonly names: readonly string[];
+  readonly literal: RequiredLiteral | null;
+  private memo: Map<string, RegexResult> | undefined;
+
+  constructor(
+    readonly source: string,
+    readonly caseless: boolean,
+    private readonly r: CompiledRegex,
+  ) {
+    this.captures = r.groupCount;
+    this.names = r.names.length ? r.names.map((n) => n.name) : NO_NAMES;
+    this.literal = r.literal;
+  }
+
+  exec(subject: string): RegexResult {
+    const memo = (this.memo ??= new Map());
+    let res = memo.get(subject);
+    if (res === undefined) {
+      res = this.run(subject);
+      if (memo.size >= 64) memo.clear();
+      memo.set(subject, res);
+    }
+    return res;
+  }
+
+  private run(subject: string): RegexResult {
+    const m = this.r.execBytes(subject, { budget: EXEC_BUDGET });
+    switch (m.kind) {
+      case 'match':
+        return { kind: 'match', groups: m.captures, named: m.groups };
+      case 'nomatch':
+        return m;
+      case 'timeout':
+        return { kind: 'unknown', reason: 'gave up: too costly on this subject' };
+      case 'unsupported':
+        return { kind: 'unknown', reason: m.reason };
+    }
+  }
+}
+
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
 function compileWithPcre(pattern: string, caseless: boolean): NginxRegex {
   const r = compileRegex(pattern, { caseless });
   if (isCompileError(r)) return unknownRegex(pattern, caseless, r.reason);
-  const names = r.names.map((n) => n.name);
-  return {
-    source: pattern,
-    caseless,
-    captures: r.groupCount,
-    names,
-    literal: r.literal,
-    exec(subject: string): RegexResult {
-      const m = r.execBytes(subject, { budget: EXEC_BUDGET });
-      switch (m.kind) {
-        case 'match':
-          return { kind: 'match', groups: m.captures, named: m.groups };
-        case 'nomatch':
-          return m;
-        case 'timeout':
-          return { kind: 'unknown', reason: 'gave up: too costly on this subject' };
-        case 'unsupported':
-          return { kind: 'unknown', reason: m.reason };
-      }
-    },
-  };
+  return new PcreRegex(pattern, caseless, r);
 }
 
 /** Matcher steps per subject: a catastrophic pattern costs a few ms per distinct request, then forks. */
@@ -61,36 +91,11 @@ export function compileNginxRegex(pattern: string, caseless: boolean): NginxRege
   const key = (caseless ? 'i:' : 's:') + pattern;
   let r = cache.get(key);
   if (!r) {
-    r = memoized(compileWithPcre(pattern, caseless));
+    r = compileWithPcre(pattern, caseless);
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
     cache.set(key, r);
   }
   return r;
-}
-
-/**
- * Results are pure functions of the subject, and routing asks the same regex about the same
- * subject over and over (every server of a socket has the same `location ~ \.php$`; every
- * history of one request re-evaluates it): remember the recent answers.
- */
-function memoized(re: NginxRegex): NginxRegex {
-  const memo = new Map<string, RegexResult>();
-  return {
-    source: re.source,
-    caseless: re.caseless,
-    captures: re.captures,
-    names: re.names,
-    literal: re.literal,
-    exec(subject: string): RegexResult {
-      let r = memo.get(subject);
-      if (r === undefined) {
-        r = re.exec(subject);
-        if (memo.size >= 64) memo.clear();
-        memo.set(subject, r);
-      }
-      return r;
-    },
-  };
 }
 
 function unknownRegex(source: string, caseless: boolean, reason: string): NginxRegex {

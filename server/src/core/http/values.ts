@@ -13,7 +13,24 @@ export interface ComplexValue {
 
 const nameChar = /[A-Za-z0-9_]/;
 
+/**
+ * Compiled values by their text: a value is never changed once compiled, and a blocklist's
+ * thousands of map and geo entries share a handful of texts (`0`, `1`, `3`).
+ */
+const compiledValues = new Map<string, ComplexValue>();
+const COMPILED_MAX = 10_000;
+
 export function compileValue(raw: string): ComplexValue {
+  if (raw.length > 256) return compileUncached(raw);
+  let cv = compiledValues.get(raw);
+  if (!cv) {
+    if (compiledValues.size >= COMPILED_MAX) compiledValues.clear();
+    compiledValues.set(raw, (cv = compileUncached(raw)));
+  }
+  return cv;
+}
+
+function compileUncached(raw: string): ComplexValue {
   const parts: ValuePart[] = [];
   let lit = '';
   for (let i = 0; i < raw.length; i++) {
