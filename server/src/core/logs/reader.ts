@@ -206,17 +206,30 @@ function holdsAny(buf: Buffer, needles: readonly string[], next: number[], start
 }
 
 /**
- * A plain file's contents as latin1 text chunks, read into one reused
- * buffer (cheaper than a stream, which allocates a buffer per chunk).
+ * A plain file's contents as chunks, read into two reused buffers (cheaper than a stream, which
+ * allocates a buffer per chunk): the next chunk is read while the caller splits this one, so the
+ * caller does not sit idle for each read (bench/trace.mjs: ~50 ms over 180 MB).
  */
 async function* readPlain(fh: FileHandle, options: ReadLogOptions): AsyncGenerator<Buffer> {
-  const buf = Buffer.allocUnsafe(options.chunkBytes ?? 1 << 20);
-  for (;;) {
-    if (options.signal?.aborted) return;
-    const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-    if (bytesRead === 0) return;
-    // A view of the reused buffer: splitLines decodes each line before the next read.
-    yield buf.subarray(0, bytesRead);
+  const size = options.chunkBytes ?? 1 << 20;
+  const bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+  let k = 0;
+  let pending = fh.read(bufs[k], 0, size, null);
+  try {
+    for (;;) {
+      if (options.signal?.aborted) return;
+      const { bytesRead } = await pending;
+      if (bytesRead === 0) return;
+      const chunk = bufs[k].subarray(0, bytesRead);
+      k ^= 1;
+      pending = fh.read(bufs[k], 0, size, null);
+      // A view of a reused buffer: splitLines decodes each line before it asks for the next chunk,
+      // and the read in flight fills the other buffer.
+      yield chunk;
+    }
+  } finally {
+    // A read still in flight when the caller stops: its failure is nobody's to report.
+    pending.catch(() => undefined);
   }
 }
 
