@@ -43,8 +43,8 @@ export class DiskLogSync {
   }
 
   /**
-   * A change to a log read from disk: reloaded from disk (not dirty) → the server reads it again;
-   * edited by the user → from now on it is synced with its text (the didOpen carries this change).
+   * A change to a log read from disk: reloaded from disk (not dirty): the server reads it again;
+   * edited by the user: from now on it is synced with its text (the didOpen carries this change).
    */
   async didChange(doc: LogDocument): Promise<boolean> {
     const uri = doc.uri.toString();

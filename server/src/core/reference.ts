@@ -3,7 +3,7 @@
 // hand-written facts are structural ones the reference does not carry, each citing the
 // nginx source that states it (see structure.ts).
 
-import { Format, getDirectives, getVariables } from '@nginx/reference-lib';
+import type * as ReferenceLib from '@nginx/reference-lib';
 import { argRuleOf, widen, type ArgRule } from './argSyntax';
 import { REFERENCE_GAPS, RAW_CONTENT_BLOCKS, isLuaDirective } from './structure';
 
@@ -89,6 +89,13 @@ interface Index {
 
 let index: Index | undefined;
 
+// The reference is a megabyte of object literals: loaded on first use, not with this module.
+// `nginx-lens trace` imports this module for a variable or two its routing may ask about, and
+// compiling the reference up front was ~40 ms of every start.
+let lib: typeof ReferenceLib | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const referenceLib = (): typeof ReferenceLib => (lib ??= require('@nginx/reference-lib') as typeof ReferenceLib);
+
 function moduleFamily(module: string, moduleHasMain: boolean, moduleHasHttp: boolean): Family {
   if (module.startsWith('ngx_http_')) return 'http';
   if (module.startsWith('ngx_stream_')) return 'stream';
@@ -127,6 +134,7 @@ export function compareVersions(a: string, b: string): number {
 }
 
 function build(): Index {
+  const { Format, getDirectives, getVariables } = referenceLib();
   const raw = getDirectives(Format.Markdown);
   const hasMain = new Set<string>();
   const hasHttp = new Set<string>();

@@ -71,7 +71,7 @@ export interface LogFileSetting {
 
 /** Client commands the server may put on code lenses. Their single argument is a ShowLocationsArgs. */
 export const ClientCommands = {
-  /** On a log line: no location → show `message`; one → open it with the cursor on it; several → peek. */
+  /** On a log line: no location: show `message`; one: open it with the cursor on it; several: peek. */
   showLogLineRules: 'nginx-lens.showLogLineRules',
   /** On a 444 rule: the log lines it dropped, shown as references. */
   showDropsForRule: 'nginx-lens.showDropsForRule',

@@ -112,7 +112,7 @@ function decisiveMissing(outcomes: readonly Outcome[]): string[] {
 }
 
 export class Attributor {
-  /** base key → what was read (joined names) → the read values (joined) → entry. */
+  /** base key, then what was read (joined names), then the read values (joined): the entry. */
   private readonly cache = new Map<string, Map<string, { reads: string[]; byValues: Map<string, CacheEntry> }>>();
   private size = 0;
   private readonly filter: ((d: AccessLogDef) => boolean) | undefined;

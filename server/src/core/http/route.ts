@@ -650,8 +650,8 @@ class Run {
 
   /**
    * A header line longer than a large_client_header_buffers buffer: nginx answers 494 (logged
-   * 400) with the server chosen so far — Host's when the Host header came first, else the
-   * default one — whose server-level error_page may take it. Header sizes are not in the log:
+   * 400) with the server chosen so far (Host's when the Host header came first, else the
+   * default one), whose server-level error_page may take it. Header sizes are not in the log:
    * fork only where such an error_page exists. False when no overflow is considered.
    */
   headerOverflow(): Outcome | undefined | false {
