@@ -68,7 +68,7 @@ export function constantMapValue(m: MapModel, src: string): Val {
   return v;
 }
 
-const cidrIndexes = new WeakMap<GeoModel, (Map<number, string> | undefined)[] | null>();
+const cidrIndexes = new WeakMap<GeoModel, CidrIndex | null>();
 
 /**
  * A CIDR geo block as one table per prefix length (network → value): a lookup tries the longest
@@ -76,7 +76,10 @@ const cidrIndexes = new WeakMap<GeoModel, (Map<number, string> | undefined)[] | 
  * the last value, as nginx keeps it) at 33 probes instead of one test per entry. Measured with bench/trace.mjs: the bad-bot
  * blocker's 10k-network $validate_client was scanned in full for every distinct address.
  */
-function cidrIndex(g: GeoModel): (Map<number, string> | undefined)[] | null {
+/** Per prefix length present, longest first: its size in bits, the block size, and network start → value. */
+type CidrIndex = { bits: number; size: number; nets: Map<number, string> }[];
+
+function cidrIndex(g: GeoModel): CidrIndex | null {
   let ix = cidrIndexes.get(g);
   if (ix !== undefined) return ix;
   ix = null;
@@ -91,7 +94,12 @@ function cidrIndex(g: GeoModel): (Map<number, string> | undefined)[] | null {
       const m = (t[b] ??= new Map());
       m.set(e.net.lo, e.value);
     }
-    ix = t;
+    // Only the lengths in use: a blocklist has a handful of the 33.
+    ix = [];
+    for (let b = 32; b >= 0; b--) {
+      const nets = t[b];
+      if (nets) ix.push({ bits: b, size: 2 ** (32 - b), nets });
+    }
   }
   cidrIndexes.set(g, ix);
   return ix;
@@ -124,8 +132,8 @@ export function geoValue(g: GeoModel, addr: string): Val {
 function lookupV4(g: GeoModel, n: number): Val {
   const ix = cidrIndex(g);
   if (ix) {
-    for (let b = ix.length - 1; b >= 0; b--) {
-      const v = ix[b]?.get(n - (n % 2 ** (32 - b)));
+    for (const { size, nets } of ix) {
+      const v = nets.get(n - (n % size));
       if (v !== undefined) return v;
     }
     return g.defaultValue;
