@@ -2216,6 +2216,18 @@ export function accessLogsOf(model: HttpModel, scope: Scope | undefined): Access
 function computeAccessLogs(model: HttpModel, scope: Scope | undefined): AccessLogDef[] {
   const ds = inherited(scope, 'access_log');
   if (!ds.length) return [{ off: false, resolvedPath: model.prefix + 'logs/access.log', format: 'combined' }];
+  // Every scope that inherits the same directives shares their definitions: the first look at a
+  // log walks all scopes (300 servers: thousands), and built a copy per scope.
+  let byList = accessLogsByList.get(model);
+  if (!byList) accessLogsByList.set(model, (byList = new WeakMap()));
+  let defs = byList.get(ds);
+  if (!defs) byList.set(ds, (defs = accessLogDefs(model, ds)));
+  return defs;
+}
+
+const accessLogsByList = new WeakMap<HttpModel, WeakMap<Directive[], AccessLogDef[]>>();
+
+function accessLogDefs(model: HttpModel, ds: Directive[]): AccessLogDef[] {
   return ds.map((d) => {
     const a = d.args.map((x) => x.value);
     if (a[0] === 'off') return { off: true, format: '', d };
