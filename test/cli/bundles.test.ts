@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ensureBuilt, repoRoot } from '../support/build';
 
 test('dist bundles are ASCII only (fast to load)', () => {
-  for (const name of ['cli.js', 'server.js', 'client.js']) {
+  for (const name of ['cli.js', 'server.js', 'client.js', 'reference.js']) {
     const file = join(repoRoot, 'dist', name);
     ensureBuilt(file);
     const bytes = readFileSync(file);

@@ -40,9 +40,9 @@ export async function main(argv: string[]): Promise<number> {
     case 'trace':
       return (await import('./trace')).runTrace(rest);
     case 'lsp': {
+      // The language server's own entry, which starts it (bundled apart: scripts/build.mjs);
       // vscode-languageserver picks the transport from process.argv (--stdio, --node-ipc, --socket=N).
-      const { startServer } = await import('../lsp/server');
-      startServer();
+      await import('../lsp/main');
       return new Promise<number>(() => {
         // the connection keeps the process alive and exits it on the client's `exit`
       });
