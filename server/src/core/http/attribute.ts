@@ -132,7 +132,7 @@ export class Attributor {
    * consulted, the path included, is recorded with its answer (RouteResult.reads), so lines that
    * differ only in facts nobody read share one answer.
    */
-  baseKey(f: RequestFacts): string {
+  baseKey(f: RequestFacts, only444 = false): string {
     let req = f.request;
     if (req !== undefined) {
       const m = ORIGIN_FORM.exec(req);
@@ -140,11 +140,22 @@ export class Attributor {
       if (m) req = `${methodClass(m[1])} ${plainPath(m[2]) ? '\u0003' : m[2]}? ${m[3]}`;
     }
     const path = f.target?.split('?')[0];
-    return `${req ?? '\u0001'}\u0000${methodClass(f.method)}\u0000${path !== undefined && plainPath(path) ? '\u0003' : path ?? ''}\u0000${f.protocol ?? ''}\u0000${
-      f.host ?? '\u0001'
-    }\u0000${f.httpHost === undefined ? '\u0001' : f.httpHost ?? '\u0002'}\u0000${f.serverName ?? '\u0001'}\u0000${f.serverPort ?? ''}\u0000${
-      f.serverAddr ?? ''
-    }\u0000${f.scheme ?? ''}\u0000${this.model.referencedVars.has('status') ? f.status ?? '' : ''}`;
+    // Joined, not concatenated: a flat string hashes and compares in the cache's Map faster
+    // than the rope a template literal builds (bench/trace.mjs looks one up per traced line).
+    return [
+      only444 ? '4' : '*',
+      req ?? '\u0001',
+      methodClass(f.method),
+      path !== undefined && plainPath(path) ? '\u0003' : path ?? '',
+      f.protocol ?? '',
+      f.host ?? '\u0001',
+      f.httpHost === undefined ? '\u0001' : f.httpHost ?? '\u0002',
+      f.serverName ?? '\u0001',
+      f.serverPort ?? '',
+      f.serverAddr ?? '',
+      f.scheme ?? '',
+      this.model.referencedVars.has('status') ? f.status ?? '' : '',
+    ].join('\u0000');
   }
 
   private readValue(f: RequestFacts, name: string): string {
@@ -165,7 +176,7 @@ export class Attributor {
 
   /** `only444`: the answer is for a 444 line, so histories that cannot end in 444 may be left out. */
   private entry(f: RequestFacts, only444 = false): CacheEntry {
-    const key = (only444 ? '4' : '*') + this.baseKey(f);
+    const key = this.baseKey(f, only444);
     let bySig = this.cache.get(key);
     if (bySig) {
       for (const g of bySig.values()) {
@@ -187,9 +198,9 @@ export class Attributor {
   }
 
   private valuesKey(f: RequestFacts, reads: string[]): string {
-    let k = '';
-    for (const r of reads) k += this.readValue(f, r) + '\u0000';
-    return k;
+    if (reads.length === 0) return '';
+    if (reads.length === 1) return this.readValue(f, reads[0]);
+    return reads.map((r) => this.readValue(f, r)).join('\u0000');
   }
 
   attribute(f: RequestFacts, status: number): Attribution {
