@@ -9,16 +9,26 @@ export interface Cidr {
   bits: number;
 }
 
+/** A dotted quad (four groups of one to three digits, each at most 255) as a number. */
 export function ipv4ToNumber(s: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return undefined;
+  // By hand, not a regex: a blocklist geo reads ~11,000 of them, and each line its client's.
   let n = 0;
-  for (let i = 1; i <= 4; i++) {
-    const b = +m[i];
-    if (b > 255) return undefined;
-    n = n * 256 + b;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      octet = octet * 10 + (c - 48);
+    } else if (c === 46 && digits && dots < 3 && octet <= 255) {
+      n = n * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else return undefined;
   }
-  return n;
+  return dots === 3 && digits && octet <= 255 ? n * 256 + octet : undefined;
 }
 
 /**

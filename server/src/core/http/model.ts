@@ -1253,13 +1253,12 @@ function parseGeoEntry(e: Directive, ranges: boolean): GeoEntry | undefined {
 // A geo's entries parsed once per entry directive (per mode): after an edit of one entry of a
 // 10k-entry blocklist geo, the geo is built again from 9,999 parsed entries and one new one.
 // Entry objects are shared by the models that have them (read-only).
-const geoEntries = new WeakMap<Directive, [cidr?: GeoEntry | null, ranges?: GeoEntry | null]>();
+const geoCidrEntries = new WeakMap<Directive, GeoEntry | null>();
+const geoRangeEntries = new WeakMap<Directive, GeoEntry | null>();
 function geoEntryOf(e: Directive, ranges: boolean): GeoEntry | undefined {
-  let m = geoEntries.get(e);
-  if (!m) geoEntries.set(e, (m = []));
-  const k = ranges ? 1 : 0;
-  let r = m[k];
-  if (r === undefined) m[k] = r = parseGeoEntry(e, ranges) ?? null;
+  const memo = ranges ? geoRangeEntries : geoCidrEntries;
+  let r = memo.get(e);
+  if (r === undefined) memo.set(e, (r = parseGeoEntry(e, ranges) ?? null));
   return r ?? undefined;
 }
 
