@@ -698,7 +698,8 @@ class Run {
     let ports = [...this.model.groups.keys()];
     if (f.serverPort !== undefined) ports = ports.filter((p) => p === f.serverPort);
     if (!ports.length) throw PRUNE;
-    const pi = this.pick(ports.map((p) => `the request came to port ${p}`), ['$server_port']);
+    // Labels built only for the answer: most configurations have one port, and this runs per history.
+    const pi = this.pickLazy(ports.length, (k) => `the request came to port ${ports[k]}`, ['$server_port']);
     const byAddr = this.model.groups.get(ports[pi])!;
     let groups = [...byAddr.values()];
     if (f.serverAddr !== undefined) {
@@ -718,7 +719,7 @@ class Run {
       const same = fam ? groups.filter((g) => g.addr.startsWith('[') === (fam === '6')) : [];
       if (same.length) groups = same;
     }
-    const gi = this.pick(groups.map((g) => `the request came to address ${g.addr}:${g.port}`), ['$server_addr']);
+    const gi = this.pickLazy(groups.length, (k) => `the request came to address ${groups[k].addr}:${groups[k].port}`, ['$server_addr']);
     this.group = groups[gi];
   }
 
