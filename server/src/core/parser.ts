@@ -299,7 +299,9 @@ class Parser {
           this.error('unexpected-char', 'unexpected ";"', tok.start, tok.end);
           continue;
         }
-        const semicolon = this.range(tok.start, tok.end);
+        // `3;`: the last argument ends where the ';' starts, one Position for both.
+        const last = lastEnd(pending);
+        const semicolon = { start: last.offset === tok.start ? last : this.position(tok.start), end: this.position(tok.end) };
         const d = finish(pending, semicolon.end);
         d.semicolon = semicolon;
         pending = null;
