@@ -23,6 +23,7 @@ map $http_referer $bad_referer {
   *.casino.example 1;
 }
 map $uri $legacy { default 0; ~^/old/ 1; }
+map $request_method $odd_method { default 1; GET 0; HEAD 0; }
 geo $blocked_net { default 0; 10.0.0.0/8 1; 10.1.0.0/16 0; 192.168.7.7 1; }
 server {
   listen 80 default_server;
@@ -51,6 +52,7 @@ server {
   location /private/ { deny 10.0.0.0/8; allow all; return 200; }
   location / { if ($http_user_agent ~* mobile) { return 444; } return 200; }
   location /m/ { if ($request_method = POST) { return 444; } return 200; }
+  location /mm/ { if ($odd_method) { return 444; } return 200; }
   location /le/ { limit_except GET { deny all; } error_page 403 = @drop; proxy_pass http://127.0.0.1:9; }
   location @drop { if ($request_method = HEAD) { return 410; } return 444; }
 }
@@ -58,7 +60,7 @@ server {
 
 const pools = {
   host: ['a.test', 'www.a.test', 'b.test', 'unknown.test', '-'],
-  path: ['/', '/index.php', '/xmlrpc.php', '/old/page', '/admin/x', '/api/v1', '/private/k', '/go/private/k', '/go/xmlrpc.php', '/.env', '/a//b', '/%2e%2e/x', '/x.php', '/m/x', '/le/x', '/go/le/'],
+  path: ['/', '/index.php', '/xmlrpc.php', '/old/page', '/admin/x', '/api/v1', '/private/k', '/go/private/k', '/go/xmlrpc.php', '/.env', '/a//b', '/%2e%2e/x', '/x.php', '/m/x', '/mm/x', '/le/x', '/go/le/'],
   query: ['', '?debug=1', '?token=abc', '?a=b'],
   method: ['GET', 'POST', 'HEAD', 'PUT', 'TRACE', 'OPTIONS'],
   protocol: ['HTTP/1.1', 'HTTP/1.0'],
