@@ -263,7 +263,6 @@ interface CacheEntry {
   attributions?: Map<number, Attribution>;
 }
 
-/** An origin-form request line: method, path, protocol (the query string, if any, dropped). */
 /**
  * What every routing reads of the method (route.ts Run.method): TRACE is answered 405 first, and
  * an unknown method forks. Any other use of it is a recorded `method` read.
@@ -272,6 +271,7 @@ function methodClass(method: string | undefined): string {
   return method === undefined ? '\u0001' : method === 'TRACE' ? 'TRACE' : '';
 }
 
+/** An origin-form request line: method, path, protocol (the query string, if any, dropped). */
 const ORIGIN_FORM = /^([A-Z_-]+) (\/[^?\s]*)(?:\?\S*)? (HTTP\/\d\.\d)$/;
 
 /**
