@@ -62,3 +62,16 @@ test(`indexed lists of patterns pick the same first match as trying each in orde
   );
   assert.ok(matched > 50, `only ${matched} matches`);
 });
+
+test('a long subject repeating a trigram many patterns start with: each candidate listed once, in order, quickly', () => {
+  const list = Array.from({ length: 7000 }, (_, i) => ({ re: compileNginxRegex(`(?:\\b)com${i}x(?:\\b)`, true) }));
+  const subject = 'com'.repeat(300_000);
+  const t = performance.now();
+  const got = [...regexCandidates(list, subject)];
+  // Each of the 300,000 places where "com" occurs used to walk (and then sort) its 7,000 patterns.
+  assert.ok(performance.now() - t < 5_000, `${performance.now() - t} ms`);
+  assert.equal(got.length, 7000);
+  assert.ok(got.every((v, i) => v === i));
+  // The marks are cleared: the next subject sees only its own candidates.
+  assert.deepEqual([...regexCandidates(list, 'Bot/1.0')], []);
+});

@@ -134,21 +134,34 @@ export function regexCandidates(list: readonly { re: NginxRegex }[], subject: st
   if (ix === undefined) indexes.set(list, (ix = list.length >= 32 ? buildIndex(list) : null));
   if (!ix) return list.keys();
   const out = ix.always.slice();
+  // Each regex once: a long subject repeating a common trigram would otherwise push the same
+  // indexes millions of times. The marks are cleared again before returning.
+  if (seen.length < list.length) seen = new Uint8Array(list.length * 2);
   const hit = (table: Map<string, number[]>, s: string) => {
     if (!table.size) return;
     for (let p = 0; p + KEY <= s.length; p++) {
       const l = table.get(s.substr(p, KEY));
-      if (l) for (const i of l) out.push(i);
+      // A trigram's list once per subject, however often the trigram recurs.
+      if (!l || listsDone.has(l)) continue;
+      listsDone.add(l);
+      for (const i of l)
+        if (!seen[i]) {
+          seen[i] = 1;
+          out.push(i);
+        }
     }
   };
   hit(ix.exact, subject);
   hit(ix.folded, subject.toLowerCase());
-  out.sort((a, b) => a - b);
-  let k = 0;
-  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[i - 1]) out[k++] = out[i];
-  out.length = k;
-  return out;
+  for (const i of out) seen[i] = 0;
+  listsDone.clear();
+  return out.sort((a, b) => a - b);
 }
+
+const listsDone = new Set<number[]>();
+
+/** Marks of regexCandidates, all zero between calls. */
+let seen = new Uint8Array(0);
 
 function buildIndex(list: readonly { re: NginxRegex }[]): LiteralIndex {
   const ix: LiteralIndex = { always: [], folded: new Map(), exact: new Map() };
