@@ -272,14 +272,14 @@ class Parser {
     // Ranges share their Position objects where they meet (a directive starts where its name
     // does and ends where its ';' does; positions are never mutated): a 500 KB blocklist is tens
     // of thousands of directives, and each Position less is one the GC does not copy.
-    const finish = (p: { name: Arg; args: Arg[] }, end: number | Position): Directive => {
+    const finish = (p: { name: Arg; args: Arg[] }, end: Position): Directive => {
       const d: Directive = {
         name: p.name.value,
         nameRange: p.name.range,
         nameQuote: p.name.quote,
         // An exact-size copy: the array pushed to keeps room for 16 more (~150 bytes per directive).
         args: p.args.slice(),
-        range: { start: p.name.range.start, end: typeof end === 'number' ? this.position(end) : end },
+        range: { start: p.name.range.start, end },
         file: this.file.path,
       };
       stack[stack.length - 1].children.push(d);

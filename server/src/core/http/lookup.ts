@@ -70,15 +70,16 @@ export function constantMapValue(m: MapModel, src: string): Val {
 
 const cidrIndexes = new WeakMap<GeoModel, CidrIndex | null>();
 
+/** Per prefix length the geo uses, longest first: its block size, and network start → value. */
+type CidrIndex = { size: number; nets: Map<number, string> }[];
+
 /**
  * A CIDR geo block as one table per prefix length (network → value): a lookup tries the longest
  * prefixes first, which is the linear scan's answer (most specific network; of a repeated network
- * the last value, as nginx keeps it) at 33 probes instead of one test per entry. Measured with bench/trace.mjs: the bad-bot
+ * the last value, as nginx keeps it) at one probe per prefix length in use (a blocklist has a
+ * handful of the 33) instead of one test per entry. Measured with bench/trace.mjs: the bad-bot
  * blocker's 10k-network $validate_client was scanned in full for every distinct address.
  */
-/** Per prefix length present, longest first: its size in bits, the block size, and network start → value. */
-type CidrIndex = { bits: number; size: number; nets: Map<number, string> }[];
-
 function cidrIndex(g: GeoModel): CidrIndex | null {
   let ix = cidrIndexes.get(g);
   if (ix !== undefined) return ix;
@@ -94,11 +95,10 @@ function cidrIndex(g: GeoModel): CidrIndex | null {
       const m = (t[b] ??= new Map());
       m.set(e.net.lo, e.value);
     }
-    // Only the lengths in use: a blocklist has a handful of the 33.
     ix = [];
     for (let b = 32; b >= 0; b--) {
       const nets = t[b];
-      if (nets) ix.push({ bits: b, size: 2 ** (32 - b), nets });
+      if (nets) ix.push({ size: 2 ** (32 - b), nets });
     }
   }
   cidrIndexes.set(g, ix);

@@ -3,7 +3,7 @@
 // ~* only), pcre2_match() from offset 0, no UTF, no UCP. Subjects are bytes.
 import { bytesToText, textToBytes } from './bytes';
 import { analyze, type Complexity } from './analyze';
-import { parsePattern, PcreSyntaxError, type Parsed } from './parse';
+import { isWordChar, parsePattern, PcreSyntaxError, type Parsed } from './parse';
 import { translate } from './translate';
 import { compileProgram, runProgram, type Program } from './vm';
 import type { Node } from './ast';
@@ -374,7 +374,7 @@ function plainMatchAt(items: string, s: string, i: number, caseless: boolean): n
       if (p >= n || s.charCodeAt(p) === 0x0a) return -1;
       p++;
     } else if (it === WORD_BOUNDARY) {
-      if ((p > 0 && isWordByte(s.charCodeAt(p - 1))) === (p < n && isWordByte(s.charCodeAt(p)))) return -1;
+      if ((p > 0 && isWordChar(s.charCodeAt(p - 1))) === (p < n && isWordChar(s.charCodeAt(p)))) return -1;
     } else if (it === START) {
       if (p !== 0) return -1;
     } else if (it === END) {
@@ -388,10 +388,6 @@ function plainMatchAt(items: string, s: string, i: number, caseless: boolean): n
     }
   }
   return p;
-}
-
-function isWordByte(c: number): boolean {
-  return isAlnum(c) || c === 0x5f;
 }
 
 const LITERAL_MIN = 3;

@@ -112,7 +112,8 @@ const MAX_GROUP = 65535;
 const NEST_LIMIT = 250;
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
-const isWordChar = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+/** PCRE2's \w without UTF or UCP: ASCII letters, digits and `_`. */
+export const isWordChar = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 const hexVal = (c: number) =>
   c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 55 : c >= 0x61 && c <= 0x66 ? c - 87 : -1;
 /** C-locale isspace() plus NEL: what (?x) skips. */
