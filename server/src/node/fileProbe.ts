@@ -1,7 +1,8 @@
 // The file system as nginx's workers see it, for the router's file questions (`if (-f ...)`,
-// try_files): what the CLI passes when it traces a log on the machine that wrote it. The editor
-// does not use it: it reads nothing outside the workspace unless allowed, and a workspace usually
-// mirrors a server's configuration without its document roots.
+// try_files): what the CLI passes when it traces a log on the machine that wrote it. The language
+// server passes it only for paths it may read (lsp/project.ts Projects.fileProbe), and the router
+// asks only where the document root exists: a workspace that mirrors a server's configuration
+// without its files still forks.
 
 import { statSync } from 'node:fs';
 import type { FileFound, FileProbe } from '../core/http/route';
