@@ -13,6 +13,7 @@ import { CodeActionRequest, CodeLensRequest, CodeLensResolveRequest, DefinitionR
 import { startClient, uriOf } from '../lsp/client';
 import { repoRoot } from './support';
 import { compileLogFormat } from '../../server/src/core/logs/format';
+import { factsBuilder } from '../../server/src/core/http/request';
 
 const tmp = mkdtempSync(join(tmpdir(), 'nginx-lens-security-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -36,9 +37,11 @@ test('server and client sources spawn no process and write no file', () => {
     [/\bopenSync\s*\([^)]*['"][wa+]/, 'file opened for writing'],
     [/\bnew\s+Function\s*\(|\beval\s*\(/, 'code evaluation'],
   ];
-  // The one reviewed exception: the log matcher generated per log_format (core/logs/fastMatch.ts)
-  // embeds the format's literals only as JSON strings; the test below feeds it injection attempts.
-  const allowed = new Set(['server/src/core/logs/fastMatch.ts:code evaluation']);
+  // The reviewed exceptions: the log matcher generated per log_format (core/logs/fastMatch.ts)
+  // embeds the format's literals only as JSON strings, and the facts builder per list of logged
+  // variables (core/http/request.ts) only names that are plain words; the tests below feed both
+  // injection attempts.
+  const allowed = new Set(['server/src/core/logs/fastMatch.ts:code evaluation', 'server/src/core/http/request.ts:code evaluation']);
   const hits: string[] = [];
   for (const f of files) {
     const text = readFileSync(f, 'utf8');
@@ -70,6 +73,24 @@ test('a log_format written to break out of the generated matcher is matched as p
       assert.equal(r.fields.status, '444');
       f.match(line);
     }
+  }
+  assert.equal(g.pwned, undefined);
+});
+
+test('variable names written to break out of the generated facts builder are left out', () => {
+  const g = globalThis as { pwned?: number };
+  const evil = [
+    `a": (globalThis.pwned = 1), "b`,
+    "a: (globalThis.pwned = 2), b",
+    '__proto__',
+    'x\u2028globalThis.pwned = 4',
+    'http_host } }); globalThis.pwned = 5; ({ x: { y',
+  ];
+  for (const absentIsEmpty of [false, true]) {
+    const facts = factsBuilder(['remote_addr', ...evil, 'http_user_agent'], absentIsEmpty)(['192.0.2.1', ...evil.map(() => 'v'), 'curl']);
+    assert.equal(facts.remoteAddr, '192.0.2.1');
+    assert.deepEqual(Object.keys(facts.vars), ['http_user_agent']);
+    assert.equal(Object.getPrototypeOf(facts.vars), Object.prototype);
   }
   assert.equal(g.pwned, undefined);
 });

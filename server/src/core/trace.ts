@@ -8,7 +8,7 @@ import { readLogBatches } from './logs/reader';
 import { bytesToText } from './regex/bytes';
 import { Attributor, allAccessLogs, logFilterFor, logPathVars, type Attribution } from './http/attribute';
 import type { AccessLogDef, HttpModel, RuleRef } from './http/model';
-import { factsFromLog, pinnedVariables, type RequestFacts } from './http/request';
+import { factsBuilder, pinnedVariables, type FactsBuilder, type RequestFacts } from './http/request';
 import type { FileProbe } from './http/route';
 
 export interface TraceEntry {
@@ -127,6 +127,11 @@ interface FormatReader {
   requestOcc: number;
   needed: string[];
   neededAt: number[];
+  /** `needed`, then the path variables the format does not log. */
+  names: string[];
+  /** The path variables' values, at their place in `names`. */
+  values: (string | undefined)[];
+  build: FactsBuilder;
 }
 
 /** A line with a traced status, as routing needs it. */
@@ -161,7 +166,15 @@ export class TracedLineReader {
     if (!r) {
       const m = this.model;
       const needed = f.variables.filter((v) => ROUTING_FACTS.has(v) || m.referencedVars.has(v) || v.startsWith('cookie_') || v.startsWith('arg_'));
-      r = { f, statusOcc: f.indexOf('status'), requestOcc: f.indexOf('request'), needed, neededAt: needed.map((v) => f.indexOf(v)) };
+      const names = [...needed];
+      const values: (string | undefined)[] = needed.map(() => undefined);
+      for (const [name, v] of Object.entries(this.pathVars)) {
+        if (names.includes(name)) continue;
+        names.push(name);
+        values.push(v);
+      }
+      const build = factsBuilder(names, f.escape !== 'default');
+      r = { f, statusOcc: f.indexOf('status'), requestOcc: f.indexOf('request'), needed, neededAt: needed.map((v) => f.indexOf(v)), names, values, build };
       this.readers.set(f, r);
     }
     return r;
@@ -206,17 +219,18 @@ export class TracedLineReader {
     if (r.statusOcc < 0) return undefined;
     const status = Number(f.value(line, spans, r.statusOcc));
     if (!this.statuses.has(status)) return undefined;
-    const values: Record<string, string | undefined> = {};
-    for (let v = 0; v < r.needed.length; v++) values[r.needed[v]] = f.value(line, spans, r.neededAt[v]);
-    // pinnedVariables re-reads the line to learn whether it splits two ways; the match already
-    // knows, which spares building its records for every line that does not.
-    let logged = m.twoWays ? pinnedVariables(f, line, r.needed) : r.needed;
-    for (const [name, v] of Object.entries(this.pathVars)) {
-      if (logged.includes(name)) continue;
-      logged = [...logged, name];
-      values[name] = v;
+    const values = r.values.slice();
+    for (let v = 0; v < r.needed.length; v++) values[v] = f.value(line, spans, r.neededAt[v]);
+    let facts: RequestFacts;
+    if (!m.twoWays) facts = r.build(values);
+    else {
+      // The line splits more than one way: only what every reading gives is known (pinnedVariables;
+      // the match already knows whether it does, which spares its re-reading for every other line).
+      const logged = [...pinnedVariables(f, line, r.needed)];
+      const known = logged.map((n) => values[r.needed.indexOf(n)]);
+      for (const [name, v] of Object.entries(this.pathVars)) if (!logged.includes(name)) logged.push(name), known.push(v);
+      facts = factsBuilder(logged, f.escape !== 'default')(known);
     }
-    const facts = factsFromLog(logged, values, f.escape !== 'default');
     const request = r.requestOcc >= 0 ? { start: spans[2 * r.requestOcc], end: spans[2 * r.requestOcc + 1] } : undefined;
     return { status, facts, request };
   }

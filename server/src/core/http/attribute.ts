@@ -112,8 +112,11 @@ function decisiveMissing(outcomes: readonly Outcome[]): string[] {
 }
 
 export class Attributor {
-  /** base key, then what was read (joined names), then the read values (joined): the entry. */
-  private readonly cache = new Map<string, Map<string, { reads: string[]; byValues: Map<string, CacheEntry> }>>();
+  /**
+   * Base key, then per set of reads (`sig`: the names joined) the read values (joined): the entry.
+   * A base key has one or two sets of reads: a list is walked faster than a Map's iterator.
+   */
+  private readonly cache = new Map<string, { sig: string; reads: string[]; byValues: Map<string, CacheEntry> }[]>();
   private size = 0;
   private readonly filter: ((d: AccessLogDef) => boolean) | undefined;
   private readonly maxCache: number;
@@ -177,20 +180,20 @@ export class Attributor {
   /** `only444`: the answer is for a 444 line, so histories that cannot end in 444 may be left out. */
   private entry(f: RequestFacts, only444 = false): CacheEntry {
     const key = this.baseKey(f, only444);
-    let bySig = this.cache.get(key);
-    if (bySig) {
-      for (const g of bySig.values()) {
-        const e = g.byValues.get(this.valuesKey(f, g.reads));
+    let groups = this.cache.get(key);
+    if (groups) {
+      for (let i = 0; i < groups.length; i++) {
+        const e = groups[i].byValues.get(this.valuesKey(f, groups[i].reads));
         if (e) return e;
       }
     }
     const result = route(this.model, f, { logFilter: this.filter, only444, files: this.options.files });
-    if (this.size >= this.maxCache) this.cache.clear(), (this.size = 0), (bySig = undefined);
-    if (!bySig) this.cache.set(key, (bySig = new Map()));
+    if (this.size >= this.maxCache) this.cache.clear(), (this.size = 0), (groups = undefined);
+    if (!groups) this.cache.set(key, (groups = []));
     const reads = [...result.reads].sort();
     const sig = reads.join('\u0000');
-    let g = bySig.get(sig);
-    if (!g) bySig.set(sig, (g = { reads, byValues: new Map() }));
+    let g = groups.find((x) => x.sig === sig);
+    if (!g) groups.push((g = { sig, reads, byValues: new Map() }));
     const e: CacheEntry = { result };
     g.byValues.set(this.valuesKey(f, reads), e);
     this.size++;

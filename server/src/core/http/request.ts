@@ -30,62 +30,66 @@ export interface RequestFacts {
   vars: Record<string, string | null>;
 }
 
-/** Variables that feed RequestFacts' own fields rather than `vars`. */
-const OWN = new Set(['request', 'host', 'http_host', 'server_name', 'server_port', 'server_addr', 'remote_addr', 'scheme', 'status']);
+/** RequestFacts' own fields by the variable that feeds them, as an expression of its value `x`. */
+const OWN_FIELD: Readonly<Record<string, { field: string; expr: (absentIsEmpty: boolean) => string }>> = {
+  request: { field: 'request', expr: () => 'x' },
+  request_method: { field: 'method', expr: () => 'x' },
+  request_uri: { field: 'target', expr: () => 'x' },
+  server_protocol: { field: 'protocol', expr: () => 'x' },
+  // `$host` is never empty for a request nginx routed; '-' can only be a literal.
+  host: { field: 'host', expr: (e) => (e ? "x ?? ''" : "x ?? '-'") },
+  http_host: { field: 'httpHost', expr: () => 'x ?? null' },
+  server_name: { field: 'serverName', expr: () => "x ?? ''" },
+  server_port: { field: 'serverPort', expr: () => 'number(x)' },
+  server_addr: { field: 'serverAddr', expr: () => 'x' },
+  remote_addr: { field: 'remoteAddr', expr: () => 'x' },
+  scheme: { field: 'scheme', expr: () => 'x' },
+  status: { field: 'status', expr: () => 'number(x)' },
+};
+
+/** Variables that feed RequestFacts' own fields only (`http_host` is also kept in `vars`). */
+const OWN_ONLY = new Set(['request', 'host', 'server_name', 'server_port', 'server_addr', 'remote_addr', 'scheme', 'status']);
+
+const number = (x: string | undefined): number | undefined => (x !== undefined && /^\d+$/.test(x) ? +x : undefined);
 
 /**
- * Facts from the values a log format parser produced (`undefined` = logged as absent).
+ * Facts from one line's values, `values[i]` being the value of `logged[i]` (`undefined` = logged
+ * as absent; a variable logged twice takes its last value).
+ */
+export type FactsBuilder = (values: readonly (string | undefined)[]) => RequestFacts;
+
+/**
  * `logged` lists every variable the format records, so a variable missing from it is unknown.
  * `absentIsEmpty`: the format is escape=json or none, which logs a missing value as nothing and
  * a value "-" as "-", so absent means empty (or not sent) and never the literal dash.
+ *
+ * Generated once per list of logged variables, as one object literal: a traced log reads the same
+ * list on every line. Deciding per name what it feeds, then growing `vars` one computed key at a
+ * time, cost more than reading the line; copying a template of `vars` and storing into it by name
+ * still cost a third more than this (bench/trace.mjs). The source holds only the field names
+ * above, array indexes, and variable names that are plain words, JSON-quoted: anything else
+ * (nginx's own names are [A-Za-z0-9_]) is left out, unknown to the router.
  */
-export function factsFromLog(logged: readonly string[], values: Record<string, string | undefined>, absentIsEmpty = false): RequestFacts {
-  const facts: RequestFacts = { vars: {} };
-  for (const name of logged) {
-    const v = values[name];
-    switch (name) {
-      case 'request':
-        if (v !== undefined) facts.request = v;
-        break;
-      case 'request_method':
-        if (v !== undefined) facts.method = v;
-        break;
-      case 'request_uri':
-        if (v !== undefined) facts.target = v;
-        break;
-      case 'server_protocol':
-        if (v !== undefined) facts.protocol = v;
-        break;
-      case 'host':
-        // `$host` is never empty for a request nginx routed; '-' can only be a literal.
-        facts.host = v ?? (absentIsEmpty ? '' : '-');
-        break;
-      case 'http_host':
-        facts.httpHost = v ?? null;
-        break;
-      case 'server_name':
-        facts.serverName = v ?? '';
-        break;
-      case 'server_port':
-        if (v !== undefined && /^\d+$/.test(v)) facts.serverPort = +v;
-        break;
-      case 'server_addr':
-        if (v !== undefined) facts.serverAddr = v;
-        break;
-      case 'remote_addr':
-        if (v !== undefined) facts.remoteAddr = v;
-        break;
-      case 'scheme':
-        if (v !== undefined) facts.scheme = v;
-        break;
-      case 'status':
-        if (v !== undefined && /^\d+$/.test(v)) facts.status = +v;
-        break;
-    }
-    if (!OWN.has(name)) facts.vars[name] = v ?? (absentIsEmpty ? '' : null);
-    else if (name === 'http_host') facts.vars[name] = v ?? null;
+export function factsBuilder(logged: readonly string[], absentIsEmpty = false): FactsBuilder {
+  const last = new Map<string, number>();
+  logged.forEach((n, i) => last.set(n, i));
+  const valueOf = (expr: string, i: number) => expr.replace(/\bx\b/g, `v[${i}]`);
+  const own: string[] = [];
+  const vars: string[] = [];
+  for (const [n, i] of last) {
+    const o = Object.hasOwn(OWN_FIELD, n) ? OWN_FIELD[n] : undefined;
+    if (o) own.push(`${o.field}: ${valueOf(o.expr(absentIsEmpty), i)}`);
+    // `__proto__` as a literal's key would set its prototype.
+    if (OWN_ONLY.has(n) || !/^\w+$/.test(n) || n === '__proto__') continue;
+    vars.push(`${JSON.stringify(n)}: v[${i}] ?? ${n === 'http_host' || !absentIsEmpty ? 'null' : "''"}`);
   }
-  return facts;
+  const source = `return (v) => ({ ${[...own, `vars: { ${vars.join(', ')} }`].join(', ')} });`;
+  return new Function('number', source)(number) as FactsBuilder;
+}
+
+/** Facts from the values a log format parser produced, by name (see factsBuilder). */
+export function factsFromLog(logged: readonly string[], values: Record<string, string | undefined>, absentIsEmpty = false): RequestFacts {
+  return factsBuilder(logged, absentIsEmpty)(logged.map((n) => values[n]));
 }
 
 /** More readings than this: too many to compare (the fixed shapes are kept). */
