@@ -111,12 +111,29 @@ function decisiveMissing(outcomes: readonly Outcome[]): string[] {
   return [...out];
 }
 
+type ReadKey = (f: RequestFacts) => string;
+
+/** Routings of one base key that read the same things (`sig`: their names joined), by what those gave. */
+interface ReadGroup {
+  sig: string;
+  readers: ReadKey[];
+  byValues: Map<string, CacheEntry>;
+}
+
+function valuesKey(f: RequestFacts, readers: readonly ReadKey[]): string {
+  if (readers.length === 0) return '';
+  if (readers.length === 1) return readers[0](f);
+  const values: string[] = new Array(readers.length);
+  for (let i = 0; i < readers.length; i++) values[i] = readers[i](f);
+  return values.join('\u0000');
+}
+
 export class Attributor {
   /**
    * Base key, then per set of reads (`sig`: the names joined) the read values (joined): the entry.
    * A base key has one or two sets of reads: a list is walked faster than a Map's iterator.
    */
-  private readonly cache = new Map<string, { sig: string; reads: string[]; byValues: Map<string, CacheEntry> }[]>();
+  private readonly cache = new Map<string, ReadGroup[]>();
   private size = 0;
   private readonly filter: ((d: AccessLogDef) => boolean) | undefined;
   private readonly maxCache: number;
@@ -161,16 +178,23 @@ export class Attributor {
     ].join('\u0000');
   }
 
-  private readValue(f: RequestFacts, name: string): string {
-    if (name === 'args') return `${f.request ?? ''}\u0000${f.target ?? ''}`;
-    if (name === 'uri') return requestPath(f);
-    if (name === 'addr_family') return connectionFamily(this.model, f) ?? '-';
-    if (name === 'remote_addr') return f.remoteAddr ?? '\u0001';
-    if (name === 'method') return f.request !== undefined ? f.request.slice(0, f.request.indexOf(' ')) : f.method ?? '\u0001';
-    if (name.startsWith('net:')) return netMember(f.remoteAddr, name.slice(4));
-    if (name.startsWith('map:') || name.startsWith('geo:')) return derivedReadKey(this.model, f, name);
-    const v = f.vars[name];
-    return v === undefined ? '\u0001' : v === null ? '\u0002' : v;
+  /** What a routing that read `name` depends on, as a function of the facts. */
+  private reader(name: string): ReadKey {
+    const model = this.model;
+    if (name === 'args') return (f) => `${f.request ?? ''}\u0000${f.target ?? ''}`;
+    if (name === 'uri') return requestPath;
+    if (name === 'addr_family') return (f) => connectionFamily(model, f) ?? '-';
+    if (name === 'remote_addr') return (f) => f.remoteAddr ?? '\u0001';
+    if (name === 'method') return (f) => (f.request !== undefined ? f.request.slice(0, f.request.indexOf(' ')) : f.method ?? '\u0001');
+    if (name.startsWith('net:')) {
+      const net = name.slice(4);
+      return (f) => netMember(f.remoteAddr, net);
+    }
+    if (name.startsWith('map:') || name.startsWith('geo:')) return derivedReadKey(model, name);
+    return (f) => {
+      const v = f.vars[name];
+      return v === undefined ? '\u0001' : v === null ? '\u0002' : v;
+    };
   }
 
   outcomes(f: RequestFacts): RouteResult {
@@ -183,7 +207,7 @@ export class Attributor {
     let groups = this.cache.get(key);
     if (groups) {
       for (let i = 0; i < groups.length; i++) {
-        const e = groups[i].byValues.get(this.valuesKey(f, groups[i].reads));
+        const e = groups[i].byValues.get(valuesKey(f, groups[i].readers));
         if (e) return e;
       }
     }
@@ -193,17 +217,11 @@ export class Attributor {
     const reads = [...result.reads].sort();
     const sig = reads.join('\u0000');
     let g = groups.find((x) => x.sig === sig);
-    if (!g) groups.push((g = { sig, reads, byValues: new Map() }));
+    if (!g) groups.push((g = { sig, readers: reads.map((r) => this.reader(r)), byValues: new Map() }));
     const e: CacheEntry = { result };
-    g.byValues.set(this.valuesKey(f, reads), e);
+    g.byValues.set(valuesKey(f, g.readers), e);
     this.size++;
     return e;
-  }
-
-  private valuesKey(f: RequestFacts, reads: string[]): string {
-    if (reads.length === 0) return '';
-    if (reads.length === 1) return this.readValue(f, reads[0]);
-    return reads.map((r) => this.readValue(f, r)).join('\u0000');
   }
 
   attribute(f: RequestFacts, status: number): Attribution {

@@ -52,20 +52,31 @@ export function isVolatileMap(m: MapModel): boolean {
   return v;
 }
 
-const constantMemo = new WeakMap<MapModel, Map<string, Val>>();
+const constantLookups = new WeakMap<MapModel, (src: string) => Val>();
 
 /** A constant map's answer for `src`, remembered across requests (the same key answers the same). */
 export function constantMapValue(m: MapModel, src: string): Val {
-  let memo = constantMemo.get(m);
-  if (!memo) constantMemo.set(m, (memo = new Map()));
-  let v = memo.get(src);
-  if (v === undefined) {
-    const e = findMapEntry(m, src);
-    v = 'unknown' in e ? { unknown: [`$${m.target} (${e.unknown})`] } : ((e.value.parts[0] as string | undefined) ?? '');
-    if (memo.size > 50_000) memo.clear();
-    memo.set(src, v);
+  return constantMapLookup(m)(src);
+}
+
+/** constantMapValue for one map, for a caller that asks it again and again. */
+export function constantMapLookup(m: MapModel): (src: string) => Val {
+  let lookup = constantLookups.get(m);
+  if (!lookup) {
+    const memo = new Map<string, Val>();
+    lookup = (src) => {
+      let v = memo.get(src);
+      if (v === undefined) {
+        const e = findMapEntry(m, src);
+        v = 'unknown' in e ? { unknown: [`$${m.target} (${e.unknown})`] } : ((e.value.parts[0] as string | undefined) ?? '');
+        if (memo.size > 50_000) memo.clear();
+        memo.set(src, v);
+      }
+      return v;
+    };
+    constantLookups.set(m, lookup);
   }
-  return v;
+  return lookup;
 }
 
 const cidrIndexes = new WeakMap<GeoModel, CidrIndex | null>();
@@ -187,26 +198,33 @@ export function geoIsKeyable(g: GeoModel): boolean {
 /**
  * The cache key of a `map:NAME` / `geo:NAME` read: the answer for these facts when it is known,
  * else the raw inputs (unlogged or `-` inputs make the routing fork, which the inputs decide).
+ * Prepared once per read: the attribution cache asks it for nearly every traced line.
  */
-export function derivedReadKey(model: HttpModel, f: RequestFacts, read: string): string {
+export function derivedReadKey(model: HttpModel, read: string): (f: RequestFacts) => string {
   if (read.startsWith('map:')) {
     const m = model.maps.get(read.slice(4))!;
-    let src = '';
-    for (const p of m.source.parts) {
-      if (typeof p === 'string') src += p;
-      else if ('v' in p) {
-        const v = f.vars[p.v];
-        if (v === undefined || v === null) return `\u0001${rawInputs(m, f)}`;
-        src += v;
+    const parts = m.source.parts;
+    const lookup = constantMapLookup(m);
+    return (f) => {
+      let src = '';
+      for (const p of parts) {
+        if (typeof p === 'string') src += p;
+        else if ('v' in p) {
+          const v = f.vars[p.v];
+          if (v === undefined || v === null) return `\u0001${rawInputs(m, f)}`;
+          src += v;
+        }
       }
-    }
-    const v = constantMapValue(m, src);
-    return isUnknown(v) ? `\u0002${src}` : `=${v}`;
+      const v = lookup(src);
+      return isUnknown(v) ? `\u0002${src}` : `=${v}`;
+    };
   }
   const g = model.geos.get(read.slice(4))!;
-  if (f.remoteAddr === undefined) return '\u0001';
-  const v = geoValue(g, f.remoteAddr);
-  return isUnknown(v) ? `\u0002${f.remoteAddr}` : `=${v}`;
+  return (f) => {
+    if (f.remoteAddr === undefined) return '\u0001';
+    const v = geoValue(g, f.remoteAddr);
+    return isUnknown(v) ? `\u0002${f.remoteAddr}` : `=${v}`;
+  };
 }
 
 function rawInputs(m: MapModel, f: RequestFacts): string {
