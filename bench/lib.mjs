@@ -41,6 +41,26 @@ export function timed(cmd, args, { cwd = root, stdoutFile, env } = {}) {
   return { wall, cpu: Number(user) + Number(sys), rssMB: Number(kb) / 1024, status: r.status, stderr: r.stderr };
 }
 
+/**
+ * How fast this machine is right now, for comparing runs across days: node's own start-up (median
+ * of 5) and a fixed JS loop pinned to each CPU. On this VM the two CPUs have differed by 1.3x in
+ * such a loop (1.8x on allocation-heavy code), and which one is slow changes within minutes.
+ */
+export function calibration() {
+  const wall = (cmd, args) => {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    return { ms: ms(process.hrtime.bigint() - t), out: r.stdout.trim(), ok: r.status === 0 };
+  };
+  const startup = Array.from({ length: 5 }, () => wall(process.execPath, ['-e', '0']).ms).sort((a, b) => a - b)[2];
+  const loop = 'const t = process.hrtime.bigint(); let s = 0; for (let i = 0; i < 1e8; i++) s += i % 7; console.log(Number(process.hrtime.bigint() - t) / 1e6)';
+  const perCpu = cpus().map((_, i) => {
+    const r = wall('taskset', ['-c', String(i), process.execPath, '-e', loop]);
+    return r.ok ? `cpu${i} ${fmt(Number(r.out), 0)} ms` : `cpu${i} n/a`;
+  });
+  return `node start-up ${fmt(startup, 0)} ms (median of 5); 1e8-iteration JS loop: ${perCpu.join(', ')}`;
+}
+
 export function machine() {
   const free = spawnSync('free', ['-h'], { encoding: 'utf8' }).stdout.trim();
   const nproc = spawnSync('nproc', [], { encoding: 'utf8' }).stdout.trim();
@@ -69,6 +89,8 @@ export function record(title, rows, notes = []) {
     `## ${title} — ${m.date}`,
     '',
     `Machine: nproc ${m.nproc}, ${m.cpu}, node ${m.node}, load average ${m.load} at the end, commit ${m.commit}`,
+    '',
+    `Speed now: ${calibration()}`,
     '',
     free,
     '',
