@@ -210,6 +210,26 @@ if (source) {
 const stderr = c.stderr();
 await c.close();
 
+// The cold lens request again in fresh servers: one sample per server start (a second request in
+// the same server finds its code warm), and this VM's speed wanders by 10-30% from one minute to
+// the next. Each server first opens the site's config and answers a hover (its model built, as in
+// the run above), then the disk log opens and its lens request follows at once.
+const lensColdRuns = lensCold === undefined ? [] : [lensCold];
+if (lensCold !== undefined) {
+  const site = cfg.site(0);
+  for (let i = 0; i < 4; i++) {
+    const s = await startClient({ rootPath: cfg.dir });
+    await s.open(site, readFileSync(site, 'latin1'));
+    await s.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uriOf(site) }, position: { line: 0, character: 1 } });
+    const t = performance.now();
+    await s.connection.sendNotification(DiskLogNotification, { uri: uriOf(logPath), state: 'open' });
+    await s.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: uriOf(logPath) } });
+    lensColdRuns.push(performance.now() - t);
+    await s.close();
+  }
+}
+const lensColdMedian = lensColdRuns.length ? percentile(lensColdRuns, 50) : undefined;
+
 const p = (a, q) => fmt(percentile(a, q));
 const hp95 = percentile([...hoverDir, ...hover444], 95);
 record(
@@ -221,7 +241,10 @@ record(
     [`hover on \`return 444\` p50 / p95 (${hover444.length}, ${with444} explain 444)`, `${p(hover444, 50)} / ${p(hover444, 95)} ms`],
     ['hover p95, all [≤ 5 ms]', `${fmt(hp95)} ms — ${mark(hp95 <= 5)}`],
     [`diagnostics after an edit of globalblacklist.conf p50 / p95 (${diagTimes.length})`, `${p(diagTimes, 50)} / ${p(diagTimes, 95)} ms (edit → publishDiagnostics, includes the server's debounce)`],
-    ['code lenses, 100k-line log (18 MB), first request right after opening it as the nginx-lens client does (read from disk by the server) [≤ 150 ms]', lensCold === undefined ? 'n/a' : `${fmt(lensCold, 0)} ms, ${lensCount} lenses — ${mark(lensCold <= 150)}`],
+    [
+      'code lenses, 100k-line log (18 MB), first request right after opening it as the nginx-lens client does (read from disk by the server), median of 5 server starts [≤ 150 ms]',
+      lensColdMedian === undefined ? 'n/a' : `${fmt(lensColdMedian, 0)} ms (${lensColdRuns.map((t) => fmt(t, 0)).join(', ')}; the first after the whole session above), ${lensCount} lenses — ${mark(lensColdMedian <= 150)}`,
+    ],
     ['… the same log sent with its text in didOpen (another LSP client, or an edited log), first request right after', lensWithText === undefined ? 'n/a' : `${fmt(lensWithText, 0)} ms`],
     ['code lenses, 100k-line log, again', lensWarm === undefined ? 'n/a' : `${fmt(lensWarm, 0)} ms`],
     ['code lenses, another 100k-line log, first request 300 ms after opening (as VS Code asks, after its debounce)', lensDebounced === undefined ? 'n/a' : `${fmt(lensDebounced, 0)} ms`],
