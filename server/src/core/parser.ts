@@ -8,8 +8,8 @@
 // quote only whitespace, ';', '{' or ')' may follow. Unlike nginx, we record the
 // error and keep going, so one typo does not hide the rest of the file.
 
-import type { Arg, Block, Comment, Directive, ParsedFile, Position, Quote, Range, SyntaxError } from './syntax';
-import { computeLineStarts, positionAt } from './positions';
+import type { Arg, Block, Comment, Directive, ParsedFile, Quote, Range, SyntaxError } from './syntax';
+import { computeLineStarts, positionAt, TextRange } from './positions';
 
 export interface ParseOptions {
   /** Blocks nested deeper than this are skipped with an error (keeps every consumer's recursion safe). */
@@ -61,8 +61,13 @@ export function parseStatementAt(file: ParsedFile, start: number, end: number): 
   return p.statement(start, end);
 }
 
+/** A range's end offset, without making its end Position. */
+function endOffset(r: Range): number {
+  return r instanceof TextRange ? r.endOffset : r.end.offset;
+}
+
 function rangeOf(file: ParsedFile, start: number, end: number): Range {
-  return { start: positionAt(file.lineStarts, start), end: positionAt(file.lineStarts, end) };
+  return TextRange.of(positionAt(file.lineStarts, start), positionAt(file.lineStarts, end));
 }
 
 function isSpace(c: string): boolean {
@@ -113,25 +118,35 @@ class Parser {
     this.text = file.text;
   }
 
-  /** The line of the last position asked: tokens come in order, so most lookups move it a little. */
+  /** The line of the last offset asked: tokens come in order, so most lookups move it a little. */
   private line = 0;
 
-  private position(offset: number): Position {
+  private lineOf(offset: number): number {
     const ls = this.file.lineStarts;
     let l = this.line;
     // Behind the cursor (a directive's start) or far ahead (a statement read alone): a binary search.
     if (offset < ls[l] || (l + 16 < ls.length && ls[l + 16] <= offset)) {
-      const p = positionAt(ls, offset);
-      if (offset >= ls[l]) this.line = p.line;
-      return p;
+      const found = positionAt(ls, offset).line;
+      if (offset >= ls[l]) this.line = found;
+      return found;
     }
     while (l + 1 < ls.length && ls[l + 1] <= offset) l++;
     this.line = l;
-    return { line: l, character: offset - ls[l], offset };
+    return l;
+  }
+
+  /** From where `from` starts to `end`. */
+  private rangeFrom(from: Range, end: number): Range {
+    if (!(from instanceof TextRange)) return this.range(from.start.offset, end);
+    const el = this.lineOf(end);
+    return new TextRange(from.startLine, from.startCharacter, from.startOffset, el, end - this.file.lineStarts[el], end);
   }
 
   private range(start: number, end: number): Range {
-    return { start: this.position(start), end: this.position(end) };
+    const ls = this.file.lineStarts;
+    const sl = this.lineOf(start);
+    const el = this.lineOf(end);
+    return new TextRange(sl, start - ls[sl], start, el, end - ls[el], end);
   }
 
   private error(code: SyntaxError['code'], message: string, start: number, end: number, related?: SyntaxError['related']): void {
@@ -256,7 +271,7 @@ class Parser {
         nameRange: name.range,
         nameQuote: name.quote,
         args,
-        range: { start: name.range.start, end: semicolon.end },
+        range: this.rangeFrom(name.range, tok.end),
         file: this.file.path,
         semicolon,
       };
@@ -269,23 +284,20 @@ class Parser {
     let depth = 0;
     let pending: { name: Arg; args: Arg[] } | null = null;
 
-    // Ranges share their Position objects where they meet (a directive starts where its name
-    // does and ends where its ';' does; positions are never mutated): a 500 KB blocklist is tens
-    // of thousands of directives, and each Position less is one the GC does not copy.
-    const finish = (p: { name: Arg; args: Arg[] }, end: Position): Directive => {
+    const finish = (p: { name: Arg; args: Arg[] }, end: number): Directive => {
       const d: Directive = {
         name: p.name.value,
         nameRange: p.name.range,
         nameQuote: p.name.quote,
         // An exact-size copy: the array pushed to keeps room for 16 more (~150 bytes per directive).
         args: p.args.slice(),
-        range: { start: p.name.range.start, end },
+        range: this.rangeFrom(p.name.range, end),
         file: this.file.path,
       };
       stack[stack.length - 1].children.push(d);
       return d;
     };
-    const lastEnd = (p: { name: Arg; args: Arg[] }): Position => (p.args.length ? p.args[p.args.length - 1] : p.name).range.end;
+    const lastEnd = (p: { name: Arg; args: Arg[] }): number => endOffset((p.args.length ? p.args[p.args.length - 1] : p.name).range);
 
     for (;;) {
       const tok = this.next();
@@ -299,10 +311,8 @@ class Parser {
           this.error('unexpected-char', 'unexpected ";"', tok.start, tok.end);
           continue;
         }
-        // `3;`: the last argument ends where the ';' starts, one Position for both.
-        const last = lastEnd(pending);
-        const semicolon = { start: last.offset === tok.start ? last : this.position(tok.start), end: this.position(tok.end) };
-        const d = finish(pending, semicolon.end);
+        const semicolon = this.range(tok.start, tok.end);
+        const d = finish(pending, tok.end);
         d.semicolon = semicolon;
         pending = null;
         continue;
@@ -315,7 +325,7 @@ class Parser {
           stack.push({ children: parent.children, transparent: { open } });
           continue;
         }
-        const d = finish(pending, open.end);
+        const d = finish(pending, tok.end);
         pending = null;
         const block: Block = { open, children: [] };
         d.block = block;
@@ -337,7 +347,7 @@ class Parser {
           if (this.suppressCloseError !== tok.start) {
             this.error('missing-semicolon', 'unexpected "}" (missing ";" before it?)', tok.start, tok.end, {
               message: `directive "${pending.name.value}" is not terminated by ";"`,
-              range: { start: pending.name.range.start, end: lastEnd(pending) },
+              range: this.rangeFrom(pending.name.range, lastEnd(pending)),
             });
           }
           finish(pending, lastEnd(pending));
@@ -352,7 +362,7 @@ class Parser {
           depth--;
           const close = this.range(tok.start, tok.end);
           frame.owner.block.close = close;
-          frame.owner.range = { start: frame.owner.range.start, end: close.end };
+          frame.owner.range = this.rangeFrom(frame.owner.range, tok.end);
         }
         continue;
       }
@@ -361,7 +371,7 @@ class Parser {
       if (pending) {
         this.error('unexpected-eof', 'unexpected end of file, expecting ";" or "}"', eof, eof, {
           message: `directive "${pending.name.value}" is not terminated`,
-          range: { start: pending.name.range.start, end: lastEnd(pending) },
+          range: this.rangeFrom(pending.name.range, lastEnd(pending)),
         });
         finish(pending, lastEnd(pending));
         pending = null;

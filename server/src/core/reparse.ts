@@ -13,7 +13,7 @@
 // around it are new objects (their children lists changed).
 
 import { parseStatementAt } from './parser';
-import { positionAt } from './positions';
+import { positionAt, TextRange } from './positions';
 import type { Block, Comment, Directive, ParsedFile, Position, Range, SyntaxError } from './syntax';
 
 /** Edits longer than this are not worth the bookkeeping: a full parse is as fast. */
@@ -55,7 +55,7 @@ export function reparse(old: ParsedFile, text: string): ParsedFile | undefined {
       file.directives = delta ? sh.tree(old.directives) : old.directives.slice();
       file.comments = old.comments.slice(0, ci);
       const end = sh.position(c.range.end);
-      file.comments.push({ text: text.slice(c.range.start.offset, end.offset), range: { start: c.range.start, end } });
+      file.comments.push({ text: text.slice(c.range.start.offset, end.offset), range: TextRange.of(c.range.start, end) });
       for (let k = ci + 1; k < old.comments.length; k++) file.comments.push(delta ? { text: old.comments[k].text, range: sh.range(old.comments[k].range) } : old.comments[k]);
       file.errors = delta ? old.errors.map((x) => sh.error(x)) : old.errors.slice();
       return file;
@@ -167,7 +167,7 @@ class Shifter {
 
   range(r: Range): Range {
     if (r.end.offset < this.from) return r;
-    return { start: this.position(r.start), end: this.position(r.end) };
+    return TextRange.of(this.position(r.start), this.position(r.end));
   }
 
   /** A list with every position moved: directives wholly before the edit kept, those around it copied. */
