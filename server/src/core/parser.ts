@@ -284,16 +284,16 @@ class Parser {
     let depth = 0;
     let pending: { name: Arg; args: Arg[] } | null = null;
 
-    const finish = (p: { name: Arg; args: Arg[] }, end: number): Directive => {
-      const d: Directive = {
-        name: p.name.value,
-        nameRange: p.name.range,
-        nameQuote: p.name.quote,
-        // An exact-size copy: the array pushed to keeps room for 16 more (~150 bytes per directive).
-        args: p.args.slice(),
-        range: this.rangeFrom(p.name.range, end),
-        file: this.file.path,
-      };
+    const finish = (p: { name: Arg; args: Arg[] }, end: number, semicolon?: Range): Directive => {
+      const name = p.name.value;
+      const nameRange = p.name.range;
+      const nameQuote = p.name.quote;
+      // An exact-size copy: the array pushed to keeps room for 16 more (~150 bytes per directive).
+      const args = p.args.slice();
+      const range = this.rangeFrom(p.name.range, end);
+      const file = this.file.path;
+      // The ';' in the literal: added afterwards, it took each directive a property array.
+      const d: Directive = semicolon ? { name, nameRange, nameQuote, args, range, file, semicolon } : { name, nameRange, nameQuote, args, range, file };
       stack[stack.length - 1].children.push(d);
       return d;
     };
@@ -311,9 +311,7 @@ class Parser {
           this.error('unexpected-char', 'unexpected ";"', tok.start, tok.end);
           continue;
         }
-        const semicolon = this.range(tok.start, tok.end);
-        const d = finish(pending, tok.end);
-        d.semicolon = semicolon;
+        finish(pending, tok.end, this.range(tok.start, tok.end));
         pending = null;
         continue;
       }

@@ -64,9 +64,9 @@ export interface CompiledRegex {
   /** Number of capturing groups (PCRE2_INFO_CAPTURECOUNT). */
   groupCount: number;
   /** Group names with their numbers, in PCRE2's name-table order. */
-  names: { name: string; index: number }[];
+  readonly names: readonly { name: string; index: number }[];
   /** Constructs we do not evaluate; exec returns `unsupported` when non-empty. */
-  unsupported: string[];
+  readonly unsupported: readonly string[];
   /** How exec runs: a JS RegExp when exact and safe for the subject length, else the budgeted matcher. */
   engine: 'js' | 'vm' | 'none';
   /** A literal every match contains (see literal.ts), for indexing long lists of patterns. */
@@ -247,12 +247,15 @@ class Regex implements CompiledRegex {
  * answer, which most of them never get. bench/trace.mjs: parsing them all up front was ~0.15 s of
  * the model build.
  */
+const NONE: readonly never[] = Object.freeze([]);
+
 class PlainRegex implements CompiledRegex {
   readonly kind = 'regex';
   readonly caseless: boolean;
   readonly groupCount = 0;
-  readonly names: { name: string; index: number }[] = [];
-  readonly unsupported: string[] = [];
+  // Shared: a blocklist makes ~8,000 of these, each with no names and nothing unsupported.
+  readonly names: readonly { name: string; index: number }[] = NONE;
+  readonly unsupported: readonly string[] = NONE;
   private full: Regex | undefined;
 
   constructor(
