@@ -92,8 +92,10 @@ type CidrIndex = { size: number; nets: Map<number, string> }[];
  * blocker's 10k-network $validate_client was scanned in full for every distinct address.
  */
 function cidrIndex(g: GeoModel): CidrIndex | null {
+  // The geo asked last, in front of the WeakMap: a trace asks one geo for nearly every line.
+  if (g === lastGeo) return lastIndex;
   let ix = cidrIndexes.get(g);
-  if (ix !== undefined) return ix;
+  if (ix !== undefined) return ((lastGeo = g), (lastIndex = ix));
   ix = null;
   if (!g.ranges && g.entries.length > 16) {
     const t: (Map<number, string> | undefined)[] = new Array(33);
@@ -113,8 +115,11 @@ function cidrIndex(g: GeoModel): CidrIndex | null {
     }
   }
   cidrIndexes.set(g, ix);
-  return ix;
+  return ((lastGeo = g), (lastIndex = ix));
 }
+
+let lastGeo: GeoModel | undefined;
+let lastIndex: CidrIndex | null = null;
 
 /** The geo value of an address (after any proxy/X-Forwarded-For step). */
 export function geoValue(g: GeoModel, addr: string): Val {

@@ -50,7 +50,15 @@ const OWN_FIELD: Readonly<Record<string, { field: string; expr: (absentIsEmpty: 
 /** Variables that feed RequestFacts' own fields only (`http_host` is also kept in `vars`). */
 const OWN_ONLY = new Set(['request', 'host', 'server_name', 'server_port', 'server_addr', 'remote_addr', 'scheme', 'status']);
 
-const number = (x: string | undefined): number | undefined => (x !== undefined && /^\d+$/.test(x) ? +x : undefined);
+/** A logged number (status, port): digits only, else unknown. Read by hand: once per traced line. */
+function number(x: string | undefined): number | undefined {
+  if (x === undefined || x.length === 0) return undefined;
+  for (let i = 0; i < x.length; i++) {
+    const c = x.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return +x;
+}
 
 /**
  * Facts from one line's values, `values[i]` being the value of `logged[i]` (`undefined` = logged
