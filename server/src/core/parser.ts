@@ -9,7 +9,7 @@
 // error and keep going, so one typo does not hide the rest of the file.
 
 import type { Arg, Block, Comment, Directive, ParsedFile, Quote, Range, SyntaxError } from './syntax';
-import { computeLineStarts, positionAt, TextRange } from './positions';
+import { computeLineStarts, endOffsetOf, positionAt, TextRange } from './positions';
 
 export interface ParseOptions {
   /** Blocks nested deeper than this are skipped with an error (keeps every consumer's recursion safe). */
@@ -59,11 +59,6 @@ export function parse(text: string, path: string, options: ParseOptions = {}): P
 export function parseStatementAt(file: ParsedFile, start: number, end: number): Directive | undefined {
   const p = new Parser(file, DEFAULT_MAX_DEPTH);
   return p.statement(start, end);
-}
-
-/** A range's end offset, without making its end Position. */
-function endOffset(r: Range): number {
-  return r instanceof TextRange ? r.endOffset : r.end.offset;
 }
 
 function rangeOf(file: ParsedFile, start: number, end: number): Range {
@@ -297,7 +292,7 @@ class Parser {
       stack[stack.length - 1].children.push(d);
       return d;
     };
-    const lastEnd = (p: { name: Arg; args: Arg[] }): number => endOffset((p.args.length ? p.args[p.args.length - 1] : p.name).range);
+    const lastEnd = (p: { name: Arg; args: Arg[] }): number => endOffsetOf((p.args.length ? p.args[p.args.length - 1] : p.name).range);
 
     for (;;) {
       const tok = this.next();

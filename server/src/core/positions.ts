@@ -71,3 +71,13 @@ export class TextRange implements Range {
     return { start: this.start, end: this.end };
   }
 }
+
+/** A range's start offset, without making a Position when it is a TextRange. */
+export function startOffsetOf(r: Range): number {
+  return r instanceof TextRange ? r.startOffset : r.start.offset;
+}
+
+/** A range's end offset, without making a Position when it is a TextRange. */
+export function endOffsetOf(r: Range): number {
+  return r instanceof TextRange ? r.endOffset : r.end.offset;
+}

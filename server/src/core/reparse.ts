@@ -13,7 +13,7 @@
 // around it are new objects (their children lists changed).
 
 import { parseStatementAt } from './parser';
-import { positionAt, TextRange } from './positions';
+import { endOffsetOf, positionAt, startOffsetOf, TextRange } from './positions';
 import type { Block, Comment, Directive, ParsedFile, Position, Range, SyntaxError } from './syntax';
 
 /** Edits longer than this are not worth the bookkeeping: a full parse is as fast. */
@@ -123,8 +123,8 @@ function containing(list: Directive[], from: number, to: number): number {
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const r = list[mid].range;
-    if (r.start.offset > from) hi = mid - 1;
-    else if (r.end.offset < to) lo = mid + 1;
+    if (startOffsetOf(r) > from) hi = mid - 1;
+    else if (endOffsetOf(r) < to) lo = mid + 1;
     else return mid;
   }
   return -1;
@@ -132,7 +132,7 @@ function containing(list: Directive[], from: number, to: number): number {
 
 /** A range that is not wholly before `from` nor wholly at or after `to`. */
 function touches(r: Range, from: number, to: number): boolean {
-  return r.end.offset > from && r.start.offset < to;
+  return endOffsetOf(r) > from && startOffsetOf(r) < to;
 }
 
 function firstAtOrAfter(comments: Comment[], offset: number): number {
@@ -140,7 +140,7 @@ function firstAtOrAfter(comments: Comment[], offset: number): number {
   let hi = comments.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (comments[mid].range.start.offset < offset) lo = mid + 1;
+    if (startOffsetOf(comments[mid].range) < offset) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -166,20 +166,31 @@ class Shifter {
   }
 
   range(r: Range): Range {
-    if (r.end.offset < this.from) return r;
-    return TextRange.of(this.position(r.start), this.position(r.end));
+    if (!(r instanceof TextRange)) return r.end.offset < this.from ? r : TextRange.of(this.position(r.start), this.position(r.end));
+    if (r.endOffset < this.from) return r;
+    // position() on each end, on the numbers: a large file's every later range goes through here.
+    const { from, delta, line } = this;
+    const moved = r.startOffset >= from;
+    return new TextRange(
+      r.startLine,
+      moved && r.startLine === line ? r.startCharacter + delta : r.startCharacter,
+      moved ? r.startOffset + delta : r.startOffset,
+      r.endLine,
+      r.endLine === line ? r.endCharacter + delta : r.endCharacter,
+      r.endOffset + delta,
+    );
   }
 
   /** A list with every position moved: directives wholly before the edit kept, those around it copied. */
   tree(list: Directive[]): Directive[] {
     return list.map((d) => {
-      if (d.range.end.offset < this.from) return d;
-      if (d.range.start.offset >= this.from || !d.block) return this.directive(d);
+      if (endOffsetOf(d.range) < this.from) return d;
+      if (startOffsetOf(d.range) >= this.from || !d.block) return this.directive(d);
       const out: Directive = {
         name: d.name,
         nameRange: d.nameRange,
         nameQuote: d.nameQuote,
-        args: d.args.map((a) => (a.range.end.offset < this.from ? a : { raw: a.raw, value: a.value, quote: a.quote, range: this.range(a.range) })),
+        args: d.args.map((a) => (endOffsetOf(a.range) < this.from ? a : { raw: a.raw, value: a.value, quote: a.quote, range: this.range(a.range) })),
         range: this.range(d.range),
         file: d.file,
       };
