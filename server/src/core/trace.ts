@@ -180,6 +180,23 @@ export class TracedLineReader {
     return r;
   }
 
+  /**
+   * Builders for the variable lists of lines that split two ways, by list: a few lists recur
+   * (a user agent holding the separator leaves the same fields in doubt), and each builder is
+   * generated code, too costly to make per line.
+   */
+  private readonly pinnedBuilders = new Map<string, FactsBuilder>();
+
+  private builderOf(logged: readonly string[], absentIsEmpty: boolean): FactsBuilder {
+    const key = `${absentIsEmpty ? 1 : 0}\u0000${logged.join('\u0000')}`;
+    let b = this.pinnedBuilders.get(key);
+    if (!b) {
+      if (this.pinnedBuilders.size >= 64) this.pinnedBuilders.clear();
+      this.pinnedBuilders.set(key, (b = factsBuilder(logged, absentIsEmpty)));
+    }
+    return b;
+  }
+
   /** The reader and spans of the first format that reads the line. */
   private match(line: string): { r: FormatReader; spans: Int32Array } | undefined {
     let spans = this.choice.format.match(line);
@@ -229,7 +246,7 @@ export class TracedLineReader {
       const logged = [...pinnedVariables(f, line, r.needed)];
       const known = logged.map((n) => values[r.needed.indexOf(n)]);
       for (const [name, v] of Object.entries(this.pathVars)) if (!logged.includes(name)) logged.push(name), known.push(v);
-      facts = factsBuilder(logged, f.escape !== 'default')(known);
+      facts = this.builderOf(logged, f.escape !== 'default')(known);
     }
     const request = r.requestOcc >= 0 ? { start: spans[2 * r.requestOcc], end: spans[2 * r.requestOcc + 1] } : undefined;
     return { status, facts, request };
