@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { factsBuilder, factsFromLog, type RequestFacts } from '../../server/src/core/http/request';
+import { formatForLog, TracedLineReader } from '../../server/src/core/trace';
+import { http, modelOf } from '../http/support';
 
 const FIELD: Record<string, keyof RequestFacts> = {
   request: 'request', request_method: 'method', request_uri: 'target', server_protocol: 'protocol', host: 'host', http_host: 'httpHost',
@@ -54,4 +56,26 @@ test('factsFromLog reads values by name', () => {
   assert.equal(f.host, '-');
   assert.equal(f.status, 444);
   assert.deepEqual(f.vars, { http_user_agent: 'curl' });
+});
+
+test('a traced line that reads two ways gives only what every reading agrees on, line after line', () => {
+  // As test/logs/hostUriShapes.test.ts: host "a.test?x=1" with an empty URI is a second reading.
+  const format = '$remote_addr [$time_local] "$request" $status $scheme://$host$request_uri "$http_user_agent"';
+  const model = modelOf(http(`log_format x '${format}';\naccess_log /var/log/nginx/x.log x;\nserver { listen 80; if ($http_user_agent ~ curl) { return 444; } }`));
+  const reader = new TracedLineReader(model, formatForLog(model, '/var/log/nginx/x.log'), new Set([444]));
+  const twoWays = '192.0.2.1 [27/Nov/2026:10:00:00 +0000] "GET http://a.test?x=1 HTTP/1.1" 444 http://a.test?x=1 "curl/8"';
+  const oneWay = '192.0.2.1 [27/Nov/2026:10:00:00 +0000] "GET /p?x=1 HTTP/1.1" 444 http://a.test/p?x=1 "curl/8"';
+  // Alternating, so that the reader's builders are used again, not only made.
+  for (let i = 0; i < 3; i++) {
+    const t = reader.read(twoWays);
+    assert.ok(t && t !== 'unreadable');
+    assert.equal(t.facts.request, 'GET http://a.test?x=1 HTTP/1.1');
+    assert.equal(t.facts.vars.http_user_agent, 'curl/8');
+    assert.equal(t.facts.host, undefined, 'the host is in doubt');
+    assert.equal(t.facts.target, undefined, 'the request URI is in doubt');
+    const o = reader.read(oneWay);
+    assert.ok(o && o !== 'unreadable');
+    assert.equal(o.facts.host, 'a.test');
+    assert.equal(o.facts.target, '/p?x=1');
+  }
 });
