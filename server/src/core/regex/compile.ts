@@ -239,6 +239,8 @@ class Regex implements CompiledRegex {
   }
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+
 /**
  * A pattern made only of literal characters, `.`, `\b` / `(?:\b)`, a leading `^` and a final `$`
  * (the blocklists' ~8,000 `~*(?:\b)name(?:\b)` map keys): always valid, no groups, nothing
@@ -247,8 +249,6 @@ class Regex implements CompiledRegex {
  * answer, which most of them never get. bench/trace.mjs: parsing them all up front was ~0.15 s of
  * the model build.
  */
-const NONE: readonly never[] = Object.freeze([]);
-
 class PlainRegex implements CompiledRegex {
   readonly kind = 'regex';
   readonly caseless: boolean;
