@@ -30,21 +30,21 @@ export interface RequestFacts {
   vars: Record<string, string | null>;
 }
 
-/** RequestFacts' own fields by the variable that feeds them, as an expression of its value `x`. */
-const OWN_FIELD: Readonly<Record<string, { field: string; expr: (absentIsEmpty: boolean) => string }>> = {
-  request: { field: 'request', expr: () => 'x' },
-  request_method: { field: 'method', expr: () => 'x' },
-  request_uri: { field: 'target', expr: () => 'x' },
-  server_protocol: { field: 'protocol', expr: () => 'x' },
+/** RequestFacts' own fields by the variable that feeds them, as an expression of its value's expression `x`. */
+const OWN_FIELD: Readonly<Record<string, { field: string; expr: (x: string, absentIsEmpty: boolean) => string }>> = {
+  request: { field: 'request', expr: (x) => x },
+  request_method: { field: 'method', expr: (x) => x },
+  request_uri: { field: 'target', expr: (x) => x },
+  server_protocol: { field: 'protocol', expr: (x) => x },
   // `$host` is never empty for a request nginx routed; '-' can only be a literal.
-  host: { field: 'host', expr: (e) => (e ? "x ?? ''" : "x ?? '-'") },
-  http_host: { field: 'httpHost', expr: () => 'x ?? null' },
-  server_name: { field: 'serverName', expr: () => "x ?? ''" },
-  server_port: { field: 'serverPort', expr: () => 'number(x)' },
-  server_addr: { field: 'serverAddr', expr: () => 'x' },
-  remote_addr: { field: 'remoteAddr', expr: () => 'x' },
-  scheme: { field: 'scheme', expr: () => 'x' },
-  status: { field: 'status', expr: () => 'number(x)' },
+  host: { field: 'host', expr: (x, e) => `${x} ?? ${e ? "''" : "'-'"}` },
+  http_host: { field: 'httpHost', expr: (x) => `${x} ?? null` },
+  server_name: { field: 'serverName', expr: (x) => `${x} ?? ''` },
+  server_port: { field: 'serverPort', expr: (x) => `number(${x})` },
+  server_addr: { field: 'serverAddr', expr: (x) => x },
+  remote_addr: { field: 'remoteAddr', expr: (x) => x },
+  scheme: { field: 'scheme', expr: (x) => x },
+  status: { field: 'status', expr: (x) => `number(${x})` },
 };
 
 /** Variables that feed RequestFacts' own fields only (`http_host` is also kept in `vars`). */
@@ -81,12 +81,11 @@ export type FactsBuilder = (values: readonly (string | undefined)[]) => RequestF
 export function factsBuilder(logged: readonly string[], absentIsEmpty = false): FactsBuilder {
   const last = new Map<string, number>();
   logged.forEach((n, i) => last.set(n, i));
-  const valueOf = (expr: string, i: number) => expr.replace(/\bx\b/g, `v[${i}]`);
   const own: string[] = [];
   const vars: string[] = [];
   for (const [n, i] of last) {
     const o = Object.hasOwn(OWN_FIELD, n) ? OWN_FIELD[n] : undefined;
-    if (o) own.push(`${o.field}: ${valueOf(o.expr(absentIsEmpty), i)}`);
+    if (o) own.push(`${o.field}: ${o.expr(`v[${i}]`, absentIsEmpty)}`);
     // `__proto__` as a literal's key would set its prototype.
     if (OWN_ONLY.has(n) || !/^\w+$/.test(n) || n === '__proto__') continue;
     vars.push(`${JSON.stringify(n)}: v[${i}] ?? ${n === 'http_host' || !absentIsEmpty ? 'null' : "''"}`);
