@@ -168,16 +168,21 @@ export class TracedLineReader {
       const needed = f.variables.filter((v) => ROUTING_FACTS.has(v) || m.referencedVars.has(v) || v.startsWith('cookie_') || v.startsWith('arg_'));
       const names = [...needed];
       const values: (string | undefined)[] = needed.map(() => undefined);
-      for (const [name, v] of Object.entries(this.pathVars)) {
-        if (names.includes(name)) continue;
-        names.push(name);
-        values.push(v);
-      }
+      this.addPathVars(names, values);
       const build = factsBuilder(names, f.escape !== 'default');
       r = { f, statusOcc: f.indexOf('status'), requestOcc: f.indexOf('request'), needed, neededAt: needed.map((v) => f.indexOf(v)), names, values, build };
       this.readers.set(f, r);
     }
     return r;
+  }
+
+  /** The log file's path variables that `names` lacks, appended with their values. */
+  private addPathVars(names: string[], values: (string | undefined)[]): void {
+    for (const [name, v] of Object.entries(this.pathVars)) {
+      if (names.includes(name)) continue;
+      names.push(name);
+      values.push(v);
+    }
   }
 
   /**
@@ -245,7 +250,7 @@ export class TracedLineReader {
       // the match already knows whether it does, which spares its re-reading for every other line).
       const logged = [...pinnedVariables(f, line, r.needed)];
       const known = logged.map((n) => values[r.needed.indexOf(n)]);
-      for (const [name, v] of Object.entries(this.pathVars)) if (!logged.includes(name)) logged.push(name), known.push(v);
+      this.addPathVars(logged, known);
       facts = this.builderOf(logged, f.escape !== 'default')(known);
     }
     const request = r.requestOcc >= 0 ? { start: spans[2 * r.requestOcc], end: spans[2 * r.requestOcc + 1] } : undefined;
