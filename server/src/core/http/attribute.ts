@@ -178,6 +178,18 @@ export class Attributor {
     ].join('\u0000');
   }
 
+  /**
+   * The readers of a set of reads (`sig`: their names joined), made once per set: the same set
+   * recurs under many base keys (a bad-bot drop reads `map:bad_bot` under every Host).
+   */
+  private readersOf(sig: string, reads: readonly string[]): ReadKey[] {
+    let r = this.readerLists.get(sig);
+    if (!r) this.readerLists.set(sig, (r = reads.map((name) => this.reader(name))));
+    return r;
+  }
+
+  private readonly readerLists = new Map<string, ReadKey[]>();
+
   /** What a routing that read `name` depends on, as a function of the facts. */
   private reader(name: string): ReadKey {
     const model = this.model;
@@ -212,12 +224,12 @@ export class Attributor {
       }
     }
     const result = route(this.model, f, { logFilter: this.filter, only444, files: this.options.files });
-    if (this.size >= this.maxCache) this.cache.clear(), (this.size = 0), (groups = undefined);
+    if (this.size >= this.maxCache) this.cache.clear(), this.readerLists.clear(), (this.size = 0), (groups = undefined);
     if (!groups) this.cache.set(key, (groups = []));
     const reads = [...result.reads].sort();
     const sig = reads.join('\u0000');
     let g = groups.find((x) => x.sig === sig);
-    if (!g) groups.push((g = { sig, readers: reads.map((r) => this.reader(r)), byValues: new Map() }));
+    if (!g) groups.push((g = { sig, readers: this.readersOf(sig, reads), byValues: new Map() }));
     const e: CacheEntry = { result };
     g.byValues.set(valuesKey(f, g.readers), e);
     this.size++;
