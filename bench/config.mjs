@@ -5,7 +5,7 @@
 //
 //   node --import tsx bench/config.mjs        (npm run bench runs it)
 import { join } from 'node:path';
-import { bigConfig, ensureDist, fmt, mark, ms, NGINX, percentile, record, root, timed } from './lib.mjs';
+import { bigConfig, ensureDist, fmt, mark, ms, NGINX, percentile, record, root, timed, timedCli } from './lib.mjs';
 import { createRequire } from 'node:module';
 
 // The core is required, not imported: tsx gives an ES `import` of a .ts file its own module
@@ -32,7 +32,7 @@ const cold = [];
 let checkRss = 0;
 let checkStatus;
 for (let i = 0; i < RUNS; i++) {
-  const r = timed(process.execPath, [join(root, 'dist/cli.js'), 'check', '--json', cfg.conf]);
+  const r = timedCli(['check', '--json', cfg.conf]);
   cold.push(r);
   checkRss = Math.max(checkRss, r.rssMB);
   checkStatus = r.status;

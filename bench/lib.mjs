@@ -1,9 +1,9 @@
 // Shared by the bench scripts: the big hosting config assembled from the corpus, timing of
 // child processes with their peak RSS, percentiles, and the RESULTS.md log.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export const root = resolve(new URL('..', import.meta.url).pathname);
 export const work = join(root, 'bench/work');
@@ -12,9 +12,27 @@ export const NGINX = '/usr/sbin/nginx';
 
 /** dist/ must exist: `npm run bench` builds it; a script run alone builds it when missing. */
 export function ensureDist() {
-  if (existsSync(join(root, 'dist/cli.js')) && existsSync(join(root, 'dist/server.js'))) return;
+  if (runnable(join(root, 'dist/cli.js')) && existsSync(join(root, 'dist/server.js'))) return;
   const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('build failed');
+}
+
+/** The CLI as users run it: the bin npm links, through its own `#!` line (scripts/build.mjs). */
+export const CLI = join(root, 'dist/cli.js');
+
+/** `timed` for the CLI run as its bin, with this node first on PATH for the `#!` line's `env node`. */
+export function timedCli(args, options = {}) {
+  const env = options.env ?? process.env;
+  return timed(CLI, args, { ...options, env: { ...env, PATH: `${dirname(process.execPath)}:${env.PATH ?? ''}` } });
+}
+
+function runnable(file) {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const ms = (ns) => Number(ns) / 1e6;

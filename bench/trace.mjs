@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { bigConfig, ensureDist, fmt, mark, record, root, timed, work } from './lib.mjs';
+import { bigConfig, ensureDist, fmt, mark, record, root, timed, timedCli, work } from './lib.mjs';
 import { prng, syntheticFormat, syntheticValues } from '../test/support/accessLog';
 import { renderLogLine } from '../server/src/core/logs/format';
 
@@ -83,18 +83,17 @@ if (!existsSync(log)) {
 const mb = statSync(log).size / 1e6;
 console.log(`log: ${LINES} lines, ${mb.toFixed(0)} MB; config ${cfg.files} files`);
 
-const cli = join(root, 'dist/cli.js');
 const jsonOut = join(work, 'trace.json');
 const runs = (n, f) => Array.from({ length: n }, f);
 const best = (rs) => rs.reduce((a, b) => (b.wall < a.wall ? b : a));
 // Five runs: this VM's wall times wander by ±10% from run to run; the target is judged on the median.
-const jsonRuns = runs(5, () => timed(process.execPath, [cli, 'trace', '--json', '--config', cfg.conf, log], { stdoutFile: jsonOut })).sort((a, b) => a.wall - b.wall);
+const jsonRuns = runs(5, () => timedCli(['trace', '--json', '--config', cfg.conf, log], { stdoutFile: jsonOut })).sort((a, b) => a.wall - b.wall);
 const traceJson = jsonRuns[2];
 const traceBest = jsonRuns[0];
 const peakRss = Math.max(...jsonRuns.map((r) => r.rssMB));
-const traceText = best(runs(1, () => timed(process.execPath, [cli, 'trace', '--config', cfg.conf, log], { stdoutFile: join(work, 'trace.txt') })));
+const traceText = best(runs(1, () => timedCli(['trace', '--config', cfg.conf, log], { stdoutFile: join(work, 'trace.txt') })));
 // One more run that reports where its time went (the CLI's NGINX_LENS_TIMINGS).
-const phased = timed(process.execPath, [cli, 'trace', '--json', '--config', cfg.conf, log], { env: { ...process.env, NGINX_LENS_TIMINGS: '1' } });
+const phased = timedCli(['trace', '--json', '--config', cfg.conf, log], { env: { ...process.env, NGINX_LENS_TIMINGS: '1' } });
 const phases = /timings: (.*)/.exec(phased.stderr)?.[1];
 const grep = best(runs(3, () => timed('grep', ['-c', ' 444 ', log])));
 const grepCount = Number(spawnSync('grep', ['-c', ' 444 ', log], { encoding: 'utf8' }).stdout.trim());
