@@ -19,12 +19,16 @@ const siblings = {
 };
 
 /**
- * The CLI runs as `nginx-lens` (npm links the bin; it runs through this line). `--v8-pool-size=0`
- * sizes V8's helper threads (GC, compilation) to the machine instead of node's fixed 4: on a
- * 2-core machine four helpers took the CPU from the trace's one busy thread, and the 1M-line
- * trace of bench/trace.mjs took ~8% longer (medians of 10 alternated runs: 1.62 s against 1.49 s).
+ * The CLI runs as `nginx-lens` (npm links the bin; it runs through this line), and its runs are
+ * short: most of a trace's CPU went to V8 warming up. Measured on the 1M-line trace of
+ * bench/trace.mjs, 2-core VM, medians of 10 alternated runs:
+ * - `--v8-pool-size=0` sizes V8's helper threads (GC, compilation) to the machine instead of
+ *   node's fixed 4, which took the CPU from the trace's one busy thread: 1.62 → 1.49 s.
+ * - `--max-inlined-bytecode-size-cumulative=150` (V8's default 920) caps how much TurboFan inlines
+ *   into one function: optimizing the ~180 hot functions took ~0.9 s of CPU, and a run this short
+ *   never paid it back: 1.74 → 1.63 s, user CPU 2.4 → 2.0 s.
  */
-const CLI_SHEBANG = '#!/usr/bin/env -S node --v8-pool-size=0';
+const CLI_SHEBANG = '#!/usr/bin/env -S node --v8-pool-size=0 --max-inlined-bytecode-size-cumulative=150';
 
 const entries = [
   { in: 'client/src/extension.ts', out: 'client', external: ['vscode'] },
