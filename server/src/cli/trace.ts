@@ -161,7 +161,8 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
     io.err(`nginx-lens trace: cannot read ${config}\n`);
     return 1;
   }
-  const model = buildModelFromGraph(graph, prefix ? { prefix } : {});
+  // Built once: the memos that let an editor rebuild after an edit would only cost (~30 ms here).
+  const model = buildModelFromGraph(graph, { memo: false, ...(prefix ? { prefix } : {}) });
   lap('model');
   // Entries are written as they come (JSON) or only counted (report): a million-line log must
   // not be held in memory. bench/trace.mjs measured 721 MB peak RSS when every entry was kept and
