@@ -1,12 +1,12 @@
 // `nginx-lens trace --json` as users run it: the built dist/cli.js writing megabytes of JSON to a
-// file and to a pipe (its output buffers are reused once written) gives exactly what the
-// in-process text path gives.
+// file and (run as its bin) to a pipe (its output buffers are reused once written) gives exactly
+// what the in-process text path gives.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runTrace } from '../../server/src/cli/trace';
 import { cli, ensureBuiltCli, repoRoot } from './support';
 
@@ -36,7 +36,9 @@ test('trace --json: megabytes of output to a file and to a pipe equal the in-pro
   assert.ok(written.length > 2 << 20, `${written.length} bytes: more than the sink's 1 MB chunk`);
   assert.deepEqual(JSON.parse(written), expected);
 
-  const toPipe = spawnSync(process.execPath, [cli, ...args], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60000 });
+  // Through the bin as npm links it: its #! line starts node with V8 flags of its own (scripts/build.mjs).
+  const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+  const toPipe = spawnSync(cli, args, { cwd: repoRoot, env, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60000 });
   assert.equal(toPipe.status, 0, toPipe.stderr);
   assert.equal(toPipe.stdout, written);
 });
