@@ -1,9 +1,10 @@
 // `nginx-lens trace --json` as users run it: the built dist/cli.js writing megabytes of JSON to a
 // file and (run as its bin) to a pipe (its output buffers are reused once written) gives exactly
 // what the in-process text path gives.
-import { test, before } from 'node:test';
+import { test, before, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,14 +13,22 @@ import { cli, ensureBuiltCli, repoRoot } from './support';
 
 before(ensureBuiltCli);
 
-test('trace --json: megabytes of output to a file and to a pipe equal the in-process answer', async (t) => {
+/** The examples in a temp directory, their log repeated `copies` times; the trace's arguments. */
+function repeatedExample(t: TestContext, copies: number): { one: string; args: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'nginx-lens-trace-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(join(repoRoot, 'examples'), dir, { recursive: true });
   const one = readFileSync(join(repoRoot, 'examples/logs/access.log'), 'latin1');
-  const copies = 300;
   writeFileSync(join(dir, 'logs/access.log'), one.repeat(copies), 'latin1');
-  const args = ['trace', '--json', '--config', join(dir, 'nginx.conf'), join(dir, 'logs/access.log')];
+  return { one, args: ['trace', '--json', '--config', join(dir, 'nginx.conf'), join(dir, 'logs/access.log')] };
+}
+
+/** The bin's environment: this node first on PATH for its #! line's `env node`. */
+const binEnv = () => ({ ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` });
+
+test('trace --json: megabytes of output to a file and to a pipe equal the in-process answer', async (t) => {
+  const copies = 300;
+  const { one, args } = repeatedExample(t, copies);
 
   const out: string[] = [];
   assert.equal(await runTrace(args.slice(1), { out: (s) => out.push(s), err: () => undefined }), 0);
@@ -27,7 +36,8 @@ test('trace --json: megabytes of output to a file and to a pipe equal the in-pro
   const perCopy = one.split('\n').filter((l) => / 444 /.test(l)).length;
   assert.equal(expected.length, perCopy * copies);
 
-  const file = join(dir, 'out.json');
+  const file = join(tmpdir(), `nginx-lens-trace-${process.pid}.json`);
+  t.after(() => rmSync(file, { force: true }));
   const fd = openSync(file, 'w');
   const toFile = spawnSync(process.execPath, [cli, ...args], { stdio: ['ignore', fd, 'pipe'], cwd: repoRoot, timeout: 60000 });
   closeSync(fd);
@@ -37,8 +47,20 @@ test('trace --json: megabytes of output to a file and to a pipe equal the in-pro
   assert.deepEqual(JSON.parse(written), expected);
 
   // Through the bin as npm links it: its #! line starts node with V8 flags of its own (scripts/build.mjs).
-  const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
-  const toPipe = spawnSync(cli, args, { cwd: repoRoot, env, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60000 });
+  const toPipe = spawnSync(cli, args, { cwd: repoRoot, env: binEnv(), encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60000 });
   assert.equal(toPipe.status, 0, toPipe.stderr);
   assert.equal(toPipe.stdout, written);
+});
+
+test('trace --json into a reader that stops early (| head) ends quietly with status 0', async (t) => {
+  const { args } = repeatedExample(t, 300);
+  const child = spawn(cli, args, { cwd: repoRoot, env: binEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (b) => (err += b));
+  // The first bytes, then the pipe is closed, as `head -c` does.
+  child.stdout.once('data', () => child.stdout.destroy());
+  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+  assert.equal(signal, null);
+  assert.equal(code, 0, err);
+  assert.equal(err, '');
 });

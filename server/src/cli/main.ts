@@ -53,6 +53,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`nginx-lens trace --json … | head`) closes the pipe: the rest of the
+// output is not wanted, so stop there, as Unix tools do, instead of dying with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
