@@ -170,8 +170,9 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
   let total = 0;
   const shown: JsonTraceEntry[] = [];
   const sink = new ByteSink(io);
-  // Same text as JSON.stringify(array, null, 1): elements one space in, comma-separated.
-  const entryText = (e: JsonTraceEntry) => JSON.stringify(e, null, 1).replace(/\n/g, '\n ');
+  // One entry per line, each compact: a million-line log's answers stay greppable line by line,
+  // and are ~20% fewer bytes to write than an indented array (bench/trace.mjs: 45 MB of them).
+  const entryText = (e: JsonTraceEntry) => JSON.stringify(e);
   const OPEN = 0x5b; // '[' in place of the first entry's ','
   // Few distinct files (the configuration's, the log) against ~10^5 entries: path.relative per
   // entry cost ~0.25 s on bench/trace.mjs.
@@ -221,13 +222,13 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
       if (!same) byWhy.set(a.why, (same = []));
       let t = same.find((x) => x.status === e.status && x.verdict === a.verdict && sameRules(x.rules, a.rules));
       if (!t) {
-        // -1 never is a line number; the first `"line": -1` is the log's (JSON escapes every
+        // -1 never is a line number; the first `"line":-1` is the log's (JSON escapes every
         // quote of the file name before it).
         const json = entryText(entryOf(e, -1));
-        const at = json.indexOf('"line": -1');
+        const at = json.indexOf('"line":-1');
         // Both parts start with the separator written before an entry; the first entry's is
         // replaced by the array's opening (same length).
-        t = { status: e.status, verdict: a.verdict, rules: a.rules, before: Buffer.from(`,\n ${json.slice(0, at + 8)}`), after: Buffer.from(json.slice(at + 10)) };
+        t = { status: e.status, verdict: a.verdict, rules: a.rules, before: Buffer.from(`,\n${json.slice(0, at + 7)}`), after: Buffer.from(json.slice(at + 9)) };
         same.push(t);
       }
       seen.push(t);
