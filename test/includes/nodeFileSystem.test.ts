@@ -96,3 +96,30 @@ test('revalidateAfterMs: a kept text is trusted for that long, then checked agai
   clock = 3400;
   assert.deepEqual(fs.readFile(p), { text: 'worker_processes 333;\n' });
 });
+
+test('revalidateAfterMs: a directory listing is kept for that long; forget() of an entry drops it at once', (t) => {
+  const dir = tmp(t);
+  writeFileSync(join(dir, 'a.conf'), '');
+  let clock = 0;
+  const fs = new NodeFileSystem({ revalidateAfterMs: 1000, now: () => clock });
+  assert.deepEqual(fs.readDir(dir), ['a.conf']);
+  const listed = fs.readDir(dir) as string[];
+  listed.push('not-there.conf');
+  assert.deepEqual(fs.readDir(dir), ['a.conf'], 'what a caller does to its copy is not kept');
+  writeFileSync(join(dir, 'b.conf'), '');
+  clock = 999;
+  assert.deepEqual(fs.readDir(dir), ['a.conf'], 'within the window: not listed again');
+  clock = 1000;
+  assert.deepEqual((fs.readDir(dir) as string[]).sort(), ['a.conf', 'b.conf'], 'after the window: the new file is seen');
+  writeFileSync(join(dir, 'c.conf'), '');
+  clock = 1001;
+  assert.equal((fs.readDir(dir) as string[]).length, 2);
+  fs.forget(join(dir, 'c.conf'));
+  assert.deepEqual((fs.readDir(dir) as string[]).sort(), ['a.conf', 'b.conf', 'c.conf'], 'a watcher event for an entry is seen at once');
+  // Without the window, every call lists the directory.
+  const plain = new NodeFileSystem();
+  assert.equal((plain.readDir(dir) as string[]).length, 3);
+  writeFileSync(join(dir, 'd.conf'), '');
+  assert.equal((plain.readDir(dir) as string[]).length, 4);
+  assert.ok('error' in (fs.readDir(join(dir, 'missing')) as object));
+});
