@@ -5,6 +5,7 @@ import { test, before, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { gzipSync } from 'node:zlib';
 import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -63,4 +64,22 @@ test('trace --json into a reader that stops early (| head) ends quietly with sta
   assert.equal(signal, null);
   assert.equal(code, 0, err);
   assert.equal(err, '');
+});
+
+test('trace - reads the log from standard input, plain or gzip, with the same answers as from the file', async (t) => {
+  const { args } = repeatedExample(t, 3);
+  const file = args[args.length - 1];
+  const viaFile = spawnSync(cli, args, { cwd: repoRoot, env: binEnv(), encoding: 'utf8', timeout: 60000 });
+  assert.equal(viaFile.status, 0, viaFile.stderr);
+  const expected = (JSON.parse(viaFile.stdout) as { log: { file: string; line: number } }[]).map((e) => ({ ...e, log: { ...e.log, file: '-' } }));
+  assert.ok(expected.length > 0);
+  const bytes = readFileSync(file);
+  for (const [how, input] of [['plain', bytes], ['gzip', gzipSync(bytes)]] as const) {
+    const viaStdin = spawnSync(cli, [...args.slice(0, -1), '-'], { cwd: repoRoot, env: binEnv(), input, encoding: 'utf8', timeout: 60000 });
+    assert.equal(viaStdin.status, 0, viaStdin.stderr);
+    assert.deepEqual(JSON.parse(viaStdin.stdout), expected, how);
+  }
+  const twice = spawnSync(cli, [...args.slice(0, -1), '-', '-'], { cwd: repoRoot, env: binEnv(), input: bytes, encoding: 'utf8', timeout: 60000 });
+  assert.equal(twice.status, 2);
+  assert.match(twice.stderr, /standard input \(-\) can be read once/);
 });

@@ -14,6 +14,8 @@ import { nodeFileProbe } from '../node/fileProbe';
 import type { TextEdit } from '../core/diagnostic';
 
 const USAGE = `Usage: nginx-lens trace --config <nginx.conf> [--json] [--status N[,N...]] [--prefix DIR] <access.log>...
+  <access.log>    a log file (plain, gzip, rotated), or - for standard input (plain or gzip: no file
+                  name then tells which access_log wrote it, so its format is detected)
   --config FILE   the nginx.conf the logs were written under (its includes are followed)
   --json          print one JSON array of {log: {file, line}, status, verdict, rules: [{file, line, column}], why}
   --status LIST   statuses to trace (default 444)
@@ -38,6 +40,8 @@ export interface TraceIo {
    * called once the bytes are no longer needed (their buffer is then reused).
    */
   outBytes?(bytes: Uint8Array, written: () => void): void;
+  /** The log read for `-` (standard input). */
+  stdin?: AsyncIterable<Buffer>;
 }
 
 /** A config place in a router explanation: `(/etc/nginx/sites-enabled/shop.conf:14)`. */
@@ -47,6 +51,7 @@ const processIo: TraceIo = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
   outBytes: (b, written) => void process.stdout.write(b, () => written()),
+  stdin: process.stdin,
 };
 
 /**
@@ -109,6 +114,8 @@ interface Text {
   after: Buffer;
 }
 
+async function* emptyStream(): AsyncGenerator<Buffer> {}
+
 function sameRules(a: readonly RuleRef[], b: readonly RuleRef[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i].file !== b[i].file || a[i].range.start.offset !== b[i].range.start.offset) return false;
@@ -144,6 +151,7 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
   }
   if (!config) return usage('--config is required');
   if (!logs.length) return usage('no log file given');
+  if (logs.filter((l) => l === '-').length > 1) return usage('standard input (-) can be read once');
   const cwd = process.cwd();
   // NGINX_LENS_TIMINGS=1: where the time went, on stderr (bench/trace.mjs records it).
   const timings = process.env.NGINX_LENS_TIMINGS ? [`start-up ${performance.now().toFixed(0)} ms`] : undefined;
@@ -203,7 +211,8 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
   const showEdit = (e: TextEdit) =>
     `  ${shownPath(e.file)}:${e.range.start.line + 1}:${e.range.start.character + 1}: ${e.range.start.offset === e.range.end.offset ? 'insert' : 'replace with'} ${JSON.stringify(e.newText)}`;
   for (const log of logs) {
-    const abs = resolve(cwd, log);
+    const fromStdin = log === '-';
+    const abs = fromStdin ? '-' : resolve(cwd, log);
     // What the ambiguous answers of this log lacked (for the hint after the report).
     const lacking = new Set<string>();
     // An entry's JSON but for its line number, per attribution and status: serialising each
@@ -254,11 +263,12 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
           if (a.verdict === 'ambiguous') for (const m of a.missing) lacking.add(m);
         },
         // The CLI prints line numbers only (no editor columns), and runs where the files are.
-        { statuses, requestRange: false, files: nodeFileProbe() },
+        { statuses, requestRange: false, files: nodeFileProbe(), stream: fromStdin ? (io.stdin ?? emptyStream()) : undefined },
       );
       if (!json) {
         io.err(`${shownPath(abs)}: ${r.lines} lines, format ${r.format.how}${r.unparsed ? `, ${r.unparsed} unreadable` : ''}\n`);
-        const fix = loggingFix(model, abs, r.format.format, [...lacking])?.fix;
+        // Lines from standard input name no access_log whose format could be changed.
+        const fix = fromStdin ? undefined : loggingFix(model, abs, r.format.format, [...lacking])?.fix;
         if (fix) hints.push(`${shownPath(abs)}: to make its ambiguous drops exact from now on, ${fix.title.replace(/^Log/, 'log')}:`, ...fix.edits.map(showEdit));
       }
     } catch (e) {

@@ -4,7 +4,7 @@
 
 import { posix } from 'node:path';
 import { compileLogFormat, combinedFormat, type LogFormat } from './logs/format';
-import { readLogBatches } from './logs/reader';
+import { readLogBatches, readStreamBatches } from './logs/reader';
 import { bytesToText } from './regex/bytes';
 import { Attributor, allAccessLogs, logFilterFor, logPathVars, type Attribution } from './http/attribute';
 import type { AccessLogDef, HttpModel, RuleRef } from './http/model';
@@ -34,8 +34,11 @@ export interface FormatChoice {
   alternatives?: LogFormat[];
 }
 
-/** The log_format nginx writes this file with: from the access_log directives naming it, else detected. */
-export function formatForLog(model: HttpModel, logFile: string, sample: readonly string[] = []): FormatChoice {
+/**
+ * The log_format nginx writes this file with: from the access_log directives naming it, else
+ * detected (always, for lines without a file: `logFile` undefined).
+ */
+export function formatForLog(model: HttpModel, logFile: string | undefined, sample: readonly string[] = []): FormatChoice {
   const filter = logFilterFor(model, logFile);
   const candidates: { name: string; def?: AccessLogDef }[] = [];
   if (filter) {
@@ -267,6 +270,12 @@ export interface TraceOptions {
   requestRange?: boolean;
   /** The file system for nginx's file questions (`if (-f ...)`, try_files); without it they fork. */
   files?: FileProbe;
+  /**
+   * The log's bytes from a stream instead of the file (standard input); `logFile` is then only its
+   * name for entries. No file name says which access_log wrote the lines: every one may have, and
+   * the format is detected.
+   */
+  stream?: AsyncIterable<Buffer>;
 }
 
 /** Streams one log file, calling `onEntry` for every line with a traced status. */
@@ -279,7 +288,9 @@ export async function traceLog(
   const statuses = options.statuses ?? new Set([444]);
   const texts = [...statuses].map(String);
   let format: FormatChoice | undefined = options.format ? { format: options.format, how: 'given' } : undefined;
-  const attributor = new Attributor(model, { logFile: posix.resolve(logFile), files: options.files });
+  // Where the lines were written, as nginx names files: unknown for a stream.
+  const written = options.stream ? undefined : posix.resolve(logFile);
+  const attributor = new Attributor(model, { logFile: written, files: options.files });
   let lines = 0;
   let unparsed = 0;
   let reader: TracedLineReader | undefined;
@@ -287,9 +298,11 @@ export async function traceLog(
   // Until the format is known every line is decoded (the first batch is the detection sample);
   // after that a line without the status digits is never decoded: most of a log is not traced.
   const skipLinesWithout = () => (format ? texts : undefined);
-  for await (const batch of readLogBatches(logFile, { signal: options.signal, skipLinesWithout, dropSkipped: true })) {
-    if (!format) format = formatForLog(model, posix.resolve(logFile), batch.lines.slice(0, 200));
-    reader ??= new TracedLineReader(model, format, statuses, logPathVars(model, posix.resolve(logFile)));
+  const readOptions = { signal: options.signal, skipLinesWithout, dropSkipped: true };
+  const batches = options.stream ? readStreamBatches(options.stream, logFile, readOptions) : readLogBatches(logFile, readOptions);
+  for await (const batch of batches) {
+    if (!format) format = formatForLog(model, written, batch.lines.slice(0, 200));
+    reader ??= new TracedLineReader(model, format, statuses, logPathVars(model, written));
     lines = batch.nextLine - 1;
     for (let i = 0; i < batch.lines.length; i++) {
       const line = batch.lines[i];

@@ -18,7 +18,7 @@
 import { createReadStream, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
 export interface LogLine {
@@ -253,6 +253,16 @@ export async function* readLogBatches(file: string, options: ReadLogOptions = {}
   } catch (err) {
     throw new LogReadError(`cannot open ${file}: ${(err as Error).message}`, file, 0, { cause: err });
   }
+  yield* namedBatches(source, file, options, close);
+}
+
+/** splitLines over a source named `name`: a read that fails is a LogReadError saying after which line; `close` runs at the end. */
+async function* namedBatches(
+  source: AsyncIterable<Buffer | string>,
+  name: string,
+  options: ReadLogOptions,
+  close: () => Promise<void> | void,
+): AsyncGenerator<LineBatch> {
   let lastLine = 0;
   try {
     for await (const batch of splitLines(source, options)) {
@@ -262,10 +272,32 @@ export async function* readLogBatches(file: string, options: ReadLogOptions = {}
   } catch (err) {
     if ((err as Error).name === 'AbortError') return;
     throw new LogReadError(
-      `reading ${file} failed after line ${lastLine}: ${(err as Error).message}`, file, lastLine, { cause: err });
+      `reading ${name} failed after line ${lastLine}: ${(err as Error).message}`, name, lastLine, { cause: err });
   } finally {
     await close();
   }
+}
+
+/**
+ * Lines of a byte stream that is not a file (standard input: `zcat … | nginx-lens trace -`), in
+ * batches like readLogBatches; inflated when its first bytes are gzip's. `name` is for errors.
+ */
+export function readStreamBatches(stream: AsyncIterable<Buffer>, name: string, options: ReadLogOptions = {}): AsyncGenerator<LineBatch> {
+  let gunzip: Readable | undefined;
+  async function* bytes(): AsyncGenerator<Buffer> {
+    const it = stream[Symbol.asyncIterator]();
+    const first = await it.next();
+    if (first.done) return;
+    const head = first.value;
+    const all = async function* (): AsyncGenerator<Buffer> {
+      yield head;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    };
+    if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b) return yield* all();
+    gunzip = Readable.from(all()).pipe(createGunzip());
+    yield* gunzip as AsyncIterable<Buffer>;
+  }
+  return namedBatches(bytes(), name, options, () => void gunzip?.destroy());
 }
 
 /** Lines of a log file one by one. */
