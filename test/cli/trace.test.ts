@@ -83,3 +83,18 @@ test('trace - reads the log from standard input, plain or gzip, with the same an
   assert.equal(twice.status, 2);
   assert.match(twice.stderr, /standard input \(-\) can be read once/);
 });
+
+test('trace - --written-to: the access_log nginx wrote the piped lines to picks their format', (t) => {
+  const { args } = repeatedExample(t, 1);
+  const bytes = readFileSync(args[args.length - 1]);
+  const base = args.slice(2, 4); // --config <file>, no --json: the report names the format
+  const run = (extra: string[]) => spawnSync(cli, ['trace', ...base, ...extra], { cwd: repoRoot, env: binEnv(), input: bytes, encoding: 'utf8', timeout: 60000 });
+  const told = run(['--written-to', '/var/log/nginx/access.log', '-']);
+  assert.equal(told.status, 0, told.stderr);
+  assert.match(told.stderr, /^-: \d+ lines, format log_format vhost \(access_log \/var\/log\/nginx\/access\.log\)/m);
+  const untold = run(['-']);
+  assert.match(untold.stderr, /^-: \d+ lines, format detected: log_format vhost/m);
+  assert.equal(untold.stdout.split('\n')[0], told.stdout.split('\n')[0], 'the same counts either way here');
+  assert.equal(run(['--written-to', 'relative.log', '-']).status, 2);
+  assert.equal(run(['--written-to', '/var/log/nginx/access.log', args[args.length - 1]]).status, 2);
+});

@@ -14,8 +14,10 @@ import { nodeFileProbe } from '../node/fileProbe';
 import type { TextEdit } from '../core/diagnostic';
 
 const USAGE = `Usage: nginx-lens trace --config <nginx.conf> [--json] [--status N[,N...]] [--prefix DIR] <access.log>...
-  <access.log>    a log file (plain, gzip, rotated), or - for standard input (plain or gzip: no file
-                  name then tells which access_log wrote it, so its format is detected)
+  <access.log>    a log file (plain, gzip, rotated), or - for standard input (plain or gzip)
+  --written-to PATH  for -: the file nginx wrote those lines to, as its access_log names it
+                  (/dev/stdout in a container); without it every access_log is a candidate and
+                  the format is detected
   --config FILE   the nginx.conf the logs were written under (its includes are followed)
   --json          print one JSON array of {log: {file, line}, status, verdict, rules: [{file, line, column}], why}
   --status LIST   statuses to trace (default 444)
@@ -130,6 +132,7 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
   let config: string | undefined;
   let json = false;
   let prefix: string | undefined;
+  let writtenTo: string | undefined;
   let statuses = new Set([444]);
   const logs: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -142,6 +145,7 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
     else if (a === '--config' || a === '-c') config = args[++i];
     else if (a.startsWith('--config=')) config = a.slice(9);
     else if (a === '--prefix') prefix = args[++i];
+    else if (a === '--written-to') writtenTo = args[++i];
     else if (a === '--status') {
       const v = args[++i] ?? '';
       statuses = new Set(v.split(',').map(Number).filter((n) => n >= 100 && n <= 999));
@@ -152,6 +156,8 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
   if (!config) return usage('--config is required');
   if (!logs.length) return usage('no log file given');
   if (logs.filter((l) => l === '-').length > 1) return usage('standard input (-) can be read once');
+  if (writtenTo !== undefined && !logs.includes('-')) return usage('--written-to is for a log read from standard input (-)');
+  if (writtenTo !== undefined && !writtenTo.startsWith('/')) return usage(`--written-to takes an absolute path, as nginx resolved it ("${writtenTo}")`);
   const cwd = process.cwd();
   // NGINX_LENS_TIMINGS=1: where the time went, on stderr (bench/trace.mjs records it).
   const timings = process.env.NGINX_LENS_TIMINGS ? [`start-up ${performance.now().toFixed(0)} ms`] : undefined;
@@ -263,12 +269,13 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
           if (a.verdict === 'ambiguous') for (const m of a.missing) lacking.add(m);
         },
         // The CLI prints line numbers only (no editor columns), and runs where the files are.
-        { statuses, requestRange: false, files: nodeFileProbe(), stream: fromStdin ? (io.stdin ?? emptyStream()) : undefined },
+        { statuses, requestRange: false, files: nodeFileProbe(), stream: fromStdin ? (io.stdin ?? emptyStream()) : undefined, writtenTo },
       );
       if (!json) {
         io.err(`${shownPath(abs)}: ${r.lines} lines, format ${r.format.how}${r.unparsed ? `, ${r.unparsed} unreadable` : ''}\n`);
-        // Lines from standard input name no access_log whose format could be changed.
-        const fix = fromStdin ? undefined : loggingFix(model, abs, r.format.format, [...lacking])?.fix;
+        // Lines from standard input name no access_log whose format could be changed, unless told.
+        const target = fromStdin ? writtenTo : abs;
+        const fix = target === undefined ? undefined : loggingFix(model, target, r.format.format, [...lacking])?.fix;
         if (fix) hints.push(`${shownPath(abs)}: to make its ambiguous drops exact from now on, ${fix.title.replace(/^Log/, 'log')}:`, ...fix.edits.map(showEdit));
       }
     } catch (e) {

@@ -272,10 +272,12 @@ export interface TraceOptions {
   files?: FileProbe;
   /**
    * The log's bytes from a stream instead of the file (standard input); `logFile` is then only its
-   * name for entries. No file name says which access_log wrote the lines: every one may have, and
-   * the format is detected.
+   * name for entries. Unless `writtenTo` says which file nginx wrote the lines to, every access_log
+   * may have, and the format is detected.
    */
   stream?: AsyncIterable<Buffer>;
+  /** For a stream: the path nginx wrote its lines to (an access_log's, e.g. /dev/stdout in a container). */
+  writtenTo?: string;
 }
 
 /** Streams one log file, calling `onEntry` for every line with a traced status. */
@@ -288,8 +290,8 @@ export async function traceLog(
   const statuses = options.statuses ?? new Set([444]);
   const texts = [...statuses].map(String);
   let format: FormatChoice | undefined = options.format ? { format: options.format, how: 'given' } : undefined;
-  // Where the lines were written, as nginx names files: unknown for a stream.
-  const written = options.stream ? undefined : posix.resolve(logFile);
+  // Where the lines were written, as nginx names files: for a stream, only what the caller says.
+  const written = options.stream ? options.writtenTo && posix.resolve(options.writtenTo) : posix.resolve(logFile);
   const attributor = new Attributor(model, { logFile: written, files: options.files });
   let lines = 0;
   let unparsed = 0;
