@@ -380,7 +380,7 @@ class Parser {
           const f = stack[i];
           const r = f.owner?.block?.open ?? f.transparent!.open;
           this.error('unexpected-eof', `"{" of ${f.owner ? `"${f.owner.name}"` : 'this block'} is never closed`, r.start.offset, r.end.offset);
-          if (f.owner) f.owner.range = this.range(f.owner.range.start.offset, eof);
+          if (f.owner) f.owner.range = this.rangeFrom(f.owner.range, eof);
         }
       }
       return;
@@ -394,13 +394,13 @@ class Parser {
       const t = this.next();
       if (t.kind === 'eof') {
         this.error('unexpected-eof', 'unexpected end of file, expecting "}"', t.start, t.end, { message: 'this "{" is never closed', range: block.open });
-        d.range = this.range(d.range.start.offset, t.end);
+        d.range = this.rangeFrom(d.range, t.end);
         return;
       }
       if (t.kind === 'open') level++;
       else if (t.kind === 'close' && --level === 0) {
         block.close = this.range(t.start, t.end);
-        d.range = this.range(d.range.start.offset, t.end);
+        d.range = this.rangeFrom(d.range, t.end);
         return;
       }
     }
@@ -453,7 +453,7 @@ class Parser {
       else if (c === '}' && --level === 0) {
         block.raw = { text: text.slice(bodyStart, i), range: this.range(bodyStart, i) };
         block.close = this.range(i, i + 1);
-        d.range = this.range(d.range.start.offset, i + 1);
+        d.range = this.rangeFrom(d.range, i + 1);
         this.pos = i + 1;
         return;
       }
@@ -461,7 +461,7 @@ class Parser {
     }
     i = Math.min(i, n);
     block.raw = { text: text.slice(bodyStart, i), range: this.range(bodyStart, i) };
-    d.range = this.range(d.range.start.offset, n);
+    d.range = this.rangeFrom(d.range, n);
     this.pos = n;
     this.error('unexpected-eof', 'unexpected end of file, expecting "}"', n, n, { message: 'this Lua block is never closed', range: block.open });
   }
