@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { binEnv } from '../test/support/binEnv';
 
 export const root = resolve(new URL('..', import.meta.url).pathname);
 export const work = join(root, 'bench/work');
@@ -20,10 +21,9 @@ export function ensureDist() {
 /** The CLI as users run it: the bin npm links, through its own `#!` line (scripts/build.mjs). */
 export const CLI = join(root, 'dist/cli.js');
 
-/** `timed` for the CLI run as its bin, with this node first on PATH for the `#!` line's `env node`. */
+/** `timed` for the CLI run as its bin (test/support/binEnv.ts). */
 export function timedCli(args, options = {}) {
-  const env = options.env ?? process.env;
-  return timed(CLI, args, { ...options, env: { ...env, PATH: `${dirname(process.execPath)}:${env.PATH ?? ''}` } });
+  return timed(CLI, args, { ...options, env: binEnv(options.env) });
 }
 
 function runnable(file) {

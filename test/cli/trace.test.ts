@@ -8,9 +8,10 @@ import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
 import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { runTrace } from '../../server/src/cli/trace';
 import { cli, ensureBuiltCli, repoRoot } from './support';
+import { binEnv } from '../support/binEnv';
 
 before(ensureBuiltCli);
 
@@ -23,9 +24,6 @@ function repeatedExample(t: TestContext, copies: number): { one: string; args: s
   writeFileSync(join(dir, 'logs/access.log'), one.repeat(copies), 'latin1');
   return { one, args: ['trace', '--json', '--config', join(dir, 'nginx.conf'), join(dir, 'logs/access.log')] };
 }
-
-/** The bin's environment: this node first on PATH for its #! line's `env node`. */
-const binEnv = () => ({ ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` });
 
 test('trace --json: megabytes of output to a file and to a pipe equal the in-process answer', async (t) => {
   const copies = 300;
