@@ -477,6 +477,21 @@ function scenarios(): Scenario[] {
         get('/setarea', 'shop.test'),
       ],
     },
+    {
+      name: 'cookies as nginx parses them: spaces around "=", "," between pairs, a trailing space kept, a tab not skipped',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server;
+    location /eq { if ($cookie_s = "abc") { return 444; } return 200; }
+    location /ne { if ($cookie_s != "abc") { return 444; } return 200; } }`,
+        `log_format ck '$remote_addr "$request" $status "$http_cookie"';
+  access_log PREFIX/logs/ck.log ck;`,
+      ),
+      requests: [
+        ...['s = abc', 's= abc', 's =abc', 'a=1, s=abc', 'a=1,s=abc', 'S=abc'].map((c) => get('/eq', 'localhost', { headers: { Cookie: c } })),
+        ...['s=abc ; x=1', 'x=1;\ts=abc', 'x=1; s=abc', 'ss=abc'].map((c) => get('/ne', 'localhost', { headers: { Cookie: c } })),
+      ],
+    },
   ];
 }
 

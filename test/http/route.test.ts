@@ -442,3 +442,19 @@ map $https $plain { "" 1; default 0; }
   assert.equal(st('/m', 443), 403);
   assert.equal(st('/m', 80), 444);
 });
+
+test('$cookie_NAME is found as nginx finds it: ";" or "," between pairs, spaces around "=", value to the next ";"', () => {
+  const conf = http(`
+server { listen 80;
+  location /eq { if ($cookie_s = "abc") { return 444; } return 200; }
+  location /ne { if ($cookie_s != "abc") { return 444; } return 200; } }
+`);
+  const m = modelOf(conf);
+  const st = (path: string, cookie: string) => one(m, known(`GET ${path} HTTP/1.1`, 'localhost', { http_cookie: cookie, http_user_agent: 'x' })).status;
+  // Real nginx 1.22 answered 444 to each of these (ngx_http_parse_multi_header_lines).
+  for (const c of ['s=abc', 's = abc', 's= abc', 's =abc', 'a=1, s=abc', 'a=1,s=abc', 'x=1; s=abc', 'S=abc']) assert.equal(st('/eq', c), 444, c);
+  // The value runs to the next ";" (a trailing space stays), a tab after ";" is not skipped, a
+  // name that is only a prefix is not the name.
+  for (const c of ['s=abc ; x=1', 'x=1;\ts=abc', 'ss=abc', 's;x=abc']) assert.equal(st('/ne', c), 444, c);
+  for (const c of ['s=abc', 'a=1, s=abc', 'sessionid=1; s = abc']) assert.equal(st('/ne', c), 200, c);
+});

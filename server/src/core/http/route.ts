@@ -2127,11 +2127,36 @@ function argValue(args: string, name: string): string {
   return '';
 }
 
+/**
+ * `$cookie_<name>` as ngx_http_parse_multi_header_lines (1.22) finds it: pairs are separated by
+ * ';' or ',' and the spaces after them (not tabs); a caseless name, spaces, '=', spaces, then
+ * the value runs to the next ';' (a ',' stays in it). "s = v" and "a=1, s=v" both give "v".
+ */
 function cookieValue(cookies: string, name: string): string {
-  for (const part of cookies.split(';')) {
-    const t = part.trim();
-    const eq = t.indexOf('=');
-    if (eq !== -1 && t.slice(0, eq).toLowerCase() === name.toLowerCase()) return t.slice(eq + 1);
+  // ngx_strncasecmp folds ASCII letters only.
+  const fold = (t: string) => t.replace(/[A-Z]+/g, (u) => u.toLowerCase());
+  const low = fold(name);
+  const n = name.length;
+  const end = cookies.length;
+  let p = 0;
+  while (p < end) {
+    if (fold(cookies.slice(p, p + n)) === low) {
+      p += n;
+      while (p < end && cookies[p] === ' ') p++;
+      // `*start++ != '='`: the character tested is consumed even when it is not '='.
+      if (p < end && cookies[p++] === '=') {
+        while (p < end && cookies[p] === ' ') p++;
+        let last = p;
+        while (last < end && cookies[last] !== ';') last++;
+        return cookies.slice(p, last);
+      }
+    }
+    // skip: to just after the next ';' or ',', then its spaces.
+    while (p < end) {
+      const ch = cookies[p++];
+      if (ch === ';' || ch === ',') break;
+    }
+    while (p < end && cookies[p] === ' ') p++;
   }
   return '';
 }
