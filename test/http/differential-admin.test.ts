@@ -12,6 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { hostname } from 'node:os';
 import { haveNginx, type Scenario } from './nginxHarness';
 import { BROWSER, conf, get, m, ref, runBreadth, ua } from './breadthRunner';
 
@@ -491,6 +492,13 @@ function scenarios(): Scenario[] {
         ...['s = abc', 's= abc', 's =abc', 'a=1, s=abc', 'a=1,s=abc', 'S=abc'].map((c) => get('/eq', 'localhost', { headers: { Cookie: c } })),
         ...['s=abc ; x=1', 'x=1;\ts=abc', 'x=1; s=abc', 'ss=abc'].map((c) => get('/ne', 'localhost', { headers: { Cookie: c } })),
       ],
+    },
+    {
+      name: 'server_name $hostname: $server_name is the machine name',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name def.test; location / { return 200; } }
+  server { listen 127.0.0.1:PORT; server_name $hostname; location / { if ($arg_h) { return 444; } return 200; } }`),
+      requests: [get('/?h=1', hostname()), get('/', hostname()), get('/?h=1', 'def.test')],
     },
   ];
 }

@@ -458,3 +458,17 @@ server { listen 80;
   for (const c of ['s=abc ; x=1', 'x=1;\ts=abc', 'ss=abc', 's;x=abc']) assert.equal(st('/ne', c), 444, c);
   for (const c of ['s=abc', 'a=1, s=abc', 'sessionid=1; s = abc']) assert.equal(st('/ne', c), 200, c);
 });
+
+test('server_name $hostname: $server_name (and a Host-less $host) are the machine name, which only the log tells', () => {
+  const conf = http(`
+server { listen 80 default_server; server_name def.test; location / { return 200; } }
+server { listen 80; server_name $hostname; location / { if ($arg_h) { return 444; } return 200; } }
+`);
+  const m = modelOf(conf);
+  // A logged $server_name that is not "$hostname" does not rule that server out.
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET /?h=1 HTTP/1.1', serverName: 'vm', serverPort: 80, vars: {} })), ['444:5']);
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET / HTTP/1.1', serverName: 'vm', serverPort: 80, vars: {} })), ['200:5']);
+  // HTTP/1.0 without Host at such a default server: $host is the machine name, as logged.
+  const m2 = modelOf(http(`server { listen 80 default_server; server_name $hostname; location / { if ($arg_h) { return 444; } return 200; } }`));
+  assert.deepEqual(outcomesOf(m2, facts({ request: 'GET /?h=1 HTTP/1.0', host: 'vm', serverPort: 80, vars: {} })), ['444:3']);
+});

@@ -576,8 +576,12 @@ class Run {
           return this.finalize(400, undefined, 'HTTP/1.1 request without Host: nginx answers 400');
         }
         this.selectServer(g, '');
-        this.hostVar = this.server!.primaryName;
-        if (f.host !== undefined && !sameLogged(f.host, this.hostVar)) throw PRUNE;
+        // Without Host, `$host` is the server's name: the machine's for `server_name $hostname`.
+        if (this.server!.primaryName === HOSTNAME) this.hostVar = f.host ?? this.serverNameVar();
+        else {
+          this.hostVar = this.server!.primaryName;
+          if (f.host !== undefined && !sameLogged(f.host, this.hostVar)) throw PRUNE;
+        }
       } else {
         this.selectServer(g, h);
         this.hostVar = h;
@@ -605,7 +609,7 @@ class Run {
         }
     }
     const server = this.server!;
-    if (f.serverName !== undefined && !sameLogged(f.serverName, server.primaryName)) throw PRUNE;
+    if (f.serverName !== undefined && server.primaryName !== HOSTNAME && !sameLogged(f.serverName, server.primaryName)) throw PRUNE;
     this.scope = server.scope;
 
     // The URI was parsed with the request line, before Host chose the server.
@@ -681,6 +685,17 @@ class Run {
     this.args = r.args ?? '';
     if (r.args === undefined) this.vars.set('is_args', '');
     return true;
+  }
+
+  /**
+   * `$server_name`: the first name of the server (ngx_http_core_merge_srv_conf). A first name
+   * `$hostname` is the machine's name (cf->cycle->hostname), which only a logged value tells.
+   */
+  serverNameVar(): Val {
+    const s = this.server;
+    if (!s) return { unknown: ['$server_name'] };
+    if (s.primaryName !== HOSTNAME) return s.primaryName;
+    return this.facts.serverName ?? { unknown: ['$server_name'] };
   }
 
   mayLackHost(): boolean {
@@ -1131,7 +1146,7 @@ class Run {
       case 'host':
         return this.hostVar;
       case 'server_name':
-        return this.server ? this.server.primaryName : { unknown: ['$server_name'] };
+        return this.serverNameVar();
       case 'server_port':
         return f.serverPort !== undefined ? String(f.serverPort) : this.group ? String(this.group.port) : { unknown: ['$server_port'] };
       case 'remote_addr':
@@ -2036,6 +2051,8 @@ function dualStack(g: ListenGroup): boolean {
 
 /** A host choice standing for "some host we cannot see". */
 const ANY_HOST = '\u0000any host';
+/** `server_name $hostname` as the model keeps it: the machine's name, unknown to a log reader. */
+const HOSTNAME = '$hostname';
 
 /** A value as logged (`-` stands for empty) against the value nginx had. */
 const ASCII = /^[\x00-\x7f]*$/;
