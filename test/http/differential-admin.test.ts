@@ -494,6 +494,22 @@ function scenarios(): Scenario[] {
       ],
     },
     {
+      name: 'a repeated Host or other single-valued header: 400 at the server chosen so far, into its error_page 400',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name def.test; error_page 400 = @d; location @d { return 444; } location / { return 200; } }
+  server { listen 127.0.0.1:PORT; server_name a.test; error_page 400 = @a; location @a { return 444; }
+    location / { if ($cookie_s != "") { return 444; } return 200; } }`),
+      requests: [
+        // The harness sends Host first; a lowercase key is a second header line.
+        get('/', 'a.test', { headers: { host: 'b.test' } }),
+        get('/', 'b.test', { headers: { host: 'a.test' } }),
+        get('/', 'a.test', { headers: { Authorization: 'Basic eDp5', authorization: 'Basic eDp6' } }),
+        get('/', 'a.test', { headers: { 'If-Match': '"a"', 'if-match': '"b"' } }),
+        get('/', 'a.test', { headers: { Cookie: 's=1' } }),
+        get('/', 'a.test'),
+      ],
+    },
+    {
       name: 'server_name $hostname: $server_name is the machine name',
       conf: conf(`
   server { listen 127.0.0.1:PORT default_server; server_name def.test; location / { return 200; } }

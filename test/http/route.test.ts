@@ -472,3 +472,23 @@ server { listen 80; server_name $hostname; location / { if ($arg_h) { return 444
   const m2 = modelOf(http(`server { listen 80 default_server; server_name $hostname; location / { if ($arg_h) { return 444; } return 200; } }`));
   assert.deepEqual(outcomesOf(m2, facts({ request: 'GET /?h=1 HTTP/1.0', host: 'vm', serverPort: 80, vars: {} })), ['444:3']);
 });
+
+test('a repeated single-valued header is a 400 at the server chosen so far, whose error_page may make it a 444', () => {
+  const conf = http(`
+server { listen 80 default_server; server_name def.test; error_page 400 = @d; location @d { return 444; } location / { return 200; } }
+server { listen 80; server_name a.test; error_page 400 = @a; location @a { return 444; } location / { return 200; } }
+server { listen 80; server_name b.test; location / { return 200; } }
+`);
+  const m = modelOf(conf);
+  const a = lineOf(conf, 'location @a');
+  const d = lineOf(conf, 'location @d');
+  // Host logged: the 400 came after it, at its server (real nginx 1.22: `Host: a.test` then a second Host).
+  assert.deepEqual(outcomesOf(m, known('GET / HTTP/1.1', 'a.test')), [`200:${a}`, `444:${a}`]);
+  // A server without an error_page for 400 sends nginx's own 400 page: no fork.
+  assert.deepEqual(outcomesOf(m, known('GET / HTTP/1.1', 'b.test')), [`200:${a + 1}`]);
+  // Host not logged: before Host (the default server) or after it (any server).
+  const attributor = new Attributor(m);
+  const r = attributor.attribute(facts({ request: 'GET / HTTP/1.1', remoteAddr: '192.0.2.1', vars: {} }), 444);
+  assert.equal(r.verdict, 'ambiguous');
+  assert.deepEqual(r.rules.map((x) => x.range.start.line + 1).sort(), [a, d].sort());
+});

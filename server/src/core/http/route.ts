@@ -620,6 +620,8 @@ class Run {
     }
     const overflow = this.headerOverflow();
     if (overflow !== false) return overflow;
+    const refused = this.refusedHeaderLine();
+    if (refused !== false) return refused;
     // Unrecorded reads: the attributor's key already tells TRACE and unknown methods apart.
     if (this.methodVal === 'TRACE') return this.finalize(405, undefined, 'TRACE is answered 405 before any rule');
     // An unlogged method may have been TRACE: only worth a fork when an error_page takes its 405.
@@ -669,6 +671,30 @@ class Run {
     this.scope = this.server.scope;
     this.path.push(`a request header line was longer than large_client_header_buffers: 494 at server ${serverLabel(this.server)}`);
     return this.finalize(494, undefined, 'request header too large: 494');
+  }
+
+  /**
+   * A header line nginx refuses while reading the headers: a second Host
+   * (ngx_http_process_host, "client sent duplicate host header"), a second Content-Length,
+   * Authorization, If-Match... (ngx_http_process_unique_header_line). nginx answers 400 there,
+   * before any phase, with the server chosen so far: the first Host's when it came first, else
+   * the default one (which leaves `$host` the default's name and `$http_host` empty, so a log
+   * with either rules that out). Its server-level error_page may take the 400. Nothing of it is
+   * in the log: fork only where such an error_page exists. False when not considered.
+   */
+  refusedHeaderLine(): Outcome | undefined | false {
+    if (this.protocol === 'HTTP/0.9') return false;
+    const chosen = this.server!;
+    const def = this.group!.defaultServer;
+    const hostUnlogged = this.facts.host === undefined && this.facts.httpHost === undefined;
+    const cands = (chosen === def || !hostUnlogged ? [chosen] : [chosen, def]).filter((s) => hasErrorPage(s.scope, 400));
+    if (!cands.length) return false;
+    const i = this.pick(['', ...cands.map((s) => `the (unlogged) request repeated a single-valued header (Host, Content-Length, Authorization...) in server ${serverLabel(s)}`)], []);
+    if (i === 0) return false;
+    this.server = cands[i - 1];
+    this.scope = this.server.scope;
+    this.path.push(`a repeated single-valued request header: 400 at server ${serverLabel(this.server)}`);
+    return this.finalize(400, undefined, 'a repeated single-valued request header: 400');
   }
 
   /**
