@@ -492,3 +492,32 @@ server { listen 80; server_name b.test; location / { return 200; } }
   assert.equal(r.verdict, 'ambiguous');
   assert.deepEqual(r.rules.map((x) => x.range.start.line + 1).sort(), [a, d].sort());
 });
+
+test('Lua, njs and perl handlers whose code may close with 444 are candidates, never left out', () => {
+  const conf = http(`
+server { listen 80 default_server;
+  if ($http_user_agent ~* curl) { return 444; }
+  location / { access_by_lua_block { if ngx.var.arg_x then return ngx.exit(444) end } }
+  location /c { rewrite_by_lua 'return ngx.exit(ngx.HTTP_CLOSE)'; }
+  location /f { content_by_lua_file /srv/lua/gate.lua; }
+  location /js { js_content gate.main; }
+  location /calm { access_by_lua_block { ngx.var.seen = 1 } }
+  location /p { proxy_pass http://127.0.0.1:9; }
+}`);
+  const m = modelOf(conf);
+  const line = (needle: string) => lineOf(conf, needle);
+  const at = (path: string, ua?: string) => outcomesOf(m, facts({ request: `GET ${path} HTTP/1.1`, host: 'a', remoteAddr: '192.0.2.1', vars: ua ? { http_user_agent: ua } : {} }));
+  assert.deepEqual(at('/?x=1', 'Mozilla'), [`444:${line('access_by_lua_block')}`, `content@loc${line('access_by_lua_block')}`]);
+  assert.ok(at('/c', 'Mozilla').includes(`444:${line('rewrite_by_lua')}`));
+  assert.ok(at('/f', 'Mozilla').includes(`444:${line('content_by_lua_file')}`));
+  assert.ok(at('/js', 'Mozilla').includes(`444:${line('js_content')}`));
+  // Code that names no 444, and an upstream, do not close by themselves.
+  assert.deepEqual(at('/calm', 'Mozilla'), [`content@loc${line('/calm')}`]);
+  assert.deepEqual(at('/p', 'Mozilla'), [`content@loc${line('/p')}`]);
+  // Without the user agent logged, the return 444 is not the only way: ranked first, not exact.
+  const a = new Attributor(m).attribute(facts({ request: 'GET /?x=1 HTTP/1.1', host: 'a', remoteAddr: '192.0.2.1', vars: {} }), 444);
+  assert.equal(a.verdict, 'ambiguous');
+  assert.deepEqual(a.rules.map((r) => r.range.start.line + 1), [line('return 444'), line('access_by_lua_block')]);
+  // The reverse lens counts drops per source: the scripts that may close are sources.
+  assert.deepEqual(m.sources444.map((r) => r.directive.name).sort(), ['access_by_lua_block', 'content_by_lua_file', 'js_content', 'return', 'rewrite_by_lua']);
+});

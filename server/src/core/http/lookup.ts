@@ -4,7 +4,7 @@
 // rather than on its raw input (a bad-bot `map $http_user_agent` has thousands of keys but two
 // or three answers, so requests with different user agents share one routing).
 
-import { ipv4ToNumber, type GeoModel, type HttpModel, type LocationModel, type LocationSet, type MapModel, type Scope, type ServerModel } from './model';
+import { ipv4ToNumber, is444Source, type GeoModel, type HttpModel, type LocationModel, type LocationSet, type MapModel, type Scope, type ServerModel } from './model';
 import { inNet6, ipv6ToBigInt, ngxInetAddr, v4Mapped } from './ip';
 import { regexCandidates, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
@@ -344,15 +344,6 @@ export function murmurHash2(key: string): number {
 }
 
 const can444Memo = new WeakMap<HttpModel, { all: boolean; servers: Set<ServerModel> }>();
-
-/** A directive that makes nginx log 444 (what the model counts in sources444). */
-function is444Source(d: { name: string; args: { value: string }[] }): boolean {
-  const a0 = d.args[0]?.value;
-  if (d.name === 'return' || d.name === 'limit_req_status' || d.name === 'limit_conn_status') return a0 === '444';
-  if (d.name === 'try_files') return d.args[d.args.length - 1]?.value === '=444';
-  if (d.name === 'error_page') return d.args.some((a) => a.value === '=444');
-  return false;
-}
 
 /**
  * Whether a request the server took can end in 444: a 444 source in one of its blocks, or one the

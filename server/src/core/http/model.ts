@@ -14,6 +14,7 @@ import type { Directive, ParsedFile, Range } from '../syntax';
 import type { ConfigGraph } from '../configGraph';
 import { compileNginxRegex, type NginxRegex } from './regex';
 import { compileValue, type ComplexValue } from './values';
+import { scriptMay444, type DirectiveText } from './scripts';
 
 export interface RuleRef {
   file: string;
@@ -57,6 +58,19 @@ export function scopesOf(model: HttpModel): readonly Scope[] {
 
 export function ruleOf(d: Directive): RuleRef {
   return { file: d.file, range: d.range, directive: d };
+}
+
+/**
+ * A directive that makes nginx log 444: `return 444`, `limit_req_status`/`limit_conn_status 444`,
+ * `try_files ... =444`, an `error_page ... =444` (not a drop: the page is sent with the status
+ * line 444, but its requests are logged as 444), and script handlers whose code may close with 444.
+ */
+export function is444Source(d: DirectiveText): boolean {
+  const a0 = d.args[0]?.value;
+  if (d.name === 'return' || d.name === 'limit_req_status' || d.name === 'limit_conn_status') return a0 === '444';
+  if (d.name === 'try_files') return d.args[d.args.length - 1]?.value === '=444';
+  if (d.name === 'error_page') return d.args.some((a) => a.value === '=444');
+  return scriptMay444(d);
 }
 
 export type ScopeKind = 'http' | 'server' | 'location' | 'if' | 'limit_except';
@@ -971,14 +985,7 @@ class Builder {
   }
 
   note444(scope: Scope): void {
-    for (const c of scope.items) {
-      if (c.name === 'return' && c.args[0]?.value === '444') this.model.sources444.push(ruleOf(c));
-      else if ((c.name === 'limit_req_status' || c.name === 'limit_conn_status') && c.args[0]?.value === '444')
-        this.model.sources444.push(ruleOf(c));
-      else if (c.name === 'try_files' && c.args[c.args.length - 1]?.value === '=444') this.model.sources444.push(ruleOf(c));
-      // Not a drop (the page is sent with the status line 444), but its requests are logged as 444.
-      else if (c.name === 'error_page' && c.args.some((a) => a.value === '=444')) this.model.sources444.push(ruleOf(c));
-    }
+    for (const c of scope.items) if (is444Source(c)) this.model.sources444.push(ruleOf(c));
   }
 
   collectVars(): void {

@@ -40,6 +40,7 @@ import { compileValue, type ComplexValue } from './values';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
 import { browserConf, browserVariable, isMsie } from './browser';
 import { atotm, loggedSecond, md5, secureLinkConf, secureLinkHash } from './secureLink';
+import { SCRIPT_DIRECTIVES, scriptMay444, scriptPhase, type ScriptPhase } from './scripts';
 import { constantMapValue, findMapEntry, geoIsKeyable, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
 
 export type OutcomeStatus = number | 'content';
@@ -904,6 +905,8 @@ class Run {
       if (--this.uriChanges === 0) throw TOO_DEEP;
       return this.findConfig();
     }
+    const script = this.scriptExit('rewrite');
+    if (script !== false) return script;
     return this.preAccess();
   }
 
@@ -1666,6 +1669,9 @@ class Run {
   }
 
   preContent(): Outcome | undefined {
+    // The end of the access phase, which the request passed.
+    const script = this.scriptExit('access');
+    if (script !== false) return script;
     const scope = this.scope!;
     // try_files is not inherited: only the level in effect counts.
     const tf = scope.byName.get('try_files')?.[0];
@@ -1830,6 +1836,8 @@ class Run {
   content(): Outcome | undefined {
     const index = this.indexRedirect();
     if (index !== false) return index;
+    const script = this.scriptExit('content');
+    if (script !== false) return script;
     // A content handler answers: any status. It may be an error error_page catches.
     const pages = this.errorPages();
     let codes = [...new Set(pages.flatMap((p) => p.codes))];
@@ -1845,6 +1853,18 @@ class Run {
       if (i > 0) return this.finalize(codes[i - 1], undefined, `the content handler answered ${codes[i - 1]}`);
     }
     return this.finish('content', undefined, 'served by the content handler');
+  }
+
+  /**
+   * A Lua, njs or perl handler of this phase whose code may close the request with 444
+   * (scripts.ts): code we do not run, so a fork, ranked after the history where it let the
+   * request through. False when no such handler is in effect here.
+   */
+  scriptExit(phase: ScriptPhase): Outcome | undefined | false {
+    const d = phase === 'content' ? this.contentHandler() : inheritedAny(this.scope, SCRIPT_DIRECTIVES[phase]).at(-1);
+    if (!d || scriptPhase(d.name) !== phase || !scriptMay444(d)) return false;
+    if (this.pick(['', `the code of ${d.name} (${where(d)}) ended the request with 444`], []) === 0) return false;
+    return this.finish(444, ruleOf(d), `${d.name} (${where(d)}): its code closed the connection (444)`);
   }
 
   /**
