@@ -83,6 +83,7 @@ function markedPositions(text: string, file: string): string[] {
     if (d.name === 'return' && d.args[0]?.value === '444') out.push(pos);
     if (d.name === 'try_files' && d.args[d.args.length - 1]?.value === '=444') out.push(pos);
     if ((d.name === 'limit_req_status' || d.name === 'limit_conn_status') && d.args[0]?.value === '444') out.push(pos);
+    if (d.name === 'echo_status' && d.args[0]?.value === '444') out.push(pos);
   });
   return out;
 }
@@ -111,6 +112,14 @@ export function instrument(text: string, file: string, truthLog: string): { text
       hasMarker = true;
     }
     if ((d.name === 'limit_req_status' || d.name === 'limit_conn_status') && d.args[0]?.value === '444') order.push(d.name);
+    if (d.name === 'echo_status' && d.args[0]?.value === '444') {
+      // Like try_files: the location's rewrite phase runs before its echo output. Only marks an
+      // echo_status in the location whose echo commands answer (not one inherited by a nested one).
+      const id = `e${++n}`;
+      order.push(id);
+      edits.push({ at: d.range.start.offset, del: 0, text: `set $lens_rule "${id}"; ` });
+      hasMarker = true;
+    }
     if (d.name === 'access_log') {
       const parent = anc[anc.length - 1] ?? null;
       if (d.args[0]?.value === 'off') {

@@ -521,3 +521,26 @@ server { listen 80 default_server;
   // The reverse lens counts drops per source: the scripts that may close are sources.
   assert.deepEqual(m.sources444.map((r) => r.directive.name).sort(), ['access_by_lua_block', 'content_by_lua_file', 'js_content', 'return', 'rewrite_by_lua']);
 });
+
+test('echo module: a content handler (no index module), echo_exec redirects, echo_status 444 inherited by nested locations', () => {
+  // Each answer checked against nginx 1.22 with ngx_http_echo_module loaded (Debian nginx-full).
+  const conf = http(`
+server { listen 80; root /srv/www;
+  location / { echo "ok"; }
+  location = /index.html { return 444; }
+  location /inh/ { echo_status 444; location /inh/deep { echo "nested"; } }
+  location /x/ { echo_exec /drop; }
+  location /q/ { echo_exec /drop a=1; }
+  location /n/ { echo_exec @gone; }
+  location = /drop { if ($arg_a) { return 403; } return 444; }
+  location @gone { return 444; }
+}`);
+  const m = modelOf(conf);
+  const at = (path: string) => outcomesOf(m, known(`GET ${path} HTTP/1.1`));
+  assert.deepEqual(at('/'), [`content@loc${lineOf(conf, 'location / ')}`]);
+  assert.deepEqual(at('/inh/deep'), [`444:${lineOf(conf, 'echo_status 444')}`]);
+  assert.deepEqual(at('/x/'), [`444:${lineOf(conf, 'location = /drop')}`]);
+  assert.deepEqual(at('/q/'), [`403:${lineOf(conf, 'location = /drop')}`]);
+  assert.deepEqual(at('/n/'), [`444:${lineOf(conf, '@gone {')}`]);
+  assert.ok(m.sources444.some((r) => r.directive.name === 'echo_status'));
+});

@@ -63,11 +63,12 @@ export function ruleOf(d: Directive): RuleRef {
 /**
  * A directive that makes nginx log 444: `return 444`, `limit_req_status`/`limit_conn_status 444`,
  * `try_files ... =444`, an `error_page ... =444` (not a drop: the page is sent with the status
- * line 444, but its requests are logged as 444), and script handlers whose code may close with 444.
+ * line 444, but its requests are logged as 444; so is the echo module's `echo_status 444`), and
+ * script handlers whose code may close with 444.
  */
 export function is444Source(d: DirectiveText): boolean {
   const a0 = d.args[0]?.value;
-  if (d.name === 'return' || d.name === 'limit_req_status' || d.name === 'limit_conn_status') return a0 === '444';
+  if (d.name === 'return' || d.name === 'limit_req_status' || d.name === 'limit_conn_status' || d.name === 'echo_status') return a0 === '444';
   if (d.name === 'try_files') return d.args[d.args.length - 1]?.value === '=444';
   if (d.name === 'error_page') return d.args.some((a) => a.value === '=444');
   return scriptMay444(d);

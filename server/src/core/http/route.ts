@@ -1838,6 +1838,8 @@ class Run {
     if (index !== false) return index;
     const script = this.scriptExit('content');
     if (script !== false) return script;
+    const echo = this.echoContent();
+    if (echo !== false) return echo;
     // A content handler answers: any status. It may be an error error_page catches.
     const pages = this.errorPages();
     let codes = [...new Set(pages.flatMap((p) => p.codes))];
@@ -1865,6 +1867,30 @@ class Run {
     if (!d || scriptPhase(d.name) !== phase || !scriptMay444(d)) return false;
     if (this.pick(['', `the code of ${d.name} (${where(d)}) ended the request with 444`], []) === 0) return false;
     return this.finish(444, ruleOf(d), `${d.name} (${where(d)}): its code closed the connection (444)`);
+  }
+
+  /**
+   * The echo module's handler (Debian's nginx-full ships it): `echo_exec` redirects internally
+   * (to a URI, with its optional query string, or to a named location), and the output of the
+   * other commands goes out with `echo_status`, inherited from outer locations: with 444 the
+   * response is sent and logged 444 (checked against nginx 1.22 with the module loaded). False
+   * when the content handler is not echo's, or answers as any content handler does.
+   */
+  echoContent(): Outcome | undefined | false {
+    const h = this.contentHandler();
+    if (!h || !ECHO_HANDLERS.includes(h.name)) return false;
+    let exec: Directive | undefined;
+    for (let sc = this.scope; sc && !exec; sc = sc.kind === 'location' ? undefined : sc.parent) exec = sc.byName.get('echo_exec')?.[0];
+    if (exec?.args.length) {
+      const why = `${dstr(exec)} (${where(exec)})`;
+      const target = exec.args[0].value;
+      if (target.startsWith('@')) return this.namedLocation(target, why);
+      const query = exec.args[1]?.value;
+      return this.internalRedirect(this.evalTarget(query === undefined ? target : `${target}?${query}`), why, false);
+    }
+    const st = inherited(this.scope, 'echo_status')[0];
+    if (st?.args[0]?.value !== '444') return false;
+    return this.finish(444, ruleOf(st), `echo_status 444 (${where(st)}): the echo output is sent with the status line 444`);
   }
 
   /**
@@ -2244,10 +2270,18 @@ export function connectionFamily(model: HttpModel, f: RequestFacts): '4' | '6' |
   return ipv6ToBigInt(addr) !== undefined ? '6' : undefined;
 }
 
+/** The echo module's content-handler commands (its filters, `echo_before_body`/`_after_body`, are not). */
+const ECHO_HANDLERS = [
+  'echo', 'echo_duplicate', 'echo_flush', 'echo_sleep', 'echo_blocking_sleep', 'echo_reset_timer', 'echo_read_request_body',
+  'echo_location_async', 'echo_location', 'echo_subrequest_async', 'echo_subrequest', 'echo_foreach_split', 'echo_end',
+  'echo_request_body', 'echo_exec',
+];
+
 /** Directives that give a location its own content handler (clcf->handler): the index module never runs there. */
 const CONTENT_HANDLERS = [
   'proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'empty_gif', 'stub_status',
   'flv', 'mp4', 'perl', 'js_content', 'content_by_lua', 'content_by_lua_block', 'content_by_lua_file',
+  ...ECHO_HANDLERS,
 ];
 
 /** Upstream content handlers → the prefix of their `*_intercept_errors` and `*_next_upstream`. */
