@@ -510,6 +510,34 @@ function scenarios(): Scenario[] {
       ],
     },
     {
+      name: 'rewrite captures escaped (NGX_ESCAPE_ARGS) for a path with % or +: in args, in set/if before any rewrite; a ? from a capture or variable stays in $uri',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    error_page 500 = /e500;
+    location = /e500 { return 444; }
+    location /a/ { rewrite ^/a/(.*)$ /b?x=$1 last; }
+    location = /b {
+      if ($arg_x = "p%2Bq") { return 444; }
+      if ($arg_x = "p%20q") { return 444; }
+      if ($arg_x = "p%26q") { return 444; }
+      if ($arg_x = "p%C3%A9") { return 444; }
+      if ($arg_x = "pAq") { return 444; }
+      if ($arg_x = "p+q") { return 444; }
+      return 200; }
+    location ~ ^/s/(.*)$ { set $x $1; if ($x = "p%20q") { return 444; } if ($x = "p q") { return 444; } if ($x = "p+q") { return 444; } return 200; }
+    location ~ ^/r/ { rewrite ^/r/(.*)$ /rr/$1; set $z $1; if ($z = "p%20q") { return 444; } if ($z = "p q") { return 444; } return 200; }
+    location /q/ { rewrite ^/q/(.*)$ /qq/$1 last; }
+    location /qq/ { if ($uri = "/qq/x?y") { return 444; } if ($args = "y") { return 444; } return 200; }
+    location = /v { set $t "/vv?k=1"; rewrite ^/v$ $t last; }
+    location /vv { if ($uri = "/vv?k=1") { return 444; } if ($arg_k = 1) { return 444; } return 200; }
+    location /z { rewrite ^/z(.*)$ $1 last; }
+    location / { return 200; } }`),
+      requests: [
+        ...['p+q', 'p%2Bq', 'p%20q', 'p%26q', 'p%C3%A9', 'p%41q'].map((x) => get(`/a/${x}`)),
+        ...['/s/p%20q', '/s/p+q', '/s/pq', '/r/p%20q', '/q/x%3Fy', '/v', '/v?a=2', '/z'].map((x) => get(x)),
+      ],
+    },
+    {
       name: 'server_name $hostname: $server_name is the machine name',
       conf: conf(`
   server { listen 127.0.0.1:PORT default_server; server_name def.test; location / { return 200; } }

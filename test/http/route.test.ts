@@ -544,3 +544,24 @@ server { listen 80; root /srv/www;
   assert.deepEqual(at('/n/'), [`444:${lineOf(conf, '@gone {')}`]);
   assert.ok(m.sources444.some((r) => r.directive.name === 'echo_status'));
 });
+
+test('rewrite-module captures are escaped for a path with % or +; only the replacement\'s own ? starts the args', () => {
+  // ngx_http_script_copy_capture_code (NGX_ESCAPE_ARGS while e->quote or e->is_args, for
+  // r->quoted_uri / r->plus_in_uri); each answer checked against nginx 1.22 (differential-admin).
+  const conf = http(`
+server { listen 80;
+  location /a/ { rewrite ^/a/(.*)$ /b?x=$1 last; }
+  location = /b { if ($arg_x = "p%2Bq") { return 444; } if ($arg_x = "p+q") { return 403; } return 200; }
+  location ~ ^/s/(.*)$ { set $x $1; if ($x = "p%20q") { return 444; } if ($x = "p&q") { return 403; } return 200; }
+  location /q/ { rewrite ^/q/(.*)$ /qq/$1 last; }
+  location /qq/ { if ($uri = "/qq/x?y") { return 444; } if ($args = "y") { return 403; } return 200; }
+}`);
+  const m = modelOf(conf);
+  const st = (path: string) => one(m, known(`GET ${path} HTTP/1.1`)).status;
+  assert.equal(st('/a/p+q'), 444);
+  assert.equal(st('/a/p%2Bq'), 444);
+  assert.equal(st('/s/p%20q'), 444);
+  // No % or + in the path: captures are copied as they are.
+  assert.equal(st('/s/p&q'), 403);
+  assert.equal(st('/q/x%3Fy'), 444);
+});

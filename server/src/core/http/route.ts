@@ -36,7 +36,7 @@ import {
 import { compileNginxRegex, type NginxRegex, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, requiresHost, validateHost } from './uri';
-import { compileValue, type ComplexValue } from './values';
+import { compileValue, type ComplexValue, type ValuePart } from './values';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
 import { browserConf, browserVariable, isMsie } from './browser';
 import { atotm, loggedSecond, md5, secureLinkConf, secureLinkHash } from './secureLink';
@@ -299,6 +299,12 @@ class Run {
   fsAnswers = new Map<string, number>();
   /** Answers to unknown `if` conditions that cannot change within the request (constantCondKey). */
   condAnswers = new Map<string, boolean>();
+  /**
+   * Whether `$1`..`$9` copied now are escaped (ngx_http_script_copy_capture_code): in the rewrite
+   * module's engine while e->quote (1 until a rewrite matches) or e->is_args (set once a rewrite
+   * replacement reached its `?`) holds, for a request whose path had `%` or `+`.
+   */
+  escapeCaptures = false;
   dashCache = new Map<string, string>();
 
   constructor(
@@ -966,16 +972,21 @@ class Run {
   /** One level's rewrite-phase program, with `if` bodies inlined as nginx compiles them. */
   runCodes(ops: Op[], level: 'server' | 'location'): Phase {
     let uriChanged = false;
+    // ngx_http_rewrite_handler starts each run with e->quote = 1 and e->is_args = 0.
+    let quote = true;
+    let isArgs = false;
     const exec = (list: Op[]): Phase | 'break' | undefined => {
       for (const op of list) {
         switch (op.op) {
-          case 'set':
+          case 'set': {
             // `$args` is nginx's one changeable built-in here (ngx_http_variable_set_args): it is
             // r->args itself, which `$query_string`, `$arg_*`, `$is_args` and redirects read.
-            if (op.name === 'args') this.args = this.evalValue(op.value);
-            else this.vars.set(op.name, this.evalValue(op.value));
+            const v = this.withCaptureEscaping(quote || isArgs, () => this.evalValue(op.value));
+            if (op.name === 'args') this.args = v;
+            else this.vars.set(op.name, v);
             this.mapCache.delete(op.name);
             break;
+          }
           case 'return':
             return { stop: { status: op.status, rule: ruleOf(op.d), why: `${dstr(op.d)} (${where(op.d)})` } };
           case 'break':
@@ -984,7 +995,7 @@ class Run {
             uriChanged = false;
             return 'break';
           case 'if': {
-            const c = this.evalCond(op.cond, op.d);
+            const c = this.withCaptureEscaping(quote || isArgs, () => this.evalCond(op.cond, op.d));
             if (!c) break;
             this.path.push(`if (${op.d.args.map((a) => a.raw).join(' ')}) held (${where(op.d)})`);
             // A location's `if` switches the request to the if block's configuration.
@@ -1004,21 +1015,26 @@ class Run {
                 break;
               }
             }
-            const repl = this.evalValue(op.replacement);
             this.path.push(`${dstr(op.d)} matched (${where(op.d)})`);
             if (op.redirect) return { stop: { status: op.redirect, rule: ruleOf(op.d), why: `${dstr(op.d)} redirects (${where(op.d)})` } };
+            // ngx_http_script_regex_start_code: e->quote is the rewrite's redirect flag (0 here)
+            // from now on; only the replacement's own literal `?` starts the args (a `?` a
+            // capture or a variable brings stays in the URI), and captures copied after it are
+            // escaped (e->is_args, which stays set for the rest of this run).
+            quote = false;
+            const split = this.evalReplacement(op.replacement, isArgs);
+            if (split.args !== undefined) isArgs = true;
+            const repl = split.uri;
             if (isUnknown(repl)) this.uri = repl;
-            else {
-              const q = repl.indexOf('?');
-              if (q !== -1) {
-                const newArgs = repl.slice(q + 1);
-                const old = this.args;
-                this.args = op.addArgs && !isUnknown(old) && old ? newArgs + '&' + old : op.addArgs && isUnknown(old) ? old : newArgs;
-                this.uri = repl.slice(0, q);
-              } else {
-                this.uri = repl;
-                if (!op.addArgs) this.args = '';
-              }
+            else if (split.args !== undefined) {
+              const newArgs = split.args;
+              const old = this.args;
+              this.uri = repl;
+              if (isUnknown(newArgs)) this.args = newArgs;
+              else this.args = op.addArgs && !isUnknown(old) && old ? newArgs + '&' + old : op.addArgs && isUnknown(old) ? old : newArgs;
+            } else {
+              this.uri = repl;
+              if (!op.addArgs) this.args = '';
             }
             uriChanged = true;
             // ngx_http_script_regex_start_code: a rewritten URI makes the request internal, so
@@ -1038,6 +1054,39 @@ class Run {
     const r = exec(ops);
     if (r && r !== 'break') return r;
     return { uriChanged: level === 'location' ? uriChanged : false };
+  }
+
+  withCaptureEscaping<T>(on: boolean, f: () => T): T {
+    const saved = this.escapeCaptures;
+    this.escapeCaptures = on;
+    try {
+      return f();
+    } finally {
+      this.escapeCaptures = saved;
+    }
+  }
+
+  /**
+   * A rewrite replacement as ngx_http_script_regex_start_code builds it: the URI up to the
+   * replacement's first literal `?` (ngx_http_script_start_args_code), the args after it
+   * (undefined without one). Captures are escaped after that `?`, and before it when an earlier
+   * rewrite of this run already reached its args (`argsBefore`).
+   */
+  evalReplacement(cv: ComplexValue, argsBefore: boolean): { uri: Val; args?: Val } {
+    const uriParts: ValuePart[] = [];
+    let argParts: ValuePart[] | undefined;
+    for (const p of cv.parts) {
+      if (argParts) argParts.push(p);
+      else if (typeof p === 'string' && p.includes('?')) {
+        const q = p.indexOf('?');
+        if (q > 0) uriParts.push(p.slice(0, q));
+        argParts = q + 1 < p.length ? [p.slice(q + 1)] : [];
+      } else uriParts.push(p);
+    }
+    const val = (parts: ValuePart[]): ComplexValue => ({ raw: cv.raw, parts, literal: parts.every((x) => typeof x === 'string') });
+    const uri = this.withCaptureEscaping(argsBefore, () => this.evalValue(val(uriParts)));
+    if (!argParts) return { uri };
+    return { uri, args: this.withCaptureEscaping(true, () => this.evalValue(val(argParts!))) };
   }
 
   evalCond(c: Cond, d: Directive): boolean {
@@ -1100,6 +1149,29 @@ class Run {
     }
   }
 
+  /**
+   * A capture as ngx_http_script_copy_capture_code copies it: escaped with NGX_ESCAPE_ARGS when
+   * `escapeCaptures` holds and the request's path had `%` or `+` (r->quoted_uri, r->plus_in_uri).
+   */
+  capture(n: number): Val {
+    const v = this.captures[n] ?? '';
+    if (!this.escapeCaptures || isUnknown(v) || !ARGS_UNSAFE.test(v)) return v;
+    const q = this.quotedUri();
+    if (typeof q !== 'boolean') return q;
+    return q ? escapeArgs(v) : v;
+  }
+
+  /**
+   * r->quoted_uri || r->plus_in_uri: ngx_http_parse_request_line and ngx_http_parse_complex_uri
+   * set them for a `%` or `+` in the path of the request line (before its `?` or `#`).
+   */
+  quotedUri(): boolean | Unknown {
+    const t = this.target;
+    if (isUnknown(t)) return t;
+    const end = t.search(/[?#]/);
+    return /[%+]/.test(end === -1 ? t : t.slice(0, end));
+  }
+
   evalValue(cv: ComplexValue): Val {
     if (cv.literal) return (cv.parts[0] as string | undefined) ?? '';
     let out = '';
@@ -1107,7 +1179,7 @@ class Run {
     for (const p of cv.parts) {
       let v: Val;
       if (typeof p === 'string') v = p;
-      else if ('cap' in p) v = this.captures[p.cap] ?? '';
+      else if ('cap' in p) v = this.capture(p.cap);
       else v = this.variable(p.v);
       if (isUnknown(v)) unknown = [...(unknown ?? []), ...v.unknown];
       else out += v;
@@ -2128,6 +2200,14 @@ const HOSTNAME = '$hostname';
 
 /** A value as logged (`-` stands for empty) against the value nginx had. */
 const ASCII = /^[\x00-\x7f]*$/;
+
+/** The bytes ngx_escape_uri(NGX_ESCAPE_ARGS) escapes: controls, space " # % & + ; < > ? \\ ^ ` { | } DEL, non-ASCII. */
+const ARGS_UNSAFE = /[\x00-\x20"#%&+;<>?\\^`{|}\x7f-\xff]/;
+const ARGS_UNSAFE_ALL = new RegExp(ARGS_UNSAFE.source, 'g');
+
+function escapeArgs(s: string): string {
+  return s.replace(ARGS_UNSAFE_ALL, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+}
 
 const formatVariablesMemo = new WeakMap<HttpModel, Set<string>>();
 
