@@ -60,3 +60,14 @@ test('more readings than can be compared: only the fixed shapes are kept', () =>
   assert.equal(f.allReadings(l, 16), undefined);
   assert.deepEqual(pinnedVariables(f, l, ['status', 'http_user_agent', 'http_referer']), ['status']);
 });
+
+for (const fastPath of [true, false]) {
+  test(`an empty $request_uri logged as "-" (a refused request line) reads (${fastPath ? 'generated matcher' : 'general search'})`, () => {
+    // nginx 1.22, a request line over large_client_header_buffers (414) into an error_page 444.
+    const f = compileLogFormat('detail', '$remote_addr $server_name:$server_port "$request_uri" "$uri" "$args" $status "$http_host"', 'default', { fastPath });
+    const l = '127.0.0.1 :43203 "-" "/e" "-" 444 "-"';
+    const m = f.matchReadings(l);
+    assert.ok(m, l);
+    assert.equal(f.value(l, m.spans, f.indexOf('status')), '444');
+  });
+}

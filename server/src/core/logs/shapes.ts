@@ -56,12 +56,13 @@ export function shapeOf(seg: VariableSegment): Shape {
 /**
  * `r` (a text check of line[s, e)) for a request URI as nginx keeps it: empty, or from the "/" of
  * its path, or from its "?" when an absolute URI has no path ("http://h?a": ngx_http_parse.c
- * sw_host_end).
+ * sw_host_end), or "-", as escape=default logs an empty one (a request line nginx refused before
+ * parsing it: a 414, say, which its error_page may turn into a 444).
  */
 export function startsAsUri(line: string, s: number, e: number, r: number): number {
   if (e === s) return r;
   const c = line.charCodeAt(s);
-  return c === 0x2f || c === 0x3f ? r : s;
+  return c === 0x2f || c === 0x3f || (c === 0x2d && e - s === 1) ? r : s;
 }
 
 /** `r` (a text check of line[s, e)) further refusing a "/": the first byte that cannot be in a host name. */
