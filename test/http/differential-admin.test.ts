@@ -538,6 +538,13 @@ function scenarios(): Scenario[] {
       ],
     },
     {
+      name: 'a request line longer than large_client_header_buffers: 414 at the default server (before Host), into its error_page',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; error_page 414 = /e; location = /e { return 444; } location / { return 200; } }
+  server { listen 127.0.0.1:PORT; server_name other; error_page 414 = /e2; location = /e2 { return 444; } location / { return 200; } }`),
+      requests: [get(`/${'a'.repeat(9000)}`), get(`/${'b'.repeat(9000)}`, 'other'), get('/short', 'other')],
+    },
+    {
       name: 'server_name $hostname: $server_name is the machine name',
       conf: conf(`
   server { listen 127.0.0.1:PORT default_server; server_name def.test; location / { return 200; } }

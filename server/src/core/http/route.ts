@@ -488,6 +488,13 @@ class Run {
       this.method = line.method;
       this.target = line.target;
       this.protocol = line.protocol;
+      // A request line longer than large_client_header_buffers is logged cut at the buffer's end,
+      // without its protocol: it reads as HTTP/0.9. nginx answered 414 at the default server
+      // (ngx_http_read_request_header, before Host), whose error_page may take it.
+      if (line.protocol === 'HTTP/0.9' && f.request!.length >= LONGEST_PLAIN_LINE && this.pick(['', 'the request line was longer than large_client_header_buffers (the log shows its start)'], []) === 1) {
+        this.chooseGroupAndDefault();
+        return this.finalize(414, undefined, 'the request line is too long: nginx answers 414');
+      }
     } else {
       // Without `$request`, whatever parts the format logs separately.
       if (f.method !== undefined) this.method = f.method;
@@ -2197,6 +2204,9 @@ function dualStack(g: ListenGroup): boolean {
 const ANY_HOST = '\u0000any host';
 /** `server_name $hostname` as the model keeps it: the machine's name, unknown to a log reader. */
 const HOSTNAME = '$hostname';
+
+/** client_header_buffer_size's default: a request line this long needed the large buffers, where a longer one is a 414. */
+const LONGEST_PLAIN_LINE = 1024;
 
 /** A value as logged (`-` stands for empty) against the value nginx had. */
 const ASCII = /^[\x00-\x7f]*$/;
