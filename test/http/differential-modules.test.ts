@@ -329,6 +329,26 @@ function scenarios(): Scenario[] {
         get('/ok', 'two.test', { to: '127.0.0.2' }),
       ],
     },
+    {
+      name: 'auth_request: a 444 in the subrequest closes the main request; its 401/403 pass on, another status is a 500',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    error_page 500 = /e500;
+    location /a1/ { auth_request /auth403; error_page 403 = /deny; }
+    location /a2/ { auth_request /auth444; }
+    location /a3/ { auth_request /auth401; error_page 401 = /deny; }
+    location /a4/ { satisfy any; deny all; auth_request /auth403; error_page 403 = /deny; }
+    location /a5/ { auth_request /authc; }
+    location /a6/ { auth_request /auth302; }
+    location = /auth403 { return 403; }
+    location = /auth401 { return 401; }
+    location = /auth444 { return 444; }
+    location = /auth302 { return 302 /x; }
+    location = /authc { if ($request_uri ~ bad) { return 444; } return 204; }
+    location = /deny { return 444; }
+    location = /e500 { return 444; } }`),
+      requests: ['/a1/x', '/a2/x', '/a3/x', '/a4/x', '/a5/bad', '/a5/good', '/a6/x'].map((p) => get(p)),
+    },
   ];
 }
 

@@ -565,3 +565,17 @@ server { listen 80;
   assert.equal(st('/s/p&q'), 403);
   assert.equal(st('/q/x%3Fy'), 444);
 });
+
+test('auth_request: a return 444 where the subrequest goes closes the main request; 401, 403 or 500 otherwise', () => {
+  const conf = http(`
+server { listen 80;
+  location /a/ { auth_request /gate; error_page 403 = @d; }
+  location = /gate { if ($http_x_token = "") { return 444; } return 204; }
+  location @d { return 444; }
+}`);
+  const m = modelOf(conf);
+  const out = outcomesOf(m, known('GET /a/x HTTP/1.1'));
+  // Allowed (content), the subrequest's 444, its 401, its 403 into @d, an unexpected status (500).
+  const a = lineOf(conf, 'location /a/');
+  assert.deepEqual(out, [`401:${a}`, `444:${lineOf(conf, '= /gate')}`, `444:${lineOf(conf, '@d {')}`, `500:${a}`, `content@loc${a}`]);
+});

@@ -1714,22 +1714,72 @@ class Run {
     const authReq = !!ar && ar.args[0]?.value !== 'off';
     const satisfyAny = inherited(scope, 'satisfy')[0]?.args[0]?.value === 'any';
     // The access-phase handlers run in reverse module order: access, auth_basic, auth_request.
-    const subrequestOk = () => this.pick(['the auth_request subrequest allowed it', 'the auth_request subrequest refused it (401)'], []) === 0;
+    // ngx_http_auth_request_handler: a 2xx lets the request through, 401 and 403 pass on, any
+    // other status of the subrequest is a 500.
+    const subrequest = (): 'ok' | 401 | 403 | 500 =>
+      (['ok', 401, 403, 500] as const)[
+        this.pick(['the auth_request subrequest allowed it', 'the auth_request subrequest refused it (401)', 'the auth_request subrequest refused it (403)', 'the auth_request subrequest answered another status (500)'], [])
+      ];
+    const refused = (st: 401 | 403 | 500) => this.finalize(st, ruleOf(ar), `${dstr(ar)} (${where(ar)}) ${st === 500 ? 'got an unexpected status from its subrequest' : 'refused the request'}: ${st}`);
     if (satisfyAny) {
       // ngx_http_core_access_phase: the first handler's OK lets the request through; otherwise
-      // the status is 401 once an auth handler refused (it sticks over the access module's 403).
+      // the status is that of the refusals, 401 sticking once a handler answered it (over the
+      // access module's 403); any other error ends the phase at once.
       if (accessResult === 'allow') return this.preContent();
       if (auth && this.basicAuthAccepted()) return this.preContent();
-      if (authReq && subrequestOk()) return this.preContent();
-      const authRule = auth ? ab : ar;
-      if (authRule) return this.finalize(401, ruleOf(authRule), `access refused (satisfy any): ${dstr(authRule)} (${where(authRule)}) answered 401`);
+      let sub: 401 | 403 | undefined;
+      if (authReq) {
+        const closed = this.authRequestClose(ar);
+        if (closed !== false) return closed;
+        const a = subrequest();
+        if (a === 'ok') return this.preContent();
+        if (a === 500) return refused(a);
+        sub = a;
+      }
+      if (auth) return this.finalize(401, ruleOf(ab), `access refused (satisfy any): ${dstr(ab)} (${where(ab)}) answered 401`);
+      if (sub) return this.finalize(sub, ruleOf(ar), `access refused (satisfy any): ${dstr(ar)} (${where(ar)}) answered ${sub}`);
       if (accessResult === 'deny') return this.finalize(403, ruleOf(denyRule!), `${dstr(denyRule!)} (${where(denyRule!)}) denied it: 403`);
       return this.preContent();
     }
     if (accessResult === 'deny') return this.finalize(403, ruleOf(denyRule!), `${dstr(denyRule!)} (${where(denyRule!)}) denied it: 403`);
     if (auth && !this.basicAuthAccepted()) return this.finalize(401, ruleOf(ab), `${dstr(ab)} (${where(ab)}) refused the credentials: 401`);
-    if (authReq && !subrequestOk()) return this.finalize(401, ruleOf(ar), `${dstr(ar)} (${where(ar)}) refused the request: 401`);
+    if (authReq) {
+      const closed = this.authRequestClose(ar);
+      if (closed !== false) return closed;
+      const a = subrequest();
+      if (a !== 'ok') return refused(a);
+    }
     return this.preContent();
+  }
+
+  /**
+   * A `return 444` in the location an auth_request subrequest goes to: nginx terminates the main
+   * request with it (ngx_http_terminate_request) and logs 444 for it. The subrequest's own
+   * conditions are not evaluated: each such return is a fork, ranked after the subrequest's
+   * plain answers. False when the location has none.
+   */
+  authRequestClose(ar: Directive): Outcome | undefined | false {
+    const raw = ar.args[0]?.value;
+    if (!raw || raw === 'off' || raw.includes('$') || !this.server) return false;
+    const path = raw.split('?')[0];
+    const saved = this.uri;
+    let loc: LocationModel | undefined | 'redirect';
+    try {
+      this.uri = path;
+      loc = this.findIn(this.server.locations, path);
+    } finally {
+      this.uri = saved;
+    }
+    if (!loc || loc === 'redirect') return false;
+    const block = loc.d;
+    const closes = this.model.sources444.filter(
+      (r) => r.directive.name === 'return' && r.file === block.file && r.range.start.offset > block.range.start.offset && r.range.end.offset <= block.range.end.offset,
+    );
+    if (!closes.length) return false;
+    const i = this.pick(['', ...closes.map((r) => `the auth_request subrequest to ${path} ran ${dstr(r.directive)} (${where(r.directive)})`)], []);
+    if (i === 0) return false;
+    const r = closes[i - 1];
+    return this.finish(444, r, `${dstr(ar)} (${where(ar)}): its subrequest ran ${dstr(r.directive)} (${where(r.directive)}), which closed the connection (444)`);
   }
 
   /**
