@@ -13,6 +13,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { hostname } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { haveNginx, type Scenario } from './nginxHarness';
 import { BROWSER, conf, get, m, ref, runBreadth, ua } from './breadthRunner';
 
@@ -558,4 +560,33 @@ test('differential breadth (admin): our attribution of every 444 agrees with rea
   const { total, failures } = await runBreadth('differential admin', scenarios());
   assert.equal(failures.length, 0, `${failures.length} failures (FAIL lines above)`);
   assert.ok(total.exact > 100, `expected most lines of the Host-carrying logs exact, got ${total.exact}`);
+});
+
+test('differential (admin): an upstream\'s X-Accel-Redirect into an internal drop location', { skip: !haveNginx && 'nginx not installed', timeout: 60_000 }, async () => {
+  // The upstream: a plain HTTP server of the test, on a port the system picks.
+  const upstream = createServer((req, res) => {
+    const u = req.url ?? '';
+    const to = u.startsWith('/p/args') ? '/internal/y?k=1' : u.startsWith('/p/accel') ? '/internal/x' : undefined;
+    res.writeHead(200, to ? { 'X-Accel-Redirect': to } : {});
+    res.end('ok\n');
+  });
+  await new Promise<void>((done) => upstream.listen(0, '127.0.0.1', done));
+  const port = (upstream.address() as AddressInfo).port;
+  try {
+    const { failures } = await runBreadth('differential admin (X-Accel-Redirect)', [
+      {
+        name: 'X-Accel-Redirect to an internal location, with args; ignored where proxy_ignore_headers says so',
+        conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    location /p/ { proxy_pass http://127.0.0.1:${port}; }
+    location /ign/ { proxy_pass http://127.0.0.1:${port}/p/accel; proxy_ignore_headers X-Accel-Redirect; }
+    location /internal/ { internal; if ($arg_k) { return 444; } if ($request_method = GET) { return 444; } return 403; }
+    location / { return 200; } }`),
+        requests: [get('/p/accel'), get('/p/args'), m('POST', '/p/accel'), get('/p/plain'), get('/ign/x')],
+      },
+    ]);
+    assert.equal(failures.length, 0, `${failures.length} failures (FAIL lines above)`);
+  } finally {
+    upstream.close();
+  }
 });

@@ -122,6 +122,9 @@ const ROUTING_FACTS = new Set([
   'remote_user',
   'content_length',
   'http_content_length',
+  // Where an upstream's X-Accel-Redirect went: `$uri` and `$args` at log time.
+  'uri',
+  'args',
 ]);
 
 interface FormatReader {

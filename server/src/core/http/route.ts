@@ -41,7 +41,7 @@ import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
 import { browserConf, browserVariable, isMsie } from './browser';
 import { atotm, loggedSecond, md5, secureLinkConf, secureLinkHash } from './secureLink';
 import { SCRIPT_DIRECTIVES, scriptMay444, scriptPhase, type ScriptPhase } from './scripts';
-import { constantMapValue, findMapEntry, geoIsKeyable, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
+import { constantMapValue, findMapEntry, geoIsKeyable, locationCan444, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
 
 export type OutcomeStatus = number | 'content';
 
@@ -1969,6 +1969,9 @@ class Run {
     if (script !== false) return script;
     const echo = this.echoContent();
     if (echo !== false) return echo;
+    const proxied = UPSTREAM_MODULES.get(this.contentHandler()?.name ?? '');
+    const accel = proxied ? this.xAccelRedirect(proxied) : false;
+    if (accel !== false) return accel;
     // A content handler answers: any status. It may be an error error_page catches.
     const pages = this.errorPages();
     let codes = [...new Set(pages.flatMap((p) => p.codes))];
@@ -1996,6 +1999,32 @@ class Run {
     if (!d || scriptPhase(d.name) !== phase || !scriptMay444(d)) return false;
     if (this.pick(['', `the code of ${d.name} (${where(d)}) ended the request with 444`], []) === 0) return false;
     return this.finish(444, ruleOf(d), `${d.name} (${where(d)}): its code closed the connection (444)`);
+  }
+
+  /**
+   * An upstream's X-Accel-Redirect (ngx_http_upstream_process_headers): unless
+   * `*_ignore_headers` lists it, nginx redirects internally to the header's URI, as GET (HEAD
+   * stays HEAD), with the header's query string as the args. Where the log has `$uri`, a value
+   * other than this request's path says where it went; otherwise the candidates are what such a
+   * header points at, the server's `internal` locations that can answer 444. Not forked: a
+   * redirect to a named location, which keeps `$uri` and so no log can show; the named drop
+   * locations of error_page would otherwise become a candidate for every proxied request.
+   */
+  xAccelRedirect(prefix: string): Outcome | undefined | false {
+    const server = this.server;
+    if (!server || isUnknown(this.uri)) return false;
+    if (inherited(this.scope, `${prefix}_ignore_headers`).some((d) => d.args.some((a) => a.value.toLowerCase() === 'x-accel-redirect'))) return false;
+    const logged = this.logged('uri');
+    const targets =
+      logged !== undefined && !isUnknown(logged)
+        ? logged === this.uri ? [] : [logged]
+        : allLocations(server.locations).filter((l) => l.internal && l.modifier !== '~' && l.modifier !== '~*' && locationCan444(l)).map((l) => l.name);
+    if (!targets.length) return false;
+    const why = (to: string) => `the upstream answered X-Accel-Redirect: ${to}`;
+    const i = this.pick(['', ...targets.map(why)], []);
+    if (i === 0) return false;
+    const to = targets[i - 1];
+    return this.internalRedirect(to, why(to), true, this.logged('args') ?? { unknown: ['$args'] });
   }
 
   /**
@@ -2182,7 +2211,7 @@ class Run {
   }
 
   /** ngx_http_internal_redirect; error_page also turns the method into GET (except HEAD). */
-  internalRedirect(v: Val, why: string, toGet: boolean): Outcome | undefined {
+  internalRedirect(v: Val, why: string, toGet: boolean, args?: Val): Outcome | undefined {
     this.path.push(why);
     if (--this.uriChanges === 0) throw TOO_DEEP;
     if (isUnknown(v)) this.uri = v;
@@ -2191,6 +2220,7 @@ class Run {
       this.uri = q === -1 ? v : v.slice(0, q);
       this.args = q === -1 ? '' : v.slice(q + 1);
     }
+    if (args !== undefined) this.args = args;
     if (toGet && this.method !== 'HEAD') this.method = 'GET';
     this.internal = true;
     this.captures = [];
