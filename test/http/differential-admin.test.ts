@@ -547,6 +547,15 @@ function scenarios(): Scenario[] {
       requests: [get(`/${'a'.repeat(9000)}`), get(`/${'b'.repeat(9000)}`, 'other'), get('/short', 'other')],
     },
     {
+      name: 'locations nested in a regex location: only the nested regexes are searched (a nested prefix, = or ^~ never)',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    location ~ /r/ { location /r/x/ { return 444; } location = /r/y { return 444; } location ^~ /r/z/ { location ~ q { return 444; } return 444; } location ~ w { return 444; } return 444; }
+    location ~ /api/ { location /api/admin/ { return 444; } return 444; }
+    location ~ q { return 444; } }`),
+      requests: ['/r/x/', '/r/x/w', '/a/r/x/', '/r/y', '/r/z/q', '/r/z/a', '/r/a', '/r/w', '/r/x/q', '/api/admin/x', '/api/x'].map((p) => get(p)),
+    },
+    {
       name: 'server_name $hostname: $server_name is the machine name',
       conf: conf(`
   server { listen 127.0.0.1:PORT default_server; server_name def.test; location / { return 200; } }

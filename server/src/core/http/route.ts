@@ -967,7 +967,9 @@ class Run {
     if (!noregex) {
       for (const r of set.regex) {
         if (this.match(r.re!, uri, `location ${locLabel(r)} on the URI`, [])) {
-          const inner = this.findLoc(r.nested, uri);
+          // ngx_http_init_static_location_trees builds no static tree under a regex location:
+          // only its nested regexes are searched (a nested prefix or exact location is unreachable).
+          const inner = this.findLoc({ exact: NO_EXACT, prefix: [], regex: r.nested.regex }, uri);
           if (inner.rc === 'done') return inner;
           return { rc: 'ok', loc: inner.loc ?? r };
         }
@@ -2279,6 +2281,9 @@ function hasErrorPage(scope: Scope, status: number): boolean {
 function dualStack(g: ListenGroup): boolean {
   return g.servers.some((s) => s.listens.some((l) => l.addr === g.addr && l.port === g.port && l.d?.args.some((a) => a.value === 'ipv6only=off')));
 }
+
+/** The (empty) exact locations under a regex location, which nginx never looks up. */
+const NO_EXACT = new Map<string, LocationModel>();
 
 /** A host choice standing for "some host we cannot see". */
 const ANY_HOST = '\u0000any host';
