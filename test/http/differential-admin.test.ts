@@ -556,6 +556,27 @@ function scenarios(): Scenario[] {
       requests: ['/r/x/', '/r/x/w', '/a/r/x/', '/r/y', '/r/z/q', '/r/z/a', '/r/a', '/r/w', '/r/x/q', '/api/admin/x', '/api/x'].map((p) => get(p)),
     },
     {
+      name: 'the index module redirects with the request\'s args: WordPress author scans, = / with index, an absolute last index',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; root FILES/www; index index.php index.html;
+    location / { try_files $uri $uri/ /index.php?$args; }
+    location ~ \\.php$ { if ($args ~* "author=\\d+") { return 444; } return 200; } }
+  server { listen 127.0.0.1:PORT2 default_server; root FILES/www;
+    location = / { index index.html; }
+    location = /index.html { if ($arg_z) { return 444; } }
+    location /n/ { index none.html /last.php; }
+    location = /last.php { if ($arg_z) { return 444; } return 200; } }`),
+      files: { 'www/': '', 'www/index.php': '<?php', 'www/index.html': 'hi', 'www/blog/index.php': '<?php', 'www/n/a.txt': 'a' },
+      requests: [
+        get('/?author=1'),
+        get('/blog/?author=2'),
+        get('/nope?author=3'),
+        get('/?z=1', 'localhost', { port: 1 }),
+        get('/', 'localhost', { port: 1 }),
+        get('/n/?z=1', 'localhost', { port: 1 }),
+      ],
+    },
+    {
       name: 'server_name $hostname: $server_name is the machine name',
       conf: conf(`
   server { listen 127.0.0.1:PORT default_server; server_name def.test; location / { return 200; } }

@@ -2108,7 +2108,8 @@ class Run {
     const t = targets[i];
     if (t === undefined) return false;
     const d = names[Math.min(i, names.length - 1)].d;
-    return this.internalRedirect(t, `index: ${labels[i]}${d ? ` (${where(d)})` : ''}`, false);
+    // ngx_http_index_handler redirects with the request's args.
+    return this.internalRedirect(t, `index: ${labels[i]}${d ? ` (${where(d)})` : ''}`, false, this.args);
   }
 
   errorPages(): { codes: number[]; target: string; override?: string; d: Directive }[] {
