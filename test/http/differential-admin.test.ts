@@ -5,6 +5,10 @@
 // original error status, not 444), map chains with hostnames/captures/includes, geo over a header,
 // realip, method filters with limit_except, catch-all servers with their own logs, access_log in
 // `if` blocks and with if=, limit_req_status 444, and plain HTTP sent to a TLS port (497).
+// Then what probing real nginx found we had wrong: cookie parsing, `server_name $hostname`,
+// repeated single-valued headers (400 at the chosen server), rewrite capture escaping and the
+// replacement's own `?`, 414 for an over-long request line, locations nested in a regex location,
+// the index module keeping the args, and an upstream's X-Accel-Redirect.
 //
 // Same contract as differential-breadth.test.ts (see breadthRunner.ts): real nginx decides through
 // the harness's markers; every 444 line of every log must be attributed to the rule it ran.
