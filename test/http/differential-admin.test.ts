@@ -8,7 +8,8 @@
 // Then what probing real nginx found we had wrong: cookie parsing, `server_name $hostname`,
 // repeated single-valued headers (400 at the chosen server), rewrite capture escaping and the
 // replacement's own `?`, 414 for an over-long request line, locations nested in a regex location,
-// the index module keeping the args, and an upstream's X-Accel-Redirect.
+// the index module keeping the args, an upstream's X-Accel-Redirect, and a request no location
+// takes (the server's rewrite codes run once).
 //
 // Same contract as differential-breadth.test.ts (see breadthRunner.ts): real nginx decides through
 // the harness's markers; every 444 line of every log must be attributed to the rule it ran.
@@ -579,6 +580,21 @@ function scenarios(): Scenario[] {
         get('/', 'localhost', { port: 1 }),
         get('/n/?z=1', 'localhost', { port: 1 }),
       ],
+    },
+    {
+      name: 'no location matches: the server\'s own configuration, whose rewrite codes run once (server if, rewrite, set, then try_files =444)',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; root FILES/www;
+    if ($arg_a) { set $x 1; }
+    rewrite ^/a(.*)$ /aa$1;
+    if ($uri = /aaax) { return 444; }
+    set $n "\${n}x";
+    if ($n = xx) { return 444; }
+    try_files $uri =444;
+    location /z { return 200; }
+    location /l { try_files $uri =444; } }`),
+      files: { 'www/': '', 'www/real': 'x' },
+      requests: ['/x?a=1', '/x', '/real?a=1', '/ax', '/q', '/l/x?a=1'].map((p) => get(p)),
     },
     {
       name: 'server_name $hostname: $server_name is the machine name',

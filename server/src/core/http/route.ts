@@ -910,13 +910,16 @@ class Run {
   }
 
   locationRewrite(): Outcome | undefined {
-    const scope = this.scope!;
-    const r = this.runCodes(scope.codes, 'location');
-    if (r.stop) return this.stop(r.stop);
-    if (r.uriChanged) {
-      // ngx_http_core_post_rewrite_phase: at most 10 URI changes, then 500.
-      if (--this.uriChanges === 0) throw TOO_DEEP;
-      return this.findConfig();
+    // ngx_http_rewrite_handler skips the rewrite phase when no location matched: the request
+    // then has the server's own configuration, whose codes already ran in the server rewrite phase.
+    if (this.location) {
+      const r = this.runCodes(this.scope!.codes, 'location');
+      if (r.stop) return this.stop(r.stop);
+      if (r.uriChanged) {
+        // ngx_http_core_post_rewrite_phase: at most 10 URI changes, then 500.
+        if (--this.uriChanges === 0) throw TOO_DEEP;
+        return this.findConfig();
+      }
     }
     const script = this.scriptExit('rewrite');
     if (script !== false) return script;
