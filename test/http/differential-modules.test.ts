@@ -340,6 +340,8 @@ function scenarios(): Scenario[] {
     location /a4/ { satisfy any; deny all; auth_request /auth403; error_page 403 = /deny; }
     location /a5/ { auth_request /authc; }
     location /a6/ { auth_request /auth302; }
+    location /a7/ { auth_request /tf/check; }
+    location /tf/ { root FILES/www; try_files /nope =444; }
     location = /auth403 { return 403; }
     location = /auth401 { return 401; }
     location = /auth444 { return 444; }
@@ -347,7 +349,8 @@ function scenarios(): Scenario[] {
     location = /authc { if ($request_uri ~ bad) { return 444; } return 204; }
     location = /deny { return 444; }
     location = /e500 { return 444; } }`),
-      requests: ['/a1/x', '/a2/x', '/a3/x', '/a4/x', '/a5/bad', '/a5/good', '/a6/x'].map((p) => get(p)),
+      files: { 'www/': '' },
+      requests: ['/a1/x', '/a2/x', '/a3/x', '/a4/x', '/a5/bad', '/a5/good', '/a6/x', '/a7/x'].map((p) => get(p)),
     },
   ];
 }

@@ -1758,7 +1758,7 @@ class Run {
   }
 
   /**
-   * A `return 444` in the location an auth_request subrequest goes to: nginx terminates the main
+   * A `return 444` (or `try_files ... =444`) in the location an auth_request subrequest goes to: nginx terminates the main
    * request with it (ngx_http_terminate_request) and logs 444 for it. The subrequest's own
    * conditions are not evaluated: each such return is a fork, ranked after the subrequest's
    * plain answers. False when the location has none.
@@ -1777,8 +1777,12 @@ class Run {
     }
     if (!loc || loc === 'redirect') return false;
     const block = loc.d;
+    // The drops written in that location: `return 444`, and `try_files ... =444`, which ends the
+    // subrequest as well (a file the subrequest finds lets it through).
     const closes = this.model.sources444.filter(
-      (r) => r.directive.name === 'return' && r.file === block.file && r.range.start.offset > block.range.start.offset && r.range.end.offset <= block.range.end.offset,
+      (r) =>
+        (r.directive.name === 'return' || r.directive.name === 'try_files') &&
+        r.file === block.file && r.range.start.offset > block.range.start.offset && r.range.end.offset <= block.range.end.offset,
     );
     if (!closes.length) return false;
     const i = this.pick(['', ...closes.map((r) => `the auth_request subrequest to ${path} ran ${dstr(r.directive)} (${where(r.directive)})`)], []);
