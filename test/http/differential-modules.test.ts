@@ -342,6 +342,9 @@ function scenarios(): Scenario[] {
     location /a6/ { auth_request /auth302; }
     location /a7/ { auth_request /tf/check; }
     location /tf/ { root FILES/www; try_files /nope =444; }
+    location /a8/ { auth_request /nf/check; }
+    location /nf/ { root FILES/www; error_page 404 = @c; }
+    location @c { return 444; }
     location = /auth403 { return 403; }
     location = /auth401 { return 401; }
     location = /auth444 { return 444; }
@@ -350,7 +353,7 @@ function scenarios(): Scenario[] {
     location = /deny { return 444; }
     location = /e500 { return 444; } }`),
       files: { 'www/': '' },
-      requests: ['/a1/x', '/a2/x', '/a3/x', '/a4/x', '/a5/bad', '/a5/good', '/a6/x', '/a7/x'].map((p) => get(p)),
+      requests: ['/a1/x', '/a2/x', '/a3/x', '/a4/x', '/a5/bad', '/a5/good', '/a6/x', '/a7/x', '/a8/x'].map((p) => get(p)),
     },
   ];
 }

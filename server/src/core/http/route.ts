@@ -1776,13 +1776,18 @@ class Run {
       this.uri = saved;
     }
     if (!loc || loc === 'redirect') return false;
-    const block = loc.d;
     // The drops written in that location: `return 444`, and `try_files ... =444`, which ends the
-    // subrequest as well (a file the subrequest finds lets it through).
+    // subrequest as well (a file the subrequest finds lets it through); and those of the named
+    // locations its error_page sends the subrequest to.
+    const blocks = [loc.d];
+    for (const d of inherited(loc.scope, 'error_page')) {
+      const named = this.server.named.get(d.args[d.args.length - 1]?.value ?? '');
+      if (named && !blocks.includes(named.d)) blocks.push(named.d);
+    }
     const closes = this.model.sources444.filter(
       (r) =>
         (r.directive.name === 'return' || r.directive.name === 'try_files') &&
-        r.file === block.file && r.range.start.offset > block.range.start.offset && r.range.end.offset <= block.range.end.offset,
+        blocks.some((b) => r.file === b.file && r.range.start.offset > b.range.start.offset && r.range.end.offset <= b.range.end.offset),
     );
     if (!closes.length) return false;
     const i = this.pick(['', ...closes.map((r) => `the auth_request subrequest to ${path} ran ${dstr(r.directive)} (${where(r.directive)})`)], []);
