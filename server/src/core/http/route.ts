@@ -40,7 +40,7 @@ import { compileValue, type ComplexValue, type ValuePart } from './values';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
 import { browserConf, browserVariable, isMsie } from './browser';
 import { atotm, loggedSecond, md5, secureLinkConf, secureLinkHash } from './secureLink';
-import { SCRIPT_DIRECTIVES, scriptMay444, scriptPhase, type ScriptPhase } from './scripts';
+import { SCRIPT_DIRECTIVES, scriptMay444, type ScriptPhase } from './scripts';
 import { constantMapValue, findMapEntry, geoIsKeyable, locationCan444, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
 
 export type OutcomeStatus = number | 'content';
@@ -1979,17 +1979,17 @@ class Run {
   content(): Outcome | undefined {
     const index = this.indexRedirect();
     if (index !== false) return index;
-    const script = this.scriptExit('content');
+    const handler = this.contentHandler();
+    const script = this.scriptClose(handler);
     if (script !== false) return script;
-    const echo = this.echoContent();
+    const echo = this.echoContent(handler);
     if (echo !== false) return echo;
-    const proxied = UPSTREAM_MODULES.get(this.contentHandler()?.name ?? '');
-    const accel = proxied ? this.xAccelRedirect(proxied) : false;
+    const upstream = UPSTREAM_MODULES.get(handler?.name ?? '');
+    const accel = upstream ? this.xAccelRedirect(upstream) : false;
     if (accel !== false) return accel;
     // A content handler answers: any status. It may be an error error_page catches.
     const pages = this.errorPages();
     let codes = [...new Set(pages.flatMap((p) => p.codes))];
-    const upstream = UPSTREAM_MODULES.get(this.contentHandler()?.name ?? '');
     if (upstream && inherited(this.scope, `${upstream}_intercept_errors`)[0]?.args[0]?.value.toLowerCase() !== 'on') {
       // Without *_intercept_errors the upstream's own response goes out as it is: error_page sees
       // only what nginx answers itself (ngx_http_upstream_next's statuses, the client body's).
@@ -2003,14 +2003,18 @@ class Run {
     return this.finish('content', undefined, 'served by the content handler');
   }
 
+  /** The Lua handler of the rewrite or access phase in effect here, as scriptClose judges it. */
+  scriptExit(phase: Exclude<ScriptPhase, 'content'>): Outcome | undefined | false {
+    return this.scriptClose(inheritedAny(this.scope, SCRIPT_DIRECTIVES[phase]).at(-1));
+  }
+
   /**
-   * A Lua, njs or perl handler of this phase whose code may close the request with 444
-   * (scripts.ts): code we do not run, so a fork, ranked after the history where it let the
-   * request through. False when no such handler is in effect here.
+   * A Lua, njs or perl handler (`d`: any directive, or none) whose code may close the request with
+   * 444 (scripts.ts): code we do not run, so a fork, ranked after the history where it let the
+   * request through. False when `d` is no such handler.
    */
-  scriptExit(phase: ScriptPhase): Outcome | undefined | false {
-    const d = phase === 'content' ? this.contentHandler() : inheritedAny(this.scope, SCRIPT_DIRECTIVES[phase]).at(-1);
-    if (!d || scriptPhase(d.name) !== phase || !scriptMay444(d)) return false;
+  scriptClose(d: Directive | undefined): Outcome | undefined | false {
+    if (!d || !scriptMay444(d)) return false;
     if (this.pick(['', `the code of ${d.name} (${where(d)}) ended the request with 444`], []) === 0) return false;
     return this.finish(444, ruleOf(d), `${d.name} (${where(d)}): its code closed the connection (444)`);
   }
@@ -2048,8 +2052,7 @@ class Run {
    * response is sent and logged 444 (checked against nginx 1.22 with the module loaded). False
    * when the content handler is not echo's, or answers as any content handler does.
    */
-  echoContent(): Outcome | undefined | false {
-    const h = this.contentHandler();
+  echoContent(h: Directive | undefined): Outcome | undefined | false {
     if (!h || !ECHO_HANDLERS.includes(h.name)) return false;
     let exec: Directive | undefined;
     for (let sc = this.scope; sc && !exec; sc = sc.kind === 'location' ? undefined : sc.parent) exec = sc.byName.get('echo_exec')?.[0];
@@ -2468,8 +2471,7 @@ const ECHO_HANDLERS = [
 /** Directives that give a location its own content handler (clcf->handler): the index module never runs there. */
 const CONTENT_HANDLERS = [
   'proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'empty_gif', 'stub_status',
-  'flv', 'mp4', 'perl', 'js_content', 'content_by_lua', 'content_by_lua_block', 'content_by_lua_file',
-  ...ECHO_HANDLERS,
+  'flv', 'mp4', ...SCRIPT_DIRECTIVES.content, ...ECHO_HANDLERS,
 ];
 
 /** Upstream content handlers → the prefix of their `*_intercept_errors` and `*_next_upstream`. */

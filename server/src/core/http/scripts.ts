@@ -4,7 +4,6 @@
 // `return 444`. A router that knew only nginx's own directives would pin such a line on another
 // 444 rule with confidence, or call it unmatched: the router forks where such code may answer 444.
 
-
 /** What the checks read of a directive: its name, arguments and a raw block's text. */
 export interface DirectiveText {
   name: string;
@@ -15,29 +14,17 @@ export interface DirectiveText {
 /** The phase a script handler runs in: rewrite and access ones at the end of their phase (not postponed off), content as the location's handler. */
 export type ScriptPhase = 'rewrite' | 'access' | 'content';
 
-const PHASES: ReadonlyMap<string, ScriptPhase> = new Map([
-  ['rewrite_by_lua', 'rewrite'],
-  ['rewrite_by_lua_block', 'rewrite'],
-  ['rewrite_by_lua_file', 'rewrite'],
-  ['access_by_lua', 'access'],
-  ['access_by_lua_block', 'access'],
-  ['access_by_lua_file', 'access'],
-  ['content_by_lua', 'content'],
-  ['content_by_lua_block', 'content'],
-  ['content_by_lua_file', 'content'],
-  ['js_content', 'content'],
-  ['perl', 'content'],
-]);
-
-/** The script directives of a phase (one slot of the location configuration: the nearest level's last one is in effect). */
-export const SCRIPT_DIRECTIVES: Readonly<Record<Exclude<ScriptPhase, 'content'>, readonly string[]>> = {
+/**
+ * The script directives of each phase. Rewrite and access ones share one slot of the location
+ * configuration (the nearest level's last one is in effect); content ones are content handlers.
+ */
+export const SCRIPT_DIRECTIVES: Readonly<Record<ScriptPhase, readonly string[]>> = {
   rewrite: ['rewrite_by_lua', 'rewrite_by_lua_block', 'rewrite_by_lua_file'],
   access: ['access_by_lua', 'access_by_lua_block', 'access_by_lua_file'],
+  content: ['perl', 'js_content', 'content_by_lua', 'content_by_lua_block', 'content_by_lua_file'],
 };
 
-export function scriptPhase(name: string): ScriptPhase | undefined {
-  return PHASES.get(name);
-}
+const SCRIPTS: ReadonlySet<string> = new Set(Object.values(SCRIPT_DIRECTIVES).flat());
 
 // The status by number or by ngx_http_lua's constant for it (ngx.HTTP_CLOSE = 444).
 const CLOSES = /(?<![\w.])444(?!\w)|\bHTTP_CLOSE\b/;
@@ -48,7 +35,7 @@ const CLOSES = /(?<![\w.])444(?!\w)|\bHTTP_CLOSE\b/;
  * the configuration tells.
  */
 export function scriptMay444(d: DirectiveText): boolean {
-  if (!PHASES.has(d.name)) return false;
+  if (!SCRIPTS.has(d.name)) return false;
   if (d.name.endsWith('_by_lua_block')) return CLOSES.test(d.block?.raw?.text ?? '');
   if (d.name.endsWith('_by_lua')) return CLOSES.test(d.args[0]?.value ?? '');
   return true;
