@@ -677,14 +677,27 @@ class Run {
   headerOverflow(): Outcome | undefined | false {
     const chosen = this.server!;
     const def = this.group!.defaultServer;
-    const cands = (chosen === def ? [def] : [chosen, def]).filter((s) => hasErrorPage(s.scope, 494));
+    return this.headerError(chosen === def ? [def] : [chosen, def], 494, {
+      assumed: 'the (unlogged) request headers overflowed large_client_header_buffers',
+      event: 'a request header line was longer than large_client_header_buffers',
+      why: 'request header too large: 494',
+    });
+  }
+
+  /**
+   * An error nginx answers while reading the request headers, at one of `servers` (those the
+   * request may have been at by then) whose server-level error_page takes `status`: a fork, since
+   * nothing of it is in the log. False when none has such an error_page.
+   */
+  headerError(servers: ServerModel[], status: number, text: { assumed: string; event: string; why: string }): Outcome | undefined | false {
+    const cands = servers.filter((s) => hasErrorPage(s.scope, status));
     if (!cands.length) return false;
-    const i = this.pick(['', ...cands.map((s) => `the (unlogged) request headers overflowed large_client_header_buffers in server ${serverLabel(s)}`)], []);
+    const i = this.pick(['', ...cands.map((s) => `${text.assumed} in server ${serverLabel(s)}`)], []);
     if (i === 0) return false;
     this.server = cands[i - 1];
     this.scope = this.server.scope;
-    this.path.push(`a request header line was longer than large_client_header_buffers: 494 at server ${serverLabel(this.server)}`);
-    return this.finalize(494, undefined, 'request header too large: 494');
+    this.path.push(`${text.event}: ${status} at server ${serverLabel(this.server)}`);
+    return this.finalize(status, undefined, text.why);
   }
 
   /**
@@ -701,14 +714,11 @@ class Run {
     const chosen = this.server!;
     const def = this.group!.defaultServer;
     const hostUnlogged = this.facts.host === undefined && this.facts.httpHost === undefined;
-    const cands = (chosen === def || !hostUnlogged ? [chosen] : [chosen, def]).filter((s) => hasErrorPage(s.scope, 400));
-    if (!cands.length) return false;
-    const i = this.pick(['', ...cands.map((s) => `the (unlogged) request repeated a single-valued header (Host, Content-Length, Authorization...) in server ${serverLabel(s)}`)], []);
-    if (i === 0) return false;
-    this.server = cands[i - 1];
-    this.scope = this.server.scope;
-    this.path.push(`a repeated single-valued request header: 400 at server ${serverLabel(this.server)}`);
-    return this.finalize(400, undefined, 'a repeated single-valued request header: 400');
+    return this.headerError(chosen === def || !hostUnlogged ? [chosen] : [chosen, def], 400, {
+      assumed: 'the (unlogged) request repeated a single-valued header (Host, Content-Length, Authorization...)',
+      event: 'a repeated single-valued request header',
+      why: 'a repeated single-valued request header: 400',
+    });
   }
 
   /**
