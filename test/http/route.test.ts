@@ -579,3 +579,19 @@ server { listen 80;
   const a = lineOf(conf, 'location /a/');
   assert.deepEqual(out, [`401:${a}`, `444:${lineOf(conf, '= /gate')}`, `444:${lineOf(conf, '@d {')}`, `500:${a}`, `content@loc${a}`]);
 });
+
+test('auth_request: the subrequest\'s location regex leaves the main request\'s captures alone', () => {
+  // nginx 1.22: /p/x, refused 401 by a regex auth location, goes to /denied/x (the 444 there
+  // closes; the error_page without "=" keeps 401 for the log).
+  const conf = http(`
+server { listen 80;
+  location ~ ^/p/(\\w+)$ { auth_request /gate; error_page 401 /denied/$1; }
+  location ~ ^/gate { return 401; }
+  location = /denied/x { return 444; }
+  location /denied/ { return 403; }
+}`);
+  const m = modelOf(conf);
+  const out = outcomesOf(m, known('GET /p/x HTTP/1.1'));
+  assert.ok(out.includes(`401:${lineOf(conf, '= /denied/x')}`), out.join(' '));
+  assert.ok(!out.includes(`403:${lineOf(conf, 'location /denied/ ')}`), out.join(' '));
+});

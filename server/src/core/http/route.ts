@@ -36,6 +36,7 @@ import {
 import { compileNginxRegex, type NginxRegex, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, requiresHost, validateHost } from './uri';
+import { containsOffset } from '../positions';
 import { compileValue, type ComplexValue, type ValuePart } from './values';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
 import { browserConf, browserVariable, isMsie } from './browser';
@@ -1777,13 +1778,14 @@ class Run {
     const raw = ar.args[0]?.value;
     if (!raw || raw === 'off' || raw.includes('$') || !this.server) return false;
     const path = raw.split('?')[0];
-    const saved = this.uri;
+    // The subrequest matches its location with captures of its own (r->captures): the main
+    // request's $1..$9 stay as they were (an error_page target may read them after a refusal).
+    const saved = this.captures;
     let loc: LocationModel | undefined | 'redirect';
     try {
-      this.uri = path;
       loc = this.findIn(this.server.locations, path);
     } finally {
-      this.uri = saved;
+      this.captures = saved;
     }
     if (!loc || loc === 'redirect') return false;
     // The drops written in that location: `return 444`, and `try_files ... =444`, which ends the
@@ -1797,7 +1799,7 @@ class Run {
     const closes = this.model.sources444.filter(
       (r) =>
         (r.directive.name === 'return' || r.directive.name === 'try_files') &&
-        blocks.some((b) => r.file === b.file && r.range.start.offset > b.range.start.offset && r.range.end.offset <= b.range.end.offset),
+        blocks.some((b) => r.file === b.file && containsOffset(b.range, r.range.start.offset)),
     );
     if (!closes.length) return false;
     const i = this.pick(['', ...closes.map((r) => `the auth_request subrequest to ${path} ran ${dstr(r.directive)} (${where(r.directive)})`)], []);
