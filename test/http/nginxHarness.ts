@@ -75,15 +75,28 @@ export interface RunResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * How a directive that makes nginx log 444 is marked: with a `set $lens_rule` before it, whose
+ * id starts with this letter, or (`status`: limit_req_status / limit_conn_status) by the truth
+ * log's $limit_*_status. A `set` is a rewrite-phase directive: it runs whenever its location's
+ * rewrite phase does, which precedes try_files and the echo module's output (a later `return 444`
+ * marker overwrites it). An echo_status is marked in its own location only, not where a nested
+ * location inherits it.
+ */
+function markKind(d: Directive): 'r' | 't' | 'e' | 'status' | undefined {
+  const a0 = d.args[0]?.value;
+  if (d.name === 'return' && a0 === '444') return 'r';
+  if (d.name === 'try_files' && d.args[d.args.length - 1]?.value === '=444') return 't';
+  if (d.name === 'echo_status' && a0 === '444') return 'e';
+  if ((d.name === 'limit_req_status' || d.name === 'limit_conn_status') && a0 === '444') return 'status';
+  return undefined;
+}
+
 /** Positions of the marked directives, in the walk order instrument() numbers them. */
 function markedPositions(text: string, file: string): string[] {
   const out: string[] = [];
   walk(parse(text, file).directives, (d) => {
-    const pos = `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
-    if (d.name === 'return' && d.args[0]?.value === '444') out.push(pos);
-    if (d.name === 'try_files' && d.args[d.args.length - 1]?.value === '=444') out.push(pos);
-    if ((d.name === 'limit_req_status' || d.name === 'limit_conn_status') && d.args[0]?.value === '444') out.push(pos);
-    if (d.name === 'echo_status' && d.args[0]?.value === '444') out.push(pos);
+    if (markKind(d)) out.push(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1}`);
   });
   return out;
 }
@@ -97,25 +110,10 @@ export function instrument(text: string, file: string, truthLog: string): { text
   let hasMarker = false;
   const blocksWithLog = new Set<Directive | null>();
   walk(parsed.directives, (d, anc) => {
-    if (d.name === 'return' && d.args[0]?.value === '444') {
-      const id = `r${++n}`;
-      order.push(id);
-      edits.push({ at: d.range.start.offset, del: 0, text: `set $lens_rule "${id}"; ` });
-      hasMarker = true;
-    }
-    if (d.name === 'try_files' && d.args[d.args.length - 1]?.value === '=444') {
-      // A `set` is a rewrite-phase directive: it runs whenever this location's rewrite phase does,
-      // which precedes try_files; a later `return 444` marker would overwrite it.
-      const id = `t${++n}`;
-      order.push(id);
-      edits.push({ at: d.range.start.offset, del: 0, text: `set $lens_rule "${id}"; ` });
-      hasMarker = true;
-    }
-    if ((d.name === 'limit_req_status' || d.name === 'limit_conn_status') && d.args[0]?.value === '444') order.push(d.name);
-    if (d.name === 'echo_status' && d.args[0]?.value === '444') {
-      // Like try_files: the location's rewrite phase runs before its echo output. Only marks an
-      // echo_status in the location whose echo commands answer (not one inherited by a nested one).
-      const id = `e${++n}`;
+    const kind = markKind(d);
+    if (kind === 'status') order.push(d.name);
+    else if (kind) {
+      const id = `${kind}${++n}`;
       order.push(id);
       edits.push({ at: d.range.start.offset, del: 0, text: `set $lens_rule "${id}"; ` });
       hasMarker = true;
