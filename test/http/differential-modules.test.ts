@@ -355,6 +355,18 @@ function scenarios(): Scenario[] {
       files: { 'www/': '' },
       requests: ['/a1/x', '/a2/x', '/a3/x', '/a4/x', '/a5/bad', '/a5/good', '/a6/x', '/a7/x', '/a8/x'].map((p) => get(p)),
     },
+    {
+      name: 'auth_request to a URI no location matches: the server-level try_files answers the subrequest',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; root FILES/www;
+    try_files $uri =444;
+    location /a/ { auth_request /gate/check; }
+    location /b/ { auth_request /ok; }
+    location /c/ { auth_request /gate/check; error_page 403 = @d; }
+    location @d { return 444; } }`),
+      files: { 'www/ok': 'x', 'www/a/x': 'x', 'www/b/x': 'x' },
+      requests: ['/a/x', '/b/x', '/c/x'].map((p) => get(p)),
+    },
   ];
 }
 

@@ -595,3 +595,14 @@ server { listen 80;
   assert.ok(out.includes(`401:${lineOf(conf, '= /denied/x')}`), out.join(' '));
   assert.ok(!out.includes(`403:${lineOf(conf, 'location /denied/ ')}`), out.join(' '));
 });
+
+test('auth_request to a URI no location matches: the server\'s try_files may close the main request', () => {
+  // nginx 1.22: the subrequest runs with the server's settings; its try_files =444 terminates the
+  // main request with 444 (differential-modules).
+  const conf = http(`
+server { listen 80; try_files $uri =444;
+  location /a/ { auth_request /gate/check; }
+}`);
+  const m = modelOf(conf);
+  assert.ok(outcomesOf(m, known('GET /a/x HTTP/1.1')).includes(`444:${lineOf(conf, 'try_files')}`));
+});

@@ -1787,19 +1787,22 @@ class Run {
     } finally {
       this.captures = saved;
     }
-    if (!loc || loc === 'redirect') return false;
+    if (loc === 'redirect') return false;
     // The drops written in that location: `return 444`, and `try_files ... =444`, which ends the
     // subrequest as well (a file the subrequest finds lets it through); and those of the named
-    // locations its error_page sends the subrequest to.
-    const blocks = [loc.d];
-    for (const d of inherited(loc.scope, 'error_page')) {
+    // locations its error_page sends the subrequest to. A URI no location matches runs with the
+    // server's own settings: its try_files (its rewrite codes do not run again).
+    const scope = loc ? loc.scope : this.server.scope;
+    const blocks = loc ? [loc.d] : [];
+    const serverLevel = new Set(loc ? [] : inherited(scope, 'try_files'));
+    for (const d of inherited(scope, 'error_page')) {
       const named = this.server.named.get(d.args[d.args.length - 1]?.value ?? '');
       if (named && !blocks.includes(named.d)) blocks.push(named.d);
     }
     const closes = this.model.sources444.filter(
       (r) =>
         (r.directive.name === 'return' || r.directive.name === 'try_files') &&
-        blocks.some((b) => r.file === b.file && containsOffset(b.range, r.range.start.offset)),
+        (serverLevel.has(r.directive) || blocks.some((b) => r.file === b.file && containsOffset(b.range, r.range.start.offset))),
     );
     if (!closes.length) return false;
     const i = this.pick(['', ...closes.map((r) => `the auth_request subrequest to ${path} ran ${dstr(r.directive)} (${where(r.directive)})`)], []);
