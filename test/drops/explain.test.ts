@@ -227,3 +227,24 @@ test('the index places every http-level directive in the http scope, server, map
   assert.deepEqual(http.items.map((d) => d.name), ['limit_req_status']);
   assert.equal(ix.model.servers[0].scope.parent, http);
 });
+
+test('every 444 source the router knows has a hover: error_page =444, echo_status 444, a Lua handler that may close', () => {
+  const text = `events {}
+http {
+    server {
+        listen 80;
+        location /e/ { error_page 404 =444 /gone.html; }
+        location /echo { echo_status 444; echo "x"; }
+        location /lua { content_by_lua_block { ngx.exit(444) } }
+        location /ok { content_by_lua_block { ngx.say("hi") } }
+    }
+}
+`;
+  const g = graphOf(text, '/etc/nginx/nginx.conf');
+  const kinds = sources444(dropsIndex(g)).map((s) => `${s.d.range.start.line + 1}:${s.kind}`);
+  // The Lua block without an exit is not a source; the other three are, each with its own words.
+  assert.deepEqual(kinds, ['5:error_page_status', '6:echo_status', '7:script']);
+  assert.match(at(text, 5).md ?? '', /responses 404 are answered with `\/gone.html` and the status 444/);
+  assert.match(at(text, 6).md ?? '', /echo module sends its response with the status 444/);
+  assert.match(at(text, 7).md ?? '', /`content_by_lua_block` runs code that may close/);
+});

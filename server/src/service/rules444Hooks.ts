@@ -6,6 +6,7 @@ import type { Range as LspRange } from 'vscode-languageserver-types';
 import { walkEffective, type ConfigGraph } from '../core/configGraph';
 import { RAW_CONTENT_BLOCKS } from '../core/structure';
 import type { Directive } from '../core/syntax';
+import { is444Source } from '../core/http/model';
 import { pathToUri, toLspRange } from './convert';
 import type { DocumentView } from './document';
 
@@ -13,21 +14,6 @@ import type { DocumentView } from './document';
 export interface Explain444 {
   /** Markdown about which requests this directive drops and why; undefined when it is not a 444 source. */
   explain(d: Directive, view: DocumentView): string | undefined;
-}
-
-/** Whether a directive makes nginx answer 444 (close the connection without a response). */
-export function is444Source(d: Directive): boolean {
-  switch (d.name) {
-    case 'return':
-      return d.args[0]?.value === '444';
-    case 'limit_req_status':
-    case 'limit_conn_status':
-      return d.args[0]?.value === '444';
-    case 'try_files':
-      return d.args.length >= 2 && d.args[d.args.length - 1].value === '=444';
-    default:
-      return false;
-  }
 }
 
 /** What nginx itself documents about 444; used when no deeper explanation is available. */
@@ -40,6 +26,9 @@ export const default444: Explain444 = {
     if (d.name === 'try_files') {
       return '**444**: when none of the files exists, nginx closes the connection without sending a response (logged as 444).';
     }
+    if (d.name === 'error_page') return '**444**: these responses are sent with the status 444 (the page is sent, the connection is not closed); logged as 444.';
+    if (d.name === 'echo_status') return '**444**: the echo module sends its response with the status 444; logged as 444.';
+    if (!d.name.endsWith('_status')) return `**444**: \`${d.name}\` runs code that may close the connection with 444 (logged as 444).`;
     return `**444**: requests rejected by \`${d.name.replace('_status', '')}\` get their connection closed without a response (logged as 444).`;
   },
 };

@@ -8,7 +8,7 @@ import type { Directive } from '../core/syntax';
 import { walk } from '../core/tree';
 import { RAW_CONTENT_BLOCKS } from '../core/structure';
 import { toLocation } from './convert';
-import { is444Source } from './rules444Hooks';
+import { is444Source } from '../core/http/model';
 import { dropsIndex } from '../core/drops/index';
 import { sourceLabels } from '../core/drops/sources';
 import type { Cancellation } from './types';
@@ -63,7 +63,7 @@ export function workspaceSymbols(graphs: readonly ConfigGraph[], query: string, 
           kind = SymbolKind.Event;
         } else if (is444Source(d)) {
           const where = ancestors.length ? ancestors[ancestors.length - 1] : undefined;
-          const head = d.name === 'try_files' ? 'try_files =444' : `${d.name} 444`;
+          const head = d.name === 'try_files' ? 'try_files =444' : d.name === 'error_page' ? 'error_page =444' : /^(return|echo_status|limit_(req|conn)_status)$/.test(d.name) ? `${d.name} 444` : `${d.name} (may close with 444)`;
           name = `${head}${where && where.name !== 'server' ? ` (${where.name} ${where.args.map((a) => a.raw).join(' ')})` : ''}`;
           kind = SymbolKind.Event;
         }

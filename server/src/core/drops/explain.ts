@@ -109,6 +109,12 @@ function whatWords(ix: DropsIndex, src: Source444): string {
       return `**444**: requests rejected by \`${src.kind.replace('_status', '')}\` get their connection closed without a response (logged as 444).`;
     case 'error_page':
       return `**444**: responses ${errorCodes(src.d).join(', ')} are sent to \`${src.d.args[src.d.args.length - 1].value}\`, whose \`return 444\`${src.target ? ` (${whereOf(ix.graph, src.target)})` : ''} ${drop}.`;
+    case 'error_page_status':
+      return `**444**: responses ${errorCodes(src.d).join(', ')} are answered with \`${src.d.args[src.d.args.length - 1].value}\` and the status 444: nginx sends that page (it does not close the connection) and logs 444.`;
+    case 'echo_status':
+      return '**444**: the echo module sends its response with the status 444 (it does not close the connection); nginx logs 444.';
+    case 'script':
+      return `**444**: \`${src.d.name}\` runs code that may close the connection with 444 (\`ngx.exit(444)\`, \`ngx.HTTP_CLOSE\`, or code kept elsewhere); nginx-lens does not run it, so a 444 where it handles requests names it as one of the candidates.`;
   }
 }
 

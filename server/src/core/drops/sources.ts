@@ -1,14 +1,16 @@
-// Every way the HTTP configuration can answer 444 (close the connection without a response), with
-// the scope chain it sits in. nginx 1.22: `return 444` (rewrite phase), `try_files ... =444`,
-// `limit_req_status 444` / `limit_conn_status 444` (in effect wherever limit_req/limit_conn is),
-// and `error_page ... @name` when the named location returns 444.
+// Every way the HTTP configuration can answer 444, with the scope chain it sits in. Which
+// directives are 444 sources is model.ts `is444Source`; this adds what the hover and checks say
+// about each: `return 444` (rewrite phase), `try_files ... =444`, `limit_req_status 444` /
+// `limit_conn_status 444` (in effect wherever limit_req/limit_conn is), `error_page ... @name` when
+// the named location returns 444, `error_page ... =444` and the echo module's `echo_status 444`
+// (a response logged as 444), and script handlers whose code may close with 444.
 
 import type { Directive } from '../syntax';
-import { inherited, type LocationModel, type Scope, type ServerModel } from '../http/model';
+import { inherited, is444Source, type LocationModel, type Scope, type ServerModel } from '../http/model';
 import { chainOf, type DropsIndex } from './index';
 import { condWords, locationWords, serverWords } from './words';
 
-export type SourceKind = 'return' | 'try_files' | 'limit_req_status' | 'limit_conn_status' | 'error_page';
+export type SourceKind = 'return' | 'try_files' | 'limit_req_status' | 'limit_conn_status' | 'error_page' | 'error_page_status' | 'echo_status' | 'script';
 
 export interface Source444 {
   d: Directive;
@@ -23,12 +25,20 @@ export interface Source444 {
 
 const sourceCache = new WeakMap<DropsIndex, Source444[]>();
 
-function isDirect444(d: Directive): SourceKind | undefined {
-  const a0 = d.args[0]?.value;
-  if (d.name === 'return' && a0 === '444') return 'return';
-  if ((d.name === 'limit_req_status' || d.name === 'limit_conn_status') && a0 === '444') return d.name;
-  if (d.name === 'try_files' && d.args.length >= 2 && d.args[d.args.length - 1].value === '=444') return 'try_files';
-  return undefined;
+function kindOf(d: Directive): SourceKind | undefined {
+  if (!is444Source(d)) return undefined;
+  switch (d.name) {
+    case 'return':
+    case 'try_files':
+    case 'limit_req_status':
+    case 'limit_conn_status':
+    case 'echo_status':
+      return d.name;
+    case 'error_page':
+      return 'error_page_status';
+    default:
+      return 'script';
+  }
 }
 
 /** The `return 444` a named location reaches in its rewrite phase (directly or in an `if`). */
@@ -52,7 +62,7 @@ function candidatesIn(scopes: readonly Scope[]): Source444[] {
   for (const scope of scopes) {
     for (const d of scope.items) {
       if (seen.has(d)) continue;
-      const kind = isDirect444(d);
+      const kind = kindOf(d);
       if (kind) {
         seen.add(d);
         out.push({ d, kind, scope });
