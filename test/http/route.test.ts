@@ -606,3 +606,18 @@ server { listen 80; try_files $uri =444;
   const m = modelOf(conf);
   assert.ok(outcomesOf(m, known('GET /a/x HTTP/1.1')).includes(`444:${lineOf(conf, 'try_files')}`));
 });
+
+test('Host not logged: a server whose names other servers claimed first is never a candidate', () => {
+  // nginx: "conflicting server name ... ignored"; only the default and the servers keeping a name
+  // in the socket's tables can take a request (checked with nginx 1.22).
+  const conf = http(`
+server { listen 80 default_server; server_name _; return 444; }
+server { listen 80; server_name shop.test *.shop.test; location / { return 200; } }
+server { listen 80; server_name shop.test *.shop.test; location ~ /\\.env { return 444; } }
+server { listen 80; server_name shop.test other.test; location ~ /\\.env { return 444; } }
+`);
+  const m = modelOf(conf);
+  const out = outcomesOf(m, facts({ request: 'GET /.env HTTP/1.1', serverPort: 80, remoteAddr: '192.0.2.1' }));
+  assert.ok(!out.some((o) => o.endsWith(`:${lineOf(conf, '*.shop.test; location ~')}`)), out.join(' '));
+  assert.deepEqual(out.filter((o) => o.startsWith('444')), [`444:${lineOf(conf, 'server_name _')}`, `444:${lineOf(conf, 'other.test')}`]);
+});

@@ -171,6 +171,11 @@ export interface ListenGroup {
   addr: string;
   port: number;
   servers: ServerModel[];
+  /**
+   * The servers some Host can select: the default one and each that keeps a name in the tables
+   * below (a name another server claimed first is ignored, "conflicting server name").
+   */
+  reachable: ServerModel[];
   defaultServer: ServerModel;
   defaultListen?: Listen;
   exact: Map<string, ServerModel>;
@@ -1078,7 +1083,7 @@ class Builder {
         if (!byAddr) this.model.groups.set(l.port, (byAddr = new Map()));
         let g = byAddr.get(l.addr);
         if (!g) {
-          g = { addr: l.addr, port: l.port, servers: [], defaultServer: s, exact: new Map(), wildHead: [], wildTail: [], regex: [] };
+          g = { addr: l.addr, port: l.port, servers: [], reachable: [], defaultServer: s, exact: new Map(), wildHead: [], wildTail: [], regex: [] };
           byAddr.set(l.addr, g);
         }
         if (g.servers.includes(s)) continue;
@@ -1117,6 +1122,8 @@ class Builder {
           }
         g.wildHead.sort((x, y) => y.suffix.length - x.suffix.length);
         g.wildTail.sort((x, y) => y.prefix.length - x.prefix.length);
+        const named = new Set<ServerModel>([g.defaultServer, ...g.exact.values(), ...[...g.wildHead, ...g.wildTail, ...g.regex].map((w) => w.server)]);
+        g.reachable = g.servers.filter((s) => named.has(s));
       }
   }
 }

@@ -606,13 +606,15 @@ class Run {
         }
       }
     } else {
-      // Host not logged (or named by an unlogged request line): any server on the socket may have been chosen.
-      const i = this.pickLazy(g.servers.length, (k) =>
-        g.servers[k] === g.defaultServer
-          ? `Host (not logged) matched no other server, so the default server ${serverLabel(g.servers[k])} took it`
-          : `Host (not logged) selected ${serverLabel(g.servers[k])}`,
+      // Host not logged (or named by an unlogged request line): any server on the socket some
+      // Host selects may have been chosen.
+      const servers = g.reachable;
+      const i = this.pickLazy(servers.length, (k) =>
+        servers[k] === g.defaultServer
+          ? `Host (not logged) matched no other server, so the default server ${serverLabel(servers[k])} took it`
+          : `Host (not logged) selected ${serverLabel(servers[k])}`,
       ['$host']);
-      this.server = g.servers[i];
+      this.server = servers[i];
       this.path.push(`server ${serverLabel(this.server)}: chosen by an unlogged Host`);
       this.hostVar = { unknown: ['$host'] };
       // Whatever its server_name regexes captured from that Host is unknown too.
