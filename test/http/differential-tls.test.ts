@@ -105,6 +105,33 @@ function scenarios(): Scenario[] {
         get('/', null, tls()),
       ],
     },
+    {
+      name: 'http and https vhosts with catch-alls on both ports: a logged $scheme tells the port',
+      conf: conf(
+        `
+  ${CERTS}
+  map $http_user_agent $bad { default 0; ~*(curl|sqlmap) 1; }
+  server { listen 127.0.0.1:PORT default_server; server_name _; return 444; }
+  server { listen 127.0.0.1:PORT; server_name shop.test;
+    location ~ /\\.git { return 444; }
+    location / { return 301 https://$host$request_uri; }
+  }
+  server { listen 127.0.0.1:PORT2 ssl default_server; server_name _; return 444; }
+  server { listen 127.0.0.1:PORT2 ssl; server_name shop.test;
+    if ($bad) { return 444; }
+    location ~ /\\.git { return 444; }
+    location / { return 200; }
+  }
+`,
+      ),
+      requests: [
+        get('/.git/config', 'shop.test', tls('shop.test')),
+        get('/.git/config', 'shop.test'),
+        get('/', 'evil.test', tls('evil.test')),
+        get('/', 'evil.test'),
+        get('/', 'shop.test', { ...tls('shop.test'), headers: { 'User-Agent': 'curl/8.0' } }),
+      ],
+    },
   ];
 }
 

@@ -621,3 +621,15 @@ server { listen 80; server_name shop.test other.test; location ~ /\\.env { retur
   assert.ok(!out.some((o) => o.endsWith(`:${lineOf(conf, '*.shop.test; location ~')}`)), out.join(' '));
   assert.deepEqual(out.filter((o) => o.startsWith('444')), [`444:${lineOf(conf, 'server_name _')}`, `444:${lineOf(conf, 'other.test')}`]);
 });
+
+test('a logged $scheme tells a TLS address:port from a plain one', () => {
+  const conf = http(`
+server { listen 80 default_server; server_name _; return 444; }
+server { listen 443 ssl default_server; server_name _; return 444; }
+`);
+  const m = modelOf(conf);
+  const at = (scheme: string) => outcomesOf(m, facts({ request: 'GET / HTTP/1.1', host: 'evil.test', remoteAddr: '192.0.2.1', scheme }));
+  assert.deepEqual(at('https'), [`444:${lineOf(conf, 'listen 443')}`]);
+  // Plain HTTP on the ssl port is a 497 (logged 400) before any rewrite: only port 80 drops it.
+  assert.deepEqual(at('http').filter((o) => o.startsWith('444')), [`444:${lineOf(conf, 'listen 80')}`]);
+});

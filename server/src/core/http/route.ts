@@ -656,14 +656,15 @@ class Run {
    * ngx_http_process_request: a plain-HTTP request on an `ssl` address:port is finalized with 497
    * at the Host-chosen server, before any phase; its server-level error_page may turn it into
    * anything. Whether the request came without TLS is in `$scheme`/`$https` only: fork where
-   * such an error_page exists. False when not considered.
+   * such an error_page exists (or when they are logged). False when not considered.
    */
   plainHttpOnTls(): Outcome | undefined | false {
-    if (!serverTakes497(this.server!) || !this.listenFlag('ssl')) return false;
+    if (!this.listenFlag('ssl')) return false;
     const f = this.facts;
     let plain: boolean;
     if (f.scheme !== undefined) plain = f.scheme === 'http';
     else if ('https' in f.vars) plain = f.vars.https !== 'on';
+    else if (!serverTakes497(this.server!)) return false;
     else plain = this.pick(['', 'the request was plain HTTP sent to the TLS port'], ['$scheme']) === 1;
     if (!plain) return false;
     this.vars.set('scheme', 'http');
@@ -765,11 +766,16 @@ class Run {
     const f = this.facts;
     let ports = [...this.model.groups.keys()];
     if (f.serverPort !== undefined) ports = ports.filter((p) => p === f.serverPort);
+    // A TLS request came to an `ssl` address:port (a plain one on such a socket is
+    // plainHttpOnTls's 497).
+    const tls = f.scheme !== undefined ? f.scheme === 'https' : 'https' in f.vars ? f.vars.https === 'on' : undefined;
+    const possible = (g: ListenGroup) => tls !== true || groupFlag(g, 'ssl');
+    if (tls) ports = ports.filter((p) => [...this.model.groups.get(p)!.values()].some(possible));
     if (!ports.length) throw PRUNE;
     // Labels built only for the answer: most configurations have one port, and this runs per history.
     const pi = this.pickLazy(ports.length, (k) => `the request came to port ${ports[k]}`, ['$server_port']);
     const byAddr = this.model.groups.get(ports[pi])!;
-    let groups = [...byAddr.values()];
+    let groups = [...byAddr.values()].filter(possible);
     if (f.serverAddr !== undefined) {
       const exact = groups.filter((g) => g.addr === f.serverAddr || g.addr === `[${f.serverAddr}]`);
       // No socket of that address: the wildcard one of its family ([::] listens with
@@ -1563,16 +1569,11 @@ class Run {
     return from.some((c) => c && n >= c.lo && n <= c.hi) ? addr : unknown;
   }
 
-  /**
-   * Whether the request's address:port speaks TLS (`ssl`) or reads a PROXY protocol header
-   * (`proxyProtocol`). nginx ORs these flags over every listen of one address:port
-   * (ngx_http_add_addresses), so a server whose own listen lacks one still has it there.
-   */
+  /** groupFlag of the request's address:port; undefined before a server of it is chosen. */
   listenFlag(flag: 'ssl' | 'proxyProtocol'): boolean | undefined {
     const g = this.group!;
-    const here = (x: { port: number; addr: string }) => x.port === g.port && x.addr === g.addr;
-    if (!this.server?.listens.some(here)) return undefined;
-    return g.servers.some((s) => s.listens.some((x) => here(x) && x[flag]));
+    if (!this.server?.listens.some((x) => x.port === g.port && x.addr === g.addr)) return undefined;
+    return groupFlag(g, flag);
   }
 
   evalMap(name: string): Val {
@@ -2300,6 +2301,15 @@ function mayBeEmpty(key: ComplexValue): boolean {
 const takes497 = new WeakMap<ServerModel, boolean>();
 
 /** Whether a server's own configuration has an error_page for 497 (plain HTTP on a TLS port). */
+/**
+ * Whether an address:port speaks TLS (`ssl`) or reads a PROXY protocol header (`proxyProtocol`).
+ * nginx ORs these flags over every listen of one address:port (ngx_http_add_addresses), so a
+ * server whose own listen lacks one still has it there.
+ */
+function groupFlag(g: ListenGroup, flag: 'ssl' | 'proxyProtocol'): boolean {
+  return g.servers.some((s) => s.listens.some((x) => x.port === g.port && x.addr === g.addr && x[flag]));
+}
+
 function serverTakes497(s: ServerModel): boolean {
   let v = takes497.get(s);
   if (v === undefined) takes497.set(s, (v = hasErrorPage(s.scope, 497)));
