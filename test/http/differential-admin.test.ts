@@ -603,6 +603,15 @@ function scenarios(): Scenario[] {
   server { listen 127.0.0.1:PORT; server_name $hostname; location / { if ($arg_h) { return 444; } return 200; } }`),
       requests: [get('/?h=1', hostname()), get('/', hostname()), get('/?h=1', 'def.test')],
     },
+    {
+      name: 'an absolute-form request line without a path: $request_uri is "?args", the URI "/"',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    location = / { if ($args = "x=1") { return 444; } return 200; }
+    location / { return 403; } }
+  server { listen 127.0.0.1:PORT; server_name a.test; location ~ ^/$ { return 444; } }`),
+      requests: [get('http://a.test?x=1', 'zzz'), get('http://b.test?x=1', 'zzz'), get('http://b.test', 'zzz', { headers: { 'User-Agent': 'x' } })],
+    },
   ];
 }
 

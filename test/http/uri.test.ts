@@ -25,6 +25,8 @@ test('normalizeUri decodes, merges slashes and resolves dot segments like ngx_ht
   ok('/x#frag', '/x');
   ok('/a/..b', '/a/..b');
   ok('/a/...', '/a/...');
+  // `GET http://h?x=1`: the request line's target has no path; nginx's URI is "/".
+  ok('?x=1', '/', 'x=1');
 });
 
 test('normalizeUri rejects what nginx answers 400', () => {

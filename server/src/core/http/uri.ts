@@ -50,6 +50,9 @@ export function normalizeUri(target: string, mergeSlashes: boolean): UriResult {
     end = q;
   } else if (hash !== -1) end = hash;
   const src = target.slice(0, end);
+  // An absolute-form request line without a path (`GET http://h?x=1`): `$request_uri` is `?x=1`
+  // and the URI `/` (ngx_http_process_request_uri, r->empty_path_in_uri).
+  if (src === '') return { ok: true, uri: '/', args };
   const enum S {
     Usual,
     Slash,
