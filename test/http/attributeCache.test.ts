@@ -79,6 +79,9 @@ const request = fc.record({
   referer: fc.constantFrom(...pools.referer),
   addr: fc.constantFrom(...pools.addr),
   logsHost: fc.boolean(),
+  // A format logging $uri / $args (the values at log time, which prune histories).
+  loggedUri: fc.constantFrom(undefined, '/', '/xmlrpc.php', '/le/x', '/private/k', 'path'),
+  loggedArgs: fc.constantFrom(undefined, null, 'debug=1', 'token=abc'),
 });
 
 type Req = typeof request extends fc.Arbitrary<infer T> ? T : never;
@@ -89,7 +92,12 @@ function toFacts(r: Req): RequestFacts {
     host: r.logsHost ? r.host : undefined,
     serverPort: 80,
     remoteAddr: r.addr,
-    vars: { http_user_agent: r.ua, http_referer: r.referer },
+    vars: {
+      http_user_agent: r.ua,
+      http_referer: r.referer,
+      ...(r.loggedUri !== undefined && { uri: r.loggedUri === 'path' ? r.path : r.loggedUri }),
+      ...(r.loggedArgs !== undefined && { args: r.loggedArgs }),
+    },
   });
 }
 

@@ -633,3 +633,19 @@ server { listen 443 ssl default_server; server_name _; return 444; }
   // Plain HTTP on the ssl port is a 497 (logged 400) before any rewrite: only port 80 drops it.
   assert.deepEqual(at('http').filter((o) => o.startsWith('444')), [`444:${lineOf(conf, 'listen 80')}`]);
 });
+
+test('a logged $uri or $args says where the request ended: histories that leave another one are not candidates', () => {
+  const conf = http(`
+server { listen 80;
+  location /shop/ {
+    if ($http_cookie !~ "session=") { rewrite ^ /nosession last; }
+    if ($http_user_agent ~* bot) { return 444; }
+    return 200;
+  }
+  location = /nosession { return 444; }
+}`);
+  const m = modelOf(conf);
+  const at = (uri: string) => outcomesOf(m, known('GET /shop/x HTTP/1.1', 'localhost', { http_user_agent: 'googlebot', uri }));
+  assert.deepEqual(at('/nosession'), [`444:${lineOf(conf, '= /nosession')}`]);
+  assert.deepEqual(at('/shop/x'), [`444:${lineOf(conf, 'bot) {')}`]);
+});

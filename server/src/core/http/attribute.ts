@@ -175,6 +175,8 @@ export class Attributor {
       f.serverAddr ?? '',
       f.scheme ?? '',
       this.model.referencedVars.has('status') ? f.status ?? '' : '',
+      // Whether $uri / $args at log time are logged (route.ts agreesWithLoggedUri).
+      'uri' in f.vars ? ('args' in f.vars ? 3 : 1) : 'args' in f.vars ? 2 : 0,
     ].join('\u0000');
   }
 
@@ -203,8 +205,9 @@ export class Attributor {
       return (f) => netMember(f.remoteAddr, net);
     }
     if (name.startsWith('map:') || name.startsWith('geo:')) return derivedReadKey(model, name);
+    const logged = name.startsWith('logged:') ? name.slice(7) : name;
     return (f) => {
-      const v = f.vars[name];
+      const v = f.vars[logged];
       return v === undefined ? '\u0001' : v === null ? '\u0002' : v;
     };
   }

@@ -397,7 +397,7 @@ class Run {
   finish(status: OutcomeStatus, rule: RuleRef | undefined, why: string): Outcome | undefined {
     this.path.push(why);
     if (typeof status === 'number') this.status = status;
-    if (!this.writtenToLog() || !this.agreesWithLoggedAssignments()) throw PRUNE;
+    if (!this.writtenToLog() || !this.agreesWithLoggedAssignments() || !this.agreesWithLoggedUri()) throw PRUNE;
     return {
       status,
       rule,
@@ -441,6 +441,27 @@ class Run {
       this.reads.add(name);
       // `-` is how nginx logs an empty value (and, rarely, the value itself).
       if (l === null ? mine !== '' && mine !== '-' : !sameLogged(l, mine)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether `$uri` and `$args` at log time, as this history leaves them (rewrites, internal
+   * redirects; a named location keeps them), are what the line logged. Not judged: a value
+   * unknown here, a logged `-`, or non-ASCII (compared across encodings).
+   */
+  private agreesWithLoggedUri(): boolean {
+    const logged = this.facts.vars;
+    for (const name of ['uri', 'args'] as const) {
+      // Whether the line logs them at all is in the attribution cache's base key.
+      if (!(name in logged)) continue;
+      const mine = this[name];
+      if (name === 'args') this.reads.add('args');
+      if (isUnknown(mine) || !ASCII.test(mine)) continue;
+      // Not 'uri'/'args': those reads stand for the request line (attribute.ts).
+      this.reads.add(`logged:${name}`);
+      const l = logged[name];
+      if (l !== null && ASCII.test(l) && l !== mine) return false;
     }
     return true;
   }
