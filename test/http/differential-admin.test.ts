@@ -612,6 +612,20 @@ function scenarios(): Scenario[] {
   server { listen 127.0.0.1:PORT; server_name a.test; location ~ ^/$ { return 444; } }`),
       requests: [get('http://a.test?x=1', 'zzz'), get('http://b.test?x=1', 'zzz'), get('http://b.test', 'zzz', { headers: { 'User-Agent': 'x' } })],
     },
+    {
+      name: 'recursive_error_pages counts where the first page was taken: on there lets a page\'s own error_page take the next error',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; root FILES/www;
+    location /r/ { recursive_error_pages on; error_page 404 /r404; }
+    location = /r404 { error_page 404 = @drop; }
+    location /t/ { recursive_error_pages on; error_page 404 = @t; }
+    location @t { error_page 404 = @drop; return 404; }
+    location /s/ { error_page 404 /s404; }
+    location = /s404 { recursive_error_pages on; error_page 404 = @drop; }
+    location @drop { return 444; } }`),
+      files: { 'www/x': 'x' },
+      requests: ['/r/n', '/t/n', '/s/n'].map((p) => get(p)),
+    },
   ];
 }
 

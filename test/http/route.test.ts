@@ -649,3 +649,19 @@ server { listen 80;
   assert.deepEqual(at('/nosession'), [`444:${lineOf(conf, '= /nosession')}`]);
   assert.deepEqual(at('/shop/x'), [`444:${lineOf(conf, 'bot) {')}`]);
 });
+
+test('recursive_error_pages is read where an error meets error pages, and once off, no later error takes one', () => {
+  // ngx_http_special_response_handler sets r->error_page there (checked with nginx 1.22).
+  const conf = http(`
+server { listen 80; root /nonexistent;
+  location /r/ { recursive_error_pages on; error_page 404 /r404; }
+  location = /r404 { error_page 404 = @drop; }
+  location /s/ { error_page 404 /s404; }
+  location = /s404 { recursive_error_pages on; error_page 404 = @drop; }
+  location @drop { return 444; }
+}`);
+  const m = modelOf(conf);
+  const st = (p: string) => outcomesOf(m, known(`GET ${p} HTTP/1.1`)).map((o) => o.split(':')[0]);
+  assert.ok(st('/r/n').includes('444'), st('/r/n').join(' '));
+  assert.ok(!st('/s/n').includes('444'), st('/s/n').join(' '));
+});

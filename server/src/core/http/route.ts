@@ -276,6 +276,7 @@ class Run {
   location?: LocationModel;
   internal = false;
   uriChanges = 11;
+  /** r->error_page: no later error takes an error_page. */
   errorPageDone = false;
   /**
    * r->err_status: set by every special response (ngx_http_special_response_handler), replaced by
@@ -2198,11 +2199,13 @@ class Run {
     }
     if (status === 444 || status < 300 || status === 499) return this.finish(status, rule, why);
     this.errStatus = BAD_REQUEST_ALIASES.has(status) ? 400 : status;
-    const recursive = inherited(this.scope, 'recursive_error_pages')[0]?.args[0]?.value === 'on';
-    if (this.errorPageDone && !recursive) return this.finish(status, rule, why);
-    for (const p of this.errorPages()) {
+    // ngx_http_special_response_handler: r->error_page is set where an error meets error_pages
+    // with recursive_error_pages off, and then no later error takes a page, wherever it happens.
+    if (this.errorPageDone) return this.finish(status, rule, why);
+    const pages = this.errorPages();
+    if (pages.length && inherited(this.scope, 'recursive_error_pages')[0]?.args[0]?.value !== 'on') this.errorPageDone = true;
+    for (const p of pages) {
       if (!p.codes.includes(status)) continue;
-      this.errorPageDone = true;
       this.path.push(why);
       const via = `error_page ${status} → ${p.target} (${where(p.d)})`;
       // ngx_http_core_error_page: without `=`, 494-497 pages are answered as 400.
