@@ -626,6 +626,26 @@ function scenarios(): Scenario[] {
       files: { 'www/x': 'x' },
       requests: ['/r/n', '/t/n', '/s/n'].map((p) => get(p)),
     },
+    {
+      name: 'request lines nginx refuses: an HTTP major version above 1 is a 505, a written-out HTTP/0.9, a lowercase method or * a 400',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    error_page 400 = /bad;
+    error_page 505 = /ver;
+    location / { return 444; }
+    location = /bad { return 444; }
+    location = /ver { return 444; } }`),
+      requests: [
+        get('/', 'localhost', { protocol: 'HTTP/2.0' }),
+        get('/', 'localhost', { protocol: 'HTTP/0.9' }),
+        get('/', 'localhost', { protocol: 'HTTP/3.0' }),
+        get('/a', 'localhost', { protocol: 'HTTP/2' }),
+        get('/', 'localhost', { protocol: 'HTTP/10.0' }),
+        m('get', '/'),
+        get('*', 'localhost'),
+        get('/'),
+      ],
+    },
   ];
 }
 

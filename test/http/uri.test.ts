@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeUri, parseRequestLine, validateHost } from '../../server/src/core/http/uri';
+import { normalizeUri, parseRequestLine, unsupportedVersion, validateHost } from '../../server/src/core/http/uri';
 
 test('normalizeUri decodes, merges slashes and resolves dot segments like ngx_http_parse_complex_uri', () => {
   const ok = (t: string, uri: string, args?: string, merge = true) =>
@@ -56,6 +56,24 @@ test('parseRequestLine: origin form, absolute form, invalid lines', () => {
   assert.equal(parseRequestLine('\x16\x03\x01'), undefined);
   assert.equal(parseRequestLine('get / HTTP/1.1'), undefined);
   assert.equal(parseRequestLine('GET x HTTP/1.1'), undefined);
+  // The first major digit must be 1-9: a written-out HTTP/0.9 is a 400 (nginx 1.22).
+  assert.equal(parseRequestLine('GET / HTTP/0.9'), undefined);
+});
+
+test('an HTTP major version above 1 is a 505, not a 400; "HTTP/2.0" may also be an HTTP/2 request as nginx logs it', async () => {
+  assert.ok(unsupportedVersion('GET / HTTP/3.0'));
+  assert.ok(unsupportedVersion('GET /a HTTP/2'));
+  assert.ok(unsupportedVersion('GET / HTTP/10.0'));
+  assert.ok(unsupportedVersion('GET http://h/ HTTP/2.0'));
+  assert.ok(!unsupportedVersion('GET / HTTP/0.9'));
+  assert.ok(!unsupportedVersion('GET * HTTP/2.0'));
+  assert.ok(!unsupportedVersion('get / HTTP/2.0'));
+  const { facts, http, lineOf, modelOf, outcomesOf } = await import('./support');
+  const body = `error_page 505 = /ver; location / { return 444; } location = /ver { return 403; }`;
+  const plain = http(`server { listen 80 default_server; ${body} }`);
+  assert.deepEqual(outcomesOf(modelOf(plain), facts({ request: 'GET / HTTP/2.0', serverPort: 80 })), [`403:${lineOf(plain, 'listen 80')}`]);
+  const h2 = http(`server { listen 80 default_server http2; ${body} }`);
+  assert.deepEqual(outcomesOf(modelOf(h2), facts({ request: 'GET / HTTP/2.0', serverPort: 80 })).sort(), [`403:${lineOf(h2, 'listen 80')}`, `444:${lineOf(h2, 'listen 80')}`]);
 });
 
 test('parseRequestLine: runs of spaces nginx skips stay in $request (HTTP/0.9 with a trailing space included)', () => {

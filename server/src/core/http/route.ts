@@ -35,7 +35,7 @@ import {
 } from './model';
 import { compileNginxRegex, type NginxRegex, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
-import { normalizeUri, parseRequestLine, requiresHost, validateHost } from './uri';
+import { normalizeUri, parseRequestLine, requiresHost, unsupportedVersion, validateHost } from './uri';
 import { containsOffset } from '../positions';
 import { compileValue, type ComplexValue, type ValuePart } from './values';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
@@ -503,9 +503,14 @@ class Run {
     // The request line.
     let line = f.request !== undefined ? parseRequestLine(f.request) : undefined;
     if (f.request !== undefined && !line) {
-      // A line nginx answers 400 before any server_name routing.
+      // A line nginx answers 400 (or 505) before any server_name routing.
       this.chooseGroupAndDefault();
+      if (unsupportedVersion(f.request)) return this.finalize(505, undefined, 'the request line names an HTTP major version above 1: nginx answers 505');
       return this.finalize(400, undefined, 'the request line is invalid: nginx answers 400');
+    }
+    if (line?.protocol === 'HTTP/2.0' && (!this.model.servers.some((s) => s.listens.some((l) => l.http2)) || this.pick(['', 'the line was sent over HTTP/1 (not an HTTP/2 request)'], []) === 1)) {
+      this.chooseGroupAndDefault();
+      return this.finalize(505, undefined, 'the request line names HTTP/2.0 over HTTP/1: nginx answers 505');
     }
     if (line) {
       this.method = line.method;

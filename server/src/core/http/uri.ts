@@ -12,16 +12,19 @@ export interface RequestLine {
   host?: string;
 }
 
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)(.*)$/;
+
 /** Splits `$request`. Returns undefined when nginx could not have parsed it (it answers 400). */
 export function parseRequestLine(line: string): RequestLine | undefined {
   // ngx_http_parse_request_line skips runs of spaces between the parts and after them, and
   // `$request` keeps them ("GET  /a HTTP/1.1", "GET /d   " for HTTP/0.9): seen with nginx 1.22.
   // The minor version may have up to three digits ("HTTP/1.10", "HTTP/1.01" are HTTP/1.x).
-  const m = /^([A-Z_-]+) +(\S+)(?: +(HTTP\/(?:\d\.\d|1\.\d{1,3})))? *$/.exec(line);
+  // "HTTP/2.0" is how nginx logs an HTTP/2 request (sent over HTTP/1 it is unsupportedVersion's 505).
+  const m = /^([A-Z_-]+) +(\S+)(?: +(HTTP\/(?:1\.\d{1,3}|2\.0)))? *$/.exec(line);
   if (!m) return undefined;
-  let target = m[2];
+  const target = m[2];
   let host: string | undefined;
-  const abs = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)(.*)$/.exec(target);
+  const abs = ABSOLUTE_FORM.exec(target);
   if (abs) {
     host = abs[1];
     const rest = abs[2];
@@ -29,6 +32,16 @@ export function parseRequestLine(line: string): RequestLine | undefined {
   }
   if (!target.startsWith('/')) return undefined;
   return { method: m[1], target, protocol: m[3] ?? 'HTTP/0.9' };
+}
+
+/**
+ * A request line nginx answers 505 rather than 400: a valid method and target, then an HTTP
+ * major version above 1 (`HTTP/2.0`, `HTTP/2`, `HTTP/10.0`), refused at its digits whatever
+ * follows. `HTTP/0.9` written out is a 400 (the first major digit must be 1-9).
+ */
+export function unsupportedVersion(line: string): boolean {
+  const m = /^[A-Z_-]+ +(\S+) +HTTP\/(?:[2-9]|1\d)/.exec(line);
+  return !!m && (m[1].startsWith('/') || ABSOLUTE_FORM.test(m[1]));
 }
 
 export type UriResult = { ok: true; uri: string; args: string | undefined } | { ok: false };
