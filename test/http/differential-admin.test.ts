@@ -646,6 +646,31 @@ function scenarios(): Scenario[] {
         get('/'),
       ],
     },
+    {
+      name: 'geo proxy: X-Forwarded-For entries that are no address end the walk (recursive on one port, not on the other), empty header lines',
+      conf: conf(`
+  geo $g { default none; proxy 127.0.0.1; proxy_recursive; 10.0.0.5 five; 127.0.0.1 local; }
+  geo $h { default none; proxy 127.0.0.1; 10.0.0.5 five; 127.0.0.1 local; }
+  server { listen 127.0.0.1:PORT default_server;
+    location / {
+      if ($g = five) { return 444; }
+      if ($g = local) { return 444; }
+      if ($g = none) { return 444; }
+      return 200; } }
+  server { listen 127.0.0.1:PORT2 default_server;
+    location / {
+      if ($h = five) { return 444; }
+      if ($h = local) { return 444; }
+      if ($h = none) { return 444; }
+      return 200; } }`),
+      requests: [
+        ...['junk', '10.0.0.5 junk', 'junk, 127.0.0.1', '10.0.0.5:8080', '10.0.0.5, junk', '10.0.0.5,,127.0.0.1', '10.0.0.5'].map((v) => get('/', 'localhost', { headers: { 'X-Forwarded-For': v } })),
+        ...['junk', '10.0.0.5, junk', '10.0.0.5 junk', '10.0.0.5:8080', '10.0.0.5'].map((v) => get('/', 'localhost', { port: 1, headers: { 'X-Forwarded-For': v } })),
+        // A second header line (sent with another spelling of the name), empty or only a comma.
+        get('/', 'localhost', { headers: { 'X-Forwarded-For': '10.0.0.5', 'x-forwarded-for': '' } }),
+        get('/', 'localhost', { headers: { 'X-Forwarded-For': '10.0.0.5', 'x-forwarded-for': ',' } }),
+      ],
+    },
   ];
 }
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Attributor, facts, http, modelOf, outcomesOf, lineOf } from './support';
-import { ipv6ToBigInt, parseCidr6, v4Mapped } from '../../server/src/core/http/ip';
+import { forwardedAddr, ipv6ToBigInt, parseCidr6, v4Mapped } from '../../server/src/core/http/ip';
 import { geoValue } from '../../server/src/core/http/lookup';
 
 test('IPv6 text: compressed forms, dotted tails, brackets; malformed ones are not addresses', () => {
@@ -134,4 +134,25 @@ server { listen 80; if ($blocked) { return 444; } return 200; }
   assert.deepEqual(at('10.1.1.1', '2001:db8:bad::5'), [drop]);
   // Not a proxy: its own address decides, whatever X-Forwarded-For says.
   assert.deepEqual(at('2001:db8:1::1', '192.0.2.7'), [ok]);
+});
+
+test('X-Forwarded-For as ngx_http_get_forwarded_addr walks it: an entry that is no address ends the walk', () => {
+  const trusted = (a: string) => a === '127.0.0.1' || a.startsWith('10.9.');
+  const f = (xff: string, recursive = true) => forwardedAddr(xff, '127.0.0.1', trusted, recursive);
+  assert.equal(f('10.0.0.5'), '10.0.0.5');
+  assert.equal(f('junk'), '127.0.0.1');
+  assert.equal(f('10.0.0.5 junk'), '127.0.0.1');
+  assert.equal(f('10.0.0.5, junk'), '127.0.0.1');
+  assert.equal(f('junk, 10.9.0.1'), '10.9.0.1');
+  assert.equal(f('10.0.0.5,,10.9.0.1'), '10.0.0.5');
+  assert.equal(f('10.0.0.5, 10.9.0.1', false), '10.9.0.1');
+  assert.equal(f('10.0.0.5:8080'), '10.0.0.5');
+  assert.equal(f('[::1]:80, 10.9.0.1'), '::1');
+  assert.equal(f('10.0.0.5:0'), '127.0.0.1');
+  // An untrusted start is never replaced.
+  assert.equal(forwardedAddr('10.0.0.5', '192.0.2.1', trusted, true), '192.0.2.1');
+  // An empty header line among several (joined with ", ") declines where an empty entry of one
+  // line is skipped: the log cannot tell them apart.
+  assert.equal(f('10.0.0.5, '), undefined);
+  assert.equal(f('10.0.0.5, , 10.9.0.1'), undefined);
 });

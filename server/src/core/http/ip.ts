@@ -132,3 +132,50 @@ export function v4Mapped(n: bigint): number | undefined {
 }
 
 export const inNet6 = (n: bigint, net: Net6): boolean => n >= net.lo && n <= net.hi;
+
+/**
+ * ngx_parse_addr_port: an address, else `addr:port` (the first ':') or `[v6]:port` with a port of
+ * 1-65535. The address part as text, or undefined where nginx declines.
+ */
+export function parseAddrPort(s: string): string | undefined {
+  const isAddr = (a: string) => ngxInetAddr(a) !== undefined || (a.includes(':') && ipv6ToBigInt(a) !== undefined);
+  if (isAddr(s)) return s;
+  let addr: string;
+  let port: string;
+  if (s.startsWith('[')) {
+    const close = s.indexOf(']');
+    if (close === -1 || close === s.length - 1 || s[close + 1] !== ':') return undefined;
+    addr = s.slice(1, close);
+    port = s.slice(close + 2);
+  } else {
+    const colon = s.indexOf(':');
+    if (colon === -1) return undefined;
+    addr = s.slice(0, colon);
+    port = s.slice(colon + 1);
+  }
+  if (!/^\d+$/.test(port) || +port < 1 || +port > 65535) return undefined;
+  return isAddr(addr) ? addr : undefined;
+}
+
+/**
+ * ngx_http_get_forwarded_addr on a logged X-Forwarded-For: from `start` (the address so far),
+ * while it is `trusted`, the entries from the last one (separated by spaces or commas); an entry
+ * that is no address ends the walk with the last good one. Without `recursive`, one entry.
+ * Undefined when the answer depends on how the value was split into header lines, which the log
+ * does not keep (nginx joins them with ", "; an empty line declines there, an empty entry in one
+ * line is skipped).
+ */
+export function forwardedAddr(xff: string, start: string, trusted: (addr: string) => boolean, recursive: boolean): string | undefined {
+  if (!trusted(start)) return start;
+  if (xff.split(', ').some((e) => /^[ ,]*$/.test(e))) return undefined;
+  const entries = xff.split(/[ ,]+/);
+  let addr = start;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    if (!entries[i]) continue;
+    const a = parseAddrPort(entries[i]);
+    if (a === undefined) return addr;
+    addr = a;
+    if (!recursive || !trusted(addr)) return addr;
+  }
+  return addr;
+}

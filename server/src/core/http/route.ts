@@ -38,7 +38,7 @@ import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, requiresHost, unsupportedVersion, validateHost } from './uri';
 import { containsOffset } from '../positions';
 import { compileValue, type ComplexValue, type ValuePart } from './values';
-import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
+import { forwardedAddr, inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
 import { browserConf, browserVariable, isMsie } from './browser';
 import { atotm, loggedSecond, md5, secureLinkConf, secureLinkHash } from './secureLink';
 import { SCRIPT_DIRECTIVES, scriptMay444, type ScriptPhase } from './scripts';
@@ -1631,15 +1631,10 @@ class Run {
     if (!isUnknown(addr) && (g.proxies.length || g.proxies6.length) && isGeoProxy(g, addr)) {
       const xff = this.logged('http_x_forwarded_for');
       if (xff === undefined || isUnknown(xff)) return { unknown: ['$http_x_forwarded_for'] };
-      const list = xff.split(',').map((s) => s.trim()).filter(Boolean);
-      let pickAddr = list[list.length - 1];
-      if (g.proxyRecursive) {
-        for (let i = list.length - 1; i >= 0; i--) {
-          pickAddr = list[i];
-          if (!isGeoProxy(g, list[i])) break;
-        }
-      }
-      if (pickAddr) addr = pickAddr;
+      // An absent header leaves the address (logged "-": dash() answers '').
+      const a = xff === '' ? addr : forwardedAddr(xff, addr, (x) => isGeoProxy(g, x), g.proxyRecursive);
+      if (a === undefined) return { unknown: ['$http_x_forwarded_for (its header lines)'] };
+      addr = a;
     }
     if (isUnknown(addr)) return addr;
     return geoValue(g, addr);
