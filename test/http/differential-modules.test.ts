@@ -367,6 +367,17 @@ function scenarios(): Scenario[] {
       files: { 'www/ok': 'x', 'www/a/x': 'x', 'www/b/x': 'x' },
       requests: ['/a/x', '/b/x', '/c/x'].map((p) => get(p)),
     },
+    {
+      name: 'random_index: a directory URI goes (with its args) to a random regular file of it, before the index module; a missing directory is a 404',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; root FILES/www;
+    error_page 404 = @gone;
+    location /r/ { random_index on; }
+    location ~ \\.php$ { if ($args) { return 444; } return 444; }
+    location @gone { return 444; } }`),
+      files: { 'www/r/x.php': 'x', 'www/r/.hidden': 'h', 'www/r/sub/index.html': 'i', 'www/r/empty/': '' },
+      requests: [get('/r/'), get('/r/?q=1'), m('POST', '/r/'), get('/r/sub/'), get('/r/none/'), get('/r/empty/')],
+    },
   ];
 }
 

@@ -665,3 +665,19 @@ server { listen 80; root /nonexistent;
   assert.ok(st('/r/n').includes('444'), st('/r/n').join(' '));
   assert.ok(!st('/s/n').includes('444'), st('/s/n').join(' '));
 });
+
+test('random_index: a directory URI may go to any file of it (a logged $uri says which), or 404 when it is missing', () => {
+  const conf = http(`
+server { listen 80; root /nonexistent; error_page 404 = @gone;
+  location /r/ { random_index on; }
+  location ~ \\.php$ { return 444; }
+  location @gone { return 403; }
+}`);
+  const m = modelOf(conf);
+  const out = outcomesOf(m, known('GET /r/ HTTP/1.1'));
+  assert.ok(out.includes(`444:${lineOf(conf, '\\.php$')}`), out.join(' '));
+  assert.ok(out.includes(`403:${lineOf(conf, '@gone {')}`), out.join(' '));
+  // The final $uri names the file: /r/x.php was dropped by the php location, /r/x.txt not.
+  assert.deepEqual(outcomesOf(m, known('GET /r/ HTTP/1.1', 'localhost', { uri: '/r/x.php' })).filter((o) => o.startsWith('444')), [`444:${lineOf(conf, '\\.php$')}`]);
+  assert.ok(!outcomesOf(m, known('GET /r/ HTTP/1.1', 'localhost', { uri: '/r/x.txt' })).some((o) => o.startsWith('444')));
+});

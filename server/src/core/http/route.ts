@@ -2017,8 +2017,12 @@ class Run {
   }
 
   content(): Outcome | undefined {
-    const index = this.indexRedirect();
-    if (index !== false) return index;
+    if (this.indexesDirectory()) {
+      const random = this.randomIndex();
+      if (random !== false) return random;
+      const index = this.indexRedirect();
+      if (index !== false) return index;
+    }
     const handler = this.contentHandler();
     const script = this.scriptClose(handler);
     if (script !== false) return script;
@@ -2133,13 +2137,50 @@ class Run {
    * (the static answer: 403/404).
    * False when the index module does not run.
    */
-  indexRedirect(): Outcome | undefined | false {
+  /**
+   * Whether the content phase's directory handlers (random_index, then index) look at this
+   * request: a URI ending in '/', GET, HEAD or POST, no content handler of the location's own.
+   */
+  indexesDirectory(): boolean {
     const uri = this.uri;
     if (isUnknown(uri) || !uri.endsWith('/') || this.contentHandler()) return false;
     const m = this.method;
-    if (isUnknown(m)) {
-      if (this.pick(['the (unlogged) method was GET, HEAD or POST', 'the (unlogged) method was another one'], m.unknown) === 1) return false;
-    } else if (m !== 'GET' && m !== 'HEAD' && m !== 'POST') return false;
+    if (isUnknown(m)) return this.pick(['the (unlogged) method was GET, HEAD or POST', 'the (unlogged) method was another one'], m.unknown) === 0;
+    return m === 'GET' || m === 'HEAD' || m === 'POST';
+  }
+
+  /**
+   * ngx_http_random_index_handler (`random_index on`), before the index module: the request goes,
+   * with its args, to a regular file of the directory picked at random (dot files skipped); a
+   * missing directory is a 404, one without such a file declines. Which file only a logged
+   * `$uri` tells (it is the final URI: one in this directory is that file).
+   */
+  randomIndex(): Outcome | undefined | false {
+    const d = inherited(this.scope, 'random_index')[0];
+    if (d?.args[0]?.value !== 'on') return false;
+    const uri = this.uri as string;
+    const labels = ['random_index chose a file of the directory', 'random_index found no regular file in the directory', 'random_index: the directory does not exist'];
+    const here = this.filesHere();
+    const found = here && here.probe((here.base.root + uri.slice(here.base.alias)).slice(0, -1) || '/');
+    const i =
+      found === undefined
+        ? this.pickFs('random_index', d, ['$uri'], labels)
+        : found?.kind === 'dir'
+          ? this.pick(labels.slice(0, 2), [])
+          : 2;
+    if (i === 1) return false;
+    if (i === 2) return this.finalize(404, undefined, `${labels[2]} (${where(d)}): 404`);
+    let target: Val = { unknown: ['$uri'] };
+    if ('uri' in this.facts.vars) {
+      this.reads.add('logged:uri');
+      const l = this.facts.vars.uri;
+      if (l && l.startsWith(uri) && l.length > uri.length && !l.includes('/', uri.length)) target = l;
+    }
+    return this.internalRedirect(target, `${labels[0]} (${where(d)})${isUnknown(target) ? '' : `: ${target}`}`, false, this.args);
+  }
+
+  indexRedirect(): Outcome | undefined | false {
+    const uri = this.uri as string;
     const ds = inherited(this.scope, 'index');
     const names = ds.length ? ds.flatMap((d) => d.args.map((a) => ({ value: a.value, d }))) : [{ value: 'index.html', d: undefined }];
     const labels: string[] = [];
