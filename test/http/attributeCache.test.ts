@@ -24,6 +24,7 @@ map $http_referer $bad_referer {
 }
 map $uri $legacy { default 0; ~^/old/ 1; }
 map $request_method $odd_method { default 1; GET 0; HEAD 0; }
+map $http_user_agent $agent_kind { default web; "~^(\\w+)/" tool; "Exact Agent" exact; }
 geo $blocked_net { default 0; 10.0.0.0/8 1; 10.1.0.0/16 0; 192.168.7.7 1; }
 server {
   listen 80 default_server;
@@ -44,6 +45,8 @@ server {
   location = /xmlrpc.php { return 444; }
   location /admin/ { if ($request_uri ~ "debug=1") { return 444; } return 200; }
   location /api/ { if ($args ~ token=) { return 200; } return 444; }
+  # A map's regex replaces the location's captures (nginx 1.22): $1 after it depends on the agent.
+  location ~ ^/cap/(\\w+)$ { if ($agent_kind = nope) { return 410; } set $c $1; if ($c = x) { return 444; } if ($c = Wget) { return 403; } return 200; }
 }
 server {
   listen 80;
@@ -60,11 +63,11 @@ server {
 
 const pools = {
   host: ['a.test', 'www.a.test', 'b.test', 'unknown.test', '-'],
-  path: ['/', '/index.php', '/xmlrpc.php', '/old/page', '/admin/x', '/api/v1', '/private/k', '/go/private/k', '/go/xmlrpc.php', '/.env', '/a//b', '/%2e%2e/x', '/x.php', '/m/x', '/mm/x', '/le/x', '/go/le/'],
+  path: ['/cap/x', '/cap/Wget', '/', '/index.php', '/xmlrpc.php', '/old/page', '/admin/x', '/api/v1', '/private/k', '/go/private/k', '/go/xmlrpc.php', '/.env', '/a//b', '/%2e%2e/x', '/x.php', '/m/x', '/mm/x', '/le/x', '/go/le/'],
   query: ['', '?debug=1', '?token=abc', '?a=b'],
   method: ['GET', 'POST', 'HEAD', 'PUT', 'TRACE', 'OPTIONS'],
   protocol: ['HTTP/1.1', 'HTTP/1.0'],
-  ua: ['Mozilla/5.0', 'EvilBot/2.0', 'my scanner', 'curl/8.0', 'Exact Agent', 'exact agent', 'Mobile Safari', null],
+  ua: ['Wget/1.0', 'Mozilla/5.0', 'EvilBot/2.0', 'my scanner', 'curl/8.0', 'Exact Agent', 'exact agent', 'Mobile Safari', null],
   referer: ['http://spam.example/', 'spam.example', 'x.casino.example', 'ok.example', null],
   addr: ['10.2.3.4', '10.1.2.3', '192.168.7.7', '203.0.113.5', '10.9.9.9'],
 };
@@ -173,4 +176,15 @@ test('requests that differ only in their method share one routing unless somethi
     facts({ request: `${method} /le/x HTTP/1.1`, host: 'b.test', serverPort: 80, remoteAddr: '203.0.113.5', vars: { http_user_agent: 'Mozilla/5.0', http_referer: null } });
   const excluded = (method: string) => a.attribute(le(method), 444).why.includes('excluded by limit_except');
   assert.deepEqual(['GET', 'POST', 'HEAD', 'PUT', 'GET'].map(excluded), [false, true, false, true, false]);
+});
+
+test('captures a map\'s regex left behind are part of the key when the routing reads them', () => {
+  // $agent_kind is "tool" for both agents, but its regex leaves $1 = Wget or Mozilla (nginx 1.22
+  // keeps a map's captures), which /cap/ reads after it.
+  const model = modelOf(conf);
+  const a = new Attributor(model);
+  const at = (ua: string) => facts({ request: 'GET /cap/x HTTP/1.1', host: 'a.test', serverPort: 80, remoteAddr: '203.0.113.5', vars: { http_user_agent: ua, http_referer: null } });
+  assert.equal(a.attribute(at('Mozilla/5.0'), 403).verdict, 'unmatched');
+  assert.equal(a.attribute(at('Wget/1.0'), 403).verdict, 'exact');
+  assert.equal(a.attribute(at('Wget/2.0'), 444).verdict, 'unmatched');
 });

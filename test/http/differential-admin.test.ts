@@ -671,6 +671,30 @@ function scenarios(): Scenario[] {
         get('/', 'localhost', { headers: { 'X-Forwarded-For': '10.0.0.5', 'x-forwarded-for': ',' } }),
       ],
     },
+    {
+      name: 'r->captures: a map\'s regex replaces them (a key without groups empties $1) and sets its named captures; an internal redirect and valid_referers leave them',
+      conf: conf(`
+  map $http_user_agent $bot { default 0; ~(bot) 1; }
+  map $http_user_agent $bad_ua { default 0; ~*(curl|wget) 1; ~*mozilla 0; }
+  map $http_user_agent $ver { default 0; "~MSIE (?<iever>\\d+)" 1; }
+  server { listen 127.0.0.1:PORT default_server; root FILES/www;
+    location ~ ^/(a)/ { if ($bot) { } set $c "$1"; if ($c = bot) { return 444; } return 200; }
+    location ~ ^/p/(\\w+)\\.html$ { if ($bad_ua) { return 403; } try_files /pages/$1.html =444; }
+    location /v/ { if ($ver) { } if ($iever = 6) { return 444; } return 200; }
+    location ~ ^/t/(q)/ { try_files $uri /e; }
+    location = /e { set $c "$1"; if ($c = q) { return 444; } return 200; }
+    location ~ ^/(r)/ { valid_referers none example.org ~(zzz); if ($invalid_referer) { return 403; } set $c "$1"; if ($c = r) { return 444; } return 200; } }`),
+      files: { 'www/pages/home.html': 'h' },
+      requests: [
+        get('/a/x', 'localhost', ua('mybot')),
+        get('/a/x'),
+        get('/p/home.html'),
+        get('/p/home.html', 'localhost', ua('Opera/9')),
+        get('/v/x', 'localhost', ua('Mozilla/4.0 (compatible; MSIE 6.0)')),
+        get('/t/q/x'),
+        get('/r/x', 'localhost', ref('http://zzz.com/')),
+      ],
+    },
   ];
 }
 

@@ -681,3 +681,24 @@ server { listen 80; root /nonexistent; error_page 404 = @gone;
   assert.deepEqual(outcomesOf(m, known('GET /r/ HTTP/1.1', 'localhost', { uri: '/r/x.php' })).filter((o) => o.startsWith('444')), [`444:${lineOf(conf, '\\.php$')}`]);
   assert.ok(!outcomesOf(m, known('GET /r/ HTTP/1.1', 'localhost', { uri: '/r/x.txt' })).some((o) => o.startsWith('444')));
 });
+
+test('r->captures: a map\'s regex replaces them, an internal redirect keeps them, valid_referers leaves them', () => {
+  // Each checked with nginx 1.22 (differential-admin).
+  const conf = http(`
+map $http_user_agent $bot { default 0; ~(bot) 1; }
+map $http_user_agent $ver { default 0; "~MSIE (?<iever>\\d+)" 1; }
+server { listen 80; root /nonexistent;
+  location ~ ^/(a)/ { if ($bot) { } set $c "$1"; if ($c = bot) { return 444; } return 200; }
+  location /v/ { if ($ver) { } if ($iever = 6) { return 444; } return 200; }
+  location ~ ^/t/(q)/ { try_files $uri /e; }
+  location = /e { set $c "$1"; if ($c = q) { return 444; } return 200; }
+  location ~ ^/(r)/ { valid_referers none ~(zzz); if ($invalid_referer) { return 403; } set $c "$1"; if ($c = r) { return 444; } return 200; }
+}`);
+  const m = modelOf(conf);
+  const st = (p: string, vars: Record<string, string | null>) => one(m, known(`GET ${p} HTTP/1.1`, 'localhost', vars)).status;
+  assert.equal(st('/a/x', { http_user_agent: 'mybot' }), 444);
+  assert.equal(st('/a/x', { http_user_agent: 'browser' }), 200);
+  assert.equal(st('/v/x', { http_user_agent: 'Mozilla/4.0 (compatible; MSIE 6.0)' }), 444);
+  assert.ok(outcomesOf(m, known('GET /t/q/x HTTP/1.1')).includes(`444:${lineOf(conf, 'location = /e')}`));
+  assert.equal(st('/r/x', { http_referer: 'http://zzz.com/' }), 444);
+});

@@ -204,7 +204,7 @@ export class Attributor {
       const net = name.slice(4);
       return (f) => netMember(f.remoteAddr, net);
     }
-    if (name.startsWith('map:') || name.startsWith('geo:')) return derivedReadKey(model, name);
+    if (name.startsWith('map:') || name.startsWith('mapcap:') || name.startsWith('geo:')) return derivedReadKey(model, name);
     const logged = name.startsWith('logged:') ? name.slice(7) : name;
     return (f) => {
       const v = f.vars[logged];

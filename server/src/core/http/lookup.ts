@@ -52,27 +52,33 @@ export function isVolatileMap(m: MapModel): boolean {
   return v;
 }
 
-const constantLookups = new WeakMap<MapModel, (src: string) => Val>();
+type RegexMatch = Extract<RegexResult, { kind: 'match' }>;
 
-/** A constant map's answer for `src`, remembered across requests (the same key answers the same). */
-export function constantMapValue(m: MapModel, src: string): Val {
-  return constantMapLookup(m)(src);
+/** A constant map's answer, with the regex match that chose it (which sets r->captures). */
+export interface ConstantAnswer {
+  value: Val;
+  match?: RegexMatch;
 }
 
-/** constantMapValue for one map, for a caller that asks it again and again. */
-export function constantMapLookup(m: MapModel): (src: string) => Val {
+const constantLookups = new WeakMap<MapModel, (src: string) => ConstantAnswer>();
+
+/**
+ * A constant map's answer for `src`, remembered across requests (the same key answers the same),
+ * for a caller that asks it again and again.
+ */
+export function constantMapLookup(m: MapModel): (src: string) => ConstantAnswer {
   let lookup = constantLookups.get(m);
   if (!lookup) {
-    const memo = new Map<string, Val>();
+    const memo = new Map<string, ConstantAnswer>();
     lookup = (src) => {
-      let v = memo.get(src);
-      if (v === undefined) {
+      let a = memo.get(src);
+      if (a === undefined) {
         const e = findMapEntry(m, src);
-        v = 'unknown' in e ? { unknown: [`$${m.target} (${e.unknown})`] } : ((e.value.parts[0] as string | undefined) ?? '');
+        a = 'unknown' in e ? { value: { unknown: [`$${m.target} (${e.unknown})`] } } : { value: (e.value.parts[0] as string | undefined) ?? '', match: e.match };
         if (memo.size > 50_000) memo.clear();
-        memo.set(src, v);
+        memo.set(src, a);
       }
-      return v;
+      return a;
     };
     constantLookups.set(m, lookup);
   }
@@ -183,8 +189,10 @@ const keyableMaps = new WeakMap<MapModel, boolean>();
 export function mapIsKeyable(model: HttpModel, m: MapModel): boolean {
   let k = keyableMaps.get(m);
   if (k === undefined) {
+    // Named captures a regex key sets are variables the routing may read later: keyed on inputs.
     k =
       m.constant &&
+      m.regex.every((r) => !r.re.names.length) &&
       m.source.parts.every(
         (p) =>
           typeof p === 'string' ||
@@ -206,10 +214,15 @@ export function geoIsKeyable(g: GeoModel): boolean {
  * Prepared once per read: the attribution cache asks it for nearly every traced line.
  */
 export function derivedReadKey(model: HttpModel, read: string): (f: RequestFacts) => string {
-  if (read.startsWith('map:')) {
-    const m = model.maps.get(read.slice(4))!;
-    const parts = m.source.parts;
+  if (read.startsWith('map:') || read.startsWith('mapcap:')) {
+    const m = model.maps.get(read.slice(read.indexOf(':') + 1))!;
     const lookup = constantMapLookup(m);
+    const parts = m.source.parts;
+    // `map:NAME` keys on the answer; `mapcap:NAME` (a routing read $1..$9 after the map's regex
+    // set them) on the captures of the match.
+    const answer = read.startsWith('map:')
+      ? (a: ConstantAnswer) => (isUnknown(a.value) ? undefined : `=${a.value}`)
+      : (a: ConstantAnswer) => (a.match ? `=${a.match.groups.slice(1).join('\u0000')}` : '-');
     return (f) => {
       let src = '';
       for (const p of parts) {
@@ -220,8 +233,7 @@ export function derivedReadKey(model: HttpModel, read: string): (f: RequestFacts
           src += v;
         }
       }
-      const v = lookup(src);
-      return isUnknown(v) ? `\u0002${src}` : `=${v}`;
+      return answer(lookup(src)) ?? `\u0002${src}`;
     };
   }
   const g = model.geos.get(read.slice(4))!;

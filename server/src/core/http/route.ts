@@ -42,7 +42,7 @@ import { forwardedAddr, inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip'
 import { browserConf, browserVariable, isMsie } from './browser';
 import { atotm, loggedSecond, md5, secureLinkConf, secureLinkHash } from './secureLink';
 import { SCRIPT_DIRECTIVES, scriptMay444, type ScriptPhase } from './scripts';
-import { constantMapValue, findMapEntry, geoIsKeyable, locationCan444, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
+import { constantMapLookup, findMapEntry, geoIsKeyable, locationCan444, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
 
 export type OutcomeStatus = number | 'content';
 
@@ -263,7 +263,21 @@ class Run {
   missing = new Set<string>();
   decisions: Decision[] = [];
   vars = new Map<string, Val>();
-  captures: Val[] = [];
+  private capturesVal: Val[] = [];
+  /**
+   * The keyable maps with regex keys evaluated since r->captures was last set otherwise (see
+   * evalMap): a routing that reads them depends on whether and how those maps' regexes matched,
+   * not only on their values.
+   */
+  private capturesFrom: string[] = [];
+  /** r->captures: $1..$9 as the last successful regex match left them. */
+  get captures(): Val[] {
+    return this.capturesVal;
+  }
+  set captures(v: Val[]) {
+    this.capturesVal = v;
+    if (this.capturesFrom.length) this.capturesFrom = [];
+  }
   private methodVal: Val = { unknown: ['$request'] };
   private uriVal: Val = { unknown: ['$request'] };
   private argsVal: Val = { unknown: ['$request'] };
@@ -1212,6 +1226,7 @@ class Run {
    * `escapeCaptures` holds and the request's path had `%` or `+` (r->quoted_uri, r->plus_in_uri).
    */
   capture(n: number): Val {
+    for (const m of this.capturesFrom) this.reads.add(`mapcap:${m}`);
     const v = this.captures[n] ?? '';
     if (!this.escapeCaptures || isUnknown(v) || !ARGS_UNSAFE.test(v)) return v;
     const q = this.quotedUri();
@@ -1494,8 +1509,9 @@ class Run {
       while (p < rest.length && rest[p] !== '/') p++;
       return rest.slice(p).startsWith(hit.uri) ? '' : '1';
     }
-    for (const re of serverRegexes) if (this.match(re, host, `server_name regex on the Referer host`, ['$http_referer'])) return '';
-    for (const re of regexes) if (this.match(re, rest, `valid_referers ~${re.source}`, ['$http_referer'])) return '';
+    // ngx_regex_exec_array: no captures are kept (r->captures stays as it was).
+    for (const re of serverRegexes) if (this.exec(re.exec(host), `server_name regex on the Referer host`, ['$http_referer'])) return '';
+    for (const re of regexes) if (this.exec(re.exec(rest), `valid_referers ~${re.source}`, ['$http_referer'])) return '';
     return '1';
   }
 
@@ -1607,15 +1623,18 @@ class Run {
     const m = this.model.maps.get(name)!;
     const src = this.evalValue(m.source);
     if (isUnknown(src)) return src;
-    if (m.constant) return constantMapValue(m, src);
+    // ngx_http_map_find: a regex key's match sets r->captures (every match: a key without
+    // groups empties $1..$9) and its named captures, and they stay for the rest of the request.
+    if (m.constant) {
+      const e = constantMapLookup(m)(src);
+      if (e.match) this.setCaptures(e.match);
+      if (m.regex.length && mapIsKeyable(this.model, m)) this.capturesFrom = [...this.capturesFrom, name];
+      return e.value;
+    }
     const e = findMapEntry(m, src);
     if ('unknown' in e) return { unknown: [`$${name} (${e.unknown})`] };
-    if (!e.match) return this.evalValue(e.value);
-    const saved = this.captures;
-    this.setCaptures(e.match);
-    const v = this.evalValue(e.value);
-    this.captures = saved;
-    return v;
+    if (e.match) this.setCaptures(e.match);
+    return this.evalValue(e.value);
   }
 
   evalGeo(name: string): Val {
@@ -1806,11 +1825,13 @@ class Run {
     // The subrequest matches its location with captures of its own (r->captures): the main
     // request's $1..$9 stay as they were (an error_page target may read them after a refusal).
     const saved = this.captures;
+    const savedFrom = this.capturesFrom;
     let loc: LocationModel | undefined | 'redirect';
     try {
       loc = this.findIn(this.server.locations, path);
     } finally {
       this.captures = saved;
+      this.capturesFrom = savedFrom;
     }
     if (loc === 'redirect') return false;
     // The drops written in that location: `return 444`, and `try_files ... =444`, which ends the
@@ -2323,8 +2344,8 @@ class Run {
     }
     if (args !== undefined) this.args = args;
     if (toGet && this.method !== 'HEAD') this.method = 'GET';
+    // ngx_http_internal_redirect keeps r->captures: the next location's regex may replace them.
     this.internal = true;
-    this.captures = [];
     return this.fromServerRewrite();
   }
 }
