@@ -702,3 +702,24 @@ server { listen 80; root /nonexistent;
   assert.ok(outcomesOf(m, known('GET /t/q/x HTTP/1.1')).includes(`444:${lineOf(conf, 'location = /e')}`));
   assert.equal(st('/r/x', { http_referer: 'http://zzz.com/' }), 444);
 });
+
+test('a map key partly unknown still picks its entry when every key of that shape picks the same one', () => {
+  const conf = http(`
+map $http_user_agent $ua_class { default human; ~*bot bot; "~*^(curl|wget)" tool; }
+map "$ua_class:$request_method" $deny_ua { default 0; "~^bot:(POST|PUT)$" 1; ~^tool: 1; }
+map "$http_x_site:$ua_class" $guard { default 0; "shop.test:human" 1; }
+server { listen 80;
+  location /a { if ($deny_ua) { return 444; } return 200; }
+  location /g { if ($guard) { return 444; } return 200; }
+}`);
+  const m = modelOf(conf);
+  // Without $request (so without the method): facts give only the target.
+  const at = (path: string, ua: string) => outcomesOf(m, facts({ target: path, host: 'localhost', serverPort: 80, remoteAddr: '192.0.2.1', vars: { http_user_agent: ua } })).map((o) => o.split(':')[0]);
+  assert.deepEqual(at('/a', 'curl/8'), ['444']);
+  assert.deepEqual(at('/a', 'Mozilla'), ['200']);
+  // "bot:" then an unknown method: the bot regex may or may not match.
+  assert.deepEqual(at('/a', 'googlebot').sort(), ['200', '444']);
+  // An exact key of the same shape as "?:human" may be the key: unknown; "?:tool" rules it out.
+  assert.deepEqual(at('/g', 'Mozilla').sort(), ['200', '444']);
+  assert.deepEqual(at('/g', 'wget'), ['200']);
+});

@@ -6,7 +6,7 @@
 
 import { ipv4ToNumber, is444Source, type GeoModel, type HttpModel, type LocationModel, type LocationSet, type MapModel, type Scope, type ServerModel } from './model';
 import { inNet6, ipv6ToBigInt, ngxInetAddr, v4Mapped } from './ip';
-import { regexCandidates, type RegexResult } from './regex';
+import { regexCandidates, type NginxRegex, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
 import type { Directive } from '../syntax';
 import { compileValue, type ComplexValue } from './values';
@@ -39,6 +39,45 @@ export function findMapEntry(m: MapModel, src: string): MapEntry {
       if (res.kind === 'unknown') return { unknown: res.reason };
       if (res.kind === 'match') return { value: r.value, match: res };
     }
+  }
+  return { value: m.defaultValue };
+}
+
+/**
+ * The entry a map picks for a key of which only some pieces are known (`pieces`: the source's
+ * parts in order, unknown ones included), when every key of that shape picks the same one;
+ * undefined otherwise. Sound rather than complete: an exact key that could be the whole key, a
+ * hostnames map, or a regex other than a `^literal` the known start decides or a plain literal a
+ * known piece contains, leaves it undefined.
+ */
+export function partialMapEntry(m: MapModel, pieces: readonly Val[]): { value: ComplexValue; re?: NginxRegex } | undefined {
+  if (m.hostnames) return undefined;
+  const first = pieces.findIndex(isUnknown);
+  let last = -1;
+  for (let i = 0; i < pieces.length; i++) if (isUnknown(pieces[i])) last = i;
+  const prefix = (pieces.slice(0, first) as string[]).join('');
+  const suffix = (pieces.slice(last + 1) as string[]).join('');
+  const known = pieces.filter((p): p is string => !isUnknown(p) && p !== '');
+  const lowPrefix = prefix.toLowerCase();
+  const lowSuffix = suffix.toLowerCase();
+  for (const k of m.exact.keys()) if (k.length >= prefix.length + suffix.length && k.startsWith(lowPrefix) && k.endsWith(lowSuffix)) return undefined;
+  // No regex is tried on an empty key; a known piece makes it non-empty.
+  if (!known.length) return undefined;
+  for (const r of m.regex) {
+    // PCRE2 without UTF folds ASCII letters only.
+    const fold = (x: string) => (r.re.caseless ? x.replace(/[A-Z]+/g, (c) => c.toLowerCase()) : x);
+    const src = r.re.source;
+    const anchored = /^\^([^\\^$.|?*+()[\]{}]*)(.*)$/s.exec(src);
+    if (anchored) {
+      const lit = fold(anchored[1]);
+      const start = fold(prefix);
+      const n = Math.min(lit.length, start.length);
+      if (lit.slice(0, n) !== start.slice(0, n)) continue; // the known start rules it out
+      if (anchored[2] === '' && start.length >= lit.length) return { value: r.value, re: r.re };
+      return undefined;
+    }
+    if (/^[^\\^$.|?*+()[\]{}]+$/.test(src) && known.some((k) => fold(k).includes(fold(src)))) return { value: r.value, re: r.re };
+    return undefined;
   }
   return { value: m.defaultValue };
 }

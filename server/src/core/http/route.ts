@@ -42,7 +42,7 @@ import { forwardedAddr, inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip'
 import { browserConf, browserVariable, isMsie } from './browser';
 import { atotm, loggedSecond, md5, secureLinkConf, secureLinkHash } from './secureLink';
 import { SCRIPT_DIRECTIVES, scriptMay444, type ScriptPhase } from './scripts';
-import { constantMapLookup, findMapEntry, geoIsKeyable, locationCan444, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
+import { constantMapLookup, findMapEntry, partialMapEntry, geoIsKeyable, locationCan444, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
 
 export type OutcomeStatus = number | 'content';
 
@@ -1247,17 +1247,15 @@ class Run {
 
   evalValue(cv: ComplexValue): Val {
     if (cv.literal) return (cv.parts[0] as string | undefined) ?? '';
-    let out = '';
-    let unknown: string[] | undefined;
-    for (const p of cv.parts) {
-      let v: Val;
-      if (typeof p === 'string') v = p;
-      else if ('cap' in p) v = this.capture(p.cap);
-      else v = this.variable(p.v);
-      if (isUnknown(v)) unknown = [...(unknown ?? []), ...v.unknown];
-      else out += v;
+    if (cv.parts.length === 1) {
+      const v = this.partValue(cv.parts[0]);
+      return isUnknown(v) ? { unknown: [...new Set(v.unknown)] } : v;
     }
-    return unknown ? { unknown: [...new Set(unknown)] } : out;
+    return joinPieces(cv.parts.map((p) => this.partValue(p)));
+  }
+
+  partValue(p: ValuePart): Val {
+    return typeof p === 'string' ? p : 'cap' in p ? this.capture(p.cap) : this.variable(p.v);
   }
 
   /**
@@ -1621,8 +1619,16 @@ class Run {
 
   evalMap(name: string): Val {
     const m = this.model.maps.get(name)!;
-    const src = this.evalValue(m.source);
-    if (isUnknown(src)) return src;
+    const pieces = m.source.literal ? [this.evalValue(m.source)] : m.source.parts.map((p) => this.partValue(p));
+    const src = joinPieces(pieces);
+    if (isUnknown(src)) {
+      // A key partly known (`"$ua_class:$request_method"` without the method logged) may still
+      // pick one entry whatever the rest is.
+      const e = pieces.length > 1 ? partialMapEntry(m, pieces) : undefined;
+      if (!e) return src;
+      if (e.re) this.unknownMatch(e.re.names, src.unknown);
+      return this.evalValue(e.value);
+    }
     // ngx_http_map_find: a regex key's match sets r->captures (every match: a key without
     // groups empties $1..$9) and its named captures, and they stay for the rest of the request.
     if (m.constant) {
@@ -2348,6 +2354,17 @@ class Run {
     this.internal = true;
     return this.fromServerRewrite();
   }
+}
+
+/** Complex-value pieces joined: unknown when any is, naming every unknown input. */
+function joinPieces(pieces: readonly Val[]): Val {
+  let out = '';
+  let unknown: string[] | undefined;
+  for (const v of pieces) {
+    if (isUnknown(v)) unknown = [...(unknown ?? []), ...v.unknown];
+    else out += v;
+  }
+  return unknown ? { unknown: [...new Set(unknown)] } : out;
 }
 
 /** ngx_parse_size: bytes, or k/m/g units; undefined when invalid. */
