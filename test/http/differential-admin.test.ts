@@ -695,6 +695,21 @@ function scenarios(): Scenario[] {
         get('/r/x', 'localhost', ref('http://zzz.com/')),
       ],
     },
+    {
+      name: 'the copy-pasted Host guard in a named server: with Host unlogged, $host there is one of its own names',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name _; return 444; }
+  server { listen 127.0.0.1:PORT; server_name a.test www.a.test;
+    if ($host !~ ^(www\\.)?a\\.test$) { return 444; }
+    if ($host = www.a.test) { rewrite ^ /www last; }
+    location /wp-admin/ { return 444; }
+    location = /www { return 444; }
+    location / { return 200; } }
+  server { listen 127.0.0.1:PORT; server_name b.test *.b.test;
+    if ($host != b.test) { return 444; }
+    location / { return 200; } }`),
+      requests: [get('/x', 'evil.test'), get('/wp-admin/', 'a.test'), get('/x', 'www.a.test'), get('/x', 'x.b.test'), get('/x', 'B.TEST.'), get('/x', 'a.test:80')],
+    },
   ];
 }
 

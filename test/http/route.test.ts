@@ -723,3 +723,17 @@ server { listen 80;
   assert.deepEqual(at('/g', 'Mozilla').sort(), ['200', '444']);
   assert.deepEqual(at('/g', 'wget'), ['200']);
 });
+
+test('Host not logged: at a server only its exact names select, $host is one of them', () => {
+  // The copy-pasted guard `if ($host !~ ...)` cannot hold there (nginx 1.22, admin differential).
+  const conf = http(`
+server { listen 80 default_server; server_name _; return 444; }
+server { listen 80; server_name a.test www.a.test;
+  if ($host !~ ^(www\\.)?a\\.test$) { return 444; }
+  if ($host = www.a.test) { return 403; }
+  location / { return 200; }
+}`);
+  const m = modelOf(conf);
+  const out = outcomesOf(m, facts({ request: 'GET /x HTTP/1.1', serverPort: 80, remoteAddr: '192.0.2.1' })).sort();
+  assert.deepEqual(out, [`200:${lineOf(conf, 'return 200')}`, `403:${lineOf(conf, '= www.a.test')}`, `444:${lineOf(conf, 'server_name _')}`]);
+});

@@ -284,6 +284,8 @@ class Run {
   private targetVal: Val = { unknown: ['$request'] };
   protocol: Val = { unknown: ['$request'] };
   hostVar: Val = { unknown: ['$host'] };
+  /** With Host unlogged: the values `$host` can have at the server it chose, when that is a short list. */
+  private hostNames?: string[];
   server?: ServerModel;
   group?: ListenGroup;
   scope?: Scope;
@@ -658,6 +660,7 @@ class Run {
       this.server = servers[i];
       this.path.push(`server ${serverLabel(this.server)}: chosen by an unlogged Host`);
       this.hostVar = { unknown: ['$host'] };
+      this.hostNames = selectingNames(g, this.server);
       // Whatever its server_name regexes captured from that Host is unknown too.
       const u: Unknown = { unknown: ['$host'] };
       for (const sn of this.server.names)
@@ -1316,6 +1319,12 @@ class Run {
         this.reads.add('args');
         return f.request ?? this.logged(name) ?? { unknown: ['$request'] };
       case 'host':
+        if (this.hostNames) {
+          // Asked only when read: most routings never look at $host.
+          const names = this.hostNames;
+          this.hostNames = undefined;
+          this.hostVar = names[this.pickLazy(names.length, (k) => `Host (not logged) was "${names[k]}"`, ['$host'])];
+        }
         return this.hostVar;
       case 'server_name':
         return this.serverNameVar();
@@ -2354,6 +2363,18 @@ class Run {
     this.internal = true;
     return this.fromServerRewrite();
   }
+}
+
+/**
+ * The `$host` values that select `server` on `g`: its exact names it owns there (a Host-less
+ * request has its first name), when nothing else can (not the default server, no wildcard,
+ * regex or `$hostname` name). Undefined otherwise.
+ */
+function selectingNames(g: ListenGroup, server: ServerModel): string[] | undefined {
+  if (server === g.defaultServer || server.names.some((n) => n.kind !== 'exact' || n.name === HOSTNAME)) return undefined;
+  const names = new Set<string>();
+  for (const n of server.names) if (g.exact.get(n.name) === server) names.add(n.name === '' ? server.primaryName : n.name);
+  return names.size ? [...names] : undefined;
 }
 
 /** Complex-value pieces joined: unknown when any is, naming every unknown input. */
