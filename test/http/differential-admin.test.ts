@@ -710,6 +710,27 @@ function scenarios(): Scenario[] {
     location / { return 200; } }`),
       requests: [get('/x', 'evil.test'), get('/wp-admin/', 'a.test'), get('/x', 'www.a.test'), get('/x', 'x.b.test'), get('/x', 'B.TEST.'), get('/x', 'a.test:80')],
     },
+    {
+      name: 'origin reachable only through its load balancer: geo on $realip_remote_addr, which a logged X-Forwarded-For and $remote_addr decide, beside deny into a drop',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    set_real_ip_from 127.0.0.5; real_ip_header X-Forwarded-For; real_ip_recursive on;
+    error_page 403 = @drop;
+    location @drop { return 444; }
+    if ($direct) { return 444; }
+    location /admin/ { allow 192.168.0.0/16; deny all; } }`,
+        `  geo $realip_remote_addr $direct { default 1; 127.0.0.5 0; }`,
+      ),
+      requests: [
+        get('/admin/', 'localhost', { from: '127.0.0.7' }),
+        get('/admin/', 'localhost', { from: '127.0.0.7', headers: { 'User-Agent': BROWSER, 'X-Forwarded-For': '10.1.1.1' } }),
+        get('/admin/', 'localhost', { from: '127.0.0.5', headers: { 'User-Agent': BROWSER, 'X-Forwarded-For': '10.1.1.1' } }),
+        get('/admin/', 'localhost', { from: '127.0.0.5', headers: { 'User-Agent': BROWSER, 'X-Forwarded-For': '8.8.8.8, 127.0.0.5' } }),
+        get('/admin/', 'localhost', { from: '127.0.0.7', headers: { 'User-Agent': BROWSER, 'X-Forwarded-For': '8.8.8.8, 127.0.0.5' } }),
+        get('/admin/', 'localhost', { from: '127.0.0.5', headers: { 'User-Agent': BROWSER, 'X-Forwarded-For': 'junk' } }),
+      ],
+    },
   ];
 }
 

@@ -737,3 +737,23 @@ server { listen 80; server_name a.test www.a.test;
   const out = outcomesOf(m, facts({ request: 'GET /x HTTP/1.1', serverPort: 80, remoteAddr: '192.0.2.1' })).sort();
   assert.deepEqual(out, [`200:${lineOf(conf, 'return 200')}`, `403:${lineOf(conf, '= www.a.test')}`, `444:${lineOf(conf, 'server_name _')}`]);
 });
+
+test('$realip_remote_addr unlogged: the logged $remote_addr and X-Forwarded-For tell when realip did not run', () => {
+  const conf = http(`
+geo $realip_remote_addr $direct { default 1; 127.0.0.5 0; }
+server { listen 80;
+  set_real_ip_from 127.0.0.5; real_ip_header X-Forwarded-For; real_ip_recursive on;
+  if ($direct) { return 444; }
+  return 200;
+}`);
+  const m = modelOf(conf);
+  const at = (addr: string, xff: string | null) => outcomesOf(m, facts({ request: 'GET / HTTP/1.1', host: 'a', serverPort: 80, remoteAddr: addr, vars: { http_x_forwarded_for: xff } })).map((o) => o.split(':')[0]).sort();
+  // No header, or one naming another address than the logged one: the connection's address.
+  assert.deepEqual(at('127.0.0.7', null), ['444']);
+  assert.deepEqual(at('127.0.0.7', '10.1.1.1'), ['444']);
+  assert.deepEqual(at('127.0.0.7', '8.8.8.8, 127.0.0.5'), ['444']);
+  // The address realip would have taken: it may have come from the balancer, or not.
+  assert.deepEqual(at('10.1.1.1', '10.1.1.1'), ['200', '444']);
+  // An address realip cannot parse leaves it.
+  assert.deepEqual(at('127.0.0.5', 'junk'), ['200']);
+});

@@ -179,3 +179,17 @@ export function forwardedAddr(xff: string, start: string, trusted: (addr: string
   }
   return addr;
 }
+
+/** Whether an address (IPv4 or IPv6 text) is in one of `nets`, each of its own family (ngx_cidr_match). */
+export function addrInNets(addr: string, nets: readonly (Cidr | Net6)[]): boolean {
+  const n4 = ipv4ToNumber(addr);
+  const n6 = n4 === undefined && addr.includes(':') ? ipv6ToBigInt(addr) : undefined;
+  return nets.some((c) => (typeof c.lo === 'number' ? n4 !== undefined && n4 >= c.lo && n4 <= (c.hi as number) : n6 !== undefined && n6 >= c.lo && n6 <= (c.hi as bigint)));
+}
+
+/** Whether two address texts name the same address (IPv6 has many spellings). */
+export function sameAddress(a: string, b: string): boolean {
+  if (a === b) return true;
+  const x = ipv6ToBigInt(a);
+  return x !== undefined && x === ipv6ToBigInt(b) && a.includes(':') === b.includes(':');
+}

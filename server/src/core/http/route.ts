@@ -38,7 +38,7 @@ import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, requiresHost, unsupportedVersion, validateHost } from './uri';
 import { containsOffset } from '../positions';
 import { compileValue, type ComplexValue, type ValuePart } from './values';
-import { forwardedAddr, inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
+import { addrInNets, forwardedAddr, inNet6, ipv6ToBigInt, parseCidr6, sameAddress, v4Mapped, type Cidr, type Net6 } from './ip';
 import { browserConf, browserVariable, isMsie } from './browser';
 import { atotm, loggedSecond, md5, secureLinkConf, secureLinkHash } from './secureLink';
 import { SCRIPT_DIRECTIVES, scriptMay444, type ScriptPhase } from './scripts';
@@ -1334,6 +1334,8 @@ class Run {
         this.reads.add('remote_addr');
         if (this.realipPending()) return this.logged('realip_remote_addr') ?? { unknown: ['$realip_remote_addr'] };
         return f.remoteAddr ?? { unknown: ['$remote_addr'] };
+      case 'realip_remote_addr':
+        return this.realipRemoteAddr();
       case 'invalid_referer':
         return this.invalidReferer();
       case 'document_root':
@@ -1462,6 +1464,40 @@ class Run {
       if (sc.byName.has('set_real_ip_from') || sc.byName.has('real_ip_header')) return true;
     }
     return false;
+  }
+
+  /**
+   * `$realip_remote_addr`, the connection's address, when not logged: the logged `$remote_addr`
+   * unless the server's realip may have replaced it. It did not when its header (logged) names
+   * no other address than the one realip's walk from a trusted connection would reach
+   * (ngx_http_get_forwarded_addr), or when no set_real_ip_from is in effect. Realip in a
+   * location of the server, or from the PROXY protocol: unknown.
+   */
+  realipRemoteAddr(): Val {
+    const l = this.logged('realip_remote_addr');
+    if (l !== undefined) return l;
+    const unknown: Val = { unknown: ['$realip_remote_addr'] };
+    this.reads.add('remote_addr');
+    const addr = this.facts.remoteAddr;
+    if (addr === undefined || !this.server) return unknown;
+    const sc = this.server.scope;
+    for (const x of scopesOf(this.model))
+      if (x.server === this.server && x !== sc && (x.byName.has('real_ip_header') || x.byName.has('set_real_ip_from'))) return unknown;
+    const from = inherited(sc, 'set_real_ip_from').map((d) => d.args[0]?.value ?? '');
+    if (!from.length) return addr;
+    const header = (inherited(sc, 'real_ip_header')[0]?.args[0]?.value ?? 'X-Real-IP').toLowerCase();
+    if (header === 'proxy_protocol' || from.some((f) => f.startsWith('unix:'))) return unknown;
+    const value = this.logged(`http_${header.replace(/-/g, '_')}`);
+    if (value === undefined || isUnknown(value)) return unknown;
+    if (value === '') return addr;
+    const nets = from.map((f) => (f.includes(':') ? parseCidr6(f) : parseCidr(f)));
+    if (nets.some((n) => !n)) return unknown;
+    const start = '\u0000';
+    const trusted = (a: string) => a === start || addrInNets(a, nets as (Cidr | Net6)[]);
+    const recursive = inherited(sc, 'real_ip_recursive')[0]?.args[0]?.value === 'on';
+    const reached = forwardedAddr(value, start, trusted, recursive);
+    if (reached === undefined) return unknown;
+    return reached === start || !sameAddress(reached, addr) ? addr : unknown;
   }
 
   /** ngx_http_referer_variable: "" when the Referer is valid for `valid_referers`, else "1". */
