@@ -132,6 +132,26 @@ function scenarios(): Scenario[] {
         get('/', 'shop.test', { ...tls('shop.test'), headers: { 'User-Agent': 'curl/8.0' } }),
       ],
     },
+    {
+      name: 'a request refused before Host is read (bad line or URI, 414, 505) on a TLS port: at the server the SNI named, else the default',
+      conf: conf(
+        `
+  ${CERTS}
+  server { listen 127.0.0.1:PORT2 ssl default_server; server_name _; error_page 400 414 505 = /d; location = /d { return 444; } location / { return 200; } }
+  server { listen 127.0.0.1:PORT2 ssl; server_name a.test; error_page 400 414 505 = /e; location = /e { return 444; } location / { return 200; } }
+  server { listen 127.0.0.1:PORT2 ssl; server_name b.test; location / { return 200; } }
+`,
+      ),
+      requests: [
+        get('/../x', 'a.test', tls('a.test')),
+        get('/x', 'a.test', { ...tls('a.test'), protocol: 'HTTP/1.1 x' }),
+        get('/x', 'a.test', { ...tls('a.test'), protocol: 'HTTP/2.0' }),
+        get('/' + 'x'.repeat(9000), 'a.test', tls('a.test')),
+        get('/../x', 'a.test', tls('nobody.test')),
+        get('/../x', 'a.test', tls()),
+        get('/../x', 'b.test', tls('b.test')),
+      ],
+    },
   ];
 }
 

@@ -520,12 +520,12 @@ class Run {
     let line = f.request !== undefined ? parseRequestLine(f.request) : undefined;
     if (f.request !== undefined && !line) {
       // A line nginx answers 400 (or 505) before any server_name routing.
-      this.chooseGroupAndDefault();
+      this.chooseGroupBeforeHost();
       if (unsupportedVersion(f.request)) return this.finalize(505, undefined, 'the request line names an HTTP major version above 1: nginx answers 505');
       return this.finalize(400, undefined, 'the request line is invalid: nginx answers 400');
     }
     if (line?.protocol === 'HTTP/2.0' && (!this.model.servers.some((s) => s.listens.some((l) => l.http2)) || this.pick(['', 'the line was sent over HTTP/1 (not an HTTP/2 request)'], []) === 1)) {
-      this.chooseGroupAndDefault();
+      this.chooseGroupBeforeHost();
       return this.finalize(505, undefined, 'the request line names HTTP/2.0 over HTTP/1: nginx answers 505');
     }
     if (line) {
@@ -536,7 +536,7 @@ class Run {
       // without its protocol: it reads as HTTP/0.9. nginx answered 414 at the default server
       // (ngx_http_read_request_header, before Host), whose error_page may take it.
       if (line.protocol === 'HTTP/0.9' && f.request!.length >= LONGEST_PLAIN_LINE && this.pick(['', 'the request line was longer than large_client_header_buffers (the log shows its start)'], []) === 1) {
-        this.chooseGroupAndDefault();
+        this.chooseGroupBeforeHost();
         return this.finalize(414, undefined, 'the request line is too long: nginx answers 414');
       }
     } else {
@@ -551,7 +551,7 @@ class Run {
     if (line?.host !== undefined) {
       const h = validateHost(line.host);
       if (h === undefined) {
-        this.chooseGroupAndDefault();
+        this.chooseGroupBeforeHost();
         this.parseUri();
         return this.finalize(400, undefined, 'the request line carries an invalid host: nginx answers 400');
       }
@@ -566,7 +566,7 @@ class Run {
       else {
         const h = validateHost(f.httpHost);
         if (h === undefined) {
-          this.chooseGroupAndDefault();
+          this.chooseGroupBeforeHost();
           if (!this.parseUri()) return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
           return this.finalize(400, undefined, `Host "${f.httpHost}" is invalid: nginx answers 400`);
         }
@@ -675,8 +675,7 @@ class Run {
 
     // The URI was parsed with the request line, before Host chose the server.
     if (!this.parseUri()) {
-      this.server = this.group!.defaultServer;
-      this.scope = this.server.scope;
+      this.serverBeforeHost();
       return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
     }
     const overflow = this.headerOverflow();
@@ -800,10 +799,26 @@ class Run {
     return isUnknown(this.protocol) || !requiresHost(this.protocol);
   }
 
-  chooseGroupAndDefault(): void {
+  chooseGroupBeforeHost(): void {
     this.chooseGroup();
-    this.server = this.group!.defaultServer;
+    this.serverBeforeHost();
+  }
+
+  /**
+   * The server of a request nginx refuses before it reads Host (request line, URI, an invalid
+   * Host): the address's default server, or on a TLS address the one the handshake's SNI named
+   * (ngx_http_ssl_servername sets the connection's configuration; no SNI, or an unknown name,
+   * leaves the default). `$host` and `$server_name` are then that server's first name.
+   */
+  serverBeforeHost(): void {
+    const g = this.group!;
+    const f = this.facts;
+    const named = (s: ServerModel) => s.primaryName === HOSTNAME || ((f.serverName === undefined || sameLogged(f.serverName, s.primaryName)) && (f.host === undefined || sameLogged(f.host, s.primaryName)));
+    const servers = (groupFlag(g, 'ssl') ? g.reachable : [g.defaultServer]).filter(named);
+    if (!servers.length) throw PRUNE;
+    this.server = servers[this.pickLazy(servers.length, (k) => `the TLS handshake's server name selected ${serverLabel(servers[k])}`, ['$ssl_server_name'])];
     this.scope = this.server.scope;
+    this.hostVar = this.serverNameVar();
   }
 
   chooseGroup(): void {
