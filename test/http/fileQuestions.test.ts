@@ -162,3 +162,29 @@ server { listen 80; root /srv/www;
   // "/d/sub": the URI stays "/d/sub", which the index module leaves (the static module's 301).
   assert.equal(at('/d/sub').verdict, 'unmatched');
 });
+
+test('the static module\'s answer where the files are here: 404, 301, 405 for POST to a file, the file; 405 for other methods anywhere', () => {
+  const c = http(`
+server { listen 80; root /srv/www;
+  error_page 403 = @forbidden;
+  error_page 404 = @missing;
+  error_page 405 = @method;
+  location /s/ { limit_req_status 444; }
+  location @forbidden { return 444; }
+  location @missing { return 444; }
+  location @method { return 444; }
+}`);
+  const files = fakeFiles(['/srv/www/s/page.html', '/srv/www/s/dir/']);
+  const m = modelOf(c);
+  const rules = (req: string, probe?: FileProbe) =>
+    new Attributor(m, probe ? { files: probe } : {}).attribute(facts({ request: req, host: 'h', serverPort: 80 }), 444).rules.map((r) => r.range.start.line + 1);
+  const line = (needle: string) => lineOf(c, needle);
+  assert.deepEqual(rules('GET /s/missing HTTP/1.1', files), [line('@missing {')]);
+  assert.deepEqual(rules('POST /s/page.html HTTP/1.1', files), [line('@method {')]);
+  assert.deepEqual(rules('GET /s/page.html HTTP/1.1', files), []);
+  assert.deepEqual(rules('GET /s/dir HTTP/1.1', files), []);
+  // Whatever the files: the static module takes only GET, HEAD and POST.
+  assert.deepEqual(rules('PUT /s/anything HTTP/1.1'), [line('@method {')]);
+  // Without the files: any of its errors.
+  assert.deepEqual(rules('GET /s/missing HTTP/1.1').sort(), [line('@forbidden {'), line('@missing {'), line('@method {')].sort());
+});

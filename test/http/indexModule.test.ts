@@ -29,7 +29,8 @@ test('index: an existing index file, an absolute entry, a missing directory; not
   assert.deepEqual(at(m, 'GET /idx/ HTTP/1.1'), [ret('location = /idx/start.html'), loc('location /idx/')].sort());
   // The only entry is absolute: redirected without any test.
   assert.deepEqual(at(m, 'POST /only/ HTTP/1.1'), [ret('location = /only-target')]);
-  assert.deepEqual(at(m, 'DELETE /only/ HTTP/1.1'), [loc('location /only/')]);
+  // Not for DELETE: the static module then refuses the method (405).
+  assert.deepEqual(at(m, 'DELETE /only/ HTTP/1.1'), [`405@loc${lineOf(conf, 'location /only/')}`]);
   // a.html existed (→ /abs/a.html, static), or the directory did and /abs-target answered, or it did not (404).
   assert.deepEqual(at(m, 'GET /abs/ HTTP/1.1'), [ret('location = /abs-target'), loc('location /abs/')].sort());
   assert.deepEqual(at(m, 'GET /px/ HTTP/1.1'), [loc('location /px/')]);

@@ -2118,6 +2118,9 @@ class Run {
     const upstream = UPSTREAM_MODULES.get(handler?.name ?? '');
     const accel = upstream ? this.xAccelRedirect(upstream) : false;
     if (accel !== false) return accel;
+    const stat = handler ? undefined : this.staticAnswer();
+    if (stat === 'content') return this.finish('content', undefined, 'served by the static module');
+    if (stat !== undefined) return this.finalize(stat.status, undefined, stat.why);
     // A content handler answers: any status. It may be an error error_page catches.
     const pages = this.errorPages();
     let codes = [...new Set(pages.flatMap((p) => p.codes))];
@@ -2132,6 +2135,34 @@ class Run {
       if (i > 0) return this.finalize(codes[i - 1], undefined, `the content handler answered ${codes[i - 1]}`);
     }
     return this.finish('content', undefined, 'served by the content handler');
+  }
+
+  /**
+   * What the static module answers where nothing else serves the location, when that is known
+   * (ngx_http_static_handler, then ngx_http_core_content_phase): 405 for a method other than GET,
+   * HEAD or POST; for a file URI whose document root is on this machine, 404 for a missing path
+   * (or one that is no file), 301 for a directory, 405 for a POST to a file, else the file.
+   * Undefined where another module may answer (autoindex, dav, gzip_static...) or the files are
+   * not here.
+   */
+  staticAnswer(): 'content' | { status: number; why: string } | undefined {
+    for (const [name, off] of STATIC_RIVALS) {
+      const v = inherited(this.scope, name)[0]?.args[0]?.value;
+      if (v !== undefined && v !== off) return undefined;
+    }
+    const m = this.method;
+    if (isUnknown(m)) return undefined;
+    if (m !== 'GET' && m !== 'HEAD' && m !== 'POST') return { status: 405, why: `the static module does not take ${m}: 405` };
+    const uri = this.uri;
+    if (isUnknown(uri) || uri.endsWith('/')) return undefined;
+    const path = this.requestFilename();
+    if (path === undefined || isUnknown(path)) return undefined;
+    const found = this.onDisk(path);
+    if (found === undefined) return undefined;
+    if (found === null || found.kind === 'other') return { status: 404, why: `${path} is not a file on this machine: 404` };
+    if (found.kind === 'dir') return { status: 301, why: `${path} is a directory: 301 to the URI with a slash` };
+    if (m === 'POST') return { status: 405, why: 'the static module does not take POST to a file: 405' };
+    return 'content';
   }
 
   /** The Lua handler of the rewrite or access phase in effect here, as scriptClose judges it. */
@@ -2427,6 +2458,22 @@ function selectingNames(g: ListenGroup, server: ServerModel): string[] | undefin
   for (const n of server.names) if (g.exact.get(n.name) === server) names.add(n.name === '' ? server.primaryName : n.name);
   return names.size ? [...names] : undefined;
 }
+
+/**
+ * Directives (with the value that turns them off) of modules that may answer before or instead
+ * of the static module, or change what it answers: staticAnswer does not judge where one is on.
+ */
+const STATIC_RIVALS: [string, string | undefined][] = [
+  ['autoindex', 'off'],
+  ['fancyindex', 'off'],
+  ['dav_methods', 'off'],
+  ['dav_ext_methods', undefined],
+  ['gzip_static', 'off'],
+  ['image_filter', 'off'],
+  ['xslt_stylesheet', undefined],
+  ['disable_symlinks', 'off'],
+  ['open_file_cache', 'off'],
+];
 
 /** Complex-value pieces joined: unknown when any is, naming every unknown input. */
 function joinPieces(pieces: readonly Val[]): Val {
