@@ -814,7 +814,9 @@ class Run {
     const g = this.group!;
     const f = this.facts;
     const named = (s: ServerModel) => s.primaryName === HOSTNAME || ((f.serverName === undefined || sameLogged(f.serverName, s.primaryName)) && (f.host === undefined || sameLogged(f.host, s.primaryName)));
-    const servers = (groupFlag(g, 'ssl') ? g.reachable : [g.defaultServer]).filter(named);
+    // A logged name picks among the servers the handshake may have named (alone, the default
+    // server keeps its old answer for a line it could not have logged: "it would get 400").
+    const servers = groupFlag(g, 'ssl') && g.reachable.length > 1 ? g.reachable.filter(named) : [g.defaultServer];
     if (!servers.length) throw PRUNE;
     this.server = servers[this.pickLazy(servers.length, (k) => `the TLS handshake's server name selected ${serverLabel(servers[k])}`, ['$ssl_server_name'])];
     this.scope = this.server.scope;
