@@ -92,3 +92,20 @@ test('a path of many variables is not matched (no catastrophic backtracking on a
   assert.deepEqual(logPathVars(three, `/var/log/nginx/${'-'.repeat(250)}`), {});
   assert.ok(Number(process.hrtime.bigint() - t2) / 1e6 < 1000);
 });
+
+test('a file a pattern names is read with that access_log\'s format, not a detected one of the same shape', async () => {
+  const { formatForLog } = await import('../../server/src/core/trace');
+  const m = modelOf(
+    http(`
+log_format main '$remote_addr "$request" $status "$http_x_forwarded_for"';
+log_format withhost '$remote_addr "$request" $status "$host"';
+server { listen 80; access_log /var/log/nginx/p-$server_port.log withhost; return 444; }
+server { listen 81; access_log /var/log/nginx/plain.log main; access_log /var/log/nginx/$server_port.log withhost; return 444; }
+`),
+  );
+  const sample = ['127.0.0.1 "GET / HTTP/1.1" 444 "localhost"'];
+  assert.equal(formatForLog(m, '/var/log/nginx/p-80.log', sample).format.name, 'withhost');
+  // A literal path and a pattern naming one file: both their formats are the file's.
+  const both = formatForLog(m, '/var/log/nginx/plain.log', sample);
+  assert.deepEqual([both.format.name, ...(both.alternatives ?? []).map((f) => f.name)].sort(), ['main', 'withhost']);
+});

@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import { compileLogFormat, combinedFormat, type LogFormat } from './logs/format';
 import { readLogBatches, readStreamBatches } from './logs/reader';
 import { bytesToText } from './regex/bytes';
-import { Attributor, allAccessLogs, logFilterFor, logPathVars, type Attribution } from './http/attribute';
+import { Attributor, allAccessLogs, logPathVars, logTargetOf, type Attribution } from './http/attribute';
 import type { AccessLogDef, HttpModel, RuleRef } from './http/model';
 import { factsBuilder, pinnedVariables, type FactsBuilder, type RequestFacts } from './http/request';
 import type { FileProbe } from './http/route';
@@ -39,10 +39,10 @@ export interface FormatChoice {
  * detected (always, for lines without a file: `logFile` undefined).
  */
 export function formatForLog(model: HttpModel, logFile: string | undefined, sample: readonly string[] = []): FormatChoice {
-  const filter = logFilterFor(model, logFile);
+  const names = logFile ? logTargetOf(model, logFile).names : undefined;
   const candidates: { name: string; def?: AccessLogDef }[] = [];
-  if (filter) {
-    for (const d of allAccessLogs(model)) if (!d.off && d.resolvedPath && filter(d)) candidates.push({ name: d.format, def: d });
+  if (names) {
+    for (const d of allAccessLogs(model)) if (!d.off && names(d)) candidates.push({ name: d.format, def: d });
   }
   const compiled: { f: LogFormat; how: string }[] = [];
   const seen = new Set<string>();
@@ -50,7 +50,7 @@ export function formatForLog(model: HttpModel, logFile: string | undefined, samp
     if (seen.has(c.name)) continue;
     seen.add(c.name);
     const f = compileNamed(model, c.name);
-    if (f) compiled.push({ f, how: `log_format ${c.name} (access_log ${c.def?.resolvedPath})` });
+    if (f) compiled.push({ f, how: `log_format ${c.name} (access_log ${c.def?.resolvedPath ?? c.def?.path?.raw})` });
   }
   const detectPool = () => [
     ...[...model.logFormats.keys()].map((n) => ({ f: compileNamed(model, n)!, how: `detected: log_format ${n}` })).filter((x) => x.f),

@@ -46,7 +46,13 @@ export function logTargetOf(model: HttpModel, logFile: string): LogTarget {
   return t;
 }
 
-type LogTarget = { filter?: (d: AccessLogDef) => boolean; vars: Record<string, string> };
+type LogTarget = {
+  /** The access_log definitions that may have written the file (a path with variables may). */
+  filter?: (d: AccessLogDef) => boolean;
+  /** Those whose path names the file: literally, or as a pattern of variables (logPath.ts). */
+  names?: (d: AccessLogDef) => boolean;
+  vars: Record<string, string>;
+};
 
 // A log's analyzer asks for its target three times and the format choice walks every access_log
 // again: with 300 servers that was ~20 ms of the first code-lens request on a log.
@@ -57,13 +63,14 @@ function computeLogTarget(model: HttpModel, logFile: string): LogTarget {
   const defs = allAccessLogs(model);
   const absBase = unrotated(posix.normalize(logFile));
   const base = posix.basename(absBase);
-  if (defs.some((d) => d.resolvedPath && posix.normalize(d.resolvedPath) === absBase))
-    return { filter: (d) => !d.resolvedPath || posix.normalize(d.resolvedPath) === absBase, vars: {} };
-  if (defs.some((d) => d.resolvedPath && posix.basename(d.resolvedPath) === base))
-    return { filter: (d) => !d.resolvedPath || posix.basename(d.resolvedPath) === base, vars: {} };
   const byPattern = matchLogPath(model, defs, absBase);
+  const patterned = (d: AccessLogDef) => d.d !== undefined && !!byPattern?.directives.has(d.d);
+  for (const same of [(p: string) => posix.normalize(p) === absBase, (p: string) => posix.basename(p) === base]) {
+    if (defs.some((d) => d.resolvedPath && same(d.resolvedPath)))
+      return { filter: (d) => !d.resolvedPath || same(d.resolvedPath), names: (d) => (d.resolvedPath ? same(d.resolvedPath) : patterned(d)), vars: {} };
+  }
   if (!byPattern) return { vars: {} };
-  return { filter: (d) => d.d !== undefined && byPattern.directives.has(d.d), vars: byPattern.vars };
+  return { filter: patterned, names: patterned, vars: byPattern.vars };
 }
 
 export function logFilterFor(model: HttpModel, logFile: string | undefined): ((d: AccessLogDef) => boolean) | undefined {
