@@ -378,6 +378,32 @@ function scenarios(): Scenario[] {
       files: { 'www/r/x.php': 'x', 'www/r/.hidden': 'h', 'www/r/sub/index.html': 'i', 'www/r/empty/': '' },
       requests: [get('/r/'), get('/r/?q=1'), m('POST', '/r/'), get('/r/sub/'), get('/r/none/'), get('/r/empty/')],
     },
+    {
+      name: 'limits whose keys were empty leave the request unlimited, so the next location\'s limit runs',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server; root FILES/www;
+    location /t/ { limit_req zone=hk; try_files $uri /b/y; }
+    location /b/ { limit_req zone=ip; limit_req_status 444; } }`,
+        `  limit_req_zone $binary_remote_addr zone=ip:1m rate=1r/m;
+  limit_req_zone $http_x_key zone=hk:1m rate=1r/m;`,
+      ),
+      files: { 'www/b/y': 'y' },
+      requests: [get('/t/q', 'localhost', { from: '127.0.0.83' }), get('/t/q', 'localhost', { from: '127.0.0.83' })],
+    },
+    {
+      // One limit_req_status per scenario: the harness names the rule of a limit by its status directive.
+      name: 'a limit_req in an auth_request subrequest rejecting with 444 closes the main request',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server; root FILES/www;
+    location /p/ { auth_request /auth/ok; }
+    location /auth/ { internal; limit_req zone=ip; limit_req_status 444; } }`,
+        `  limit_req_zone $binary_remote_addr zone=ip:1m rate=1r/m;`,
+      ),
+      files: { 'www/auth/ok': 'ok', 'www/p/x': 'x' },
+      requests: [get('/p/x', 'localhost', { from: '127.0.0.91' }), get('/p/x', 'localhost', { from: '127.0.0.91' })],
+    },
   ];
 }
 

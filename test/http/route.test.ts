@@ -757,3 +757,24 @@ server { listen 80;
   // An address realip cannot parse leaves it.
   assert.deepEqual(at('127.0.0.5', 'junk'), ['200']);
 });
+
+test('limits: keys that were empty (or a limit_conn key over 255 bytes) leave the next location\'s limits to run; an auth_request subrequest\'s limit may close', () => {
+  // ngx_http_limit_req_handler / ngx_http_limit_conn_handler skip such a limit and mark nothing
+  // (checked with nginx 1.22, differential-modules).
+  const conf = http(`
+limit_req_zone $http_x_key zone=hk:1m rate=1r/m;
+limit_req_zone $binary_remote_addr zone=ip:1m rate=1r/m;
+limit_conn_zone $request_uri zone=u:1m;
+server { listen 80; root /nonexistent;
+  location /t/ { limit_req zone=hk; try_files $uri /b/y; }
+  location /c/ { limit_conn u 1; try_files $uri /b/y; }
+  location /b/ { limit_req zone=ip; limit_req_status 444; }
+  location /p/ { auth_request /auth/ok; }
+  location /auth/ { internal; limit_req zone=ip; limit_req_status 444; }
+}`);
+  const m = modelOf(conf);
+  const drop = `444:${lineOf(conf, 'location /b/')}`;
+  assert.ok(outcomesOf(m, known('GET /t/q HTTP/1.1')).includes(drop));
+  assert.ok(outcomesOf(m, known(`GET /c/${'x'.repeat(300)} HTTP/1.1`)).includes(drop));
+  assert.ok(outcomesOf(m, known('GET /p/x HTTP/1.1')).includes(`444:${lineOf(conf, 'location /auth/')}`));
+});

@@ -1733,8 +1733,8 @@ class Run {
     // short-cut them), but only from the first location that has them: a try_files, index or
     // error_page redirect out of a location without limits meets the next one's.
     // A limit whose zone key is empty for this request is skipped (and sets no status).
-    const lr = this.limitReqDone ? [] : this.keyedLimits(inherited(scope, 'limit_req'), 'limit_req_zone');
-    const lc = this.limitConnDone ? [] : this.keyedLimits(inherited(scope, 'limit_conn'), 'limit_conn_zone');
+    const lr = this.limitReqDone ? [] : this.keyedLimits(inherited(scope, 'limit_req'), 'limit_req_zone', 65535);
+    const lc = this.limitConnDone ? [] : this.keyedLimits(inherited(scope, 'limit_conn'), 'limit_conn_zone', 255);
     if (!lr.length && !lc.length) return this.access();
     if (lr.length) this.limitReqDone = true;
     if (lc.length) this.limitConnDone = true;
@@ -1781,17 +1781,32 @@ class Run {
    * whose key is empty (`map ... $limit_key { 0 ""; ... }` whitelists), so an all-empty list
    * neither rejects nor marks the request as limited.
    */
-  keyedLimits(ds: Directive[], zoneDirective: string): Directive[] {
+  /**
+   * The limits that apply: nginx skips one whose key is empty or longer than `longest`
+   * (ngx_http_limit_req_handler, ngx_http_limit_conn_handler), and when it skips them all the
+   * request is not marked limited (a later location's limits still run). Keys the log does not
+   * give: a fork, where all of them are unknown, between none and these applying.
+   */
+  keyedLimits(ds: Directive[], zoneDirective: string, longest: number): Directive[] {
     if (!ds.length) return ds;
     const zones = zoneKeys(this.model, zoneDirective);
-    return ds.filter((d) => {
+    const unknown = new Set<string>();
+    let sure = false;
+    const kept = ds.filter((d) => {
       const zoneArg = d.args.find((a) => a.value.startsWith('zone='))?.value.slice(5) ?? d.args[0]?.value;
       const key = zoneArg === undefined ? undefined : zones.get(zoneArg);
-      // A key that cannot be empty is not evaluated (nor read: answers stay shared across clients).
-      if (!key || !mayBeEmpty(key)) return true;
+      // A key that can be neither empty nor too long is not evaluated (nor read: answers stay
+      // shared across clients).
+      if (!key || (!mayBeEmpty(key) && !mayBeLong(key, longest))) return (sure = true);
       const v = this.evalValue(key);
-      return isUnknown(v) || v !== '';
+      if (isUnknown(v)) {
+        for (const m of v.unknown) unknown.add(m);
+        return true;
+      }
+      return v !== '' && v.length <= longest && (sure = true);
     });
+    if (kept.length && !sure && this.pick(['', `the (unlogged) ${zoneDirective.replace('_zone', '')} keys were empty: no such limit applied`], [...unknown]) === 1) return [];
+    return kept;
   }
 
   access(): Outcome | undefined {
@@ -1918,6 +1933,12 @@ class Run {
         (r.directive.name === 'return' || r.directive.name === 'try_files') &&
         (serverLevel.has(r.directive) || blocks.some((b) => r.file === b.file && containsOffset(b.range, r.range.start.offset))),
     );
+    // Its preaccess phase: a limit there rejecting with 444 terminates the main request too,
+    // unless the main request's own limits already ran (r->main->limit_req_status).
+    for (const [limit, done] of [['limit_req', this.limitReqDone], ['limit_conn', this.limitConnDone]] as const) {
+      const st = inherited(scope, `${limit}_status`)[0];
+      if (!done && inherited(scope, limit).length && st?.args[0]?.value === '444') closes.push(ruleOf(st));
+    }
     if (!closes.length) return false;
     const i = this.pick(['', ...closes.map((r) => `the auth_request subrequest to ${path} ran ${dstr(r.directive)} (${where(r.directive)})`)], []);
     if (i === 0) return false;
@@ -2517,6 +2538,13 @@ function zoneKeys(model: HttpModel, directive: string): Map<string, ComplexValue
 
 /** Variables nginx never leaves empty for a routed request. */
 const NEVER_EMPTY = new Set(['binary_remote_addr', 'remote_addr', 'server_port', 'server_addr', 'scheme', 'request_method', 'request_uri', 'uri', 'document_uri']);
+
+/** Variables whose values stay short (addresses, ports, the method), whatever the request. */
+const SHORT = new Set(['binary_remote_addr', 'remote_addr', 'server_port', 'server_addr', 'scheme', 'request_method', 'remote_port']);
+
+function mayBeLong(key: ComplexValue, longest: number): boolean {
+  return longest < 65535 && key.parts.some((p) => typeof p !== 'string' && ('cap' in p || !SHORT.has(p.v)));
+}
 
 function mayBeEmpty(key: ComplexValue): boolean {
   return key.parts.every((p) => (typeof p === 'string' ? p === '' : 'cap' in p || !NEVER_EMPTY.has(p.v)));
