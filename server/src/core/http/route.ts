@@ -1777,15 +1777,11 @@ class Run {
   }
 
   /**
-   * The limits of `ds` whose zone key may be non-empty for this request: nginx skips a limit
-   * whose key is empty (`map ... $limit_key { 0 ""; ... }` whitelists), so an all-empty list
-   * neither rejects nor marks the request as limited.
-   */
-  /**
-   * The limits that apply: nginx skips one whose key is empty or longer than `longest`
-   * (ngx_http_limit_req_handler, ngx_http_limit_conn_handler), and when it skips them all the
-   * request is not marked limited (a later location's limits still run). Keys the log does not
-   * give: a fork, where all of them are unknown, between none and these applying.
+   * The limits of `ds` that apply: nginx skips one whose key is empty (`map ... $limit_key { 0
+   * ""; ... }` whitelists) or longer than `longest` (ngx_http_limit_req_handler,
+   * ngx_http_limit_conn_handler), and when it skips them all the request is not marked limited
+   * (a later location's limits still run). Keys the log does not give: a fork, where all of them
+   * are unknown, between none and these applying.
    */
   keyedLimits(ds: Directive[], zoneDirective: string, longest: number): Directive[] {
     if (!ds.length) return ds;
@@ -2271,14 +2267,6 @@ class Run {
   }
 
   /**
-   * ngx_http_index_handler: a GET/HEAD/POST for a directory URI in a location without a content
-   * handler of its own redirects internally to the first index file that exists (`index`,
-   * default index.html; an absolute last entry without a test, once the directory exists).
-   * Whether a file exists is not in the log: one history per index file, and one where none did
-   * (the static answer: 403/404).
-   * False when the index module does not run.
-   */
-  /**
    * Whether the content phase's directory handlers (random_index, then index) look at this
    * request: a URI ending in '/', GET, HEAD or POST, no content handler of the location's own.
    */
@@ -2320,6 +2308,14 @@ class Run {
     return this.internalRedirect(target, `${labels[0]} (${where(d)})${isUnknown(target) ? '' : `: ${target}`}`, false, this.args);
   }
 
+  /**
+   * ngx_http_index_handler: a GET/HEAD/POST for a directory URI in a location without a content
+   * handler of its own redirects internally to the first index file that exists (`index`,
+   * default index.html; an absolute last entry without a test, once the directory exists).
+   * Whether a file exists is not in the log: one history per index file, and one where none did
+   * (the static answer: 403/404).
+   * False when it finds nothing to redirect to (indexesDirectory says whether it runs).
+   */
   indexRedirect(): Outcome | undefined | false {
     const uri = this.uri as string;
     const ds = inherited(this.scope, 'index');
