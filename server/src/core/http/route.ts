@@ -468,19 +468,27 @@ class Run {
    * unknown here, a logged `-`, or non-ASCII (compared across encodings).
    */
   private agreesWithLoggedUri(): boolean {
-    const logged = this.facts.vars;
     for (const name of ['uri', 'args'] as const) {
-      // Whether the line logs them at all is in the attribution cache's base key.
-      if (!(name in logged)) continue;
+      if (!(name in this.facts.vars)) continue;
       const mine = this[name];
       if (name === 'args') this.reads.add('args');
       if (isUnknown(mine) || !ASCII.test(mine)) continue;
-      // Not 'uri'/'args': those reads stand for the request line (attribute.ts).
-      this.reads.add(`logged:${name}`);
-      const l = logged[name];
-      if (l !== null && ASCII.test(l) && l !== mine) return false;
+      const l = this.loggedAtEnd(name);
+      if (l !== null && ASCII.test(l!) && l !== mine) return false;
     }
     return true;
+  }
+
+  /**
+   * `$uri` or `$args` as the line logged them: their values at log time, where the request ended
+   * (null for a logged "-"), undefined when the format does not log them. Read as `logged:NAME`:
+   * the reads 'uri' and 'args' stand for the request line (attribute.ts); whether a line logs
+   * them at all is in the attribution cache's base key.
+   */
+  loggedAtEnd(name: 'uri' | 'args'): string | null | undefined {
+    if (!(name in this.facts.vars)) return undefined;
+    this.reads.add(`logged:${name}`);
+    return this.facts.vars[name];
   }
 
   /** Whether this history writes the request to the log being traced. */
@@ -2213,7 +2221,8 @@ class Run {
     const server = this.server;
     if (!server || isUnknown(this.uri)) return false;
     if (inherited(this.scope, `${prefix}_ignore_headers`).some((d) => d.args.some((a) => a.value.toLowerCase() === 'x-accel-redirect'))) return false;
-    const logged = this.logged('uri');
+    const l = this.loggedAtEnd('uri');
+    const logged = l === null ? this.dash('uri') : l;
     const targets =
       logged !== undefined && !isUnknown(logged)
         ? logged === this.uri ? [] : [logged]
@@ -2223,7 +2232,8 @@ class Run {
     const i = this.pick(['', ...targets.map(why)], []);
     if (i === 0) return false;
     const to = targets[i - 1];
-    return this.internalRedirect(to, why(to), true, this.logged('args') ?? { unknown: ['$args'] });
+    const args = this.loggedAtEnd('args');
+    return this.internalRedirect(to, why(to), true, args === undefined ? { unknown: ['$args'] } : args === null ? this.dash('args') : args);
   }
 
   /**
@@ -2300,11 +2310,8 @@ class Run {
     if (i === 1) return false;
     if (i === 2) return this.finalize(404, undefined, `${labels[2]} (${where(d)}): 404`);
     let target: Val = { unknown: ['$uri'] };
-    if ('uri' in this.facts.vars) {
-      this.reads.add('logged:uri');
-      const l = this.facts.vars.uri;
-      if (l && l.startsWith(uri) && l.length > uri.length && !l.includes('/', uri.length)) target = l;
-    }
+    const l = this.loggedAtEnd('uri');
+    if (l && l.startsWith(uri) && l.length > uri.length && !l.includes('/', uri.length)) target = l;
     return this.internalRedirect(target, `${labels[0]} (${where(d)})${isUnknown(target) ? '' : `: ${target}`}`, false, this.args);
   }
 
