@@ -1506,8 +1506,7 @@ class Run {
     const addr = this.facts.remoteAddr;
     if (addr === undefined || !this.server) return unknown;
     const sc = this.server.scope;
-    for (const x of scopesOf(this.model))
-      if (x.server === this.server && x !== sc && (x.byName.has('real_ip_header') || x.byName.has('set_real_ip_from'))) return unknown;
+    if (realipBelow(this.model, this.server)) return unknown;
     const from = inherited(sc, 'set_real_ip_from').map((d) => d.args[0]?.value ?? '');
     if (!from.length) return addr;
     const header = (inherited(sc, 'real_ip_header')[0]?.args[0]?.value ?? 'X-Real-IP').toLowerCase();
@@ -1667,8 +1666,7 @@ class Run {
     const sc = this.server.scope;
     if (inherited(sc, 'real_ip_header')[0]?.args[0]?.value !== 'proxy_protocol') return unknown;
     // Where the server-level realip declined, a location's realip (another header) may have run.
-    for (const x of scopesOf(this.model))
-      if (x.server === this.server && x !== sc && (x.byName.has('real_ip_header') || x.byName.has('set_real_ip_from'))) return unknown;
+    if (realipBelow(this.model, this.server)) return unknown;
     const from = inherited(sc, 'set_real_ip_from').map((d) => parseCidr(d.args[0]?.value ?? ''));
     const conn = this.logged('realip_remote_addr');
     this.reads.add('remote_addr');
@@ -2500,6 +2498,15 @@ const STATIC_RIVALS: [string, string | undefined][] = [
   ['disable_symlinks', 'off'],
   ['open_file_cache', 'off'],
 ];
+
+/**
+ * Whether realip is configured in a block inside `server` (a location, an `if`): it runs in the
+ * preaccess phase there, with settings of its own, so the server-level realip does not tell
+ * what `$remote_addr` became.
+ */
+function realipBelow(model: HttpModel, server: ServerModel): boolean {
+  return scopesOf(model).some((x) => x.server === server && x !== server.scope && (x.byName.has('real_ip_header') || x.byName.has('set_real_ip_from')));
+}
 
 /** Complex-value pieces joined: unknown when any is, naming every unknown input. */
 function joinPieces(pieces: readonly Val[]): Val {
