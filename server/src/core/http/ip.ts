@@ -180,11 +180,12 @@ export function forwardedAddr(xff: string, start: string, trusted: (addr: string
   return addr;
 }
 
-/** Whether an address (IPv4 or IPv6 text) is in one of `nets`, each of its own family (ngx_cidr_match). */
-export function addrInNets(addr: string, nets: readonly (Cidr | Net6)[]): boolean {
-  const n4 = ipv4ToNumber(addr);
-  const n6 = n4 === undefined && addr.includes(':') ? ipv6ToBigInt(addr) : undefined;
-  return nets.some((c) => (typeof c.lo === 'number' ? n4 !== undefined && n4 >= c.lo && n4 <= (c.hi as number) : n6 !== undefined && n6 >= c.lo && n6 <= (c.hi as bigint)));
+/** Whether an address (IPv4 or IPv6 text) is in one of the networks of its family (ngx_cidr_match). */
+export function addrInNets(addr: string, v4: readonly Cidr[], v6: readonly Net6[]): boolean {
+  const n = ipv4ToNumber(addr);
+  if (n !== undefined) return v4.some((c) => n >= c.lo && n <= c.hi);
+  const n6 = addr.includes(':') ? ipv6ToBigInt(addr) : undefined;
+  return n6 !== undefined && v6.some((c) => inNet6(n6, c));
 }
 
 /** Whether two address texts name the same address (IPv6 has many spellings). */

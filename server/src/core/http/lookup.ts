@@ -5,7 +5,7 @@
 // or three answers, so requests with different user agents share one routing).
 
 import { ipv4ToNumber, is444Source, type GeoModel, type HttpModel, type LocationModel, type LocationSet, type MapModel, type Scope, type ServerModel } from './model';
-import { inNet6, ipv6ToBigInt, ngxInetAddr, v4Mapped } from './ip';
+import { addrInNets, inNet6, ipv6ToBigInt, ngxInetAddr, v4Mapped } from './ip';
 import { regexCandidates, type NginxRegex, type RegexResult } from './regex';
 import type { RequestFacts } from './request';
 import type { Directive } from '../syntax';
@@ -212,10 +212,7 @@ function lookupV4(g: GeoModel, n: number): Val {
 
 /** Whether a geo's `proxy` networks hold the address (each family against its own networks, as ngx_cidr_match). */
 export function isGeoProxy(g: GeoModel, addr: string): boolean {
-  const n = ipv4ToNumber(addr);
-  if (n !== undefined) return g.proxies.some((p) => n >= p.lo && n <= p.hi);
-  const n6 = addr.includes(':') ? ipv6ToBigInt(addr) : undefined;
-  return n6 !== undefined && g.proxies6.some((p) => inNet6(n6, p));
+  return addrInNets(addr, g.proxies, g.proxies6);
 }
 
 /**

@@ -1514,10 +1514,11 @@ class Run {
     const value = this.logged(`http_${header.replace(/-/g, '_')}`);
     if (value === undefined || isUnknown(value)) return unknown;
     if (value === '') return addr;
-    const nets = from.map((f) => (f.includes(':') ? parseCidr6(f) : parseCidr(f)));
-    if (nets.some((n) => !n)) return unknown;
+    const v4 = from.filter((f) => !f.includes(':')).map(parseCidr);
+    const v6 = from.filter((f) => f.includes(':')).map(parseCidr6);
+    if (v4.some((n) => !n) || v6.some((n) => !n)) return unknown;
     const start = '\u0000';
-    const trusted = (a: string) => a === start || addrInNets(a, nets as (Cidr | Net6)[]);
+    const trusted = (a: string) => a === start || addrInNets(a, v4 as Cidr[], v6 as Net6[]);
     const recursive = inherited(sc, 'real_ip_recursive')[0]?.args[0]?.value === 'on';
     const reached = forwardedAddr(value, start, trusted, recursive);
     if (reached === undefined) return unknown;
