@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
-import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runTrace } from '../../server/src/cli/trace';
 import { cli, ensureBuiltCli, repoRoot } from './support';
 import { binEnv } from '../support/binEnv';
@@ -95,4 +95,45 @@ test('trace - --written-to: the access_log nginx wrote the piped lines to picks 
   assert.equal(untold.stdout.split('\n')[0], told.stdout.split('\n')[0], 'the same counts either way here');
   assert.equal(run(['--written-to', 'relative.log', '-']).status, 2);
   assert.equal(run(['--written-to', '/var/log/nginx/access.log', args[args.length - 1]]).status, 2);
+});
+
+test('trace without --prefix: a relative access_log and the log\'s own path give nginx\'s prefix, so relative roots are looked at', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nginx-lens-prefix-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // nginx's workers (another user) must be able to search it, else the file questions fork.
+  chmodSync(dir, 0o755);
+  const conf = join(dir, 'conf/nginx.conf');
+  const files: Record<string, string> = {
+    'conf/nginx.conf': `events {}
+http {
+  access_log logs/access.log;
+  server {
+    listen 8080;
+    location / {
+      if (-f $request_filename) { return 444; }
+      try_files $uri =444;
+    }
+  }
+}
+`,
+    'html/here.txt': 'x',
+    'logs/access.log': [
+      '127.0.0.1 - - [28/Nov/2026:10:00:00 +0000] "GET /here.txt HTTP/1.1" 444 0 "-" "curl/8"',
+      '127.0.0.1 - - [28/Nov/2026:10:00:01 +0000] "GET /gone.txt HTTP/1.1" 444 0 "-" "curl/8"',
+      '',
+    ].join('\n'),
+  };
+  for (const [p, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), text);
+  }
+  const trace = async (...extra: string[]) => {
+    const out: string[] = [];
+    assert.equal(await runTrace(['--json', '--config', conf, ...extra, join(dir, 'logs/access.log')], { out: (s) => out.push(s), err: () => undefined }), 0);
+    return (JSON.parse(out.join('')) as { verdict: string; rules: { line: number }[] }[]).map((e) => `${e.verdict} ${e.rules.map((r) => r.line).join(',')}`);
+  };
+  // The file exists under <prefix>/html: the `if` returned; it does not: try_files did.
+  assert.deepEqual(await trace(), ['exact 7', 'exact 8']);
+  // Told a prefix whose document root is not on this machine, the file questions stay open.
+  assert.deepEqual(await trace('--prefix', join(dir, 'elsewhere')), ['ambiguous 7,8', 'ambiguous 7,8']);
 });

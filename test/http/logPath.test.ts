@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { http, modelOf } from './support';
 import { allAccessLogs, logFilterFor, logPathVars } from '../../server/src/core/http/attribute';
-import { matchLogPath } from '../../server/src/core/http/logPath';
+import { inferPrefix, matchLogPath } from '../../server/src/core/http/logPath';
+import { loadConfigGraph } from '../../server/src/core/configGraph';
+import { MemoryFileSystem } from '../../server/src/core/fileSystem';
 
 const conf = http(`
 access_log /var/log/nginx/$host.access.log;
@@ -108,4 +110,17 @@ server { listen 81; access_log /var/log/nginx/plain.log main; access_log /var/lo
   // A literal path and a pattern naming one file: both their formats are the file's.
   const both = formatForLog(m, '/var/log/nginx/plain.log', sample);
   assert.deepEqual([both.format.name, ...(both.alternatives ?? []).map((f) => f.name)].sort(), ['main', 'withhost']);
+});
+
+test('inferPrefix: the prefix a relative access_log and the log file\'s path agree on, and none when they disagree', () => {
+  const graphOf = (body: string) =>
+    loadConfigGraph('/srv/t/conf/nginx.conf', new MemoryFileSystem({ '/srv/t/conf/nginx.conf': http(body) }));
+  const g = graphOf(`access_log logs/access.log; server { listen 80; access_log ./logs/a.log; access_log /var/log/b.log; access_log logs/$host.log; }`);
+  assert.equal(inferPrefix(g, ['/srv/t/logs/access.log']), '/srv/t/');
+  assert.equal(inferPrefix(g, ['/srv/t/logs/access.log.1.gz', '/srv/t/logs/a.log']), '/srv/t/');
+  // Absolute paths and paths with variables give nothing; two prefixes are no answer.
+  assert.equal(inferPrefix(g, ['/var/log/b.log']), undefined);
+  assert.equal(inferPrefix(g, ['/x/logs/shop.log']), undefined);
+  assert.equal(inferPrefix(g, ['/srv/t/logs/access.log', '/srv/u/logs/a.log']), undefined);
+  assert.equal(inferPrefix(g, ['/home/me/access.log']), undefined);
 });

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { loadConfigGraph } from '../core/configGraph';
 import { buildModelFromGraph } from '../core/http/model';
+import { inferPrefix } from '../core/http/logPath';
 import { ruleKey, traceLog, type TraceEntry } from '../core/trace';
 import type { Attribution } from '../core/http/attribute';
 import { NodeFileSystem } from '../node/fileSystem';
@@ -21,7 +22,8 @@ const USAGE = `Usage: nginx-lens trace --config <nginx.conf> [--json] [--status 
   --config FILE   the nginx.conf the logs were written under (its includes are followed)
   --json          print one JSON array of {log: {file, line}, status, verdict, rules: [{file, line, column}], why}
   --status LIST   statuses to trace (default 444)
-  --prefix DIR    nginx's prefix (-p) for relative access_log paths (default /usr/share/nginx, Debian's)
+  --prefix DIR    nginx's prefix (-p) for relative paths (access_log, root); default: the one
+                  the log files' paths give a relative access_log, else /usr/share/nginx (Debian's)
 Verdicts: exact (one rule), ambiguous (the log lacks what would decide: every candidate, ranked),
 unmatched (no rule of this configuration produces the line).
 `;
@@ -175,6 +177,10 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
     io.err(`nginx-lens trace: cannot read ${config}\n`);
     return 1;
   }
+  // Without --prefix, the logs' own paths may give it (nginx -p /srv/t with `access_log
+  // logs/access.log`): relative roots then name files this machine can look at.
+  const written = logs.map((l) => (l === '-' ? writtenTo : resolve(cwd, l))).filter((l): l is string => l !== undefined);
+  prefix ??= inferPrefix(graph, written);
   // Built once: the memos that let an editor rebuild after an edit would only cost (~30 ms here).
   const model = buildModelFromGraph(graph, { memo: false, ...(prefix ? { prefix } : {}) });
   lap('model');

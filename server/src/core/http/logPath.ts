@@ -5,6 +5,8 @@
 import { posix } from 'node:path';
 import type { Directive } from '../syntax';
 import type { AccessLogDef, HttpModel } from './model';
+import type { ConfigGraph } from '../configGraph';
+import { walk } from '../tree';
 
 export interface LogPathMatch {
   /** The access_log directives whose path pattern names this file. */
@@ -86,4 +88,27 @@ export function matchLogPath(model: HttpModel, defs: readonly AccessLogDef[], lo
   }
   if (!directives.size) return undefined;
   return { directives, vars: agree && vars ? vars : {} };
+}
+
+/**
+ * nginx's prefix (-p) as the log files' own paths give it: a log at `/srv/t/logs/access.log` that
+ * the config names `access_log logs/access.log;` was written under the prefix `/srv/t/`. Only when
+ * every relative access_log path that names one of the files gives the same prefix; undefined
+ * otherwise (the caller then keeps its default and relative roots stay unknown).
+ */
+export function inferPrefix(graph: ConfigGraph, logFiles: readonly string[]): string | undefined {
+  const relative = new Set<string>();
+  for (const file of graph.files.values())
+    walk(file.directives, (d) => {
+      const raw = d.name === 'access_log' ? d.args[0]?.value : undefined;
+      if (!raw || raw === 'off' || raw.startsWith('/') || raw.includes('$') || raw.startsWith('syslog:')) return;
+      const rel = posix.normalize(raw);
+      if (!rel.startsWith('../')) relative.add(rel);
+    });
+  const found = new Set<string>();
+  for (const log of logFiles) {
+    const file = unrotated(posix.normalize(log));
+    for (const rel of relative) if (file.endsWith(`/${rel}`)) found.add(file.slice(0, file.length - rel.length));
+  }
+  return found.size === 1 ? [...found][0] : undefined;
 }
