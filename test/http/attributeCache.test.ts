@@ -65,7 +65,7 @@ const pools = {
   host: ['a.test', 'www.a.test', 'b.test', 'unknown.test', '-'],
   path: ['/cap/x', '/cap/Wget', '/', '/index.php', '/xmlrpc.php', '/old/page', '/admin/x', '/api/v1', '/private/k', '/go/private/k', '/go/xmlrpc.php', '/.env', '/a//b', '/%2e%2e/x', '/x.php', '/m/x', '/mm/x', '/le/x', '/go/le/'],
   query: ['', '?debug=1', '?token=abc', '?a=b'],
-  method: ['GET', 'POST', 'HEAD', 'PUT', 'TRACE', 'OPTIONS'],
+  method: ['GET', 'POST', 'HEAD', 'PUT', 'TRACE', 'CONNECT', 'OPTIONS'],
   protocol: ['HTTP/1.1', 'HTTP/1.0'],
   ua: ['Wget/1.0', 'Mozilla/5.0', 'EvilBot/2.0', 'my scanner', 'curl/8.0', 'Exact Agent', 'exact agent', 'Mobile Safari', null],
   referer: ['http://spam.example/', 'spam.example', 'x.casino.example', 'ok.example', null],

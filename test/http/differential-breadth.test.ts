@@ -690,6 +690,8 @@ function scenarios(bbb: ReturnType<typeof badBotBlocker>): Scenario[] {
         get('/nope', 'second.test'),
         m('TRACE', '/', 'first.test'),
         m('TRACE', '/', 'second.test'),
+        m('CONNECT', '/', 'first.test'),
+        m('CONNECT', 'http://second.test/', 'second.test'),
         get('/%2e%2e/x', 'second.test'),
       ],
     },

@@ -105,6 +105,34 @@ test('the node probe: file, directory, missing; cannot tell under a directory no
   assert.equal(probe(join(dir, 'f', 'under-a-file')), null);
   assert.equal(probe(join(dir, 'closed', 'g')), undefined);
   assert.equal(probe('relative/path'), undefined);
+  // Paths are bytes: a URI's %C3%A9 and a config's "é" both name the file é (UTF-8 on disk).
+  writeFileSync(join(dir, 'd', 'é'), 'x');
+  assert.equal(probe(`${dir}/d/\xC3\xA9`)?.kind, 'file');
+});
+
+test('a root with non-ASCII text and a percent-encoded URI name the same file', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lens-probe-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  chmodSync(dir, 0o755);
+  mkdirSync(join(dir, 'é'));
+  writeFileSync(join(dir, 'é', 'ü.txt'), 'x');
+  const c = http(`
+server { listen 80; root ${dir}/é;
+  location / {
+    if (-f $request_filename) { return 444; }
+    try_files $uri =444;
+  }
+}`);
+  const at = (path: string) =>
+    new Attributor(modelOf(c), { files: nodeFileProbe() }).attribute(facts({ request: `GET ${path} HTTP/1.1`, host: 'h', serverPort: 80 }), 444);
+  const here = at('/%C3%BC.txt');
+  assert.equal(here.verdict, 'exact', here.why);
+  assert.equal(here.rules[0].range.start.line + 1, lineOf(c, 'if (-f'));
+  // Shown as text.
+  assert.match(here.why, /é\/ü\.txt is a file/);
+  const gone = at('/%C3%BD.txt');
+  assert.equal(gone.verdict, 'exact', gone.why);
+  assert.equal(gone.rules[0].range.start.line + 1, lineOf(c, 'try_files'));
 });
 
 test('index: the first index file that exists, else the absolute last name; a missing directory stops it', () => {

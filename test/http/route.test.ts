@@ -225,6 +225,21 @@ server { listen 80;
   assert.equal(one(m, known('TRACE / HTTP/1.1')).status, 405);
 });
 
+test('CONNECT, like TRACE, is answered 405 once the headers are read: an error_page 405 drop, not the method rule', () => {
+  const conf = http(`
+server { listen 80;
+  error_page 405 = @m;
+  location @m { return 444; }
+  if ($request_method !~ ^(GET|HEAD|POST)$) { return 444; }
+}`);
+  const m = modelOf(conf);
+  for (const line of ['CONNECT /x HTTP/1.1', 'CONNECT http://a.test/x HTTP/1.1', 'TRACE /x HTTP/1.1']) {
+    const o = one(m, known(line));
+    assert.equal(o.rule!.range.start.line + 1, lineOf(conf, 'location @m'), line);
+  }
+  assert.equal(one(m, known('PUT /x HTTP/1.1')).rule!.range.start.line + 1, lineOf(conf, 'if ($request_method'));
+});
+
 test('access phase runs after the rewrite phase: allow/deny + return is a trap; error_page @named', () => {
   const conf = http(`
 server { listen 80;
@@ -777,4 +792,26 @@ server { listen 80; root /nonexistent;
   assert.ok(outcomesOf(m, known('GET /t/q HTTP/1.1')).includes(drop));
   assert.ok(outcomesOf(m, known(`GET /c/${'x'.repeat(300)} HTTP/1.1`)).includes(drop));
   assert.ok(outcomesOf(m, known('GET /p/x HTTP/1.1')).includes(`444:${lineOf(conf, 'location /auth/')}`));
+});
+
+test('non-ASCII config text is compared as the bytes nginx reads: locations, map keys, if strings, server names', () => {
+  const conf = http(`
+map $uri $cafe { default 0; /café 1; }
+server { listen 80 default_server; return 403; }
+server { listen 80; server_name пример.test;
+  if ($cafe) { return 444; }
+  if ($uri = "/i/é") { return 444; }
+  location = /exact-é { return 444; }
+  location /é { return 444; }
+  location / { return 200; }
+}`);
+  const m = modelOf(conf);
+  // Log lines are bytes (latin1-decoded): the Host and the decoded URI are UTF-8 byte pairs.
+  const host = Buffer.from('пример.test', 'utf8').toString('latin1');
+  const at = (path: string) => one(m, known(`GET ${path} HTTP/1.1`, host));
+  assert.equal(at('/%D0%B0').status, 200, 'the server_name selected the server');
+  assert.equal(at('/caf%C3%A9').rule!.range.start.line + 1, lineOf(conf, 'if ($cafe)'));
+  assert.equal(at('/i/%C3%A9').rule!.range.start.line + 1, lineOf(conf, 'if ($uri = '));
+  assert.equal(at('/exact-%C3%A9').rule!.range.start.line + 1, lineOf(conf, 'location = /exact-é'));
+  assert.equal(at('/%C3%A9/x').rule!.range.start.line + 1, lineOf(conf, 'location /é'));
 });

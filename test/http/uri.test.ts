@@ -47,6 +47,8 @@ test('validateHost lowercases, strips the port and one trailing dot, rejects bad
   assert.equal(validateHost(':80'), undefined);
   assert.equal(validateHost('.'), undefined);
   assert.equal(validateHost('a b'), undefined);
+  // ngx_strlow changes A-Z only: a UTF-8 'É' (C3 89) keeps its bytes; JS would lower C3 to E3.
+  assert.equal(validateHost('\xC3\x89.Test'), '\xC3\x89.test');
 });
 
 test('parseRequestLine: origin form, absolute form, invalid lines', () => {

@@ -18,6 +18,7 @@ import { uriToPath } from '../service/convert';
 import type { Workspace } from './workspace';
 import type { FileProbe } from '../core/http/route';
 import { nodeFileProbe } from '../node/fileProbe';
+import { bytesToText } from '../core/regex';
 
 export class Projects {
   readonly fs: OverlayFileSystem;
@@ -62,7 +63,8 @@ export class Projects {
     if (!this.ws.trusted) return undefined;
     const allow = this.allowRead(main);
     const probe = nodeFileProbe();
-    return (p) => (allow(p) ? probe(p) : undefined);
+    // The router asks with byte strings (route.ts FileProbe); workspace paths are text.
+    return (p) => (allow(bytesToText(p)) ? probe(p) : undefined);
   }
 
   private allowRead(main: string): (p: string) => boolean {

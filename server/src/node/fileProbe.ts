@@ -25,17 +25,19 @@ export function nodeFileProbe(): FileProbe {
   };
 }
 
-function probe(path: string): FileFound | null | undefined {
-  if (!path.startsWith('/') || path.includes('\0')) return undefined;
+function probe(bytes: string): FileFound | null | undefined {
+  if (!bytes.startsWith('/') || bytes.includes('\0')) return undefined;
+  // The router's paths are bytes (a URI's %C3%A9 is two of them): stat those bytes, not their UTF-8.
+  const raw = (p: string) => Buffer.from(p, 'latin1');
   // We may see what the workers (another user) cannot: a directory above the path that not
   // everyone may search makes the answer depend on who asks.
-  for (let d = path.slice(0, path.lastIndexOf('/')) || '/'; ; d = d.slice(0, d.lastIndexOf('/')) || '/') {
-    const s = statSync(d, { throwIfNoEntry: false });
+  for (let d = bytes.slice(0, bytes.lastIndexOf('/')) || '/'; ; d = d.slice(0, d.lastIndexOf('/')) || '/') {
+    const s = statSync(raw(d), { throwIfNoEntry: false });
     if (s && s.isDirectory() && (s.mode & 0o001) === 0) return undefined;
     if (d === '/') break;
   }
   try {
-    const s = statSync(path);
+    const s = statSync(raw(bytes));
     return { kind: s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other', exec: (s.mode & 0o100) !== 0 };
   } catch (err) {
     return MISSING.has((err as NodeJS.ErrnoException).code ?? '') ? null : undefined;

@@ -7,10 +7,10 @@ import { walkEffective } from '../configGraph';
 import type { Diagnostic, Fix, Severity, TextEdit } from '../diagnostic';
 import type { Directive, Position, Range } from '../syntax';
 import { RAW_CONTENT_BLOCKS } from '../structure';
-import { inherited, inheritedAny, serverOrigin, type HttpModel, type LocationModel, type Op, type Scope, type ServerModel } from '../http/model';
+import { inherited, inheritedAny, serverNameText, serverOrigin, type HttpModel, type LocationModel, type Op, type Scope, type ServerModel } from '../http/model';
 import { accessLogsOf } from '../http/route';
 import { literalOf } from '../http/values';
-import { compileRegex, isCompileError } from '../regex';
+import { compileRegex, isCompileError, lowerAscii, textToBytes } from '../regex';
 import { dropsIndex, whereOf, type DropsIndex } from './index';
 import { accessRulesOf } from './access';
 import { sources444, type Source444 } from './sources';
@@ -378,12 +378,12 @@ class DropsChecker {
             }
             if (first === s) continue;
             // A server without server_name has the implicit name "": point at the server itself.
-            const range = (sn.d.args.find((a) => a.value.toLowerCase() === sn.name) ?? sn.d.args[0])?.range ?? sn.d.nameRange;
+            const range = (sn.d.args.find((a) => lowerAscii(textToBytes(a.value)) === sn.name) ?? sn.d.args[0])?.range ?? sn.d.nameRange;
             const rk = `${range.start.offset}:${sn.d.file}:${sock}`;
             if (reportedNames.has(rk)) continue;
             reportedNames.add(rk);
             const allTaken = s.names.every((n) => n.kind !== 'regex' && claimed.get(`${n.kind === 'exact' ? '' : n.kind}:${n.name}`) !== s);
-            this.report('warning', 'ignored-server', sn.d, range, `conflicting server name "${sn.name}" on ${sock}, ignored: requests for it go to the server at ${this.where(first.d)}${allTaken && g.defaultServer !== s ? '; every name of this server is taken, so nginx never selects it on this socket' : ''}.`, {
+            this.report('warning', 'ignored-server', sn.d, range, `conflicting server name "${serverNameText(sn)}" on ${sock}, ignored: requests for it go to the server at ${this.where(first.d)}${allTaken && g.defaultServer !== s ? '; every name of this server is taken, so nginx never selects it on this socket' : ''}.`, {
               related: [{ file: first.d.file, range: first.d.nameRange, message: 'claims the name first' }],
             });
           }
@@ -395,7 +395,7 @@ class DropsChecker {
   implicitDefault(servers: ServerModel[], def: ServerModel, explicit: boolean, sock: string): void {
     if (!this.whole || explicit || servers.length < 2) return;
     if (this.isCatchAll(def)) return;
-    const names = def.names.map((n) => n.name).filter((n) => n && n !== '_');
+    const names = def.names.filter((n) => n.name && n.name !== '_').map(serverNameText);
     if (!names.length) return;
     const others = servers.length - 1;
     const at = def.listens.find((l) => l.d && `${l.addr === '*' ? '0.0.0.0' : l.addr}:${l.port}` === sock)?.d ?? def.d;

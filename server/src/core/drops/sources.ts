@@ -6,7 +6,7 @@
 // (a response logged as 444), and script handlers whose code may close with 444.
 
 import type { Directive } from '../syntax';
-import { inherited, is444Source, type LocationModel, type Scope, type ServerModel } from '../http/model';
+import { inherited, is444Source, serverNameText, type LocationModel, type Scope, type ServerModel } from '../http/model';
 import { chainOf, type DropsIndex } from './index';
 import { condWords, locationWords, serverWords } from './words';
 
@@ -160,7 +160,7 @@ export function shortCondition(ix: DropsIndex, src: Source444): string {
     if (s.kind === 'server' && s.server) {
       const name = s.server.names.find((n) => n.name && n.name !== '_');
       const isDefault = [...ix.model.groups.values()].some((m) => [...m.values()].some((g) => g.defaultServer === s.server && g.servers.length > 1));
-      parts.push(name ? (name.kind === 'regex' ? '~' + name.name : name.name) + (isDefault ? ' (default)' : '') : `default :${s.server.listens[0]?.port ?? ''}`);
+      parts.push(name ? serverNameText(name) + (isDefault ? ' (default)' : '') : `default :${s.server.listens[0]?.port ?? ''}`);
     } else if (s.kind === 'location' && s.location) parts.push(`${s.location.modifier && s.location.modifier !== '@' ? s.location.modifier + ' ' : ''}${s.location.name}`);
     else if (s.kind === 'if') {
       const op = s.parent?.codes.find((o) => o.op === 'if' && o.d === s.directive);

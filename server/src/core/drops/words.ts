@@ -2,8 +2,8 @@
 // `if` tests and where its variables come from. Used by the hover and the list of 444 rules.
 
 import type { ConfigGraph } from '../configGraph';
-import type { Cond, HttpModel, ListenGroup, LocationModel, MapModel, ServerModel, GeoModel, Scope } from '../http/model';
-import { literalOf, variablesOf, type ComplexValue } from '../http/values';
+import { serverNameText, type Cond, type HttpModel, type ListenGroup, type LocationModel, type MapModel, type ServerModel, type GeoModel, type Scope } from '../http/model';
+import { variablesOf, type ComplexValue } from '../http/values';
 import { whereOf } from './index';
 
 const MAX_EXAMPLES = 3;
@@ -33,7 +33,7 @@ export function groupsOf(model: HttpModel, s: ServerModel): ListenGroup[] {
 }
 
 function nameWords(s: ServerModel): string[] {
-  return s.names.filter((n) => n.name !== '' && n.name !== '_').map((n) => (n.kind === 'regex' ? `~${n.name}` : n.name));
+  return s.names.filter((n) => n.name !== '' && n.name !== '_').map(serverNameText);
 }
 
 /** Which requests nginx hands to this server: sockets, host names, and the default-server fallback. */
@@ -164,14 +164,15 @@ function valueCounts(values: string[]): string {
 }
 
 export function mapWords(graph: ConfigGraph | undefined, m: MapModel): string {
+  // As written (a literal value's part is its bytes).
   const vals = [
-    ...[...m.exact.values()].map((v) => literalOf(v) ?? v.raw),
-    ...m.wildHead.map((w) => literalOf(w.value) ?? w.value.raw),
-    ...m.wildTail.map((w) => literalOf(w.value) ?? w.value.raw),
-    ...m.regex.map((r) => literalOf(r.value) ?? r.value.raw),
+    ...[...m.exact.values()].map((v) => v.raw),
+    ...m.wildHead.map((w) => w.value.raw),
+    ...m.wildTail.map((w) => w.value.raw),
+    ...m.regex.map((r) => r.value.raw),
   ];
   const patterns = m.regex.length ? ` (${m.regex.length} regex)` : '';
-  return `${q('$' + m.target)} is set by \`map ${m.source.raw}\` at ${whereOf(graph, m.d)}: ${valueCounts(vals) || 'no keys'}${patterns}, default ${q(literalOf(m.defaultValue) ?? m.defaultValue.raw)}`;
+  return `${q('$' + m.target)} is set by \`map ${m.source.raw}\` at ${whereOf(graph, m.d)}: ${valueCounts(vals) || 'no keys'}${patterns}, default ${q(m.defaultValue.raw)}`;
 }
 
 function geoWords(graph: ConfigGraph | undefined, g: GeoModel): string {

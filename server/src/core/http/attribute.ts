@@ -6,7 +6,7 @@
 
 import { posix } from 'node:path';
 import { ipv4ToNumber, parseCidr, scopesOf, type AccessLogDef, type Cidr, type HttpModel, type RuleRef } from './model';
-import { accessLogsOf, connectionFamily, route, type Decision, type FileProbe, type Outcome, type RouteResult } from './route';
+import { accessLogsOf, connectionFamily, REFUSED_METHODS, route, type Decision, type FileProbe, type Outcome, type RouteResult } from './route';
 import type { RequestFacts } from './request';
 import { derivedReadKey } from './lookup';
 import { matchLogPath, unrotated } from './logPath';
@@ -307,11 +307,11 @@ interface CacheEntry {
 }
 
 /**
- * What every routing reads of the method (route.ts Run.method): TRACE is answered 405 first, and
- * an unknown method forks. Any other use of it is a recorded `method` read.
+ * What every routing reads of the method (route.ts Run.method): CONNECT and TRACE are answered
+ * 405 first, and an unknown method forks. Any other use of it is a recorded `method` read.
  */
 function methodClass(method: string | undefined): string {
-  return method === undefined ? '\u0001' : method === 'TRACE' ? 'TRACE' : '';
+  return method === undefined ? '\u0001' : REFUSED_METHODS.has(method) ? method : '';
 }
 
 /** An origin-form request line: method, path, protocol (the query string, if any, dropped). */

@@ -7,6 +7,7 @@ import type { Directive } from '../syntax';
 import type { AccessLogDef, HttpModel } from './model';
 import type { ConfigGraph } from '../configGraph';
 import { walk } from '../tree';
+import { textToBytes } from '../regex';
 
 export interface LogPathMatch {
   /** The access_log directives whose path pattern names this file. */
@@ -32,7 +33,8 @@ export function unrotated(file: string): string {
  * value holding one would put the file elsewhere, and then it is not this pattern's file.
  */
 export function matchLogPath(model: HttpModel, defs: readonly AccessLogDef[], logFile: string): LogPathMatch | undefined {
-  const file = unrotated(posix.normalize(logFile));
+  // Compared as bytes: the pattern's literal parts are (values.ts), and so are the values it gives.
+  const file = textToBytes(unrotated(posix.normalize(logFile)));
   const directives = new Set<Directive>();
   let vars: Record<string, string> | undefined;
   let agree = true;
@@ -58,7 +60,7 @@ export function matchLogPath(model: HttpModel, defs: readonly AccessLogDef[], lo
       else re += '[^/]*';
     }
     const absolute = typeof d.path.parts[0] === 'string' && d.path.parts[0].startsWith('/');
-    const full = new RegExp(`^${absolute ? '' : escapeRe(model.prefix)}${re}$`);
+    const full = new RegExp(`^${absolute ? '' : escapeRe(textToBytes(model.prefix))}${re}$`);
     // As for plain paths, a workspace that mirrors the server may hold the log elsewhere: then
     // the file name alone, when the directory part of the pattern has no variable.
     const nameOnly = namesBefore === 0 ? new RegExp(`^${re.slice(nameAt)}$`) : undefined;

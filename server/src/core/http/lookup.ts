@@ -7,6 +7,7 @@
 import { ipv4ToNumber, is444Source, type GeoModel, type HttpModel, type LocationModel, type LocationSet, type MapModel, type Scope, type ServerModel } from './model';
 import { addrInNets, inNet6, ipv6ToBigInt, ngxInetAddr, v4Mapped } from './ip';
 import { regexCandidates, type NginxRegex, type RegexResult } from './regex';
+import { lowerAscii } from '../regex';
 import type { RequestFacts } from './request';
 import type { Directive } from '../syntax';
 import { compileValue, type ComplexValue } from './values';
@@ -23,7 +24,7 @@ export type MapEntry =
 export function findMapEntry(m: MapModel, src: string): MapEntry {
   let key = src;
   if (m.hostnames && key.endsWith('.')) key = key.slice(0, -1);
-  const low = key.toLowerCase();
+  const low = lowerAscii(key);
   const ex = m.exact.get(low);
   if (ex) return { value: ex };
   if (m.hostnames && low) {
@@ -58,14 +59,14 @@ export function partialMapEntry(m: MapModel, pieces: readonly Val[]): { value: C
   const prefix = (pieces.slice(0, first) as string[]).join('');
   const suffix = (pieces.slice(last + 1) as string[]).join('');
   const known = pieces.filter((p): p is string => !isUnknown(p) && p !== '');
-  const lowPrefix = prefix.toLowerCase();
-  const lowSuffix = suffix.toLowerCase();
+  const lowPrefix = lowerAscii(prefix);
+  const lowSuffix = lowerAscii(suffix);
   for (const k of m.exact.keys()) if (k.length >= prefix.length + suffix.length && k.startsWith(lowPrefix) && k.endsWith(lowSuffix)) return undefined;
   // No regex is tried on an empty key; a known piece makes it non-empty.
   if (!known.length) return undefined;
   for (const r of m.regex) {
     // PCRE2 without UTF folds ASCII letters only.
-    const fold = (x: string) => (r.re.caseless ? x.replace(/[A-Z]+/g, (c) => c.toLowerCase()) : x);
+    const fold = (x: string) => (r.re.caseless ? lowerAscii(x) : x);
     const src = r.re.source;
     const anchored = /^\^([^\\^$.|?*+()[\]{}]*)(.*)$/s.exec(src);
     if (anchored) {

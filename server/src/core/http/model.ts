@@ -13,6 +13,7 @@ export { ipv4ToNumber, parseCidr, type Cidr };
 import type { Directive, ParsedFile, Range } from '../syntax';
 import type { ConfigGraph } from '../configGraph';
 import { compileNginxRegex, type NginxRegex } from './regex';
+import { bytesToText, lowerAscii, textToBytes } from '../regex';
 import { compileValue, type ComplexValue } from './values';
 import { scriptMay444, type DirectiveText } from './scripts';
 
@@ -126,18 +127,26 @@ export interface Listen {
 }
 
 export interface ServerName {
-  /** Lower-cased for non-regex names; for regexes the pattern without `~`. */
+  /** For non-regex names their bytes, A-Z lower-cased (serverNameText shows them); for regexes the pattern without `~`. */
   name: string;
   kind: 'exact' | 'wildHead' | 'dotHead' | 'wildTail' | 'regex';
   re?: NginxRegex;
   d: Directive;
 }
 
+/** A server name as the user wrote it (`~regex`, or the name's bytes back as text). */
+export function serverNameText(n: ServerName): string {
+  return n.kind === 'regex' ? '~' + n.name : bytesToText(n.name);
+}
+
 export interface LocationModel {
   scope: Scope;
   d: Directive;
   modifier: '=' | '^~' | '~' | '~*' | '' | '@';
+  /** As written (text, for display). */
   name: string;
+  /** What nginx compares URIs with: the name's bytes (the regex's source for `~`/`~*`, compiled in `re`). */
+  key: string;
   re?: NginxRegex;
   internal: boolean;
   /** Has a *_pass: a request for the name without its trailing slash gets a 301. */
@@ -719,7 +728,8 @@ class Builder {
         server.names.push({ name: pat, kind: 'regex', re: rx(pat, /[A-Z]/.test(pat)), d });
         continue;
       }
-      const name = v.toLowerCase();
+      // nginx compares names as the bytes of the file, lower-casing only A-Z (ngx_strlow).
+      const name = lowerAscii(textToBytes(v));
       if (name.startsWith('*.')) server.names.push({ name, kind: 'wildHead', d });
       else if (name.startsWith('.') && name.length > 1) server.names.push({ name, kind: 'dotHead', d });
       else if (name.endsWith('.*')) server.names.push({ name, kind: 'wildTail', d });
@@ -819,6 +829,7 @@ class Builder {
         d: c,
         modifier,
         name,
+        key: modifier === '@' ? name : textToBytes(name),
         internal: false,
         autoRedirect: false,
         nested: { exact: new Map(), prefix: [], regex: [] },
@@ -843,9 +854,9 @@ class Builder {
         continue;
       }
       if (modifier === '=') {
-        if (!set.exact.has(name)) set.exact.set(name, loc);
+        if (!set.exact.has(loc.key)) set.exact.set(loc.key, loc);
       } else if (modifier === '~' || modifier === '~*') set.regex.push(loc);
-      else if (!set.prefix.some((p) => p.name === name)) set.prefix.push(loc);
+      else if (!set.prefix.some((p) => p.key === loc.key)) set.prefix.push(loc);
       this.locations(inner, scope, loc.nested, server, loc);
     }
   }
@@ -904,7 +915,7 @@ class Builder {
         m.regex.push({ re: rx(key.slice(ci ? 2 : 1), ci), value });
         continue;
       }
-      let k = (key.startsWith('\\') ? key.slice(1) : key).toLowerCase();
+      let k = lowerAscii(textToBytes(key.startsWith('\\') ? key.slice(1) : key));
       if (m.hostnames) {
         if (k.startsWith('*.')) {
           m.wildHead.push({ suffix: k.slice(1), dot: false, value });
@@ -1182,7 +1193,7 @@ function relinkSet(t: LocationSet, parent: Scope, server: ServerModel): Location
 }
 
 function relinkLocation(t: LocationModel, parent: Scope, server: ServerModel): LocationModel {
-  const loc: LocationModel = { scope: undefined!, d: t.d, modifier: t.modifier, name: t.name, internal: t.internal, autoRedirect: t.autoRedirect, nested: undefined!, server };
+  const loc: LocationModel = { scope: undefined!, d: t.d, modifier: t.modifier, name: t.name, key: t.key, internal: t.internal, autoRedirect: t.autoRedirect, nested: undefined!, server };
   if (t.re) loc.re = t.re;
   const scope: Scope = { kind: t.scope.kind, directive: t.scope.directive, parent, items: t.scope.items, codes: [], byName: t.scope.byName, server, location: loc };
   loc.scope = scope;

@@ -4,7 +4,7 @@
 // that runs out of its time budget on a subject, answers 'unknown' and the
 // router forks instead of guessing.
 
-import { compileRegex, isCompileError, type CompiledRegex, type RequiredLiteral } from '../regex';
+import { compileRegex, isCompileError, lowerAscii, type CompiledRegex, type RequiredLiteral } from '../regex';
 
 export type RegexResult =
   | { kind: 'match'; groups: (string | undefined)[]; named: Record<string, string | undefined> }
@@ -156,7 +156,8 @@ export function regexCandidates(list: readonly { re: NginxRegex }[], subject: st
     }
   };
   hit(ix.exact, subject);
-  hit(ix.folded, subject.toLowerCase());
+  // PCRE2 without UTF folds ASCII letters only, as the literals were folded.
+  hit(ix.folded, lowerAscii(subject));
   for (const i of out) seen[i] = 0;
   listsDone.clear();
   return out.sort((a, b) => a - b);

@@ -21,6 +21,7 @@ import {
   isCaptureName,
   parseCidr,
   ruleOf,
+  serverNameText,
   scopesOf,
   type AccessLogDef,
   type Cond,
@@ -34,6 +35,7 @@ import {
   type ServerModel,
 } from './model';
 import { compileNginxRegex, type NginxRegex, type RegexResult } from './regex';
+import { bytesToText, lowerAscii, textToBytes } from '../regex';
 import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, requiresHost, unsupportedVersion, validateHost } from './uri';
 import { containsOffset } from '../positions';
@@ -107,6 +109,7 @@ export interface RouteOptions {
 }
 
 /** A path's kind and exec bit as nginx's workers would find it; null: no such file (for nginx); undefined: cannot tell. */
+/** What is at a path (a byte string: one char per byte, as nginx passes it to stat). */
 export type FileProbe = (path: string) => FileFound | null | undefined;
 export interface FileFound {
   kind: 'file' | 'dir' | 'other';
@@ -511,7 +514,7 @@ class Run {
 
   /**
    * The request method. Reading it makes the answer depend on it (a `method` read): the
-   * attributor keys routings only by whether the method is TRACE (or unknown), so that the
+   * attributor keys routings only by whether the method is one of REFUSED_METHODS (or unknown), so that the
    * requests of one host and path that differ only in a method nothing consulted share one.
    */
   get method(): Val {
@@ -690,12 +693,13 @@ class Run {
     if (overflow !== false) return overflow;
     const refused = this.refusedHeaderLine();
     if (refused !== false) return refused;
-    // Unrecorded reads: the attributor's key already tells TRACE and unknown methods apart.
-    if (this.methodVal === 'TRACE') return this.finalize(405, undefined, 'TRACE is answered 405 before any rule');
-    // An unlogged method may have been TRACE: only worth a fork when an error_page takes its 405.
-    if (isUnknown(this.methodVal) && hasErrorPage(this.scope!, 405) && this.pick(['', 'the (unlogged) method was TRACE'], ['$request_method']) === 1) {
+    // Unrecorded reads: the attributor's key already tells these methods and unknown ones apart.
+    if (typeof this.methodVal === 'string' && REFUSED_METHODS.has(this.methodVal))
+      return this.finalize(405, undefined, `${this.methodVal} is answered 405 before any rule`);
+    // An unlogged method may have been one: only worth a fork when an error_page takes its 405.
+    if (isUnknown(this.methodVal) && hasErrorPage(this.scope!, 405) && this.pick(['', 'the (unlogged) method was TRACE or CONNECT'], ['$request_method']) === 1) {
       this.method = 'TRACE';
-      return this.finalize(405, undefined, 'TRACE is answered 405 before any rule');
+      return this.finalize(405, undefined, 'TRACE or CONNECT is answered 405 before any rule');
     }
     const plain = this.plainHttpOnTls();
     if (plain !== false) return plain;
@@ -1039,11 +1043,11 @@ class Run {
     let best: LocationModel | undefined;
     let redirect = false;
     for (const p of set.prefix) {
-      if (uri.startsWith(p.name) && (!best || p.name.length > best.name.length)) best = p;
-      if (p.autoRedirect && p.name === uri + '/') redirect = true;
+      if (uri.startsWith(p.key) && (!best || p.key.length > best.key.length)) best = p;
+      if (p.autoRedirect && p.key === uri + '/') redirect = true;
     }
-    for (const e of set.exact.values()) if (e.autoRedirect && e.name === uri + '/') redirect = true;
-    if (redirect && !set.prefix.some((p) => p.name === uri)) return { rc: 'done' };
+    for (const e of set.exact.values()) if (e.autoRedirect && e.key === uri + '/') redirect = true;
+    if (redirect && !set.prefix.some((p) => p.key === uri)) return { rc: 'done' };
     let rc: 'again' | 'declined' = 'declined';
     let loc: LocationModel | undefined;
     let noregex = false;
@@ -1237,7 +1241,7 @@ class Run {
           // ngx_http_script_file_code: any failure to stat (ENOENT, EACCES...) is "no such file".
           const yes = c.op === '-f' ? found?.kind === 'file' : c.op === '-d' ? found?.kind === 'dir' : c.op === '-e' ? found !== null : found?.exec === true;
           h = yes !== c.negative;
-          this.path.push(`${label} ${h ? 'held' : 'did not hold'}: ${v as string} ${found ? `is a ${found.kind}` : 'does not exist'} on this machine`);
+          this.path.push(`${label} ${h ? 'held' : 'did not hold'}: ${bytesToText(v as string)} ${found ? `is a ${found.kind}` : 'does not exist'} on this machine`);
         } else {
           h = this.pick([`${label} held (the file system is not in the log)`, `${label} did not hold (the file system is not in the log)`], []) === 0;
         }
@@ -1544,8 +1548,9 @@ class Run {
         }
       } else if (v.startsWith('~')) regexes.push(compileNginxRegex(v.slice(1), true));
       else {
-        const slash = v.indexOf('/');
-        hosts.push(slash === -1 ? { host: v.toLowerCase() } : { host: v.slice(0, slash).toLowerCase(), uri: v.slice(slash) });
+        const b = textToBytes(v);
+        const slash = b.indexOf('/');
+        hosts.push(slash === -1 ? { host: lowerAscii(b) } : { host: lowerAscii(b.slice(0, slash)), uri: b.slice(slash) });
       }
     }
     const ref = this.logged('http_referer');
@@ -1569,7 +1574,7 @@ class Run {
     let end = 0;
     while (end < rest.length && rest[end] !== '/' && rest[end] !== ':') end++;
     if (end > 256) return '1';
-    const host = rest.slice(0, end).toLowerCase();
+    const host = lowerAscii(rest.slice(0, end));
     const hit = lookupHost(hosts, host);
     if (hit) {
       if (hit.uri === undefined) return '';
@@ -2018,7 +2023,7 @@ class Run {
       const found = probe(base.root + name);
       if (found === undefined) return undefined;
       if (found === null || (found.kind === 'dir') !== testDir) continue;
-      this.path.push(`try_files: ${base.root + name} is a ${found.kind} on this machine (${where(tf)})`);
+      this.path.push(`try_files: ${bytesToText(base.root + name)} is a ${found.kind} on this machine (${where(tf)})`);
       return testDir ? dir : 0;
     }
     this.path.push(`try_files: no candidate exists on this machine (${where(tf)})`);
@@ -2057,7 +2062,7 @@ class Run {
       const found = probe(dir + t.slice(uri.length));
       if (found === undefined) return undefined;
       if (found) {
-        this.path.push(`index: ${dir + t.slice(uri.length)} exists on this machine`);
+        this.path.push(`index: ${bytesToText(dir + t.slice(uri.length))} exists on this machine`);
         return i;
       }
     }
@@ -2065,7 +2070,7 @@ class Run {
     const dirFound = probe(dir.slice(0, -1) || '/');
     if (dirFound === undefined) return undefined;
     if (dirFound?.kind === 'dir' && absoluteLast) return count - 1;
-    this.path.push(dirFound?.kind === 'dir' ? `index: no index file exists in ${dir} on this machine` : `index: ${dir} does not exist on this machine`);
+    this.path.push(dirFound?.kind === 'dir' ? `index: no index file exists in ${bytesToText(dir)} on this machine` : `index: ${bytesToText(dir)} does not exist on this machine`);
     return count;
   }
 
@@ -2078,13 +2083,14 @@ class Run {
    * Debian's default tree may hold other files by the same names).
    */
   pathBase(): { root: Val; alias: number } | undefined {
-    const underPrefix = (v: string): Val => (this.model.prefixGiven ? this.model.prefix + v : { unknown: ['nginx\'s prefix (trace --prefix)'] });
+    // Paths are byte strings, as the URI they are joined with (FileProbe).
+    const underPrefix = (v: string): Val => (this.model.prefixGiven ? textToBytes(this.model.prefix) + v : { unknown: ['nginx\'s prefix (trace --prefix)'] });
     const full = (raw: string, strip: boolean): Val => {
       if (raw.includes('$')) {
         const v = this.evalValue(compileValue(raw));
         return isUnknown(v) || v.startsWith('/') ? v : underPrefix(v);
       }
-      const plain = strip && raw.endsWith('/') ? raw.slice(0, -1) : raw;
+      const plain = textToBytes(strip && raw.endsWith('/') ? raw.slice(0, -1) : raw);
       return plain.startsWith('/') || plain === '' ? plain : underPrefix(plain);
     };
     for (let s = this.scope; s; s = s.parent) {
@@ -2094,7 +2100,7 @@ class Run {
         const raw = alias.args[0]?.value;
         if (!loc || raw === undefined || loc.modifier === '@') return undefined;
         // In a regex location the alias (its captures) names the whole file: alias -1.
-        return { root: full(raw, false), alias: loc.modifier === '~' || loc.modifier === '~*' ? -1 : loc.name.length };
+        return { root: full(raw, false), alias: loc.modifier === '~' || loc.modifier === '~*' ? -1 : loc.key.length };
       }
       const root = s.byName.get('root')?.[0];
       if (!root) continue;
@@ -2185,7 +2191,7 @@ class Run {
     if (path === undefined || isUnknown(path)) return undefined;
     const found = this.onDisk(path);
     if (found === undefined) return undefined;
-    if (found === null || found.kind === 'other') return { status: 404, why: `${path} is not a file on this machine: 404` };
+    if (found === null || found.kind === 'other') return { status: 404, why: `${bytesToText(path)} is not a file on this machine: 404` };
     if (found.kind === 'dir') return { status: 301, why: `${path} is a directory: 301 to the URI with a slash` };
     if (m === 'POST') return { status: 405, why: 'the static module does not take POST to a file: 405' };
     return 'content';
@@ -2225,7 +2231,7 @@ class Run {
     const targets =
       logged !== undefined && !isUnknown(logged)
         ? logged === this.uri ? [] : [logged]
-        : allLocations(server.locations).filter((l) => l.internal && l.modifier !== '~' && l.modifier !== '~*' && locationCan444(l)).map((l) => l.name);
+        : allLocations(server.locations).filter((l) => l.internal && l.modifier !== '~' && l.modifier !== '~*' && locationCan444(l)).map((l) => l.key);
     if (!targets.length) return false;
     const why = (to: string) => `the upstream answered X-Accel-Redirect: ${to}`;
     const i = this.pick(['', ...targets.map(why)], []);
@@ -2548,6 +2554,12 @@ function zoneKeys(model: HttpModel, directive: string): Map<string, ComplexValue
 }
 
 /** Variables nginx never leaves empty for a routed request. */
+/**
+ * Methods ngx_http_process_request_header answers 405 once the headers are read, before any
+ * phase: CONNECT (nginx 1.21.1+) and TRACE.
+ */
+export const REFUSED_METHODS: ReadonlySet<string> = new Set(['CONNECT', 'TRACE']);
+
 const NEVER_EMPTY = new Set(['binary_remote_addr', 'remote_addr', 'server_port', 'server_addr', 'scheme', 'request_method', 'request_uri', 'uri', 'document_uri']);
 
 /** Variables whose values stay short (addresses, ports, the method), whatever the request. */
@@ -2645,7 +2657,7 @@ export function serverLabel(s: ServerModel): string {
 }
 
 function computeServerLabel(s: ServerModel): string {
-  const n = s.names.map((x) => (x.kind === 'regex' ? '~' + x.name : x.name || '""')).join(' ') || '""';
+  const n = s.names.map((x) => serverNameText(x) || '""').join(' ') || '""';
   return `${n} (${where(s.d)})`;
 }
 
@@ -2704,7 +2716,7 @@ function argValue(args: string, name: string): string {
  */
 function cookieValue(cookies: string, name: string): string {
   // ngx_strncasecmp folds ASCII letters only.
-  const fold = (t: string) => t.replace(/[A-Z]+/g, (u) => u.toLowerCase());
+  const fold = lowerAscii;
   const low = fold(name);
   const n = name.length;
   const end = cookies.length;

@@ -3,6 +3,8 @@
 // (percent-decoding, `//` merging, `.`/`..` segments) and ngx_http_validate_host.
 // Strings are byte strings (one char per byte), as nginx sees them.
 
+import { lowerAscii } from '../regex';
+
 export interface RequestLine {
   method: string;
   /** The request target exactly as sent (`$request_uri` for an origin-form target). */
@@ -183,7 +185,7 @@ export function validateHost(raw: string): string | undefined {
   }
   if (dotPos === hostLen - 1) hostLen--;
   if (hostLen <= 0) return undefined;
-  return raw.slice(0, hostLen).toLowerCase();
+  return lowerAscii(raw.slice(0, hostLen));
 }
 
 /** Whether a protocol demands a Host header: HTTP/1.1 and later (r->http_version >= NGX_HTTP_VERSION_11). */

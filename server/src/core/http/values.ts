@@ -1,11 +1,14 @@
 // nginx "complex values": strings with `$var`, `${var}` and `$1`..`$9` in them, compiled once
 // (ngx_http_script_compile), evaluated per request by the router.
 
+import { textToBytes } from '../regex';
+
 export type ValuePart = string | { v: string } | { cap: number };
 
 export interface ComplexValue {
   /** As written in the config. */
   raw: string;
+  /** Literal parts are the bytes nginx holds (UTF-8 text encoded, one char per byte), as request values are. */
   parts: ValuePart[];
   /** No variables: `parts` is at most one literal string. */
   literal: boolean;
@@ -50,7 +53,7 @@ function compileUncached(raw: string): ComplexValue {
     }
     const n = raw[i + 1];
     if (n >= '1' && n <= '9' || n === '0') {
-      if (lit) parts.push(lit), (lit = '');
+      if (lit) parts.push(textToBytes(lit)), (lit = '');
       parts.push({ cap: n.charCodeAt(0) - 48 });
       i++;
       continue;
@@ -72,12 +75,12 @@ function compileUncached(raw: string): ComplexValue {
       lit += c;
       continue;
     }
-    if (lit) parts.push(lit), (lit = '');
+    if (lit) parts.push(textToBytes(lit)), (lit = '');
     // nginx variable names are case-insensitive.
     parts.push({ v: name.toLowerCase() });
     i = j - 1;
   }
-  if (lit) parts.push(lit);
+  if (lit) parts.push(textToBytes(lit));
   return { raw, parts, literal: parts.every((p) => typeof p === 'string') };
 }
 

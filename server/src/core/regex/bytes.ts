@@ -20,3 +20,8 @@ export function bytesToText(bytes: string): string {
 export function isByteString(s: string): boolean {
   return !/[^\x00-\xff]/.test(s);
 }
+
+/** nginx's ngx_strlow / ngx_tolower: only A-Z change; bytes above 0x7f are left as they are. */
+export function lowerAscii(s: string): string {
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (c) => c.toLowerCase()) : s;
+}

@@ -9,6 +9,6 @@ export {
   type RegexOptions,
   type ExecResult,
 } from './compile';
-export { textToBytes, bytesToText, isByteString } from './bytes';
+export { textToBytes, bytesToText, isByteString, lowerAscii } from './bytes';
 export { PCRE2_ERRORS } from './parse';
 export { mayContain, type RequiredLiteral } from './literal';
