@@ -731,6 +731,42 @@ function scenarios(): Scenario[] {
         get('/admin/', 'localhost', { from: '127.0.0.5', headers: { 'User-Agent': BROWSER, 'X-Forwarded-For': 'junk' } }),
       ],
     },
+    {
+      // Found probing with scanner-shaped requests: CONNECT is a 405 like TRACE; an invalid Host
+      // header after an absolute-form line is refused at the line host's server; nginx compares
+      // config text and Host as bytes (UTF-8 in the file), lower-casing A-Z only.
+      name: 'scanner shapes: CONNECT, absolute-form line with a bad Host, non-ASCII names and Host bytes',
+      conf: conf(`
+  map $uri $cafe { default 0; /café 1; }
+  server { listen 127.0.0.1:PORT default_server; error_page 400 405 = @d; location @d { return 444; }
+    if ($request_method !~ ^(GET|HEAD|POST)$) { return 444; }
+    location /é { return 444; }
+    location / { return 200; }
+  }
+  server { listen 127.0.0.1:PORT; server_name a.test; error_page 400 = @a; location @a { return 444; } location / { return 200; } }
+  server { listen 127.0.0.1:PORT; server_name пример.test;
+    if ($cafe) { return 444; }
+    if ($uri = "/i/é") { return 444; }
+    location = /exact-é { return 444; }
+    location / { return 200; }
+  }
+`),
+      requests: [
+        m('CONNECT', '/x'),
+        m('CONNECT', 'http://a.test/x', 'a.test'),
+        m('PUT', '/x'),
+        get('http://a.test/x', ''),
+        get('http://a.test/x', 'bad/host'),
+        get('http://a.test/x', 'a..b'),
+        get('/x', 'bad/host'),
+        get('/%C3%A9'),
+        get('/%C3%A9/deeper'),
+        get('/caf%C3%A9', '\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.test'),
+        get('/i/%C3%A9', '\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.test'),
+        get('/exact-%C3%A9', '\xD0\x9F\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.TEST'),
+        get('/', '\xC3\x89'),
+      ],
+    },
   ];
 }
 

@@ -815,3 +815,30 @@ server { listen 80; server_name пример.test;
   assert.equal(at('/exact-%C3%A9').rule!.range.start.line + 1, lineOf(conf, 'location = /exact-é'));
   assert.equal(at('/%C3%A9/x').rule!.range.start.line + 1, lineOf(conf, 'location /é'));
 });
+
+test('an invalid Host header after an absolute-form request line is a 400 at the server the line\'s host chose', () => {
+  const conf = http(`
+server { listen 80 default_server; error_page 400 = @d; location @d { return 444; } }
+server { listen 80; server_name a.test; error_page 400 = @a; location @a { return 444; } }`);
+  const m = modelOf(conf);
+  const line = (o: { rules: { range: { start: { line: number } } }[] }) => o.rules.map((r) => r.range.start.line + 1);
+  const a = new Attributor(m);
+  // $request logged: the line's host is known.
+  const logged = a.attribute(facts({ request: 'GET http://a.test/x HTTP/1.1', serverPort: 80, httpHost: 'bad/host' }), 444);
+  assert.equal(logged.verdict, 'exact', logged.why);
+  assert.deepEqual(line(logged), [lineOf(conf, 'location @a')]);
+  // Without $request, the logged $server_name tells the absolute-form line from an origin-form one.
+  const byName = (serverName: string) =>
+    a.attribute(facts({ serverPort: 80, serverName, httpHost: '', vars: { request_uri: '/x' } }), 444);
+  assert.deepEqual(line(byName('a.test')), [lineOf(conf, 'location @a')]);
+  assert.equal(byName('a.test').verdict, 'exact');
+  assert.deepEqual(line(byName('')), [lineOf(conf, 'location @d')]);
+});
+
+test('after an absolute-form request line, a header refused later is refused at the line host\'s server only', () => {
+  const conf = http(`
+server { listen 80 default_server; error_page 400 = @d; location @d { return 444; } }
+server { listen 80; server_name a.test; error_page 400 = @a; location @a { return 444; } }`);
+  const o = new Attributor(modelOf(conf)).attribute(facts({ request: 'GET http://a.test/x HTTP/1.1', serverPort: 80 }), 444);
+  assert.deepEqual(o.rules.map((r) => r.range.start.line + 1), [lineOf(conf, 'location @a')], o.why);
+});

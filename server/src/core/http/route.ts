@@ -287,6 +287,8 @@ class Run {
   private targetVal: Val = { unknown: ['$request'] };
   protocol: Val = { unknown: ['$request'] };
   hostVar: Val = { unknown: ['$host'] };
+  /** An absolute-form request line's host chose the server before any header was read. */
+  lineChoseServer = false;
   /** With Host unlogged: the values `$host` can have at the server it chose, when that is a short list. */
   private hostNames?: string[];
   server?: ServerModel;
@@ -566,7 +568,22 @@ class Run {
         this.parseUri();
         return this.finalize(400, undefined, 'the request line carries an invalid host: nginx answers 400');
       }
+      // ngx_http_process_host validates the Host header before it looks at the server the
+      // request line's host already chose: an invalid one is a 400 at that server.
+      if (typeof f.httpHost === 'string' && validateHost(f.httpHost) === undefined) {
+        this.chooseGroup();
+        if (!this.parseUri()) {
+          this.serverBeforeHost();
+          return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
+        }
+        this.selectServer(this.group!, h);
+        this.scope = this.server!.scope;
+        this.hostVar = h;
+        this.pruneByServerName();
+        return this.finalize(400, undefined, `Host "${f.httpHost}" is invalid: nginx answers 400 at the server the request line's host chose`);
+      }
       hostChoices = [h];
+      this.lineChoseServer = true;
     } else if (line?.protocol === 'HTTP/0.9') {
       // ngx_http_process_request_line: an HTTP/0.9 request has no headers; the empty name is
       // looked up at once.
@@ -579,6 +596,7 @@ class Run {
         if (h === undefined) {
           this.chooseGroupBeforeHost();
           if (!this.parseUri()) return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
+          if (f.request === undefined) this.absoluteFormServer();
           return this.finalize(400, undefined, `Host "${f.httpHost}" is invalid: nginx answers 400`);
         }
         hostChoices = [h];
@@ -602,7 +620,8 @@ class Run {
     const g = this.group!;
     // An invalid Host header (`bad/host`) is a 400 at the default server, which its error_page
     // may turn into anything: when Host is not logged, and `$host` (the server name then) fits.
-    if (f.httpHost === undefined && g.defaultServer.scope && hasErrorPage(g.defaultServer.scope, 400)) {
+    // (After an absolute-form line the line's server refuses it: refusedHeaderLine's fork.)
+    if (f.httpHost === undefined && !this.lineChoseServer && g.defaultServer.scope && hasErrorPage(g.defaultServer.scope, 400)) {
       const lh = f.host;
       if (lh === undefined || sameLogged(lh, g.defaultServer.primaryName)) {
         if (this.pick(['', 'the (unlogged) Host header was invalid'], ['$http_host']) === 1) {
@@ -681,7 +700,7 @@ class Run {
         }
     }
     const server = this.server!;
-    if (f.serverName !== undefined && server.primaryName !== HOSTNAME && !sameLogged(f.serverName, server.primaryName)) throw PRUNE;
+    this.pruneByServerName();
     this.scope = server.scope;
 
     // The URI was parsed with the request line, before Host chose the server.
@@ -730,13 +749,14 @@ class Run {
   /**
    * A header line longer than a large_client_header_buffers buffer: nginx answers 494 (logged
    * 400) with the server chosen so far (Host's when the Host header came first, else the
-   * default one), whose server-level error_page may take it. Header sizes are not in the log:
+   * default one; an absolute-form line's host chose it before any header), whose server-level
+   * error_page may take it. Header sizes are not in the log:
    * fork only where such an error_page exists. False when no overflow is considered.
    */
   headerOverflow(): Outcome | undefined | false {
     const chosen = this.server!;
     const def = this.group!.defaultServer;
-    return this.headerError(chosen === def ? [def] : [chosen, def], 494, {
+    return this.headerError(chosen === def || this.lineChoseServer ? [chosen] : [chosen, def], 494, {
       assumed: 'the (unlogged) request headers overflowed large_client_header_buffers',
       event: 'a request header line was longer than large_client_header_buffers',
       why: 'request header too large: 494',
@@ -773,8 +793,10 @@ class Run {
     const chosen = this.server!;
     const def = this.group!.defaultServer;
     const hostUnlogged = this.facts.host === undefined && this.facts.httpHost === undefined;
-    return this.headerError(chosen === def || !hostUnlogged ? [chosen] : [chosen, def], 400, {
-      assumed: 'the (unlogged) request repeated a single-valued header (Host, Content-Length, Authorization...)',
+    return this.headerError(chosen === def || !hostUnlogged || this.lineChoseServer ? [chosen] : [chosen, def], 400, {
+      assumed: this.lineChoseServer
+        ? 'the (unlogged) Host header was invalid, or a single-valued header (Host, Content-Length, Authorization...) was repeated'
+        : 'the (unlogged) request repeated a single-valued header (Host, Content-Length, Authorization...)',
       event: 'a repeated single-valued request header',
       why: 'a repeated single-valued request header: 400',
     });
@@ -809,6 +831,32 @@ class Run {
 
   mayLackHost(): boolean {
     return isUnknown(this.protocol) || !requiresHost(this.protocol);
+  }
+
+  /** Whether the logged `$server_name` rules out the current server (else nothing). */
+  pruneByServerName(): void {
+    const sn = this.facts.serverName;
+    const p = this.server!.primaryName;
+    if (sn !== undefined && p !== HOSTNAME && !sameLogged(sn, p)) throw PRUNE;
+  }
+
+  /**
+   * With `$request` unlogged, a request refused for its Host header may have had an
+   * absolute-form line (`GET http://a.test/x`), whose host chose the server first: the 400 is
+   * then that server's, and `$request_uri` does not show it. The logged `$server_name` decides.
+   */
+  absoluteFormServer(): void {
+    const g = this.group!;
+    const before = this.server!;
+    const others = g.reachable.filter((s) => s !== before);
+    if (!others.length) return;
+    const k = this.pickLazy(others.length + 1, (i) => (i === 0 ? '' : `the (unlogged) request line was absolute-form and its host chose ${serverLabel(others[i - 1])}`), ['$request']);
+    if (k > 0) {
+      this.server = others[k - 1];
+      this.scope = this.server.scope;
+      this.hostVar = this.facts.host ?? { unknown: ['$host'] };
+    }
+    this.pruneByServerName();
   }
 
   chooseGroupBeforeHost(): void {
