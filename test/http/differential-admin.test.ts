@@ -767,6 +767,27 @@ function scenarios(): Scenario[] {
         get('/', '\xC3\x89'),
       ],
     },
+    {
+      // A request line or user agent holding the format's separator makes a line read two ways,
+      // which may disagree on $status: a 200 must not come out as a 444, nor a 444 be lost.
+      name: 'lines that read two ways disagree on $status (| separators, escape=none)',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server; location /admin { return 444; } location / { return 200; } }
+`,
+        `log_format pipe '$remote_addr|$time_local|$request|$status|$body_bytes_sent|$http_referer|$http_user_agent';
+  access_log PREFIX/logs/pipe.log pipe;
+  log_format raw escape=none '"$http_user_agent" $status "$request"';
+  access_log PREFIX/logs/raw.log raw;`,
+      ),
+      requests: [
+        get('/admin|200|0|x'),
+        get('/x|444|0|y'),
+        get('/admin'),
+        get('/admin', 'localhost', ua('x" 200 "y')),
+        get('/x', 'localhost', ua('x" 444 "GET /admin HTTP/1.1')),
+      ],
+    },
   ];
 }
 

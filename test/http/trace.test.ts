@@ -161,3 +161,46 @@ test('traceLog reads a line the file format does not with the other formats (a l
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a line whose readings disagree on $status: traced only through a possible reading, and never as certain', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lens-trace-'));
+  try {
+    const conf = join(dir, 'nginx.conf');
+    writeFileSync(
+      conf,
+      `events {}
+http {
+  log_format pipe '$remote_addr|$request|$status|$http_referer|$http_user_agent';
+  access_log ${dir}/pipe.log pipe;
+  server { listen 80;
+    location /admin { return 444; }
+    location / { return 200; }
+  }
+}
+`,
+    );
+    const log = join(dir, 'pipe.log');
+    writeFileSync(
+      log,
+      [
+        // nginx wrote 444 for "GET /admin|200|x HTTP/1.1": the first reading says 200.
+        '192.0.2.1|GET /admin|200|x HTTP/1.1|444|-|curl/8',
+        // nginx wrote 200 for "GET /x|444|y HTTP/1.1": its 444 readings (GET /x, the referer
+        // taking any share of the rest) cannot be one.
+        '192.0.2.1|GET /x|444|y HTTP/1.1|200|-|curl/8',
+        '192.0.2.1|GET /admin HTTP/1.1|444|-|curl/8',
+        '',
+      ].join('\n'),
+    );
+    const model = buildModelFromGraph(loadConfigGraph(conf, new NodeFileSystem()));
+    const got: TraceEntry[] = [];
+    await traceLog(model, log, (e) => got.push(e));
+    assert.deepEqual(got.map((e) => [e.log.line, e.attribution.verdict, e.attribution.rules.map((r) => r.range.start.line + 1)]), [
+      [1, 'ambiguous', [6]],
+      [3, 'exact', [6]],
+    ]);
+    assert.match(got[0].attribution.why, /reads two ways/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -8,7 +8,7 @@ import { readLogBatches, readStreamBatches } from './logs/reader';
 import { bytesToText } from './regex/bytes';
 import { Attributor, allAccessLogs, logPathVars, logTargetOf, type Attribution } from './http/attribute';
 import type { AccessLogDef, HttpModel, RuleRef } from './http/model';
-import { factsBuilder, pinnedVariables, type FactsBuilder, type RequestFacts } from './http/request';
+import { factsBuilder, MAX_READINGS, pinnedVariables, type FactsBuilder, type RequestFacts } from './http/request';
 import type { FileProbe } from './http/route';
 
 export interface TraceEntry {
@@ -146,6 +146,24 @@ export interface TracedLine {
   facts: RequestFacts;
   /** Where `$request` is in the line (latin1 offsets), when the format logs it. */
   request?: { start: number; end: number };
+  /**
+   * The line reads two ways (a field held the separator) and another reading gives this status,
+   * not a traced one: the line may not be a traced one at all (see attributeLine).
+   */
+  otherStatus?: number;
+}
+
+/**
+ * The attribution of a traced line, or undefined when it is not one after all: a line whose
+ * readings disagree on `$status` is a traced one only if its traced reading is possible, and
+ * then never certainly (its other reading may be the true one).
+ */
+export function attributeLine(attributor: Attributor, t: TracedLine): Attribution | undefined {
+  const a = attributor.attribute(t.facts, t.status);
+  if (t.otherStatus === undefined) return a;
+  if (a.verdict === 'unmatched') return undefined;
+  const why = `The line reads two ways (a logged value holds the format's separator): with status ${t.status}, as traced here, or with status ${t.otherStatus}. ${a.why}`;
+  return { ...a, verdict: 'ambiguous', why };
 }
 
 /**
@@ -223,8 +241,16 @@ export class TracedLineReader {
   statusOf(line: string): number | undefined {
     const m = this.match(line);
     if (!m || m.r.statusOcc < 0) return undefined;
-    const st = Number(m.r.f.value(line, m.spans, m.r.statusOcc));
-    return this.statuses.has(st) ? st : undefined;
+    const { f, statusOcc } = m.r;
+    const st = Number(f.value(line, m.spans, statusOcc));
+    if (this.statuses.has(st)) return st;
+    // Another reading of a line that reads two ways may give a traced status (as `read` finds).
+    if (!f.mayBeAmbiguous) return undefined;
+    for (const sp of f.allReadings(line, MAX_READINGS) ?? []) {
+      const other = Number(f.value(line, sp, statusOcc));
+      if (this.statuses.has(other)) return other;
+    }
+    return undefined;
   }
 
   /** `match`, also telling whether the line reads two ways in that format. */
@@ -242,25 +268,44 @@ export class TracedLineReader {
   read(line: string): TracedLine | undefined | 'unreadable' {
     const m = this.matchReadings(line);
     if (!m) return 'unreadable';
-    const { r, spans } = m;
+    const { r } = m;
+    let { spans, twoWays } = m;
     const f = r.f;
     if (r.statusOcc < 0) return undefined;
-    const status = Number(f.value(line, spans, r.statusOcc));
+    const statusIn = (sp: Int32Array) => Number(f.value(line, sp, r.statusOcc));
+    let status = statusIn(spans);
+    let otherStatus: number | undefined;
+    let traced: Int32Array[] | undefined;
+    if (twoWays) {
+      // The first reading's status is not the line's when the readings disagree on it.
+      const all = f.allReadings(line, MAX_READINGS);
+      const tracedAll = all?.filter((sp) => this.statuses.has(statusIn(sp))) ?? [];
+      const other = all?.find((sp) => !this.statuses.has(statusIn(sp)));
+      if (all && !tracedAll.length) return undefined;
+      if (other && tracedAll.length) {
+        // If the line is a traced one, it is one of the traced readings: only they count.
+        otherStatus = statusIn(other);
+        traced = tracedAll;
+        spans = traced[0];
+        status = statusIn(spans);
+        if (traced.length === 1) twoWays = false;
+      }
+    }
     if (!this.statuses.has(status)) return undefined;
     const values = r.values.slice();
     for (let v = 0; v < r.needed.length; v++) values[v] = f.value(line, spans, r.neededAt[v]);
     let facts: RequestFacts;
-    if (!m.twoWays) facts = r.build(values);
+    if (!twoWays) facts = r.build(values);
     else {
       // The line splits more than one way: only what every reading gives is known (pinnedVariables;
       // the match already knows whether it does, which spares its re-reading for every other line).
-      const logged = [...pinnedVariables(f, line, r.needed)];
+      const logged = [...pinnedVariables(f, line, r.needed, traced)];
       const known = logged.map((n) => values[r.needed.indexOf(n)]);
       this.addPathVars(logged, known);
       facts = this.builderOf(logged, f.escape !== 'default')(known);
     }
     const request = r.requestOcc >= 0 ? { start: spans[2 * r.requestOcc], end: spans[2 * r.requestOcc + 1] } : undefined;
-    return { status, facts, request };
+    return otherStatus === undefined ? { status, facts, request } : { status, facts, request, otherStatus };
   }
 }
 
@@ -318,9 +363,11 @@ export async function traceLog(
       const t = reader.read(line);
       if (t === 'unreadable') unparsed++;
       if (t === undefined || t === 'unreadable') continue;
+      const attribution = attributeLine(attributor, t);
+      if (!attribution) continue;
       const log: TraceEntry['log'] = { file: logFile, line: batch.numbers![i] };
       if (t.request && wantRequest) log.request = { start: editorColumn(line, t.request.start), end: editorColumn(line, t.request.end) };
-      onEntry({ log, status: t.status, attribution: attributor.attribute(t.facts, t.status) });
+      onEntry({ log, status: t.status, attribution });
     }
   }
   return { lines, unparsed, format: format ?? { format: combinedFormat(), how: 'empty log' } };

@@ -100,7 +100,7 @@ export function factsFromLog(logged: readonly string[], values: Record<string, s
 }
 
 /** More readings than this: too many to compare (the fixed shapes are kept). */
-const MAX_READINGS = 16;
+export const MAX_READINGS = 16;
 
 /**
  * The variables of `names` a line really pins down. A line that splits more than one way (a
@@ -108,11 +108,12 @@ const MAX_READINGS = 16;
  * gives one reading among several: a value is kept when every reading gives it (the request
  * line when only the user agent is in doubt), otherwise left unknown rather than trusted. When
  * the readings are too many to list, only the fixed shapes are kept (status, times, byte counts
- * cannot hold a separator and read the same in every split).
+ * cannot hold a separator, though a neighbour that holds one may shift them: see
+ * TracedLineReader.read). `among`: only these readings (the ones a caller already chose).
  */
-export function pinnedVariables(format: LogFormat, line: string, names: readonly string[]): readonly string[] {
+export function pinnedVariables(format: LogFormat, line: string, names: readonly string[], among?: readonly Int32Array[]): readonly string[] {
   if (!format.mayBeAmbiguous) return names;
-  const readings = format.allReadings(line, MAX_READINGS);
+  const readings = among ?? format.allReadings(line, MAX_READINGS);
   if (readings) {
     if (readings.length < 2) return names;
     return names.filter((n) => {
