@@ -788,6 +788,82 @@ function scenarios(): Scenario[] {
         get('/x', 'localhost', ua('x" 444 "GET /admin HTTP/1.1')),
       ],
     },
+    // Found probing real-world setups: valid_referers levels inherit the regexes they lack
+    // (ngx_http_referer_merge_conf); $invalid_referer and geo values are cached for the request;
+    // a server-level geo reads the connection's address before a location's realip replaces it.
+    {
+      name: 'referers: location valid_referers inherits the server-level ~regex referers',
+      conf: conf(`
+    server { listen 127.0.0.1:PORT; server_name a.test;
+      valid_referers ~\\.google\\.;
+      location /img/ {
+        valid_referers none blocked a.test;
+        if ($invalid_referer) { return 444; }
+        return 444;
+      }
+    }
+  `),
+      requests: [get('/img/x.png', 'a.test', ref('http://www.google.com/'))],
+    },
+    {
+      name: 'referers: location valid_referers inherits the server-level server_names regexes',
+      conf: conf(`
+    server { listen 127.0.0.1:PORT; server_name ~^(www\\.)?b\\.test$;
+      valid_referers server_names;
+      location /img/ {
+        valid_referers none blocked cdn.test;
+        if ($invalid_referer) { return 444; }
+        return 444;
+      }
+    }
+  `),
+      requests: [get('/img/x.png', 'b.test', ref('http://www.b.test/'))],
+    },
+    {
+      name: 'referers: $invalid_referer is cached: the server-level evaluation wins in the location',
+      conf: conf(`
+    server { listen 127.0.0.1:PORT; server_name c.test;
+      valid_referers none blocked c.test;
+      if ($invalid_referer) { set $hotlink 1; }
+      location /img/ {
+        valid_referers none blocked c.test partner.test;
+        if ($invalid_referer) { return 444; }
+        return 444;
+      }
+    }
+  `),
+      requests: [get('/img/x.png', 'c.test', ref('http://partner.test/'))],
+    },
+    {
+      name: 'realip: geo in the server rewrite phase sees the connection address; realip only runs later (location, preaccess)',
+      conf: conf(`
+    geo $blocked { default 0; 10.66.0.0/16 1; }
+    server { listen 127.0.0.1:PORT; server_name g.test;
+      if ($blocked) { return 444; }
+      location / {
+        set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For;
+        try_files $uri =444;
+      }
+    }
+  `),
+      requests: [get('/x', 'g.test', { headers: { 'User-Agent': BROWSER, 'X-Forwarded-For': '10.66.1.1' } })],
+    },
+    {
+      name: 'geo: a geo value is cached for the request: a later change of its source variable is not seen',
+      conf: conf(`
+    geo $client $blocked { default 0; 10.66.0.0/16 1; }
+    server { listen 127.0.0.1:PORT; server_name g.test;
+      set $client $remote_addr;
+      if ($blocked) { set $seen 1; }
+      location / {
+        set $client $http_x_real_ip;
+        if ($blocked) { return 444; }
+        return 444;
+      }
+    }
+  `, `log_format xr '$remote_addr "$host" "$request" $status "$http_x_real_ip"'; access_log PREFIX/logs/xr.log xr;`),
+      requests: [get('/x', 'g.test', { headers: { 'User-Agent': BROWSER, 'X-Real-IP': '10.66.1.1' } })],
+    },
   ];
 }
 

@@ -842,3 +842,42 @@ server { listen 80; server_name a.test; error_page 400 = @a; location @a { retur
   const o = new Attributor(modelOf(conf)).attribute(facts({ request: 'GET http://a.test/x HTTP/1.1', serverPort: 80 }), 444);
   assert.deepEqual(o.rules.map((r) => r.range.start.line + 1), [lineOf(conf, 'location @a')], o.why);
 });
+
+test('valid_referers: a level with its own list inherits the regexes it lacks; $invalid_referer and geo values are cached per request', () => {
+  const conf = http(`
+geo $client $blocked { default 0; 10.66.0.0/16 1; }
+server { listen 80; server_name ~^(www\\.)?b\\.test$;
+  valid_referers server_names ~\\.google\\.;
+  location /img/ {
+    valid_referers none blocked cdn.test;
+    if ($invalid_referer) { return 444; }
+    return 444; # b-valid
+  }
+}
+server { listen 80; server_name c.test;
+  valid_referers none blocked c.test;
+  if ($invalid_referer) { set $hotlink 1; }
+  set $client $remote_addr;
+  if ($blocked) { set $seen 1; }
+  location /img/ {
+    valid_referers none blocked c.test partner.test;
+    if ($invalid_referer) { return 444; } # c-invalid
+    return 444;
+  }
+  location /geo/ {
+    set $client $http_x_real_ip;
+    if ($blocked) { return 444; }
+    return 444; # geo-cached
+  }
+}`);
+  const m = modelOf(conf);
+  const at = (host: string, path: string, vars: Record<string, string | null>) => one(m, known(`GET ${path} HTTP/1.1`, host, vars)).rule!.range.start.line + 1;
+  // b.test: the server's ~regex and server_name regex still count in /img/: valid.
+  assert.equal(at('b.test', '/img/x', { http_referer: 'http://www.google.com/' }), lineOf(conf, '# b-valid'));
+  assert.equal(at('b.test', '/img/x', { http_referer: 'http://www.b.test/' }), lineOf(conf, '# b-valid'));
+  assert.equal(at('b.test', '/img/x', { http_referer: 'http://evil.test/' }), lineOf(conf, '# b-valid') - 1);
+  // c.test: the server-level evaluation ("1": partner.test is not valid there) holds in /img/.
+  assert.equal(at('c.test', '/img/x', { http_referer: 'http://partner.test/' }), lineOf(conf, '# c-invalid'));
+  // The geo value computed from $remote_addr at server level holds though $client changed.
+  assert.equal(at('c.test', '/geo/x', { http_x_real_ip: '10.66.1.1' }), lineOf(conf, '# geo-cached'));
+});

@@ -1408,13 +1408,16 @@ class Run {
       case 'server_port':
         return f.serverPort !== undefined ? String(f.serverPort) : this.group ? String(this.group.port) : { unknown: ['$server_port'] };
       case 'remote_addr':
-        this.reads.add('remote_addr');
-        if (this.realipPending()) return this.logged('realip_remote_addr') ?? { unknown: ['$realip_remote_addr'] };
-        return f.remoteAddr ?? { unknown: ['$remote_addr'] };
+        return this.connectionAddr();
       case 'realip_remote_addr':
         return this.realipRemoteAddr();
-      case 'invalid_referer':
-        return this.invalidReferer();
+      case 'invalid_referer': {
+        // Cacheable (NGX_HTTP_VAR_CHANGEABLE only): the first evaluation's value, with the
+        // valid_referers of the location in effect then, holds for the rest of the request.
+        let v = this.mapCache.get(name);
+        if (v === undefined) this.mapCache.set(name, (v = this.invalidReferer()));
+        return v;
+      }
       case 'document_root':
         return this.pathBase()?.root ?? this.logged(name) ?? { unknown: ['$document_root'] };
       case 'request_filename':
@@ -1434,9 +1437,10 @@ class Run {
       case 'proxy_protocol_server_addr':
       case 'proxy_protocol_server_port':
         return this.proxyProtocolVar(name);
-      case 'binary_remote_addr':
-        this.reads.add('remote_addr');
-        return f.remoteAddr !== undefined ? binaryAddr(f.remoteAddr) : { unknown: ['$remote_addr'] };
+      case 'binary_remote_addr': {
+        const a = this.connectionAddr();
+        return isUnknown(a) ? a : binaryAddr(a);
+      }
       case 'scheme':
         return f.scheme ?? (this.group && this.group.servers.length && this.listenFlag('ssl') !== undefined ? (this.listenFlag('ssl') ? 'https' : 'http') : { unknown: ['$scheme'] });
       case 'https':
@@ -1480,7 +1484,15 @@ class Run {
       return v;
     }
     const geo = this.model.geos.get(name);
-    if (geo) return geoIsKeyable(geo) ? this.readAs(`geo:${name}`, () => this.evalGeo(name)) : this.evalGeo(name);
+    if (geo) {
+      // Cacheable as a map is: the value of the first use holds, whatever its source becomes.
+      let v = this.mapCache.get(name);
+      if (v === undefined) {
+        v = geoIsKeyable(geo) ? this.readAs(`geo:${name}`, () => this.evalGeo(name)) : this.evalGeo(name);
+        this.mapCache.set(name, v);
+      }
+      return v;
+    }
     if (name.startsWith('arg_')) {
       this.reads.add('args');
       const a = this.args;
@@ -1532,11 +1544,24 @@ class Run {
   }
 
   /**
+   * The client address as nginx holds it now (r->connection->sockaddr, which `$remote_addr` and
+   * a geo without a source read): the logged one, unless realip has yet to run.
+   */
+  connectionAddr(): Val {
+    this.reads.add('remote_addr');
+    if (this.realipPending()) return this.logged('realip_remote_addr') ?? { unknown: ['$realip_remote_addr'] };
+    return this.facts.remoteAddr ?? { unknown: ['$remote_addr'] };
+  }
+
+  /**
    * realip configured only at location level runs in the preaccess phase: until then (the whole
    * rewrite phase) `$remote_addr` is still the connection's address, not the logged one.
    */
   realipPending(): boolean {
     if (this.inAccessPhase) return false;
+    // The server's rewrite phase, before any location: realip in the one chosen later may yet
+    // replace the address read now.
+    if (!this.location) return !!this.server && realipBelow(this.model, this.server);
     for (let sc = this.scope; sc && sc.kind !== 'server' && sc.kind !== 'http'; sc = sc.parent) {
       if (sc.byName.has('set_real_ip_from') || sc.byName.has('real_ip_header')) return true;
     }
@@ -1579,28 +1604,44 @@ class Run {
 
   /** ngx_http_referer_variable: "" when the Referer is valid for `valid_referers`, else "1". */
   invalidReferer(): Val {
-    const d = inherited(this.scope, 'valid_referers');
-    if (!d.length) return '';
+    // ngx_http_referer_merge_conf: the innermost level with valid_referers gives the names and
+    // none/blocked; its regexes and server_name regexes, when it has none of its own, are the
+    // nearest outer level's that has some.
     let none = false;
     let blocked = false;
-    const hosts: { host: string; uri?: string }[] = [];
-    const regexes: NginxRegex[] = [];
-    const serverRegexes: NginxRegex[] = [];
-    for (const v of d.flatMap((x) => x.args.map((a) => a.value))) {
-      if (v === 'none') none = true;
-      else if (v === 'blocked') blocked = true;
-      else if (v === 'server_names') {
-        for (const sn of this.server?.names ?? []) {
-          if (sn.re) serverRegexes.push(sn.re);
-          else hosts.push({ host: sn.name });
+    let own = true;
+    let hosts: { host: string; uri?: string }[] | undefined;
+    let regexes: NginxRegex[] | undefined;
+    let serverRegexes: NginxRegex[] | undefined;
+    for (let sc = this.scope; sc && !(hosts && regexes && serverRegexes); sc = sc.parent) {
+      const d = sc.byName.get('valid_referers');
+      if (!d?.length) continue;
+      const levelRegexes: NginxRegex[] = [];
+      const levelServerRegexes: NginxRegex[] = [];
+      const levelHosts: { host: string; uri?: string }[] = [];
+      for (const v of d.flatMap((x) => x.args.map((a) => a.value))) {
+        if (v === 'none') none ||= own;
+        else if (v === 'blocked') blocked ||= own;
+        else if (v === 'server_names') {
+          for (const sn of this.server?.names ?? []) {
+            if (sn.re) levelServerRegexes.push(sn.re);
+            else levelHosts.push({ host: sn.name });
+          }
+        } else if (v.startsWith('~')) levelRegexes.push(compileNginxRegex(v.slice(1), true));
+        else {
+          const b = textToBytes(v);
+          const slash = b.indexOf('/');
+          levelHosts.push(slash === -1 ? { host: lowerAscii(b) } : { host: lowerAscii(b.slice(0, slash)), uri: b.slice(slash) });
         }
-      } else if (v.startsWith('~')) regexes.push(compileNginxRegex(v.slice(1), true));
-      else {
-        const b = textToBytes(v);
-        const slash = b.indexOf('/');
-        hosts.push(slash === -1 ? { host: lowerAscii(b) } : { host: lowerAscii(b.slice(0, slash)), uri: b.slice(slash) });
       }
+      hosts ??= levelHosts;
+      if (!regexes && levelRegexes.length) regexes = levelRegexes;
+      if (!serverRegexes && levelServerRegexes.length) serverRegexes = levelServerRegexes;
+      own = false;
     }
+    if (!hosts) return '';
+    regexes ??= [];
+    serverRegexes ??= [];
     const ref = this.logged('http_referer');
     if (ref === undefined) return { unknown: ['$http_referer'] };
     if (isUnknown(ref)) return ref;
@@ -1767,12 +1808,7 @@ class Run {
 
   evalGeo(name: string): Val {
     const g = this.model.geos.get(name)!;
-    let addr: Val;
-    if (g.source) addr = this.evalValue(g.source);
-    else {
-      this.reads.add('remote_addr');
-      addr = this.facts.remoteAddr ?? { unknown: ['$remote_addr'] };
-    }
+    let addr: Val = g.source ? this.evalValue(g.source) : this.connectionAddr();
     // ngx_http_geo_addr: the proxy step follows the address, from the connection or from the
     // geo's own source variable alike.
     if (!isUnknown(addr) && (g.proxies.length || g.proxies6.length) && isGeoProxy(g, addr)) {
@@ -1789,6 +1825,9 @@ class Run {
 
   preAccess(): Outcome | undefined {
     const scope = this.scope!;
+    // realip's preaccess handler runs first (handlers run in reverse module order: realip,
+    // limit_req, limit_conn): the limits' keys see the address it set.
+    this.inAccessPhase = true;
     // limit_req / limit_conn decide once per request (r->main->limit_req_status/limit_conn_status
     // short-cut them), but only from the first location that has them: a try_files, index or
     // error_page redirect out of a location without limits meets the next one's.
