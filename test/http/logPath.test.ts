@@ -112,6 +112,22 @@ server { listen 81; access_log /var/log/nginx/plain.log main; access_log /var/lo
   assert.deepEqual([both.format.name, ...(both.alternatives ?? []).map((f) => f.name)].sort(), ['main', 'withhost']);
 });
 
+test('an access_log names its format caseless, whatever the name holds: the first format so named, combined first', async () => {
+  const { formatForLog } = await import('../../server/src/core/trace');
+  const m = modelOf(
+    http(`
+log_format Main '$remote_addr "$request" $status "$http_x_forwarded_for"';
+log_format main '$remote_addr "$request" $status "$host"';
+log_format v=2 '$status "$request"';
+server { listen 80; access_log /var/log/a.log MAIN; access_log /var/log/b.log v=2; access_log /var/log/c.log Combined; return 444; }
+`),
+  );
+  const sample = ['127.0.0.1 "GET / HTTP/1.1" 444 "localhost"'];
+  assert.equal(formatForLog(m, '/var/log/a.log', sample).format.name, 'Main');
+  assert.equal(formatForLog(m, '/var/log/b.log', ['444 "GET / HTTP/1.1"']).format.name, 'v=2');
+  assert.equal(formatForLog(m, '/var/log/c.log', sample).format.name, 'combined');
+});
+
 test('inferPrefix: the prefix a relative access_log and the log file\'s path agree on, and none when they disagree', () => {
   const graphOf = (body: string) =>
     loadConfigGraph('/srv/t/conf/nginx.conf', new MemoryFileSystem({ '/srv/t/conf/nginx.conf': http(body) }));

@@ -2927,6 +2927,13 @@ function computeAccessLogs(model: HttpModel, scope: Scope | undefined): AccessLo
   return defs;
 }
 
+function formatNamed(model: HttpModel, name: string): string {
+  const low = name.toLowerCase();
+  if (low === 'combined') return 'combined';
+  for (const k of model.logFormats.keys()) if (k.toLowerCase() === low) return k;
+  return name;
+}
+
 const accessLogsByList = new WeakMap<HttpModel, WeakMap<Directive[], AccessLogDef[]>>();
 
 function accessLogDefs(model: HttpModel, ds: Directive[]): AccessLogDef[] {
@@ -2935,8 +2942,9 @@ function accessLogDefs(model: HttpModel, ds: Directive[]): AccessLogDef[] {
     if (a[0] === 'off') return { off: true, format: '', d };
     const path = compileValue(a[0]);
     // ngx_http_log_set_log: the second argument is always the format's name (`gzip`, `buffer=`,
-    // `flush=`, `if=` only come after it).
-    const format = a.length > 1 && !a[1].includes('=') ? a[1] : 'combined';
+    // `flush=`, `if=` only come after it), looked up caseless: the first format defined by such a
+    // name, nginx's own combined first.
+    const format = a.length > 1 ? formatNamed(model, a[1]) : 'combined';
     let ifCond: ComplexValue | undefined;
     for (const x of a.slice(1)) if (x.startsWith('if=')) ifCond = compileValue(x.slice(3));
     const lit = path.literal ? a[0] : undefined;
