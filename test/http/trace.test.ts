@@ -204,3 +204,17 @@ http {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('nginx-lens trace says so when the log\'s format has no $status (rather than "0 lines with status 444")', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lens-trace-'));
+  try {
+    writeFileSync(join(dir, 'nginx.conf'), `events {}\nhttp {\n  log_format nostatus '$remote_addr "$request" "$http_user_agent"';\n  access_log ${dir}/a.log nostatus;\n  server { listen 80; return 444; }\n}\n`);
+    writeFileSync(join(dir, 'a.log'), '192.0.2.1 "GET / HTTP/1.1" "curl/8"\n');
+    for (const json of [[], ['--json']]) {
+      const r = await cli(dir, ['--config', 'nginx.conf', ...json, 'a.log']);
+      assert.match(r.stderr, /does not log \$status/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

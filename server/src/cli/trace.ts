@@ -277,6 +277,9 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
         // The CLI prints line numbers only (no editor columns), and runs where the files are.
         { statuses, requestRange: false, files: nodeFileProbe(), stream: fromStdin ? (io.stdin ?? emptyStream()) : undefined, writtenTo },
       );
+      // Said in both modes: "0 lines with status 444" would read as "nothing was dropped".
+      if (r.lines && r.format.format.indexOf('status') < 0)
+        io.err(`nginx-lens trace: ${shownPath(abs)}: its format (${r.format.how}) does not log $status, so no line can be traced\n`);
       if (!json) {
         io.err(`${shownPath(abs)}: ${r.lines} lines, format ${r.format.how}${r.unparsed ? `, ${r.unparsed} unreadable` : ''}\n`);
         // Lines from standard input name no access_log whose format could be changed, unless told.
