@@ -864,6 +864,25 @@ function scenarios(): Scenario[] {
   `, `log_format xr '$remote_addr "$host" "$request" $status "$http_x_real_ip"'; access_log PREFIX/logs/xr.log xr;`),
       requests: [get('/x', 'g.test', { headers: { 'User-Agent': BROWSER, 'X-Real-IP': '10.66.1.1' } })],
     },
+    {
+      // Admins log a map's verdict: with its source (the user agent) unlogged, the logged value
+      // decides the ifs that read it ("-" is empty when the map cannot give "-").
+      name: 'a logged map verdict decides the rule when its source is not logged',
+      conf: conf(
+        `
+  map $http_user_agent $reason { default ""; ~*sqlmap scanner; ~*curl curl; }
+  server { listen 127.0.0.1:PORT default_server;
+    if ($reason = scanner) { return 444; }
+    if ($reason) { return 444; }
+    location /x { return 444; }
+    location / { return 200; }
+  }
+`,
+        `log_format r '$status "$reason" "$request"';
+  access_log PREFIX/logs/r.log r;`,
+      ),
+      requests: [get('/', 'localhost', ua('sqlmap')), get('/', 'localhost', ua('curl/8')), get('/x'), get('/x', 'localhost', ua('curl/8'))],
+    },
   ];
 }
 

@@ -881,3 +881,26 @@ server { listen 80; server_name c.test;
   // The geo value computed from $remote_addr at server level holds though $client changed.
   assert.equal(at('c.test', '/geo/x', { http_x_real_ip: '10.66.1.1' }), lineOf(conf, '# geo-cached'));
 });
+
+test('a logged map or geo value decides the ifs that read it when its source is not logged', () => {
+  const conf = http(`
+map $http_user_agent $reason { default ""; ~*sqlmap scanner; ~*curl curl; }
+geo $http_x_real_ip $net { default ""; 10.0.0.0/8 lan; }
+server { listen 80;
+  if ($reason = scanner) { return 444; }
+  if ($reason) { return 444; } # any-reason
+  if ($net = lan) { return 444; } # lan
+  return 444; # rest
+}`);
+  const m = modelOf(conf);
+  const at = (vars: Record<string, string | null>) => {
+    const a = new Attributor(m).attribute(facts({ request: 'GET / HTTP/1.1', host: 'h', serverPort: 80, vars }), 444);
+    return `${a.verdict} ${a.rules.map((r) => r.range.start.line + 1).join(',')}`;
+  };
+  assert.equal(at({ reason: 'scanner', net: null }), `exact ${lineOf(conf, '$reason = scanner')}`);
+  assert.equal(at({ reason: 'curl', net: null }), `exact ${lineOf(conf, '# any-reason')}`);
+  assert.equal(at({ reason: null, net: 'lan' }), `exact ${lineOf(conf, '# lan')}`);
+  assert.equal(at({ reason: null, net: null }), `exact ${lineOf(conf, '# rest')}`);
+  // Not logged: every rule stays possible.
+  assert.match(at({}), /^ambiguous/);
+});

@@ -10,7 +10,7 @@ import { regexCandidates, type NginxRegex, type RegexResult } from './regex';
 import { lowerAscii } from '../regex';
 import type { RequestFacts } from './request';
 import type { Directive } from '../syntax';
-import { compileValue, type ComplexValue } from './values';
+import { compileValue, literalOf, type ComplexValue } from './values';
 
 export type Unknown = { unknown: string[] };
 export type Val = string | Unknown;
@@ -86,6 +86,21 @@ export function partialMapEntry(m: MapModel, pieces: readonly Val[]): { value: C
 const volatileMemo = new WeakMap<MapModel, boolean>();
 
 /** A map with `volatile` in its block: nginx computes it again at every use instead of once per request. */
+const dashMemo = new WeakMap<MapModel | GeoModel, boolean>();
+
+/** Whether a map or geo may give the literal value "-" (which a log cannot tell from empty). */
+export function mayGiveDash(x: MapModel | GeoModel): boolean {
+  let v = dashMemo.get(x);
+  if (v === undefined) {
+    if ('exact' in x) {
+      const values = [...x.exact.values(), ...x.wildHead.map((w) => w.value), ...x.wildTail.map((w) => w.value), ...x.regex.map((r) => r.value), x.defaultValue];
+      v = values.some((cv) => !cv.literal || literalOf(cv) === '-');
+    } else v = x.defaultValue === '-' || x.entries.some((e) => e.value === '-') || x.entries6.some((e) => e.value === '-');
+    dashMemo.set(x, v);
+  }
+  return v;
+}
+
 export function isVolatileMap(m: MapModel): boolean {
   let v = volatileMemo.get(m);
   if (v === undefined) volatileMemo.set(m, (v = !!m.d.block?.children.some((c) => c.name === 'volatile' && !c.args.length)));

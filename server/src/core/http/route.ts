@@ -26,8 +26,10 @@ import {
   type AccessLogDef,
   type Cond,
   type HttpModel,
+  type GeoModel,
   type ListenGroup,
   type LocationModel,
+  type MapModel,
   type LocationSet,
   type Op,
   type RuleRef,
@@ -44,7 +46,7 @@ import { addrInNets, forwardedAddr, inNet6, ipv6ToBigInt, parseCidr6, sameAddres
 import { browserConf, browserVariable, isMsie } from './browser';
 import { atotm, loggedSecond, md5, secureLinkConf, secureLinkHash } from './secureLink';
 import { SCRIPT_DIRECTIVES, scriptMay444, type ScriptPhase } from './scripts';
-import { constantMapLookup, findMapEntry, partialMapEntry, geoIsKeyable, locationCan444, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
+import { constantMapLookup, findMapEntry, partialMapEntry, geoIsKeyable, locationCan444, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, mayGiveDash, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
 
 export type OutcomeStatus = number | 'content';
 
@@ -1479,7 +1481,8 @@ class Run {
       const c = this.mapCache.get(name);
       if (c !== undefined && !isVolatileMap(map)) return c;
       this.mapCache.set(name, { unknown: [`$${name}`] }); // breaks cycles
-      const v = mapIsKeyable(this.model, map) ? this.readAs(`map:${name}`, () => this.evalMap(name)) : this.evalMap(name);
+      let v = mapIsKeyable(this.model, map) ? this.readAs(`map:${name}`, () => this.evalMap(name)) : this.evalMap(name);
+      if (isUnknown(v) && !isVolatileMap(map)) v = this.loggedCached(name, map) ?? v;
       this.mapCache.set(name, v);
       return v;
     }
@@ -1489,6 +1492,7 @@ class Run {
       let v = this.mapCache.get(name);
       if (v === undefined) {
         v = geoIsKeyable(geo) ? this.readAs(`geo:${name}`, () => this.evalGeo(name)) : this.evalGeo(name);
+        if (isUnknown(v)) v = this.loggedCached(name, geo) ?? v;
         this.mapCache.set(name, v);
       }
       return v;
@@ -1507,6 +1511,19 @@ class Run {
       return cookieValue(c, name.slice(7));
     }
     return { unknown: ['$' + name] };
+  }
+
+  /**
+   * A cached variable's (map, geo) logged value, for a first evaluation whose inputs the line
+   * lacks: the log writes the value cached then, unless a `set` may have changed it since.
+   * Admins log a map's verdict (`"$bot_reason"`); it then decides the `if`s that read it.
+   */
+  loggedCached(name: string, from: MapModel | GeoModel): Val | undefined {
+    if (this.model.declaredVars.has(name)) return undefined;
+    // A "-" is an empty value when the variable cannot be the literal "-".
+    if (this.facts.vars[name] === null && !mayGiveDash(from)) return (this.reads.add(name), '');
+    const l = this.logged(name);
+    return l === undefined || isUnknown(l) ? undefined : l;
   }
 
   /**
