@@ -883,6 +883,41 @@ function scenarios(): Scenario[] {
       ),
       requests: [get('/', 'localhost', ua('sqlmap')), get('/', 'localhost', ua('curl/8')), get('/x'), get('/x', 'localhost', ua('curl/8'))],
     },
+    {
+      // JSON formats often log $uri and $args instead of $request: the logged $uri is where the
+      // request ended, and where it started unless a rewrite or redirect changed it.
+      name: 'a $uri-only JSON format: rewrites, redirects and error pages between start and end',
+      conf: conf(
+        `
+  server { listen 127.0.0.1:PORT default_server;
+    rewrite ^/old/(.*)$ /trap/$1 last;
+    location /admin { return 444; }
+    location /trap/ { return 444; }
+    location /tf/ { try_files $uri /trap/tf; }
+    location /nf/ { error_page 404 = /trap/nf; }
+    location /named/ { error_page 404 = @drop; }
+    location @drop { return 444; }
+    location ~ \\.php$ { if ($arg_x) { return 444; } return 444; }
+    location / { return 444; }
+  }
+`,
+        `log_format uj escape=json '{"status":"$status","method":"$request_method","uri":"$uri","args":"$args","host":"$host"}';
+  access_log PREFIX/logs/uj.log uj;`,
+      ),
+      requests: [
+        get('/admin'),
+        get('/admin/x?q=1'),
+        get('/old/a'),
+        get('/trap/a'),
+        get('/tf/missing'),
+        get('/nf/missing'),
+        get('/named/missing'),
+        get('/a.php?x=1'),
+        get('/a.php'),
+        get('/'),
+        get('/x/y'),
+      ],
+    },
   ];
 }
 

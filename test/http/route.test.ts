@@ -904,3 +904,23 @@ server { listen 80;
   // Not logged: every rule stays possible.
   assert.match(at({}), /^ambiguous/);
 });
+
+test('without the request line, a logged $uri is where the request ended, and where it started unless something changed it', () => {
+  const conf = http(`
+server { listen 80;
+  rewrite ^/old/(.*)$ /trap/$1 last;
+  location /admin { return 444; }
+  location /trap/ { return 444; }
+  location /nf/ { error_page 404 = /trap/nf; }
+  location / { return 444; }
+}`);
+  const m = modelOf(conf);
+  const at = (uri: string) => {
+    const a = new Attributor(m).attribute(facts({ host: 'h', serverPort: 80, vars: { uri, request_method: 'GET' } }), 444);
+    return `${a.verdict} ${a.rules.map((r) => r.range.start.line + 1).join(',')}`;
+  };
+  assert.equal(at('/admin'), `exact ${lineOf(conf, 'location /admin')}`);
+  // /trap/x: requested so, or rewritten from /old/x, or redirected from /nf/: one rule either way.
+  assert.equal(at('/trap/x'), `exact ${lineOf(conf, 'location /trap/')}`);
+  assert.equal(at('/x'), `exact ${lineOf(conf, 'location / {')}`);
+});

@@ -289,6 +289,8 @@ class Run {
   private targetVal: Val = { unknown: ['$request'] };
   protocol: Val = { unknown: ['$request'] };
   hostVar: Val = { unknown: ['$host'] };
+  /** An unknown URI this history must change before it ends (startFromLoggedUri, findLocation). */
+  unchangedUri?: Val;
   /** An absolute-form request line's host chose the server before any header was read. */
   lineChoseServer = false;
   /** With Host unlogged: the values `$host` can have at the server it chose, when that is a short list. */
@@ -422,6 +424,9 @@ class Run {
     this.path.push(why);
     if (typeof status === 'number') this.status = status;
     if (!this.writtenToLog() || !this.agreesWithLoggedAssignments() || !this.agreesWithLoggedUri()) throw PRUNE;
+    // A history that took the logged `$uri` for a later one (startFromLoggedUri, findLocation)
+    // must have changed it since.
+    if (this.unchangedUri && this.uriVal === this.unchangedUri) throw PRUNE;
     return {
       status,
       rule,
@@ -725,7 +730,22 @@ class Run {
     const plain = this.plainHttpOnTls();
     if (plain !== false) return plain;
     if (this.options.only444 && !serverCan444(this.model, server)) throw PRUNE;
+    this.startFromLoggedUri();
     return this.fromServerRewrite();
+  }
+
+  /**
+   * Without the request line, a logged `$uri` (where the request ended: JSON formats often log
+   * it instead of `$request`) was also where it started, unless something rewrote it: two
+   * histories, one from the logged URI, one from an unknown URI that some rewrite or redirect
+   * must then change (finish prunes it otherwise).
+   */
+  startFromLoggedUri(): void {
+    if (!isUnknown(this.uriVal)) return;
+    const l = this.loggedAtEnd('uri');
+    if (typeof l !== 'string' || !l.startsWith('/')) return;
+    if (this.pick(['', 'the request URI (not logged) was rewritten or redirected to the logged $uri'], ['$request_uri']) === 0) this.uri = l;
+    else this.unchangedUri = this.uriVal;
   }
 
   /**
@@ -1070,6 +1090,15 @@ class Run {
 
   findLocation(set: LocationSet): LocationModel | undefined | 'redirect' {
     if (isUnknown(this.uri)) {
+      // A logged `$uri` is where the request ended: this URI, unless it changes again.
+      const end = this.loggedAtEnd('uri');
+      if (typeof end === 'string' && end.startsWith('/')) {
+        if (this.pick(['', 'the URI (not logged) changed again later'], ['$request_uri']) === 0) {
+          this.uri = end;
+          return this.findIn(set, end);
+        }
+        this.unchangedUri = this.uriVal;
+      }
       // Which location the unlogged URI selects: any of them, or none.
       const all = allLocations(set);
       const i = this.pickLazy(all.length + 1, (k) => (k < all.length ? `the URI (not logged) selected location ${locLabel(all[k])}` : 'the URI matched no location'), this.uri.unknown);
