@@ -166,6 +166,11 @@ describe('other formats and escape modes', () => {
   test('variables next to each other are split by what they can hold', () => {
     const f = compileLogFormat('adj', '$status$body_bytes_sent', 'default');
     assert.deepEqual(ok(f.parse('4440')).fields, { status: '444', body_bytes_sent: '0' });
+    // $server_port is digits (%ui): the path that follows it is the request URI's, one way only.
+    const u = compileLogFormat('url', '$status $scheme://$host:$server_port$request_uri', 'default');
+    const line = '444 http://a:8080/admin';
+    assert.equal(u.readsTwoWays(line), false);
+    assert.deepEqual(ok(u.parse(line)).fields, { status: '444', scheme: 'http', host: 'a', server_port: '8080', request_uri: '/admin' });
   });
   test('literals with UTF-8 bytes match the bytes of the line', () => {
     const f = compileLogFormat('u', '$remote_addr → $status', 'default');

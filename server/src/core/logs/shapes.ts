@@ -50,6 +50,8 @@ export function shapeOf(seg: VariableSegment): Shape {
   if (seg.logOp) return OP_SHAPES[seg.name];
   if (seg.name === 'host') return Shape.Host;
   if (seg.name === 'request_uri') return Shape.Uri;
+  // ngx_http_variable_server_port prints the port with %ui: never empty, never "-".
+  if (seg.name === 'server_port') return Shape.Digits;
   return TOKEN_VARIABLES.has(seg.name) ? Shape.Token : Shape.Text;
 }
 
