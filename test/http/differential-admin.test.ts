@@ -918,6 +918,24 @@ function scenarios(): Scenario[] {
         get('/x/y'),
       ],
     },
+    {
+      name: 'realip: $remote_addr read (cached) before location-level realip: log shows the proxy, deny used the real address',
+      files: { 'www/': '' },
+      conf: conf(`
+    map $remote_addr $internal { default 0; ~^127\\. 1; }
+    server { listen 127.0.0.1:PORT; server_name r.test; root FILES/www;
+      if ($internal) { set $via_lb 1; }
+      location / {
+        set_real_ip_from 127.0.0.0/8; real_ip_header X-Forwarded-For;
+        deny 10.66.0.0/16;
+        error_page 403 = @drop;
+        try_files $uri =444;
+      }
+      location @drop { return 444; }
+    }
+  `),
+      requests: [get('/x', 'r.test', { headers: { 'User-Agent': BROWSER, 'X-Forwarded-For': '10.66.1.1' } })],
+    },
   ];
 }
 

@@ -924,3 +924,24 @@ server { listen 80;
   assert.equal(at('/trap/x'), `exact ${lineOf(conf, 'location /trap/')}`);
   assert.equal(at('/x'), `exact ${lineOf(conf, 'location / {')}`);
 });
+
+test('$remote_addr read before a location\'s realip is cached: the log shows the connection\'s address, access checks the real one', () => {
+  const conf = http(`
+map $remote_addr $internal { default 0; ~^127\\. 1; }
+server { listen 80;
+  if ($internal) { set $via_lb 1; }
+  location / {
+    set_real_ip_from 127.0.0.0/8; real_ip_header X-Forwarded-For;
+    deny 10.66.0.0/16;
+    error_page 403 = @drop;
+    try_files $uri =444;
+  }
+  location @drop { return 444; }
+}`);
+  // The document root exists and holds no /x: try_files falls back unless deny refused first.
+  const files = (p: string) => (p.replace(/\/$/, '') === '/var/lib/nginx/html' ? { kind: 'dir' as const, exec: true } : null);
+  const a = new Attributor(modelOf(conf), { files }).attribute(facts({ request: 'GET /x HTTP/1.1', host: 'h', serverPort: 80, remoteAddr: '127.0.0.1' }), 444);
+  // deny may have refused the address realip set (from X-Forwarded-For, not in the line).
+  assert.equal(a.verdict, 'ambiguous', a.why);
+  assert.deepEqual(a.rules.map((r) => r.range.start.line + 1).sort(), [lineOf(conf, 'try_files'), lineOf(conf, 'location @drop')].sort());
+});

@@ -289,6 +289,8 @@ class Run {
   private targetVal: Val = { unknown: ['$request'] };
   protocol: Val = { unknown: ['$request'] };
   hostVar: Val = { unknown: ['$host'] };
+  /** `$remote_addr` was first read (and cached) before a location's realip ran. */
+  addrCachedBeforeRealip = false;
   /** An unknown URI this history must change before it ends (startFromLoggedUri, findLocation). */
   unchangedUri?: Val;
   /** An absolute-form request line's host chose the server before any header was read. */
@@ -1439,7 +1441,11 @@ class Run {
       case 'server_port':
         return f.serverPort !== undefined ? String(f.serverPort) : this.group ? String(this.group.port) : { unknown: ['$server_port'] };
       case 'remote_addr':
-        return this.connectionAddr();
+        // Cacheable (flags 0), and realip flushes no variable: whenever it was first read, the
+        // log writes that value. Read before realip ran, it is the connection's own address.
+        this.reads.add('remote_addr');
+        if (this.realipPending()) this.addrCachedBeforeRealip = true;
+        return f.remoteAddr ?? { unknown: ['$remote_addr'] };
       case 'realip_remote_addr':
         return this.realipRemoteAddr();
       case 'invalid_referer': {
@@ -1595,8 +1601,22 @@ class Run {
    */
   connectionAddr(): Val {
     this.reads.add('remote_addr');
-    if (this.realipPending()) return this.logged('realip_remote_addr') ?? { unknown: ['$realip_remote_addr'] };
-    return this.facts.remoteAddr ?? { unknown: ['$remote_addr'] };
+    const f = this.facts;
+    if (this.realipPending()) {
+      const before = this.logged('realip_remote_addr') ?? (this.addrCachedBeforeRealip ? f.remoteAddr : undefined);
+      return before ?? { unknown: ['$realip_remote_addr'] };
+    }
+    // The log shows the address from before the location's realip: the one it set is unknown.
+    if (this.addrCachedBeforeRealip && this.realipInLocation()) return { unknown: ['the address realip took from its header'] };
+    return f.remoteAddr ?? { unknown: ['$remote_addr'] };
+  }
+
+  /** Whether the location (or an `if` in it) configures realip, which then runs in preaccess. */
+  realipInLocation(): boolean {
+    for (let sc = this.scope; sc && sc.kind !== 'server' && sc.kind !== 'http'; sc = sc.parent) {
+      if (sc.byName.has('set_real_ip_from') || sc.byName.has('real_ip_header')) return true;
+    }
+    return false;
   }
 
   /**
@@ -1608,10 +1628,7 @@ class Run {
     // The server's rewrite phase, before any location: realip in the one chosen later may yet
     // replace the address read now.
     if (!this.location) return !!this.server && realipBelow(this.model, this.server);
-    for (let sc = this.scope; sc && sc.kind !== 'server' && sc.kind !== 'http'; sc = sc.parent) {
-      if (sc.byName.has('set_real_ip_from') || sc.byName.has('real_ip_header')) return true;
-    }
-    return false;
+    return this.realipInLocation();
   }
 
   /**
@@ -1957,7 +1974,9 @@ class Run {
     let accessResult: 'allow' | 'deny' | 'none' = 'none';
     let denyRule: Directive | undefined;
     if (rules.length) {
-      const addr = this.facts.remoteAddr;
+      // The address as realip left it (connectionAddr), without reading it whole: the rules
+      // below read only its membership in their networks.
+      const addr = this.addrCachedBeforeRealip && this.realipInLocation() ? undefined : this.facts.remoteAddr;
       let n4 = addr !== undefined ? ipv4ToNumber(addr) : undefined;
       let n6 = n4 === undefined && addr?.includes(':') ? ipv6ToBigInt(addr) : undefined;
       // ngx_http_access_module keeps one rule list per address family (`all` is in each): an
