@@ -218,3 +218,20 @@ test('nginx-lens trace says so when the log\'s format has no $status (rather tha
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a log in a common format the configuration does not define is still read (main: combined and X-Forwarded-For)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lens-trace-'));
+  try {
+    const conf = join(dir, 'nginx.conf');
+    writeFileSync(conf, `events {}\nhttp {\n  server { listen 80; location /admin { return 444; } location / { return 200; } }\n}\n`);
+    const log = join(dir, 'copied.log');
+    writeFileSync(log, '192.0.2.1 - - [28/Nov/2026:10:00:00 +0000] "GET /admin HTTP/1.1" 444 0 "-" "curl/8" "10.0.0.1"\n');
+    const model = buildModelFromGraph(loadConfigGraph(conf, new NodeFileSystem()));
+    const got: TraceEntry[] = [];
+    const r = await traceLog(model, log, (e) => got.push(e));
+    assert.match(r.format.how, /main/);
+    assert.deepEqual(got.map((e) => [e.attribution.verdict, e.attribution.rules[0]?.range.start.line + 1]), [['exact', 3]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

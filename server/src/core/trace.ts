@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import { compileLogFormat, combinedFormat, type LogFormat } from './logs/format';
 import { readLogBatches, readStreamBatches } from './logs/reader';
+import { knownFormats } from './logs/detect';
 import { bytesToText } from './regex/bytes';
 import { Attributor, allAccessLogs, logPathVars, logTargetOf, type Attribution } from './http/attribute';
 import type { AccessLogDef, HttpModel, RuleRef } from './http/model';
@@ -52,10 +53,17 @@ export function formatForLog(model: HttpModel, logFile: string | undefined, samp
     const f = compileNamed(model, c.name);
     if (f) compiled.push({ f, how: `log_format ${c.name} (access_log ${c.def?.resolvedPath ?? c.def?.path?.raw})` });
   }
-  const detectPool = () => [
-    ...[...model.logFormats.keys()].map((n) => ({ f: compileNamed(model, n)!, how: `detected: log_format ${n}` })).filter((x) => x.f),
-    { f: combinedFormat(), how: 'detected: combined' },
-  ];
+  // The configuration's formats first (a tie keeps the first), then common ones it does not
+  // define: a log copied from another server is read, and its lines then match no rule.
+  const detectPool = () => {
+    const pool = [
+      ...[...model.logFormats.keys()].map((n) => ({ f: compileNamed(model, n)!, how: `detected: log_format ${n}` })).filter((x) => x.f),
+      { f: combinedFormat(), how: 'detected: combined' },
+    ];
+    for (const k of knownFormats())
+      if (!pool.some((p) => p.f.name === k.name || p.f.source === k.source)) pool.push({ f: k, how: `detected: ${k.name} (a common format this configuration does not define)` });
+    return pool;
+  };
   if (compiled.length === 1) {
     const alternatives = detectPool().map((p) => p.f).filter((f) => f.name !== compiled[0].f.name);
     return { format: compiled[0].f, how: compiled[0].how, alternatives };

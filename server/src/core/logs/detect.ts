@@ -4,7 +4,7 @@
 // per candidate), so the caller can show "detected: combined (200/200)" or
 // say that nothing fits.
 
-import { COMBINED_FORMAT, compileLogFormat, type LogEscape, type LogLineParser } from './format';
+import { COMBINED_FORMAT, compileLogFormat, type LogEscape, type LogFormat, type LogLineParser } from './format';
 import { jsonLineFields, jsonLinesParser } from './jsonLines';
 import { withSyslogPrefix } from './syslog';
 
@@ -86,10 +86,16 @@ export interface DetectOptions {
   extra?: readonly LogLineParser[];
 }
 
+let knownPlain: LogFormat[] | undefined;
+/** KNOWN_FORMATS compiled (once). */
+export function knownFormats(): readonly LogFormat[] {
+  return (knownPlain ??= KNOWN_FORMATS.map((k) => compileLogFormat(k.name, k.format, k.escape)));
+}
+
 let knownParsers: LogLineParser[] | undefined;
 function candidates(): LogLineParser[] {
   if (!knownParsers) {
-    const plain = KNOWN_FORMATS.map((k) => compileLogFormat(k.name, k.format, k.escape));
+    const plain = knownFormats();
     knownParsers = [...plain, ...plain.map(withSyslogPrefix)];
   }
   return knownParsers;
