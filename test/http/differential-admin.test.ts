@@ -936,6 +936,24 @@ function scenarios(): Scenario[] {
   `),
       requests: [get('/x', 'r.test', { headers: { 'User-Agent': BROWSER, 'X-Forwarded-For': '10.66.1.1' } })],
     },
+    {
+      // Found probing request-level errors: an unknown Transfer-Encoding is a 501 at the
+      // Host-chosen server; a request refused in its request line has no URI, so an error_page
+      // into a named location is a 500 (which error_page 500 may take).
+      name: 'request-level errors: 501 for an unknown Transfer-Encoding, a bad request line into @named',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; error_page 501 = @drop; location @drop { return 444; } location / { return 200; } }
+  server { listen 127.0.0.1:PORT2 default_server; recursive_error_pages on; error_page 400 = @drop; error_page 500 = /e500;
+    location @drop { return 444; } location = /e500 { return 444; } location / { return 200; } }
+`),
+      requests: [
+        m('POST', '/', 'localhost', { headers: { 'User-Agent': BROWSER, 'Transfer-Encoding': 'gzip' } }),
+        m('POST', '/', 'localhost', { headers: { 'User-Agent': BROWSER, 'Transfer-Encoding': 'identity' } }),
+        m('get', '/', 'localhost', { port: 1 }),
+        get('/../x', 'localhost', { port: 1 }),
+        get('/x', 'bad/host', { port: 1 }),
+      ],
+    },
   ];
 }
 

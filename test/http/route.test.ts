@@ -945,3 +945,28 @@ server { listen 80;
   assert.equal(a.verdict, 'ambiguous', a.why);
   assert.deepEqual(a.rules.map((r) => r.range.start.line + 1).sort(), [lineOf(conf, 'try_files'), lineOf(conf, 'location @drop')].sort());
 });
+
+test('request-level errors: a bad request line has no URI for a named location (500); an unknown Transfer-Encoding is a 501', () => {
+  const conf = http(`
+server { listen 80;
+  recursive_error_pages on;
+  error_page 400 = @drop;
+  error_page 500 = /e500;
+  error_page 501 = @te;
+  location @drop { return 444; }
+  location = /e500 { return 444; }
+  location @te { return 444; }
+  location / { return 200; }
+}`);
+  const m = modelOf(conf);
+  const rule = (request: string, vars: Record<string, string | null> = {}) => {
+    const a = new Attributor(m).attribute(facts({ request, host: 'h', serverPort: 80, vars }), 444);
+    return `${a.verdict} ${a.rules.map((r) => r.range.start.line + 1).join(',')}`;
+  };
+  assert.equal(rule('get / HTTP/1.1'), `exact ${lineOf(conf, 'location = /e500')}`);
+  assert.equal(rule('GET /../x HTTP/1.1'), `exact ${lineOf(conf, 'location = /e500')}`);
+  // (A repeated header, unlogged, may also have made it a 400 into @drop.)
+  assert.equal(rule('POST / HTTP/1.1', { http_transfer_encoding: 'gzip' }), `ambiguous ${lineOf(conf, 'location @te')},${lineOf(conf, 'location @drop')}`);
+  assert.equal(rule('POST / HTTP/1.1', { http_transfer_encoding: 'chunked' }), `ambiguous ${lineOf(conf, 'location @drop')}`.replace('ambiguous', 'exact'));
+  assert.match(rule('POST / HTTP/1.1'), new RegExp(`${lineOf(conf, 'location @te')}`));
+});

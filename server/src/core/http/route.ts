@@ -289,6 +289,8 @@ class Run {
   private targetVal: Val = { unknown: ['$request'] };
   protocol: Val = { unknown: ['$request'] };
   hostVar: Val = { unknown: ['$host'] };
+  /** r->uri is set: the request line's URI was parsed, or a redirect gave one. */
+  uriSet = false;
   /** `$remote_addr` was first read (and cached) before a location's realip ran. */
   addrCachedBeforeRealip = false;
   /** An unknown URI this history must change before it ends (startFromLoggedUri, findLocation). */
@@ -721,6 +723,8 @@ class Run {
     if (overflow !== false) return overflow;
     const refused = this.refusedHeaderLine();
     if (refused !== false) return refused;
+    const te = this.unknownTransferEncoding();
+    if (te !== false) return te;
     // Unrecorded reads: the attributor's key already tells these methods and unknown ones apart.
     if (typeof this.methodVal === 'string' && REFUSED_METHODS.has(this.methodVal))
       return this.finalize(405, undefined, `${this.methodVal} is answered 405 before any rule`);
@@ -827,15 +831,36 @@ class Run {
   }
 
   /**
+   * ngx_http_process_request_header: a Transfer-Encoding other than "chunked" is a 501 once the
+   * headers are read, at the Host-chosen server, whose error_page may take it. Decided by a
+   * logged `$http_transfer_encoding`, else a fork where such an error_page exists.
+   */
+  unknownTransferEncoding(): Outcome | undefined | false {
+    if (this.protocol === 'HTTP/0.9') return false;
+    const te = this.facts.vars.http_transfer_encoding;
+    if ('http_transfer_encoding' in this.facts.vars) {
+      this.reads.add('http_transfer_encoding');
+      if (te === null || te === undefined || te.toLowerCase() === 'chunked' || this.protocol !== 'HTTP/1.1') return false;
+      return this.finalize(501, undefined, `Transfer-Encoding "${te}" is not implemented: 501`);
+    }
+    return this.headerError([this.server!], 501, {
+      assumed: 'the (unlogged) request had a Transfer-Encoding other than chunked',
+      event: 'an unsupported Transfer-Encoding',
+      why: 'Transfer-Encoding not implemented: 501',
+    });
+  }
+
+  /**
    * ngx_http_process_request_uri: `$uri` and `$args` from the target, normalized with the
    * merge_slashes of the address's default server (Host is not read yet). False: nginx's 400.
    */
   parseUri(): boolean {
     // Whether the path is valid is in the cache's base key (or the whole path is): not a read.
     const target = this.targetVal;
-    if (typeof target !== 'string') return true;
+    if (typeof target !== 'string') return (this.uriSet = true);
     const r = normalizeUri(target, this.group!.defaultServer.mergeSlashes);
     if (!r.ok) return false;
+    this.uriSet = true;
     this.uri = r.uri;
     this.args = r.args ?? '';
     if (r.args === undefined) this.vars.set('is_args', '');
@@ -2585,6 +2610,8 @@ class Run {
   namedLocation(name: string, why: string): Outcome | undefined {
     const loc = this.server!.named.get(name);
     this.path.push(why);
+    // ngx_http_named_location: a request refused in its request line has no URI yet.
+    if (!this.uriSet) return this.finalize(500, undefined, `empty URI in redirect to named location ${name}: 500`);
     if (!loc) return this.finish(500, undefined, `named location ${name} not found: 500`);
     if (--this.uriChanges === 0) throw TOO_DEEP;
     this.location = loc;
@@ -2616,6 +2643,7 @@ class Run {
   internalRedirect(v: Val, why: string, toGet: boolean, args?: Val): Outcome | undefined {
     this.path.push(why);
     if (--this.uriChanges === 0) throw TOO_DEEP;
+    this.uriSet = true;
     if (isUnknown(v)) this.uri = v;
     else {
       const q = v.indexOf('?');
