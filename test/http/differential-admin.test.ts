@@ -954,6 +954,21 @@ function scenarios(): Scenario[] {
         get('/x', 'bad/host', { port: 1 }),
       ],
     },
+    {
+      // Found probing server selection: alone on its address:port, a server whose last regex
+      // name captures nothing gets no name tables (ngx_http_optimize_servers), so its regexes
+      // never run and their captures stay unset.
+      name: 'a lone server\'s regex names run only when the last one captures',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT; server_name ~^(?<sub>[a-z]+)\\.x\\.test$ ~^y\\.test$;
+    if ($sub = "") { return 444; }
+    location / { return 444; } }
+  server { listen 127.0.0.1:PORT2; server_name ~^y\\.test$ ~^(?<sub2>[a-z]+)\\.x\\.test$;
+    if ($sub2 = "") { return 444; }
+    location / { return 444; } }
+`),
+      requests: [get('/', 'foo.x.test'), get('/', 'y.test'), get('/', 'foo.x.test', { port: 1 }), get('/', 'y.test', { port: 1 })],
+    },
   ];
 }
 

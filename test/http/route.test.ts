@@ -970,3 +970,20 @@ server { listen 80;
   assert.equal(rule('POST / HTTP/1.1', { http_transfer_encoding: 'chunked' }), `ambiguous ${lineOf(conf, 'location @drop')}`.replace('ambiguous', 'exact'));
   assert.match(rule('POST / HTTP/1.1'), new RegExp(`${lineOf(conf, 'location @te')}`));
 });
+
+test('a lone server whose last regex name captures nothing: nginx never looks its names up, so no capture is set', () => {
+  const conf = http(`
+server { listen 80; server_name ~^(?<sub>[a-z]+)\\.x\\.test$ ~^y\\.test$;
+  if ($sub = "") { return 444; }
+  location / { return 444; }
+}
+server { listen 81; server_name ~^y\\.test$ ~^(?<sub2>[a-z]+)\\.x\\.test$;
+  if ($sub2 = "") { return 444; }
+  location / { return 444; }
+}`);
+  const m = modelOf(conf);
+  const at = (port: number) => one(m, facts({ request: 'GET / HTTP/1.1', host: 'foo.x.test', serverPort: port })).rule!.range.start.line + 1;
+  assert.equal(at(80), lineOf(conf, 'if ($sub = "")'));
+  // The last regex name captures: the tables exist, the regex runs, $sub2 is "foo".
+  assert.equal(at(81), lineOf(conf, 'location / { return 444; }', 1));
+});

@@ -702,13 +702,14 @@ class Run {
       this.path.push(`server ${serverLabel(this.server)}: chosen by an unlogged Host`);
       this.hostVar = { unknown: ['$host'] };
       this.hostNames = selectingNames(g, this.server);
-      // Whatever its server_name regexes captured from that Host is unknown too.
+      // Whatever its server_name regexes captured from that Host is unknown too (when they ran).
       const u: Unknown = { unknown: ['$host'] };
-      for (const sn of this.server.names)
-        if (sn.re) {
-          for (const n of sn.re.names) this.vars.set(n.toLowerCase(), u);
-          if (sn.re.captures) this.unknownCaptures(['$host']);
-        }
+      if (namesLookedUp(g))
+        for (const sn of this.server.names)
+          if (sn.re) {
+            for (const n of sn.re.names) this.vars.set(n.toLowerCase(), u);
+            if (sn.re.captures) this.unknownCaptures(['$host']);
+          }
     }
     const server = this.server!;
     this.pruneByServerName();
@@ -975,6 +976,7 @@ class Run {
 
   findVirtualServer(g: ListenGroup, host: string): { server: ServerModel; why: string } {
     const hq = `"${host}"`;
+    if (!namesLookedUp(g)) return { server: g.defaultServer, why: 'the only server of its address:port (its names are not looked up)' };
     const ex = g.exact.get(host);
     if (ex) return { server: ex, why: `Host ${hq} is its exact server_name` };
     // `server_name $hostname`: the machine's name, which the log does not tell.
@@ -2691,6 +2693,19 @@ const STATIC_RIVALS: [string, string | undefined][] = [
  * preaccess phase there, with settings of its own, so the server-level realip does not tell
  * what `$remote_addr` became.
  */
+/**
+ * Whether nginx looks the Host up among the names of an address:port at all
+ * (ngx_http_optimize_servers builds the tables only for several servers, or for a default one
+ * whose captures flag is set; ngx_http_core_server_name sets that flag from each regex name in
+ * turn, so it is the last regex name's). Without the tables its regexes never run: their
+ * captures stay unset.
+ */
+function namesLookedUp(g: ListenGroup): boolean {
+  if (g.servers.length > 1) return true;
+  const regexes = g.defaultServer.names.filter((n) => n.re);
+  return regexes.length > 0 && regexes[regexes.length - 1].re!.captures > 0;
+}
+
 function realipBelow(model: HttpModel, server: ServerModel): boolean {
   return scopesOf(model).some((x) => x.server === server && x !== server.scope && (x.byName.has('real_ip_header') || x.byName.has('set_real_ip_from')));
 }
