@@ -93,6 +93,8 @@ test('hover on a log line: regexes, host names and paths show as written, not as
         server_name www.shop.example *.shop_x.example;
         location ~ \\.php$ { return 444; }
     }
+    # A second server on the port: nginx then looks the Host up among the names.
+    server { listen 80; server_name other.example; }
 }
 `;
   const g = loadConfigGraph('/etc/nginx/nginx.conf', new MemoryFileSystem({ '/etc/nginx/nginx.conf': php }));
