@@ -283,17 +283,18 @@ export class TracedLineReader {
     const statusIn = (sp: Int32Array) => Number(f.value(line, sp, r.statusOcc));
     let status = statusIn(spans);
     let otherStatus: number | undefined;
-    let traced: Int32Array[] | undefined;
+    // The readings the facts come from (pinnedVariables), when listed.
+    let readings: Int32Array[] | undefined;
     if (twoWays) {
       // The first reading's status is not the line's when the readings disagree on it.
-      const all = f.allReadings(line, MAX_READINGS);
-      const tracedAll = all?.filter((sp) => this.statuses.has(statusIn(sp))) ?? [];
-      const other = all?.find((sp) => !this.statuses.has(statusIn(sp)));
-      if (all && !tracedAll.length) return undefined;
-      if (other && tracedAll.length) {
+      readings = f.allReadings(line, MAX_READINGS);
+      const traced = readings?.filter((sp) => this.statuses.has(statusIn(sp))) ?? [];
+      const other = readings?.find((sp) => !this.statuses.has(statusIn(sp)));
+      if (readings && !traced.length) return undefined;
+      if (other && traced.length) {
         // If the line is a traced one, it is one of the traced readings: only they count.
         otherStatus = statusIn(other);
-        traced = tracedAll;
+        readings = traced;
         spans = traced[0];
         status = statusIn(spans);
         if (traced.length === 1) twoWays = false;
@@ -307,7 +308,7 @@ export class TracedLineReader {
     else {
       // The line splits more than one way: only what every reading gives is known (pinnedVariables;
       // the match already knows whether it does, which spares its re-reading for every other line).
-      const logged = [...pinnedVariables(f, line, r.needed, traced)];
+      const logged = [...pinnedVariables(f, line, r.needed, readings)];
       const known = logged.map((n) => values[r.needed.indexOf(n)]);
       this.addPathVars(logged, known);
       facts = this.builderOf(logged, f.escape !== 'default')(known);

@@ -2,7 +2,7 @@
 // `if` tests and where its variables come from. Used by the hover and the list of 444 rules.
 
 import type { ConfigGraph } from '../configGraph';
-import { serverNameText, type Cond, type HttpModel, type ListenGroup, type LocationModel, type MapModel, type ServerModel, type GeoModel, type Scope } from '../http/model';
+import { mapValues, serverNameText, type Cond, type HttpModel, type ListenGroup, type LocationModel, type MapModel, type ServerModel, type GeoModel, type Scope } from '../http/model';
 import { variablesOf, type ComplexValue } from '../http/values';
 import { whereOf } from './index';
 
@@ -165,12 +165,7 @@ function valueCounts(values: string[]): string {
 
 export function mapWords(graph: ConfigGraph | undefined, m: MapModel): string {
   // As written (a literal value's part is its bytes).
-  const vals = [
-    ...[...m.exact.values()].map((v) => v.raw),
-    ...m.wildHead.map((w) => w.value.raw),
-    ...m.wildTail.map((w) => w.value.raw),
-    ...m.regex.map((r) => r.value.raw),
-  ];
+  const vals = mapValues(m).map((v) => v.raw);
   const patterns = m.regex.length ? ` (${m.regex.length} regex)` : '';
   return `${q('$' + m.target)} is set by \`map ${m.source.raw}\` at ${whereOf(graph, m.d)}: ${valueCounts(vals) || 'no keys'}${patterns}, default ${q(m.defaultValue.raw)}`;
 }

@@ -4,7 +4,7 @@
 // rather than on its raw input (a bad-bot `map $http_user_agent` has thousands of keys but two
 // or three answers, so requests with different user agents share one routing).
 
-import { ipv4ToNumber, is444Source, type GeoModel, type HttpModel, type LocationModel, type LocationSet, type MapModel, type Scope, type ServerModel } from './model';
+import { ipv4ToNumber, is444Source, mapValues, type GeoModel, type HttpModel, type LocationModel, type LocationSet, type MapModel, type Scope, type ServerModel } from './model';
 import { addrInNets, inNet6, ipv6ToBigInt, ngxInetAddr, v4Mapped } from './ip';
 import { regexCandidates, type NginxRegex, type RegexResult } from './regex';
 import { lowerAscii } from '../regex';
@@ -83,9 +83,6 @@ export function partialMapEntry(m: MapModel, pieces: readonly Val[]): { value: C
   return { value: m.defaultValue };
 }
 
-const volatileMemo = new WeakMap<MapModel, boolean>();
-
-/** A map with `volatile` in its block: nginx computes it again at every use instead of once per request. */
 const dashMemo = new WeakMap<MapModel | GeoModel, boolean>();
 
 /** Whether a map or geo may give the literal value "-" (which a log cannot tell from empty). */
@@ -93,14 +90,16 @@ export function mayGiveDash(x: MapModel | GeoModel): boolean {
   let v = dashMemo.get(x);
   if (v === undefined) {
     if ('exact' in x) {
-      const values = [...x.exact.values(), ...x.wildHead.map((w) => w.value), ...x.wildTail.map((w) => w.value), ...x.regex.map((r) => r.value), x.defaultValue];
-      v = values.some((cv) => !cv.literal || literalOf(cv) === '-');
+      v = [...mapValues(x), x.defaultValue].some((cv) => !cv.literal || literalOf(cv) === '-');
     } else v = x.defaultValue === '-' || x.entries.some((e) => e.value === '-') || x.entries6.some((e) => e.value === '-');
     dashMemo.set(x, v);
   }
   return v;
 }
 
+const volatileMemo = new WeakMap<MapModel, boolean>();
+
+/** A map with `volatile` in its block: nginx computes it again at every use instead of once per request. */
 export function isVolatileMap(m: MapModel): boolean {
   let v = volatileMemo.get(m);
   if (v === undefined) volatileMemo.set(m, (v = !!m.d.block?.children.some((c) => c.name === 'volatile' && !c.args.length)));

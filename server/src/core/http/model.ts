@@ -209,6 +209,11 @@ export interface MapModel {
   constant: boolean;
 }
 
+/** The values of a map's entries (exact, wildcard, regex; not the default), in that order. */
+export function mapValues(m: MapModel): ComplexValue[] {
+  return [...m.exact.values(), ...m.wildHead.map((w) => w.value), ...m.wildTail.map((w) => w.value), ...m.regex.map((r) => r.value)];
+}
+
 export interface GeoModel {
   d: Directive;
   source?: ComplexValue;

@@ -110,8 +110,10 @@ export interface RouteOptions {
   files?: FileProbe;
 }
 
-/** A path's kind and exec bit as nginx's workers would find it; null: no such file (for nginx); undefined: cannot tell. */
-/** What is at a path (a byte string: one char per byte, as nginx passes it to stat). */
+/**
+ * A path's kind and exec bit as nginx's workers would find it; null: no such file (for nginx);
+ * undefined: cannot tell. The path is a byte string (one char per byte), as nginx passes it to stat.
+ */
 export type FileProbe = (path: string) => FileFound | null | undefined;
 export interface FileFound {
   kind: 'file' | 'dir' | 'other';
@@ -748,11 +750,20 @@ class Run {
    * must then change (finish prunes it otherwise).
    */
   startFromLoggedUri(): void {
-    if (!isUnknown(this.uriVal)) return;
-    const l = this.loggedAtEnd('uri');
-    if (typeof l !== 'string' || !l.startsWith('/')) return;
-    if (this.pick(['', 'the request URI (not logged) was rewritten or redirected to the logged $uri'], ['$request_uri']) === 0) this.uri = l;
-    else this.unchangedUri = this.uriVal;
+    if (isUnknown(this.uriVal)) this.loggedUriIsFinal('the request URI (not logged) was rewritten or redirected to the logged $uri');
+  }
+
+  /**
+   * For an unknown URI, when the line logs `$uri` (where the request ended): a fork between
+   * "this URI is the logged one" (set, and returned) and `changed`, "it changes before the
+   * request ends" (finish prunes a history that then keeps it: unchangedUri).
+   */
+  loggedUriIsFinal(changed: string): string | undefined {
+    const end = this.loggedAtEnd('uri');
+    if (typeof end !== 'string' || !end.startsWith('/')) return undefined;
+    if (this.pick(['', changed], ['$request_uri']) === 0) return (this.uri = end);
+    this.unchangedUri = this.uriVal;
+    return undefined;
   }
 
   /**
@@ -841,7 +852,7 @@ class Run {
     const te = this.facts.vars.http_transfer_encoding;
     if ('http_transfer_encoding' in this.facts.vars) {
       this.reads.add('http_transfer_encoding');
-      if (te === null || te === undefined || te.toLowerCase() === 'chunked' || this.protocol !== 'HTTP/1.1') return false;
+      if (te === null || te === undefined || lowerAscii(te) === 'chunked' || this.protocol !== 'HTTP/1.1') return false;
       return this.finalize(501, undefined, `Transfer-Encoding "${te}" is not implemented: 501`);
     }
     return this.headerError([this.server!], 501, {
@@ -1120,14 +1131,8 @@ class Run {
   findLocation(set: LocationSet): LocationModel | undefined | 'redirect' {
     if (isUnknown(this.uri)) {
       // A logged `$uri` is where the request ended: this URI, unless it changes again.
-      const end = this.loggedAtEnd('uri');
-      if (typeof end === 'string' && end.startsWith('/')) {
-        if (this.pick(['', 'the URI (not logged) changed again later'], ['$request_uri']) === 0) {
-          this.uri = end;
-          return this.findIn(set, end);
-        }
-        this.unchangedUri = this.uriVal;
-      }
+      const end = this.loggedUriIsFinal('the URI (not logged) changed again later');
+      if (end !== undefined) return this.findIn(set, end);
       // Which location the unlogged URI selects: any of them, or none.
       const all = allLocations(set);
       const i = this.pickLazy(all.length + 1, (k) => (k < all.length ? `the URI (not logged) selected location ${locLabel(all[k])}` : 'the URI matched no location'), this.uri.unknown);
@@ -1475,13 +1480,10 @@ class Run {
         return f.remoteAddr ?? { unknown: ['$remote_addr'] };
       case 'realip_remote_addr':
         return this.realipRemoteAddr();
-      case 'invalid_referer': {
+      case 'invalid_referer':
         // Cacheable (NGX_HTTP_VAR_CHANGEABLE only): the first evaluation's value, with the
         // valid_referers of the location in effect then, holds for the rest of the request.
-        let v = this.mapCache.get(name);
-        if (v === undefined) this.mapCache.set(name, (v = this.invalidReferer()));
-        return v;
-      }
+        return this.cachedVar(name, () => this.invalidReferer());
       case 'document_root':
         return this.pathBase()?.root ?? this.logged(name) ?? { unknown: ['$document_root'] };
       case 'request_filename':
@@ -1528,13 +1530,10 @@ class Run {
     // last definition.
     const split = splitClientsOf(this.model).get(name);
     if (split) {
-      // Cacheable: computed once per request, at its first use.
-      let v = this.mapCache.get(name);
-      if (v === undefined) {
+      return this.cachedVar(name, () => {
         const src = this.evalValue(split.source);
-        this.mapCache.set(name, (v = isUnknown(src) ? src : splitValue(split, src)));
-      }
-      return v;
+        return isUnknown(src) ? src : splitValue(split, src);
+      });
     }
     const map = this.model.maps.get(name);
     if (map) {
@@ -1550,14 +1549,11 @@ class Run {
     }
     const geo = this.model.geos.get(name);
     if (geo) {
-      // Cacheable as a map is: the value of the first use holds, whatever its source becomes.
-      let v = this.mapCache.get(name);
-      if (v === undefined) {
-        v = geoIsKeyable(geo) ? this.readAs(`geo:${name}`, () => this.evalGeo(name)) : this.evalGeo(name);
-        if (isUnknown(v)) v = this.loggedCached(name, geo) ?? v;
-        this.mapCache.set(name, v);
-      }
-      return v;
+      // The value of the first use holds, whatever its source becomes.
+      return this.cachedVar(name, () => {
+        const v = geoIsKeyable(geo) ? this.readAs(`geo:${name}`, () => this.evalGeo(name)) : this.evalGeo(name);
+        return isUnknown(v) ? (this.loggedCached(name, geo) ?? v) : v;
+      });
     }
     if (name.startsWith('arg_')) {
       this.reads.add('args');
@@ -1583,7 +1579,10 @@ class Run {
   loggedCached(name: string, from: MapModel | GeoModel): Val | undefined {
     if (this.model.declaredVars.has(name)) return undefined;
     // A "-" is an empty value when the variable cannot be the literal "-".
-    if (this.facts.vars[name] === null && !mayGiveDash(from)) return (this.reads.add(name), '');
+    if (this.facts.vars[name] === null && !mayGiveDash(from)) {
+      this.reads.add(name);
+      return '';
+    }
     const l = this.logged(name);
     return l === undefined || isUnknown(l) ? undefined : l;
   }
@@ -1594,16 +1593,24 @@ class Run {
    * variables keep their value across internal redirects).
    */
   browserVar(name: 'modern_browser' | 'ancient_browser' | 'msie'): Val {
-    let v = this.mapCache.get(name);
-    if (v === undefined) {
+    return this.cachedVar(name, () => {
       const ua = this.logged('http_user_agent');
-      if (ua === undefined) v = { unknown: ['$http_user_agent'] };
-      else if (isUnknown(ua)) v = ua;
+      if (ua === undefined) return { unknown: ['$http_user_agent'] };
+      if (isUnknown(ua)) return ua;
       // A UA logged as "-" (dash() answers '') was absent or empty: the module treats both alike.
-      else if (name === 'msie') v = isMsie(ua) ? '1' : '';
-      else v = browserVariable(browserConf(this.scope), name, ua);
-      this.mapCache.set(name, v);
-    }
+      if (name === 'msie') return isMsie(ua) ? '1' : '';
+      return browserVariable(browserConf(this.scope), name, ua);
+    });
+  }
+
+  /**
+   * A cacheable variable (split_clients, geo, browser, secure_link, `$invalid_referer`; maps
+   * have their own, for `volatile`): computed at its first use, then kept for the request,
+   * internal redirects included (nginx flushes no indexed variable).
+   */
+  cachedVar(name: string, compute: () => Val): Val {
+    let v = this.mapCache.get(name);
+    if (v === undefined) this.mapCache.set(name, (v = compute()));
     return v;
   }
 
@@ -1633,9 +1640,16 @@ class Run {
       const before = this.logged('realip_remote_addr') ?? (this.addrCachedBeforeRealip ? f.remoteAddr : undefined);
       return before ?? { unknown: ['$realip_remote_addr'] };
     }
-    // The log shows the address from before the location's realip: the one it set is unknown.
-    if (this.addrCachedBeforeRealip && this.realipInLocation()) return { unknown: ['the address realip took from its header'] };
+    if (this.addrLostToRealip()) return { unknown: ['the address realip took from its header'] };
     return f.remoteAddr ?? { unknown: ['$remote_addr'] };
+  }
+
+  /**
+   * Whether the log shows the address from before the location's realip (the variable was read
+   * then) while the socket now has the one realip set, which the line does not hold.
+   */
+  addrLostToRealip(): boolean {
+    return this.addrCachedBeforeRealip && this.realipInLocation();
   }
 
   /** Whether the location (or an `if` in it) configures realip, which then runs in preaccess. */
@@ -1775,12 +1789,7 @@ class Run {
    * (`$request_time` before the log, or a minute when that is not logged) and the log.
    */
   secureLinkVar(): Val {
-    let v = this.mapCache.get('secure_link');
-    if (v === undefined) {
-      v = this.evalSecureLink();
-      this.mapCache.set('secure_link', v);
-    }
-    return v;
+    return this.cachedVar('secure_link', () => this.evalSecureLink());
   }
 
   evalSecureLink(): Val {
@@ -2003,7 +2012,7 @@ class Run {
     if (rules.length) {
       // The address as realip left it (connectionAddr), without reading it whole: the rules
       // below read only its membership in their networks.
-      const addr = this.addrCachedBeforeRealip && this.realipInLocation() ? undefined : this.facts.remoteAddr;
+      const addr = this.addrLostToRealip() ? undefined : this.facts.remoteAddr;
       let n4 = addr !== undefined ? ipv4ToNumber(addr) : undefined;
       let n6 = n4 === undefined && addr?.includes(':') ? ipv6ToBigInt(addr) : undefined;
       // ngx_http_access_module keeps one rule list per address family (`all` is in each): an
