@@ -114,6 +114,28 @@ test('reverse lens: each 444 source counts its drops in the workspace logs', asy
   assert.equal(line.slice(range.start.character, range.end.character), 'GET / HTTP/1.1');
 });
 
+test('reverse lens: a log changed on disk is recounted even when no watcher event comes', async () => {
+  // The editor's watcher may report late, or not at all: the counts are checked against the disk.
+  const shop = join(dir, 'conf.d/shop.conf');
+  const log = join(dir, 'logs/access.log');
+  const before = readFileSync(log, 'utf8');
+  writeFileSync(log, before + before.split('\n')[2] + '\n');
+  const title = async (want: string) => {
+    let got = '';
+    for (let i = 0; i < 40 && got !== want; i++) {
+      got = (await lenses(shop)).find((l) => l.range.start.line === 21)?.command?.title ?? '';
+      if (got !== want) await c.lensRefresh(500).catch(() => undefined);
+    }
+    return got;
+  };
+  try {
+    assert.equal(await title('2 drops in access.log'), '2 drops in access.log');
+  } finally {
+    writeFileSync(log, before);
+  }
+  assert.equal(await title('1 drop in access.log'), '1 drop in access.log');
+});
+
 test('lenses for a 100k-line log: one cheap pass, resolved when they scroll into view', async () => {
   const base = readFileSync(join(dir, 'logs/access.log'), 'utf8').trimEnd().split('\n');
   const lines: string[] = [];

@@ -54,6 +54,21 @@ interface DropsPass {
   abort: AbortController;
   /** The file system for nginx's file questions, where the server may read it. */
   files?: FileProbe;
+  /** Size and mtime of each log when counting began: counts are redone when one changes. */
+  stamps: string[];
+}
+
+/**
+ * What a log file looked like on disk. The editor's watcher may report a change late, or never
+ * (a file created and deleted between two of its polls): counts are checked against this as well.
+ */
+function diskStamp(file: string): string {
+  try {
+    const s = statSync(file);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return 'gone';
+  }
 }
 
 export class LogService {
@@ -270,9 +285,11 @@ export class LogService {
     const graph = this.projects.graph(main);
     const model = this.model(graph);
     const have = this.drops.get(main);
-    if (have && have.model === model) return have.done ? have : undefined;
+    if (have && have.model === model && have.stamps.every((st, i) => diskStamp(have.logs[i]) === st)) return have.done ? have : undefined;
     have?.abort.abort();
-    const entry: DropsPass = { model, counts: new Map<string, DropCounts>(), logs: this.logFilesFor(main), done: false, abort: new AbortController(), files: this.projects.fileProbe(main) };
+    if (have && have.model === model) this.logFiles.delete(main);
+    const logs = this.logFilesFor(main);
+    const entry: DropsPass = { model, counts: new Map<string, DropCounts>(), logs, stamps: logs.map(diskStamp), done: false, abort: new AbortController(), files: this.projects.fileProbe(main) };
     this.drops.set(main, entry);
     void this.count(entry).then(
       () => {
@@ -331,6 +348,7 @@ export class LogService {
   countsIfReady(main: string): { counts: Map<string, DropCounts>; logs: string[] } | undefined {
     const have = this.drops.get(main);
     if (!have?.done || !have.logs.length) return undefined;
+    if (!have.stamps.every((st, i) => diskStamp(have.logs[i]) === st)) return undefined;
     return have.model === this.model(this.projects.graph(main)) ? have : undefined;
   }
 
