@@ -310,6 +310,28 @@ describe('nginx -t on the 444 fixtures', { skip: !hasNginx() && 'no /usr/sbin/ng
     }
   });
 
+  test('ignored-server warns for exactly the names nginx -t calls conflicting', async () => {
+    const cases = [
+      'server { listen 127.0.0.1:{{port}}; server_name x.test; } server { listen 127.0.0.1:{{port}}; server_name .x.test; }',
+      // A lone server's names are hashed only when its last regex name captures.
+      'server { listen 127.0.0.1:{{port}}; server_name x.test .x.test; }',
+      'server { listen 127.0.0.1:{{port}}; server_name x.test .x.test ~^(a)\\.y$; }',
+      'server { listen 127.0.0.1:{{port}}; server_name .x.test x.test; }',
+      'server { listen 127.0.0.1:{{port}}; server_name *.x.test; } server { listen 127.0.0.1:{{port}}; server_name .x.test; } server { listen 127.0.0.1:{{port}}; server_name x.test; }',
+      'server { listen 127.0.0.1:{{port}}; server_name .x.test; } server { listen 127.0.0.1:{{port}}; server_name *.x.test www.x.*; } server { listen 127.0.0.1:{{port}}; server_name www.x.* a.test a.test; }',
+    ];
+    for (const body of cases) {
+      const r = await nginxTest(body);
+      assert.ok(r.ok, r.stderr);
+      const theirs = [...r.stderr.matchAll(/conflicting server name "([^"]*)"/g)].map((m) => m[1]).sort();
+      const ours = checkDrops(graphOf(`events {} http { ${body.replace(/\{\{port\}\}/g, '8080')} }`))
+        .filter((d) => d.code === 'ignored-server')
+        .map((d) => /conflicting server name "([^"]*)"/.exec(d.message)![1])
+        .sort();
+      assert.deepEqual({ body, ours }, { body, ours: theirs });
+    }
+  });
+
   test('a default ssl server without a certificate fails nginx -t; with ssl_reject_handshake on it passes', async () => {
     const without = await nginxTest('server { listen 127.0.0.1:{{port}} ssl default_server; return 444; }');
     assert.equal(without.ok, false);

@@ -969,6 +969,21 @@ function scenarios(): Scenario[] {
 `),
       requests: [get('/', 'foo.x.test'), get('/', 'y.test'), get('/', 'foo.x.test', { port: 1 }), get('/', 'y.test', { port: 1 })],
     },
+    {
+      // Found by a random-config probe: `.x` claims `x` as an exact key, then as a head-wildcard
+      // key (ngx_hash_add_key); either taken first makes nginx ignore it, with only a warning.
+      name: 'a `.x` server_name ignored after `x` or `*.x` claimed its keys',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT; server_name x.test; return 444; }
+  server { listen 127.0.0.1:PORT; server_name .x.test; return 444; }
+  server { listen 127.0.0.1:PORT default_server; return 444; }
+  server { listen 127.0.0.1:PORT2; server_name *.y.test; return 444; }
+  server { listen 127.0.0.1:PORT2; server_name .y.test; return 444; }
+  server { listen 127.0.0.1:PORT2; server_name y.test w.test .w.test; return 444; }
+  server { listen 127.0.0.1:PORT2 default_server; return 444; }
+`),
+      requests: [get('/', 'z.x.test'), get('/', 'x.test'), get('/', 'y.test', { port: 1 }), get('/', 'a.y.test', { port: 1 }), get('/', 'z.w.test', { port: 1 }), get('/', 'w.test', { port: 1 })],
+    },
   ];
 }
 

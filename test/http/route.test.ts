@@ -637,6 +637,32 @@ server { listen 80; server_name shop.test other.test; location ~ /\\.env { retur
   assert.deepEqual(out.filter((o) => o.startsWith('444')), [`444:${lineOf(conf, 'server_name _')}`, `444:${lineOf(conf, 'other.test')}`]);
 });
 
+test('a `.x` server_name is ignored whole when `x` is claimed first, and keeps `x` when its wildcard is taken', () => {
+  // ngx_hash_add_key: `.x` claims `x` as an exact key, then as a head-wildcard key; either taken
+  // makes nginx ignore the name (differential-admin, found by a random-config probe).
+  const host = (conf: string, h: string) => outcomesOf(modelOf(conf), facts({ request: 'GET / HTTP/1.1', host: h, serverPort: 80, remoteAddr: '192.0.2.1' }));
+  const other = http(`
+server { listen 80; server_name x.test; return 200; }
+server { listen 80; server_name .x.test; return 444; }
+server { listen 80 default_server; return 403; }
+`);
+  assert.deepEqual(host(other, 'z.x.test'), ['403:' + lineOf(other, 'default_server')]);
+  const same = http(`
+server { listen 80; server_name x.test .x.test; return 444; }
+server { listen 80 default_server; return 403; }
+`);
+  assert.deepEqual(host(same, 'z.x.test'), ['403:' + lineOf(same, 'default_server')]);
+  const wild = http(`
+server { listen 80; server_name *.x.test; return 401; }
+server { listen 80; server_name .x.test; return 402; }
+server { listen 80; server_name x.test; return 404; }
+server { listen 80 default_server; return 403; }
+`);
+  // `.x.test` loses its wildcard to `*.x.test` but keeps `x.test` from the later exact name.
+  assert.deepEqual(host(wild, 'x.test'), ['403:' + lineOf(wild, 'default_server')]);
+  assert.deepEqual(host(wild, 'a.x.test'), ['401:' + lineOf(wild, '*.x.test')]);
+});
+
 test('a logged $scheme tells a TLS address:port from a plain one', () => {
   const conf = http(`
 server { listen 80 default_server; server_name _; return 444; }

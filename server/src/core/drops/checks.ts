@@ -7,7 +7,7 @@ import { walkEffective } from '../configGraph';
 import type { Diagnostic, Fix, Severity, TextEdit } from '../diagnostic';
 import type { Directive, Position, Range } from '../syntax';
 import { RAW_CONTENT_BLOCKS } from '../structure';
-import { inherited, inheritedAny, serverNameText, serverOrigin, type HttpModel, type LocationModel, type Op, type Scope, type ServerModel } from '../http/model';
+import { claimServerNames, inherited, namesLookedUp, inheritedAny, serverNameText, serverOrigin, type HttpModel, type LocationModel, type Op, type Scope, type ServerModel } from '../http/model';
 import { accessLogsOf } from '../http/route';
 import { literalOf } from '../http/values';
 import { compileRegex, isCompileError, lowerAscii, textToBytes } from '../regex';
@@ -365,28 +365,21 @@ class DropsChecker {
               });
             }
           }
-        // conflicting server names
-        const claimed = new Map<string, ServerModel>();
-        for (const s of g.servers)
-          for (const sn of s.names) {
-            if (sn.kind === 'regex') continue;
-            const key = `${sn.kind === 'exact' ? '' : sn.kind}:${sn.name}`;
-            const first = claimed.get(key);
-            if (!first) {
-              claimed.set(key, s);
-              continue;
-            }
-            if (first === s) continue;
-            // A server without server_name has the implicit name "": point at the server itself.
-            const range = (sn.d.args.find((a) => lowerAscii(textToBytes(a.value)) === sn.name) ?? sn.d.args[0])?.range ?? sn.d.nameRange;
-            const rk = `${range.start.offset}:${sn.d.file}:${sock}`;
-            if (reportedNames.has(rk)) continue;
-            reportedNames.add(rk);
-            const allTaken = s.names.every((n) => n.kind !== 'regex' && claimed.get(`${n.kind === 'exact' ? '' : n.kind}:${n.name}`) !== s);
-            this.report('warning', 'ignored-server', sn.d, range, `conflicting server name "${serverNameText(sn)}" on ${sock}, ignored: requests for it go to the server at ${this.where(first.d)}${allTaken && g.defaultServer !== s ? '; every name of this server is taken, so nginx never selects it on this socket' : ''}.`, {
-              related: [{ file: first.d.file, range: first.d.nameRange, message: 'claims the name first' }],
-            });
-          }
+        // conflicting server names (never looked up, a lone server's names never conflict)
+        const claims = namesLookedUp(g) ? claimServerNames(g.servers) : [];
+        for (const { sn, server: s, by } of claims) {
+          if (!by) continue;
+          // A server without server_name has the implicit name "": point at the server itself.
+          const range = (sn.d.args.find((a) => lowerAscii(textToBytes(a.value)) === sn.name) ?? sn.d.args[0])?.range ?? sn.d.nameRange;
+          const rk = `${range.start.offset}:${sn.d.file}:${sock}`;
+          if (reportedNames.has(rk)) continue;
+          reportedNames.add(rk);
+          const allTaken = claims.every((c) => c.server !== s || c.sn.kind === 'regex' || c.by);
+          const holder = by.server === s ? 'this server' : `the server at ${this.where(by.server.d)}`;
+          this.report('warning', 'ignored-server', sn.d, range, `conflicting server name "${serverNameText(sn)}" on ${sock}, ignored: "${serverNameText(by.sn)}" of ${holder} claims it first${allTaken && g.defaultServer !== s ? '; every name of this server is taken, so nginx never selects it on this socket' : ''}.`, {
+            related: [{ file: by.sn.d.file, range: by.sn.d.nameRange, message: 'claims the name first' }],
+          });
+        }
         this.implicitDefault(g.servers, g.defaultServer, !!g.defaultListen, sock);
         this.sslDefault(g.defaultServer, g.port, g.addr);
       }

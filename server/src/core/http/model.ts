@@ -1112,36 +1112,87 @@ class Builder {
     }
     for (const byAddr of this.model.groups.values())
       for (const g of byAddr.values()) {
-        for (const s of g.servers)
-          for (const sn of s.names) {
-            switch (sn.kind) {
-              case 'exact':
-                // The first server to claim a name keeps it ("conflicting server name ... ignored").
-                if (!g.exact.has(sn.name)) g.exact.set(sn.name, s);
-                break;
-              case 'dotHead':
-                if (!g.exact.has(sn.name.slice(1))) g.exact.set(sn.name.slice(1), s);
-                if (!g.wildHead.some((w) => w.suffix === sn.name)) g.wildHead.push({ suffix: sn.name, dot: true, server: s, sn });
-                break;
-              case 'wildHead':
-                if (!g.wildHead.some((w) => w.suffix === sn.name.slice(1)))
-                  g.wildHead.push({ suffix: sn.name.slice(1), dot: false, server: s, sn });
-                break;
-              case 'wildTail':
-                if (!g.wildTail.some((w) => w.prefix === sn.name.slice(0, -1)))
-                  g.wildTail.push({ prefix: sn.name.slice(0, -1), server: s, sn });
-                break;
-              case 'regex':
-                g.regex.push({ re: sn.re!, server: s, sn });
-                break;
-            }
+        for (const { sn, server: s, by } of claimServerNames(g.servers)) {
+          if (by) continue;
+          switch (sn.kind) {
+            case 'exact':
+              g.exact.set(sn.name, s);
+              break;
+            case 'dotHead':
+              // `.x` also matches `x` itself (in nginx through its wildcard hash, after exact names,
+              // which cannot hold `x` then).
+              g.exact.set(sn.name.slice(1), s);
+              g.wildHead.push({ suffix: sn.name, dot: true, server: s, sn });
+              break;
+            case 'wildHead':
+              g.wildHead.push({ suffix: sn.name.slice(1), dot: false, server: s, sn });
+              break;
+            case 'wildTail':
+              g.wildTail.push({ prefix: sn.name.slice(0, -1), server: s, sn });
+              break;
+            case 'regex':
+              g.regex.push({ re: sn.re!, server: s, sn });
+              break;
           }
+        }
         g.wildHead.sort((x, y) => y.suffix.length - x.suffix.length);
         g.wildTail.sort((x, y) => y.prefix.length - x.prefix.length);
         const named = new Set<ServerModel>([g.defaultServer, ...g.exact.values(), ...[...g.wildHead, ...g.wildTail, ...g.regex].map((w) => w.server)]);
         g.reachable = g.servers.filter((s) => named.has(s));
       }
   }
+}
+
+/**
+ * Whether nginx looks the Host up among the names of an address:port at all
+ * (ngx_http_optimize_servers builds the tables only for several servers, or for a default one
+ * whose captures flag is set; ngx_http_core_server_name sets that flag from each regex name in
+ * turn, so it is the last regex name's). Without the tables its regexes never run: their
+ * captures stay unset.
+ */
+export function namesLookedUp(g: ListenGroup): boolean {
+  if (g.servers.length > 1) return true;
+  const regexes = g.defaultServer.names.filter((n) => n.re);
+  return regexes.length > 0 && regexes[regexes.length - 1].re!.captures > 0;
+}
+
+/** A server name of a listen socket, and the earlier name that made nginx ignore it, if any. */
+export interface NameClaim {
+  sn: ServerName;
+  server: ServerModel;
+  by?: { sn: ServerName; server: ServerModel };
+}
+
+/**
+ * The names of a socket's servers as nginx hashes them (ngx_http_server_names, in config order,
+ * through ngx_hash_add_key): a name whose key an earlier one holds is ignored ("conflicting server
+ * name ... ignored", a warning). The keys: an exact `x`; for `.x`, first `x` as an exact key (taken:
+ * the whole name is ignored), then `x` as a head-wildcard key (taken: ignored, though it keeps the
+ * exact key, which later `x` and `.x` then find taken); for `*.x`, `x` as a head-wildcard key; for
+ * `x.*`, a tail-wildcard key. Regexes hold no key.
+ */
+export function claimServerNames(servers: readonly ServerModel[]): NameClaim[] {
+  type Holder = NameClaim['by'] & {};
+  const exactKeys = new Map<string, Holder>();
+  const headKeys = new Map<string, Holder>();
+  const tailKeys = new Map<string, Holder>();
+  const out: NameClaim[] = [];
+  const claim = (keys: Map<string, Holder>, key: string, me: Holder): Holder | undefined => {
+    const held = keys.get(key);
+    if (!held) keys.set(key, me);
+    return held;
+  };
+  for (const server of servers)
+    for (const sn of server.names) {
+      const me = { sn, server };
+      let by: Holder | undefined;
+      if (sn.kind === 'exact') by = claim(exactKeys, sn.name, me);
+      else if (sn.kind === 'dotHead') by = claim(exactKeys, sn.name.slice(1), me) ?? claim(headKeys, sn.name.slice(1), me);
+      else if (sn.kind === 'wildHead') by = claim(headKeys, sn.name.slice(2), me);
+      else if (sn.kind === 'wildTail') by = claim(tailKeys, sn.name.slice(0, -2), me);
+      out.push(by ? { sn, server, by } : me);
+    }
+  return out;
 }
 
 /**

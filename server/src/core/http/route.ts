@@ -19,6 +19,7 @@ import {
   inheritedAny,
   ipv4ToNumber,
   isCaptureName,
+  namesLookedUp,
   parseCidr,
   ruleOf,
   serverNameText,
@@ -2702,19 +2703,6 @@ const STATIC_RIVALS: [string, string | undefined][] = [
  * preaccess phase there, with settings of its own, so the server-level realip does not tell
  * what `$remote_addr` became.
  */
-/**
- * Whether nginx looks the Host up among the names of an address:port at all
- * (ngx_http_optimize_servers builds the tables only for several servers, or for a default one
- * whose captures flag is set; ngx_http_core_server_name sets that flag from each regex name in
- * turn, so it is the last regex name's). Without the tables its regexes never run: their
- * captures stay unset.
- */
-function namesLookedUp(g: ListenGroup): boolean {
-  if (g.servers.length > 1) return true;
-  const regexes = g.defaultServer.names.filter((n) => n.re);
-  return regexes.length > 0 && regexes[regexes.length - 1].re!.captures > 0;
-}
-
 function realipBelow(model: HttpModel, server: ServerModel): boolean {
   return scopesOf(model).some((x) => x.server === server && x !== server.scope && (x.byName.has('real_ip_header') || x.byName.has('set_real_ip_from')));
 }
