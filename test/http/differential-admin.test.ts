@@ -970,6 +970,21 @@ function scenarios(): Scenario[] {
       requests: [get('/', 'foo.x.test'), get('/', 'y.test'), get('/', 'foo.x.test', { port: 1 }), get('/', 'y.test', { port: 1 })],
     },
     {
+      // Found by a random-config probe (an avoidable ambiguity): an HTTP/1.1 request that reached
+      // the rewrite phase had a valid Host, so `$http_host = ""` is false even when not logged.
+      name: 'an unlogged $http_host is not empty in HTTP/1.1; the 400 of a missing one goes to error_page',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name a.test;
+    if ($http_host = "") { return 444; }
+    location / { return 444; } }
+  server { listen 127.0.0.1:PORT2 default_server; server_name _; error_page 400 = @e;
+    location @e { if ($http_host = "") { return 444; } return 444; }
+    location / { if ($http_host = "") { return 444; } return 444; } }
+`),
+      requests: [get('/', 'a.test'), get('/', null), get('/', 'a.test', { protocol: 'HTTP/1.0' }), get('/', null, { protocol: 'HTTP/1.0' }),
+        get('/', 'x.test', { port: 1 }), get('/', null, { port: 1 }), get('/', 'bad/host', { port: 1 }), get('/', '', { port: 1 })],
+    },
+    {
       // Found by a random-config probe: `.x` claims `x` as an exact key, then as a head-wildcard
       // key (ngx_hash_add_key); either taken first makes nginx ignore it, with only a warning.
       name: 'a `.x` server_name ignored after `x` or `*.x` claimed its keys',

@@ -663,6 +663,20 @@ server { listen 80 default_server; return 403; }
   assert.deepEqual(host(wild, 'a.x.test'), ['401:' + lineOf(wild, '*.x.test')]);
 });
 
+test('an unlogged $http_host is not empty in an HTTP/1.1 request that reached the phases', () => {
+  // ngx_http_process_request_header / ngx_http_validate_host: no Host, or an empty one, is a 400
+  // for HTTP/1.1; HTTP/1.0 may come without one.
+  const conf = http(`
+server { listen 80 default_server; server_name a.test;
+  if ($http_host = "") { return 444; }
+  location / { return 444; }
+}`);
+  const m = modelOf(conf);
+  const at = (request: string) => outcomesOf(m, facts({ request, serverPort: 80, remoteAddr: '192.0.2.1' })).filter((o) => o.startsWith('444'));
+  assert.deepEqual(at('GET / HTTP/1.1'), [`444:${lineOf(conf, 'location /')}`]);
+  assert.deepEqual(at('GET / HTTP/1.0').sort(), [`444:${lineOf(conf, 'if (')}`, `444:${lineOf(conf, 'location /')}`].sort());
+});
+
 test('a logged $scheme tells a TLS address:port from a plain one', () => {
   const conf = http(`
 server { listen 80 default_server; server_name _; return 444; }

@@ -292,6 +292,12 @@ class Run {
   private targetVal: Val = { unknown: ['$request'] };
   protocol: Val = { unknown: ['$request'] };
   hostVar: Val = { unknown: ['$host'] };
+  /**
+   * The request reached the phases as HTTP/1.1 or later: it had a Host header, and a valid one
+   * (ngx_http_process_request_header and ngx_http_validate_host answer 400 otherwise), so an
+   * unlogged `$http_host` is known not to be empty.
+   */
+  hostHeaderValid = false;
   /** r->uri is set: the request line's URI was parsed, or a redirect gave one. */
   uriSet = false;
   /** `$remote_addr` was first read (and cached) before a location's realip ran. */
@@ -740,6 +746,8 @@ class Run {
     const plain = this.plainHttpOnTls();
     if (plain !== false) return plain;
     if (this.options.only444 && !serverCan444(this.model, server)) throw PRUNE;
+    // Past every early answer: an HTTP/1.1 request came with a valid, so non-empty, Host header.
+    this.hostHeaderValid = typeof this.protocol === 'string' && requiresHost(this.protocol);
     this.startFromLoggedUri();
     return this.fromServerRewrite();
   }
@@ -1327,6 +1335,10 @@ class Run {
       case 'eq': {
         const l = this.evalValue(c.left);
         const r = this.evalValue(c.right);
+        if (this.hostHeaderValid && isUnknown(l) && isHttpHost(c.left) && r === '') {
+          this.path.push(`${label} ${c.negative ? 'held' : 'did not hold'}: an HTTP/1.1 request has a non-empty Host`);
+          return c.negative;
+        }
         if (isUnknown(l) || isUnknown(r)) return held([...(isUnknown(l) ? l.unknown : []), ...(isUnknown(r) ? r.unknown : [])]);
         return (l === r) !== c.negative;
       }
@@ -2705,6 +2717,12 @@ const STATIC_RIVALS: [string, string | undefined][] = [
  */
 function realipBelow(model: HttpModel, server: ServerModel): boolean {
   return scopesOf(model).some((x) => x.server === server && x !== server.scope && (x.byName.has('real_ip_header') || x.byName.has('set_real_ip_from')));
+}
+
+/** Whether a value is `$http_host` alone. */
+function isHttpHost(cv: ComplexValue): boolean {
+  const p = cv.parts.length === 1 ? cv.parts[0] : undefined;
+  return typeof p === 'object' && 'v' in p && p.v === 'http_host';
 }
 
 /** Complex-value pieces joined: unknown when any is, naming every unknown input. */
