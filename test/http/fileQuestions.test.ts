@@ -103,6 +103,10 @@ test('the node probe: file, directory, missing; cannot tell under a directory no
   assert.equal(probe(join(dir, 'd'))?.kind, 'dir');
   assert.equal(probe(join(dir, 'none')), null);
   assert.equal(probe(join(dir, 'f', 'under-a-file')), null);
+  // Deeper under a file (`/index.php/a/b`, scanners' favourite), or under a name too long: stat
+  // of the parents throws ENOTDIR / ENAMETOOLONG, which is "no such file", not a crash.
+  assert.equal(probe(join(dir, 'f', 'a', 'b')), null);
+  assert.equal(probe(join(dir, 'x'.repeat(300), 'b')), null);
   assert.equal(probe(join(dir, 'closed', 'g')), undefined);
   assert.equal(probe('relative/path'), undefined);
   // Paths are bytes: a URI's %C3%A9 and a config's "é" both name the file é (UTF-8 on disk).

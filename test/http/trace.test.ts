@@ -235,3 +235,21 @@ test('a log in a common format the configuration does not define is still read (
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a fault in one line\'s routing answers that line "cannot tell", and the rest of the log is traced', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nginx-lens-fault-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(conf, `events {}\nhttp { server { listen 80; root /srv/www; location /f/ { try_files $uri =444; } location / { return 444; } } }\n`);
+  const log = join(dir, 'access.log');
+  const line = (path: string) => `192.0.2.1 - - [28/Nov/2026:10:00:00 +0000] "GET ${path} HTTP/1.1" 444 0 "-" "curl/8"`;
+  writeFileSync(log, [line('/f/x'), line('/other')].join('\n') + '\n');
+  const model = buildModelFromGraph(loadConfigGraph(conf, new NodeFileSystem()));
+  const got: TraceEntry[] = [];
+  const files = () => {
+    throw new Error('EIO: i/o error');
+  };
+  await traceLog(model, log, (e) => got.push(e), { files });
+  assert.deepEqual(got.map((e) => [e.log.line, e.attribution.verdict]), [[1, 'ambiguous'], [2, 'exact']]);
+  assert.match(got[0].attribution.why, /could not be traced \(EIO: i\/o error\)/);
+});

@@ -175,6 +175,19 @@ export function attributeLine(attributor: Attributor, t: TracedLine): Attributio
 }
 
 /**
+ * attributeLine, where a fault of ours in one line's routing (a bug, a file system answer we did
+ * not expect) answers that line "cannot tell" instead of ending the trace of the whole log.
+ */
+export function attributeSafely(attributor: Attributor, t: TracedLine): Attribution | undefined {
+  try {
+    return attributeLine(attributor, t);
+  } catch (err) {
+    const why = `this line could not be traced (${err instanceof Error ? err.message : String(err)}): any rule may have produced it`;
+    return { verdict: 'ambiguous', rules: [], why, missing: [], outcomes: [] };
+  }
+}
+
+/**
  * Reads log lines (latin1 byte strings) in a chosen format, falling back to its alternatives for
  * a line it does not read. Only the values routing can use are unescaped: a timestamp or a byte
  * count never decides. Shared by `traceLog` and the editor's log lenses.
@@ -372,7 +385,7 @@ export async function traceLog(
       const t = reader.read(line);
       if (t === 'unreadable') unparsed++;
       if (t === undefined || t === 'unreadable') continue;
-      const attribution = attributeLine(attributor, t);
+      const attribution = attributeSafely(attributor, t);
       if (!attribution) continue;
       const log: TraceEntry['log'] = { file: logFile, line: batch.numbers![i] };
       if (t.request && wantRequest) log.request = { start: editorColumn(line, t.request.start), end: editorColumn(line, t.request.end) };

@@ -31,11 +31,21 @@ function probe(bytes: string): FileFound | null | undefined {
   const raw = (p: string) => Buffer.from(p, 'latin1');
   // We may see what the workers (another user) cannot: a directory above the path that not
   // everyone may search makes the answer depend on who asks.
+  // A directory above that is a file (`/index.php/a/b`) or a name too long is "no such file", as
+  // ENOENT is: statSync throws those even with throwIfNoEntry off.
+  let missing = false;
   for (let d = bytes.slice(0, bytes.lastIndexOf('/')) || '/'; ; d = d.slice(0, d.lastIndexOf('/')) || '/') {
-    const s = statSync(raw(d), { throwIfNoEntry: false });
+    let s: import('node:fs').Stats | undefined;
+    try {
+      s = statSync(raw(d), { throwIfNoEntry: false });
+    } catch (err) {
+      if (!MISSING.has((err as NodeJS.ErrnoException).code ?? '')) return undefined;
+      missing = true;
+    }
     if (s && s.isDirectory() && (s.mode & 0o001) === 0) return undefined;
     if (d === '/') break;
   }
+  if (missing) return null;
   try {
     const s = statSync(raw(bytes));
     return { kind: s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other', exec: (s.mode & 0o100) !== 0 };

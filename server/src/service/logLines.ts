@@ -6,7 +6,7 @@ import { Attributor, logPathVars, type Attribution } from '../core/http/attribut
 import type { HttpModel } from '../core/http/model';
 import type { FileProbe } from '../core/http/route';
 import { toByteString } from '../core/logs/escape';
-import { attributeLine, compileNamed, formatForLog, TracedLineReader, type FormatChoice } from '../core/trace';
+import { attributeSafely, compileNamed, formatForLog, TracedLineReader, type FormatChoice } from '../core/trace';
 
 export interface LineResult {
   status: number;
@@ -86,7 +86,7 @@ export class LogLineAnalyzer {
   private compute(text: string): LineResult | undefined {
     const t = this.reader.read(toByteString(text));
     if (t === undefined || t === 'unreadable') return undefined;
-    const attribution = attributeLine(this.attributor, t);
+    const attribution = attributeSafely(this.attributor, t);
     return attribution && { status: t.status, attribution };
   }
 }
