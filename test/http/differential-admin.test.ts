@@ -970,6 +970,27 @@ function scenarios(): Scenario[] {
       requests: [get('/', 'foo.x.test'), get('/', 'y.test'), get('/', 'foo.x.test', { port: 1 }), get('/', 'y.test', { port: 1 })],
     },
     {
+      // Found probing the rewrite phase: a rewrite whose URI comes out empty ends the script with
+      // 500 (ngx_http_script_regex_end_code), and the empty URI cannot enter a named location.
+      name: 'a rewrite to a zero-length URI is a 500 into error_page; a named one refuses the empty URI',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name z.test;
+    error_page 500 = /oops;
+    location = /oops { return 444; }
+    rewrite ^/shop(.*)$ $1;
+    if ($uri = "") { return 444; }
+    location / { return 444; }
+    location /api { rewrite ^/api(.*)$ $1; return 444; } }
+  server { listen 127.0.0.1:PORT2 default_server; server_name _;
+    error_page 500 = @e;
+    location @e { return 444; }
+    location /api { rewrite ^/api(.*)$ ?x=1; return 444; }
+    location /v { rewrite ^/v(.*)$ $1; return 444; }
+    location / { return 444; } }
+`),
+      requests: [get('/shop'), get('/shop/x'), get('/api'), get('/api/x'), get('/api', 'localhost', { port: 1 }), get('/api/y', 'localhost', { port: 1 }), get('/v', 'localhost', { port: 1 }), get('/z', 'localhost', { port: 1 })],
+    },
+    {
       // Found by a random-config probe (an avoidable ambiguity): an HTTP/1.1 request that reached
       // the rewrite phase had a valid Host, so `$http_host = ""` is false even when not logged.
       name: 'an unlogged $http_host is not empty in HTTP/1.1; the 400 of a missing one goes to error_page',

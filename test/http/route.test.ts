@@ -677,6 +677,19 @@ server { listen 80 default_server; server_name a.test;
   assert.deepEqual(at('GET / HTTP/1.0').sort(), [`444:${lineOf(conf, 'if (')}`, `444:${lineOf(conf, 'location /')}`].sort());
 });
 
+test('a rewrite to a zero-length URI ends the script with 500, which error_page takes', () => {
+  const conf = http(`
+server { listen 80;
+  error_page 500 = /oops;
+  location = /oops { return 444; }
+  rewrite ^/shop(.*)$ $1;
+  if ($uri = "") { return 444; }
+  location / { return 444; }
+}`);
+  const out = outcomesOf(modelOf(conf), facts({ request: 'GET /shop HTTP/1.1', host: 'h', serverPort: 80 }));
+  assert.deepEqual(out, [`444:${lineOf(conf, 'location = /oops')}`]);
+});
+
 test('a logged $scheme tells a TLS address:port from a plain one', () => {
   const conf = http(`
 server { listen 80 default_server; server_name _; return 444; }

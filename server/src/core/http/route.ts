@@ -1251,6 +1251,12 @@ class Run {
             const split = this.evalReplacement(op.replacement, isArgs);
             if (split.args !== undefined) isArgs = true;
             const repl = split.uri;
+            // ngx_http_script_regex_end_code: an empty URI (`$1` of nothing, or only `?args`) ends
+            // the script with 500; the URI stays empty (a named error_page then refuses it).
+            if (repl === '') {
+              this.uri = '';
+              return { stop: { status: 500, why: `${dstr(op.d)} (${where(op.d)}) rewrote the URI to nothing: the rewritten URI has a zero length, 500` } };
+            }
             if (isUnknown(repl)) this.uri = repl;
             else if (split.args !== undefined) {
               const newArgs = split.args;
@@ -2635,7 +2641,7 @@ class Run {
     const loc = this.server!.named.get(name);
     this.path.push(why);
     // ngx_http_named_location: a request refused in its request line has no URI yet.
-    if (!this.uriSet) return this.finalize(500, undefined, `empty URI in redirect to named location ${name}: 500`);
+    if (!this.uriSet || this.uri === '') return this.finalize(500, undefined, `empty URI in redirect to named location ${name}: 500`);
     if (!loc) return this.finish(500, undefined, `named location ${name} not found: 500`);
     if (--this.uriChanges === 0) throw TOO_DEEP;
     this.location = loc;
