@@ -970,6 +970,21 @@ function scenarios(): Scenario[] {
       requests: [get('/', 'foo.x.test'), get('/', 'y.test'), get('/', 'foo.x.test', { port: 1 }), get('/', 'y.test', { port: 1 })],
     },
     {
+      // Found probing the rewrite phase: a catastrophic regex makes PCRE2 fail (-47), and nginx
+      // answers 500 (error_page) where our engine gives up; the 500 must be among the candidates.
+      name: 'a regex that hits PCRE2\'s match limit in an if and in a location: 500 into error_page',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name re.test;
+    error_page 500 = @err;
+    location @err { return 444; }
+    location ~ "^/l/(a+)+$" { return 444; }
+    location / {
+      if ($http_user_agent ~ "^(a+)+$") { return 444; }
+      return 444; } }
+`),
+      requests: [get('/', 're.test', { headers: { 'User-Agent': 'a'.repeat(40) + '!' } }), get(`/l/${'a'.repeat(40)}!`, 're.test'), get('/l/aa', 're.test'), get('/x', 're.test')],
+    },
+    {
       // Found probing the rewrite phase: a rewrite whose URI comes out empty ends the script with
       // 500 (ngx_http_script_regex_end_code), and the empty URI cannot enter a named location.
       name: 'a rewrite to a zero-length URI is a 500 into error_page; a named one refuses the empty URI',

@@ -690,6 +690,29 @@ server { listen 80;
   assert.deepEqual(out, [`444:${lineOf(conf, 'location = /oops')}`]);
 });
 
+test('a regex too costly to run may have hit PCRE2\'s match limit: a 500 is among the answers', () => {
+  // pcre2_match() -47: ngx_http_regex_exec's error ends the script (if, rewrite) or the location
+  // search with 500, which error_page takes. Our engine gives up first: all three are possible.
+  const conf = http(`
+server { listen 80; server_name re.test;
+  error_page 500 = @err;
+  location @err { return 444; }
+  location ~ "^/l/(a+)+$" { return 444; }
+  location / {
+    if ($http_user_agent ~ "^(a+)+$") { return 444; }
+    return 444;
+  }
+}`);
+  const m = modelOf(conf);
+  const ua = outcomesOf(m, known('GET / HTTP/1.1', 're.test', { http_user_agent: 'a'.repeat(40) + '!' }));
+  assert.ok(ua.includes(`444:${lineOf(conf, 'location @err')}`), ua.join(' '));
+  assert.ok(ua.includes(`444:${lineOf(conf, 'if (')}`), ua.join(' '));
+  const loc = outcomesOf(m, known(`GET /l/${'a'.repeat(40)}! HTTP/1.1`, 're.test'));
+  assert.ok(loc.includes(`444:${lineOf(conf, 'location @err')}`), loc.join(' '));
+  // A plain subject runs: no fork.
+  assert.deepEqual(outcomesOf(m, known('GET /x HTTP/1.1', 're.test', { http_user_agent: 'curl' })), [`444:${lineOf(conf, '    return 444;')}`]);
+});
+
 test('a logged $scheme tells a TLS address:port from a plain one', () => {
   const conf = http(`
 server { listen 80 default_server; server_name _; return 444; }

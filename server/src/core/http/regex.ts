@@ -9,7 +9,8 @@ import { compileRegex, isCompileError, lowerAscii, type CompiledRegex, type Requ
 export type RegexResult =
   | { kind: 'match'; groups: (string | undefined)[]; named: Record<string, string | undefined> }
   | { kind: 'nomatch' }
-  | { kind: 'unknown'; reason: string };
+  /** `costly`: the engine gave up on its step budget, where PCRE2 may hit its match limit (an error). */
+  | { kind: 'unknown'; reason: string; costly?: true };
 
 export interface NginxRegex {
   readonly source: string;
@@ -64,7 +65,7 @@ class PcreRegex implements NginxRegex {
       case 'nomatch':
         return m;
       case 'timeout':
-        return { kind: 'unknown', reason: 'gave up: too costly on this subject' };
+        return { kind: 'unknown', reason: 'gave up: too costly on this subject', costly: true };
       case 'unsupported':
         return { kind: 'unknown', reason: m.reason };
     }

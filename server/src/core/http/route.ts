@@ -126,6 +126,13 @@ type Match = Extract<RegexResult, { kind: 'match' }> | 'unknown';
 // Thrown to abandon a history; plain objects, since capturing a stack per history is costly.
 const PRUNE = { prune: true };
 const TOO_DEEP = { tooDeep: true };
+/**
+ * Thrown where a regex of a location, `if` or `rewrite` failed to run (PCRE2's match limit, -47):
+ * ngx_http_regex_exec's error ends the script, or the location search, with 500.
+ */
+class RegexFailed {
+  constructor(readonly what: string) {}
+}
 
 /** Depth-first enumeration of choice sequences. */
 class Chooser {
@@ -1025,16 +1032,20 @@ class Run {
   }
 
   /** A regex result, forking when it cannot be computed. */
-  exec(r: RegexResult, what: string, missing: string[]): Match | undefined {
+  /** `failable`: where nginx turns a failed match into a 500 (RegexFailed), a run too costly for us may be one. */
+  exec(r: RegexResult, what: string, missing: string[], failable = false): Match | undefined {
     if (r.kind === 'match') return r;
     if (r.kind === 'nomatch') return undefined;
-    const i = this.pick([`${what} matched (${r.reason})`, `${what} did not match (${r.reason})`], missing);
+    const labels = [`${what} matched (${r.reason})`, `${what} did not match (${r.reason})`];
+    if (failable && r.costly) labels.push(`${what} failed: PCRE2 reached its match limit (${r.reason})`);
+    const i = this.pick(labels, missing);
+    if (i === 2) throw new RegexFailed(what);
     return i === 0 ? 'unknown' : undefined;
   }
 
   /** Runs a regex and records its captures like ngx_http_regex_exec (cleared on no match). */
-  match(re: NginxRegex, subject: string, what: string, missing: string[]): boolean {
-    const m = this.exec(re.exec(subject), what, missing);
+  match(re: NginxRegex, subject: string, what: string, missing: string[], failable = false): boolean {
+    const m = this.exec(re.exec(subject), what, missing, failable);
     if (m === 'unknown') this.unknownMatch(re.names, missing);
     else if (m) this.setCaptures(m);
     return !!m;
@@ -1068,7 +1079,13 @@ class Run {
 
   findConfig(): Outcome | undefined {
     const server = this.server!;
-    const found = this.findLocation(server.locations);
+    let found: ReturnType<Run['findLocation']>;
+    try {
+      found = this.findLocation(server.locations);
+    } catch (e) {
+      if (!(e instanceof RegexFailed)) throw e;
+      return this.finalize(500, undefined, `${e.what}: the regex failed, 500 (no location)`);
+    }
     if (found === 'redirect') {
       return this.finalize(301, undefined, `"${this.uri as string}" is a location without its trailing slash: 301`);
     }
@@ -1183,7 +1200,7 @@ class Run {
     }
     if (!noregex) {
       for (const r of set.regex) {
-        if (this.match(r.re!, uri, `location ${locLabel(r)} on the URI`, [])) {
+        if (this.match(r.re!, uri, `location ${locLabel(r)} on the URI`, [], true)) {
           // ngx_http_init_static_location_trees builds no static tree under a regex location:
           // only its nested regexes are searched (a nested prefix or exact location is unreachable).
           const inner = this.findLoc({ exact: NO_EXACT, prefix: [], regex: r.nested.regex }, uri);
@@ -1236,7 +1253,7 @@ class Run {
               if (i === 1) break;
               this.unknownMatch(op.re.names, this.uri.unknown);
             } else {
-              if (!this.match(op.re, this.uri, `rewrite ${op.re.source}`, [])) {
+              if (!this.match(op.re, this.uri, `rewrite ${op.re.source}`, [], true)) {
                 this.captures = [];
                 break;
               }
@@ -1283,7 +1300,13 @@ class Run {
       }
       return undefined;
     };
-    const r = exec(ops);
+    let r: ReturnType<typeof exec>;
+    try {
+      r = exec(ops);
+    } catch (e) {
+      if (!(e instanceof RegexFailed)) throw e;
+      return { stop: { status: 500, why: `${e.what}: the regex failed, 500` } };
+    }
     if (r && r !== 'break') return r;
     return { uriChanged: level === 'location' ? uriChanged : false };
   }
@@ -1356,7 +1379,7 @@ class Run {
           if (h !== c.negative) this.unknownMatch(c.re.names, l.unknown);
           return h;
         }
-        const m = this.match(c.re, l, label, []);
+        const m = this.match(c.re, l, label, [], true);
         if (!m) this.captures = [];
         return m !== c.negative;
       }
