@@ -970,6 +970,29 @@ function scenarios(): Scenario[] {
       requests: [get('/', 'foo.x.test'), get('/', 'y.test'), get('/', 'foo.x.test', { port: 1 }), get('/', 'y.test', { port: 1 })],
     },
     {
+      // Found probing the rewrite phase: after `rewrite ... break` (or `break` after a rewrite)
+      // r->valid_location is 0 and an alias location cannot map its URI: try_files and the static
+      // module answer 500, $request_filename is empty. An internal redirect makes it valid again.
+      name: 'alias after a break-type rewrite: try_files and static 500, $request_filename empty; valid again after a redirect',
+      files: { 's/': '', 's/a.css': 'x' },
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name g.test;
+    error_page 500 = @err;
+    location @err { return 444; }
+    rewrite ^/assets/v\\d+/(.*)$ /assets/$1 break;
+    location /assets/ { alias FILES/s/; try_files $uri =444; }
+    location /p/ { rewrite ^/p/(.*)$ /st/$1; break; }
+    location /st/ { alias FILES/s/; }
+    location /r/ { rewrite ^/r/(.*)$ /assets/$1 break; try_files $uri @back; }
+    location @back { return 444; } }
+  server { listen 127.0.0.1:PORT2 default_server; server_name _;
+    rewrite ^/v\\d+/(.*)$ /$1 break;
+    location /static/ { alias FILES/s/; if (!-f $request_filename) { return 444; } return 444; } }
+`),
+      requests: [get('/assets/v2/zz.css'), get('/assets/v2/a.css'), get('/assets/a.css'), get('/assets/zz.css'), get('/p/a.css'), get('/r/a.css'),
+        get('/v1/static/a.css', 'localhost', { port: 1 }), get('/static/a.css', 'localhost', { port: 1 }), get('/static/zz.css', 'localhost', { port: 1 })],
+    },
+    {
       // Found probing the rewrite phase: a catastrophic regex makes PCRE2 fail (-47), and nginx
       // answers 500 (error_page) where our engine gives up; the 500 must be among the candidates.
       name: 'a regex that hits PCRE2\'s match limit in an if and in a location: 500 into error_page',

@@ -713,6 +713,20 @@ server { listen 80; server_name re.test;
   assert.deepEqual(outcomesOf(m, known('GET /x HTTP/1.1', 're.test', { http_user_agent: 'curl' })), [`444:${lineOf(conf, '    return 444;')}`]);
 });
 
+test('an alias location after `rewrite ... break` cannot map its URI: try_files answers 500', () => {
+  // ngx_http_map_uri_to_path refuses alias without r->valid_location, which the break cleared.
+  const conf = http(`
+server { listen 80;
+  error_page 500 = @err;
+  location @err { return 444; }
+  rewrite ^/assets/v\\d+/(.*)$ /assets/$1 break;
+  location /assets/ { alias /srv/s/; try_files $uri =444; }
+}`);
+  const m = modelOf(conf);
+  assert.deepEqual(outcomesOf(m, known('GET /assets/v2/a.css HTTP/1.1', 'h')), [`444:${lineOf(conf, 'location @err')}`]);
+  assert.ok(outcomesOf(m, known('GET /assets/a.css HTTP/1.1', 'h')).includes(`444:${lineOf(conf, 'try_files')}`));
+});
+
 test('a logged $scheme tells a TLS address:port from a plain one', () => {
   const conf = http(`
 server { listen 80 default_server; server_name _; return 444; }

@@ -305,6 +305,12 @@ class Run {
    * unlogged `$http_host` is known not to be empty.
    */
   hostHeaderValid = false;
+  /**
+   * r->valid_location: cleared by `rewrite ... break` and by `break` after a rewrite of the same
+   * script, set again only by an internal redirect to a URI. Without it an `alias` location cannot
+   * map its URI to a file (ngx_http_map_uri_to_path: "alias" cannot be used ... where URI was rewritten).
+   */
+  validLocation = true;
   /** r->uri is set: the request line's URI was parsed, or a redirect gave one. */
   uriSet = false;
   /** `$remote_addr` was first read (and cached) before a location's realip ran. */
@@ -1233,8 +1239,9 @@ class Run {
           case 'return':
             return { stop: { status: op.status, rule: ruleOf(op.d), why: `${dstr(op.d)} (${where(op.d)})` } };
           case 'break':
-            // ngx_http_script_break_code also forgets a URI change.
+            // ngx_http_script_break_code also forgets a URI change, and the location with it.
             this.path.push(`break (${where(op.d)})`);
+            if (uriChanged) this.validLocation = false;
             uriChanged = false;
             return 'break';
           case 'if': {
@@ -1290,6 +1297,7 @@ class Run {
             // it may enter `internal` locations.
             this.internal = true;
             if (op.flag === 'break') {
+              this.validLocation = false;
               uriChanged = false;
               return 'break';
             }
@@ -2206,6 +2214,7 @@ class Run {
     const scope = this.scope!;
     // try_files is not inherited: only the level in effect counts.
     const tf = scope.byName.get('try_files')?.[0];
+    if (tf && tf.args.length >= 2 && this.aliasRefused()) return this.finalize(500, undefined, `try_files (${where(tf)}): ${ALIAS_REFUSED}`);
     if (tf && tf.args.length >= 2) {
       const last = tf.args[tf.args.length - 1].value;
       // A directory candidate (`$uri/`) that exists becomes the URI without its slash (nginx drops
@@ -2344,6 +2353,7 @@ class Run {
   requestFilename(): Val | undefined {
     const base = this.pathBase();
     if (!base) return undefined;
+    if (base.alias !== 0 && !this.validLocation) return '';
     const uri = this.uri;
     if (isUnknown(base.root) || base.alias < 0) return base.root;
     if (isUnknown(uri)) return uri;
@@ -2365,7 +2375,16 @@ class Run {
     return probe(path);
   }
 
+  /** The URI cannot be mapped to a file here: an `alias` location after a break-type rewrite. */
+  aliasRefused(): boolean {
+    return !this.validLocation && (this.pathBase()?.alias ?? 0) !== 0;
+  }
+
   content(): Outcome | undefined {
+    // The index and static modules map the URI to a file first (GET, HEAD and POST; others are
+    // declined or refused before).
+    if (this.aliasRefused() && !this.contentHandler() && typeof this.method === 'string' && ['GET', 'HEAD', 'POST'].includes(this.method))
+      return this.finalize(500, undefined, `the static or index module: ${ALIAS_REFUSED}`);
     if (this.indexesDirectory()) {
       const random = this.randomIndex();
       if (random !== false) return random;
@@ -2697,6 +2716,7 @@ class Run {
     this.path.push(why);
     if (--this.uriChanges === 0) throw TOO_DEEP;
     this.uriSet = true;
+    this.validLocation = true;
     if (isUnknown(v)) this.uri = v;
     else {
       const q = v.indexOf('?');
@@ -2747,6 +2767,8 @@ const STATIC_RIVALS: [string, string | undefined][] = [
 function realipBelow(model: HttpModel, server: ServerModel): boolean {
   return scopesOf(model).some((x) => x.server === server && x !== server.scope && (x.byName.has('real_ip_header') || x.byName.has('set_real_ip_from')));
 }
+
+const ALIAS_REFUSED = '"alias" cannot be used where the URI was rewritten (rewrite ... break): 500';
 
 /** Whether a value is `$http_host` alone. */
 function isHttpHost(cv: ComplexValue): boolean {
