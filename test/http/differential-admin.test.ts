@@ -970,6 +970,27 @@ function scenarios(): Scenario[] {
       requests: [get('/', 'foo.x.test'), get('/', 'y.test'), get('/', 'foo.x.test', { port: 1 }), get('/', 'y.test', { port: 1 })],
     },
     {
+      // Found probing the rewrite phase (an avoidable ambiguity on every PHP line): Debian's
+      // snippets/fastcgi-php.conf tries $fastcgi_script_name (ngx_http_fastcgi_split) as a file.
+      name: 'Debian\'s fastcgi-php snippet: try_files $fastcgi_script_name =404 into a drop; the upstream down into another',
+      files: {
+        'www/': '', 'www/index.php': 'x', 'www/app/': '', 'www/app/index.php': 'x', 'snippets/': '',
+        'snippets/fastcgi-php.conf': 'fastcgi_split_path_info ^(.+?\\.php)(/.*)$;\ntry_files $fastcgi_script_name =404;\nset $path_info $fastcgi_path_info;\nfastcgi_index index.php;\n',
+      },
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name d.test;
+    root FILES/www;
+    index index.php;
+    error_page 404 = @drop;
+    error_page 502 = @down;
+    location @drop { return 444; }
+    location @down { return 444; }
+    location ~ [^/]\\.php(/|$) { include FILES/snippets/fastcgi-php.conf; fastcgi_pass 127.0.0.1:9; }
+    location / { try_files $uri $uri/ /index.php?$args; } }
+`),
+      requests: [get('/nope.php'), get('/index.php'), get('/some/page'), get('/index.php/x/y'), get('/nope.php/x'), get('/app/'), get('/app/index.php/p')],
+    },
+    {
       // Found probing the rewrite phase: after `rewrite ... break` (or `break` after a rewrite)
       // r->valid_location is 0 and an alias location cannot map its URI: try_files and the static
       // module answer 500, $request_filename is empty. An internal redirect makes it valid again.

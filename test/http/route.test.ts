@@ -727,6 +727,28 @@ server { listen 80;
   assert.ok(outcomesOf(m, known('GET /assets/a.css HTTP/1.1', 'h')).includes(`444:${lineOf(conf, 'try_files')}`));
 });
 
+test('$fastcgi_script_name and $fastcgi_path_info split the URI as fastcgi_split_path_info says', () => {
+  const conf = http(`
+server { listen 80;
+  location ~ \\.php {
+    fastcgi_split_path_info ^(.+?\\.php)(/.*)$;
+    fastcgi_index index.php;
+    if ($fastcgi_script_name = /a.php) { return 401; }
+    if ($fastcgi_path_info = /x/y) { return 402; }
+    return 403;
+  }
+  location /d/ { fastcgi_index main.php; if ($fastcgi_script_name = /d/main.php) { return 404; } return 405; }
+}`);
+  const m = modelOf(conf);
+  const status = (req: string) => outcomesOf(m, known(req, 'h')).map((o) => o.split(':')[0]);
+  assert.deepEqual(status('GET /a.php HTTP/1.1'), ['401']);
+  assert.deepEqual(status('GET /b.php/x/y HTTP/1.1'), ['402']);
+  assert.deepEqual(status('GET /b.php HTTP/1.1'), ['403']);
+  // Without a split, the URI; ending in `/`, fastcgi_index is appended.
+  assert.deepEqual(status('GET /d/ HTTP/1.1'), ['404']);
+  assert.deepEqual(status('GET /d/x HTTP/1.1'), ['405']);
+});
+
 test('a logged $scheme tells a TLS address:port from a plain one', () => {
   const conf = http(`
 server { listen 80 default_server; server_name _; return 444; }

@@ -1538,6 +1538,9 @@ class Run {
         return this.pathBase()?.root ?? this.logged(name) ?? { unknown: ['$document_root'] };
       case 'request_filename':
         return this.requestFilename() ?? this.logged(name) ?? { unknown: ['$request_filename'] };
+      case 'fastcgi_script_name':
+      case 'fastcgi_path_info':
+        return this.fastcgiSplit(name === 'fastcgi_path_info');
       case 'secure_link':
         return this.secureLinkVar();
       case 'secure_link_expires':
@@ -2373,6 +2376,32 @@ class Run {
     const base = under ? root : path.slice(0, path.lastIndexOf('/')) || '/';
     if (probe(base)?.kind !== 'dir') return undefined;
     return probe(path);
+  }
+
+  /**
+   * `$fastcgi_script_name` / `$fastcgi_path_info` (ngx_http_fastcgi_split): the URI, or the two
+   * captures of the fastcgi_split_path_info regex in effect when it matches the URI; a script
+   * name ending in `/` gets fastcgi_index. Debian's snippets/fastcgi-php.conf tries the script
+   * name as a file (`try_files $fastcgi_script_name =404`).
+   */
+  fastcgiSplit(pathInfo: boolean): Val {
+    const uri = this.uri;
+    const what = pathInfo ? '$fastcgi_path_info' : '$fastcgi_script_name';
+    if (isUnknown(uri)) return { unknown: [...uri.unknown, what] };
+    const split = inherited(this.scope, 'fastcgi_split_path_info')[0]?.args[0]?.value;
+    let script = uri;
+    let info = '';
+    if (split !== undefined) {
+      const r = compileNginxRegex(split, false).exec(uri);
+      if (r.kind === 'unknown') return { unknown: [what] };
+      if (r.kind === 'match') {
+        script = r.groups[1] ?? '';
+        info = r.groups[2] ?? '';
+      }
+    }
+    if (pathInfo) return info;
+    if (script === '' || !script.endsWith('/')) return script;
+    return script + textToBytes(inherited(this.scope, 'fastcgi_index')[0]?.args[0]?.value ?? '');
   }
 
   /** The URI cannot be mapped to a file here: an `alias` location after a break-type rewrite. */
