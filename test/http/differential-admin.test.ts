@@ -970,6 +970,25 @@ function scenarios(): Scenario[] {
       requests: [get('/', 'foo.x.test'), get('/', 'y.test'), get('/', 'foo.x.test', { port: 1 }), get('/', 'y.test', { port: 1 })],
     },
     {
+      // Found probing the index module (an avoidable ambiguity): for a directory URI without an
+      // index file, a missing directory (or a file in its place) is the index module's 404, an
+      // existing one declines to the content phase's 403; autoindex lists it instead.
+      name: 'a directory URI without an index file: 404 when missing, 403 when it exists, listed under autoindex',
+      files: { 'www/': '', 'www/empty/': '', 'www/f': 'x', 'www/idx/': '', 'www/idx/index.html': 'x', 'www/ai/': '', 'www/ai/e/': '' },
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name i.test;
+    root FILES/www;
+    error_page 403 = @d403;
+    error_page 404 = @d404;
+    location @d403 { return 444; }
+    location @d404 { return 444; }
+    location = /idx/index.html { return 444; }
+    location /ai/ { autoindex on; }
+    location / { } }
+`),
+      requests: [get('/empty/'), get('/nope/'), get('/f/'), get('/idx/'), get('/ai/e/'), get('/ai/none/'), m('POST', '/empty/')],
+    },
+    {
       // Found probing the rewrite phase (an avoidable ambiguity on every PHP line): Debian's
       // snippets/fastcgi-php.conf tries $fastcgi_script_name (ngx_http_fastcgi_split) as a file.
       name: 'Debian\'s fastcgi-php snippet: try_files $fastcgi_script_name =404 into a drop; the upstream down into another',

@@ -311,6 +311,8 @@ class Run {
    * map its URI to a file (ngx_http_map_uri_to_path: "alias" cannot be used ... where URI was rewritten).
    */
   validLocation = true;
+  /** What indexOnDisk found of a directory without an index file: whether it exists. */
+  indexDirFound: boolean | undefined;
   /** r->uri is set: the request line's URI was parsed, or a redirect gave one. */
   uriSet = false;
   /** `$remote_addr` was first read (and cached) before a location's realip ran. */
@@ -2313,6 +2315,7 @@ class Run {
     if (dirFound === undefined) return undefined;
     if (dirFound?.kind === 'dir' && absoluteLast) return count - 1;
     this.path.push(dirFound?.kind === 'dir' ? `index: no index file exists in ${bytesToText(dir)} on this machine` : `index: ${bytesToText(dir)} does not exist on this machine`);
+    this.indexDirFound = dirFound?.kind === 'dir';
     return count;
   }
 
@@ -2629,7 +2632,20 @@ class Run {
     if (!absoluteLast || names.length > 1) labels.push(absoluteLast ? 'the directory did not exist' : 'no index file existed'), targets.push(undefined);
     const i = this.indexOnDisk(uri, targets, names.length, absoluteLast) ?? this.pickFs('index', this.scope?.directive ?? this.scope?.server?.d, ['$uri', ...names.map((n) => n.value)], labels);
     const t = targets[i];
-    if (t === undefined) return false;
+    if (t === undefined) {
+      // Known from the disk: ngx_http_index_test_dir's 404 for a missing directory; for one
+      // without an index file the module declines and, unless another module lists it,
+      // ngx_http_core_content_phase forbids the directory.
+      const found = this.indexDirFound;
+      this.indexDirFound = undefined;
+      if (found === false) return this.finalize(404, undefined, 'index: the directory does not exist: 404');
+      if (found === true && !STATIC_RIVALS.some(([name, off]) => {
+        const v = inherited(this.scope, name)[0]?.args[0]?.value;
+        return v !== undefined && v !== off;
+      }))
+        return this.finalize(403, undefined, 'index: no index file, and directory listing is off: 403');
+      return false;
+    }
     const d = names[Math.min(i, names.length - 1)].d;
     // ngx_http_index_handler redirects with the request's args.
     return this.internalRedirect(t, `index: ${labels[i]}${d ? ` (${where(d)})` : ''}`, false, this.args);
