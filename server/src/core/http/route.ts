@@ -2450,6 +2450,14 @@ class Run {
     return this.finish('content', undefined, 'served by the content handler');
   }
 
+  /** Whether a module that may answer instead of the static and index modules is on here (STATIC_RIVALS). */
+  staticRivalOn(): boolean {
+    return STATIC_RIVALS.some(([name, off]) => {
+      const v = inherited(this.scope, name)[0]?.args[0]?.value;
+      return v !== undefined && v !== off;
+    });
+  }
+
   /**
    * What the static module answers where nothing else serves the location, when that is known
    * (ngx_http_static_handler, then ngx_http_core_content_phase): 405 for a method other than GET,
@@ -2459,10 +2467,7 @@ class Run {
    * not here.
    */
   staticAnswer(): 'content' | { status: number; why: string } | undefined {
-    for (const [name, off] of STATIC_RIVALS) {
-      const v = inherited(this.scope, name)[0]?.args[0]?.value;
-      if (v !== undefined && v !== off) return undefined;
-    }
+    if (this.staticRivalOn()) return undefined;
     const m = this.method;
     if (isUnknown(m)) return undefined;
     if (m !== 'GET' && m !== 'HEAD' && m !== 'POST') return { status: 405, why: `the static module does not take ${m}: 405` };
@@ -2639,10 +2644,7 @@ class Run {
       const found = this.indexDirFound;
       this.indexDirFound = undefined;
       if (found === false) return this.finalize(404, undefined, 'index: the directory does not exist: 404');
-      if (found === true && !STATIC_RIVALS.some(([name, off]) => {
-        const v = inherited(this.scope, name)[0]?.args[0]?.value;
-        return v !== undefined && v !== off;
-      }))
+      if (found === true && !this.staticRivalOn())
         return this.finalize(403, undefined, 'index: no index file, and directory listing is off: 403');
       return false;
     }
