@@ -71,6 +71,11 @@ function diskStamp(file: string): string {
   }
 }
 
+/** Whether every log a count read is still as it was when the count began. */
+function unchangedOnDisk(pass: DropsPass): boolean {
+  return pass.stamps.every((st, i) => diskStamp(pass.logs[i]) === st);
+}
+
 export class LogService {
   private models = new WeakMap<ConfigGraph, HttpModel>();
   /**
@@ -285,7 +290,7 @@ export class LogService {
     const graph = this.projects.graph(main);
     const model = this.model(graph);
     const have = this.drops.get(main);
-    if (have && have.model === model && have.stamps.every((st, i) => diskStamp(have.logs[i]) === st)) return have.done ? have : undefined;
+    if (have && have.model === model && unchangedOnDisk(have)) return have.done ? have : undefined;
     have?.abort.abort();
     if (have && have.model === model) this.logFiles.delete(main);
     const logs = this.logFilesFor(main);
@@ -348,7 +353,7 @@ export class LogService {
   countsIfReady(main: string): { counts: Map<string, DropCounts>; logs: string[] } | undefined {
     const have = this.drops.get(main);
     if (!have?.done || !have.logs.length) return undefined;
-    if (!have.stamps.every((st, i) => diskStamp(have.logs[i]) === st)) return undefined;
+    if (!unchangedOnDisk(have)) return undefined;
     return have.model === this.model(this.projects.graph(main)) ? have : undefined;
   }
 

@@ -30,9 +30,9 @@ function probe(bytes: string): FileFound | null | undefined {
   // The router's paths are bytes (a URI's %C3%A9 is two of them): stat those bytes, not their UTF-8.
   const raw = (p: string) => Buffer.from(p, 'latin1');
   // We may see what the workers (another user) cannot: a directory above the path that not
-  // everyone may search makes the answer depend on who asks.
-  // A directory above that is a file (`/index.php/a/b`) or a name too long is "no such file", as
-  // ENOENT is: statSync throws those even with throwIfNoEntry off.
+  // everyone may search makes the answer depend on who asks. One above that is a file
+  // (`/index.php/a/b`) or has a name too long makes it "no such file", as ENOENT does (statSync
+  // throws those even with throwIfNoEntry off).
   let missing = false;
   for (let d = bytes.slice(0, bytes.lastIndexOf('/')) || '/'; ; d = d.slice(0, d.lastIndexOf('/')) || '/') {
     let s: import('node:fs').Stats | undefined;

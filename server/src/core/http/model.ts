@@ -1172,7 +1172,7 @@ export interface NameClaim {
  * `x.*`, a tail-wildcard key. Regexes hold no key.
  */
 export function claimServerNames(servers: readonly ServerModel[]): NameClaim[] {
-  type Holder = NameClaim['by'] & {};
+  type Holder = NonNullable<NameClaim['by']>;
   const exactKeys = new Map<string, Holder>();
   const headKeys = new Map<string, Holder>();
   const tailKeys = new Map<string, Holder>();

@@ -311,8 +311,6 @@ class Run {
    * map its URI to a file (ngx_http_map_uri_to_path: "alias" cannot be used ... where URI was rewritten).
    */
   validLocation = true;
-  /** What indexOnDisk found of a directory without an index file: whether it exists. */
-  indexDirFound: boolean | undefined;
   /** r->uri is set: the request line's URI was parsed, or a redirect gave one. */
   uriSet = false;
   /** `$remote_addr` was first read (and cached) before a location's realip ran. */
@@ -2290,11 +2288,11 @@ class Run {
   /**
    * Which of indexRedirect's answers the files on this machine give (ngx_http_index_handler): the
    * first of the `count` index names that exists (a file or not); when none does, the absolute
-   * last name, or the answer after the names (no index file, or no directory: nginx tests the
-   * directory at the first missing name). Undefined when the files are not here. `targets`: the
-   * URI each answer leads to (uri + name, the absolute name, or none).
+   * last name, or, after the names, whether the directory exists (no index file, or no directory:
+   * nginx tests the directory at the first missing name). Undefined when the files are not here.
+   * `targets`: the URI each answer leads to (uri + name, the absolute name, or none).
    */
-  indexOnDisk(uri: string, targets: readonly (Val | undefined)[], count: number, absoluteLast: boolean): number | undefined {
+  indexOnDisk(uri: string, targets: readonly (Val | undefined)[], count: number, absoluteLast: boolean): number | { dirExists: boolean } | undefined {
     const here = this.filesHere();
     if (!here) return undefined;
     const { probe, base } = here;
@@ -2315,8 +2313,7 @@ class Run {
     if (dirFound === undefined) return undefined;
     if (dirFound?.kind === 'dir' && absoluteLast) return count - 1;
     this.path.push(dirFound?.kind === 'dir' ? `index: no index file exists in ${bytesToText(dir)} on this machine` : `index: ${bytesToText(dir)} does not exist on this machine`);
-    this.indexDirFound = dirFound?.kind === 'dir';
-    return count;
+    return { dirExists: dirFound?.kind === 'dir' };
   }
 
   /**
@@ -2635,19 +2632,17 @@ class Run {
     // A missing index file makes nginx test the directory (ngx_http_index_test_dir): a missing
     // directory is a 404 before any later entry, the absolute one included.
     if (!absoluteLast || names.length > 1) labels.push(absoluteLast ? 'the directory did not exist' : 'no index file existed'), targets.push(undefined);
-    const i = this.indexOnDisk(uri, targets, names.length, absoluteLast) ?? this.pickFs('index', this.scope?.directive ?? this.scope?.server?.d, ['$uri', ...names.map((n) => n.value)], labels);
-    const t = targets[i];
-    if (t === undefined) {
+    const disk = this.indexOnDisk(uri, targets, names.length, absoluteLast);
+    if (typeof disk === 'object') {
       // Known from the disk: ngx_http_index_test_dir's 404 for a missing directory; for one
       // without an index file the module declines and, unless another module lists it,
       // ngx_http_core_content_phase forbids the directory.
-      const found = this.indexDirFound;
-      this.indexDirFound = undefined;
-      if (found === false) return this.finalize(404, undefined, 'index: the directory does not exist: 404');
-      if (found === true && !this.staticRivalOn())
-        return this.finalize(403, undefined, 'index: no index file, and directory listing is off: 403');
-      return false;
+      if (!disk.dirExists) return this.finalize(404, undefined, 'index: the directory does not exist: 404');
+      return this.staticRivalOn() ? false : this.finalize(403, undefined, 'index: no index file, and directory listing is off: 403');
     }
+    const i = disk ?? this.pickFs('index', this.scope?.directive ?? this.scope?.server?.d, ['$uri', ...names.map((n) => n.value)], labels);
+    const t = targets[i];
+    if (t === undefined) return false;
     const d = names[Math.min(i, names.length - 1)].d;
     // ngx_http_index_handler redirects with the request's args.
     return this.internalRedirect(t, `index: ${labels[i]}${d ? ` (${where(d)})` : ''}`, false, this.args);
