@@ -41,6 +41,9 @@ export const userSettings = {
   'git.openRepositoryInParentFolders': 'never',
   // A person would answer the trust prompt once; the smoke-test driver refuses all dialogs.
   'security.workspace.trust.enabled': false,
+  // The web workbench saves after a delay by default: a test's edit to a log it then reverts and
+  // deletes was written back after the delete, and the drop counts read it.
+  'files.autoSave': 'off',
 };
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {

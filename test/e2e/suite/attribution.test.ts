@@ -139,7 +139,9 @@ export function register(): void {
         const editor = await open(file);
         const lenses = await ourLenses(editor.document.uri, `reverse lens on ${key}`, (l) => l.some((x) => x.range.start.line + 1 === line));
         const lens = lenses.find((x) => x.range.start.line + 1 === line)!;
-        assert.match(lens.command!.title, new RegExp(`^${count} drops? in access\\.log`), `${key}: "${lens.command!.title}"`);
+        const logDir = path.dirname(fsPathOf(logUri().toString()));
+        const onDisk = () => fs.readdirSync(logDir).map((f) => `${f} (${fs.statSync(path.join(logDir, f)).size} B)`).join(', ');
+        assert.match(lens.command!.title, new RegExp(`^${count} drops? in access\\.log`), `${key}: "${lens.command!.title}"; the log folder holds ${onDisk()}`);
         const logLines = lensArgs(lens).locations.map((l) => l.range.start.line + 1).sort((a, b) => a - b);
         assert.deepEqual(logLines, truth.drops.filter((d) => ruleKey(d) === key).map((d) => d.logLine), key);
       }
