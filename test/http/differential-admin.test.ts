@@ -1098,6 +1098,18 @@ function scenarios(): Scenario[] {
 `),
       requests: [get('/', 'z.x.test'), get('/', 'x.test'), get('/', 'y.test', { port: 1 }), get('/', 'a.y.test', { port: 1 }), get('/', 'z.w.test', { port: 1 }), get('/', 'w.test', { port: 1 })],
     },
+    {
+      // Found by a log-format probe: an HTTP/0.9 line names no protocol, so `$server_protocol` is
+      // not found: "" to `if`, "-" in the log.
+      name: '$server_protocol of an HTTP/0.9 request is empty, logged with or without $request',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    if ($server_protocol = "") { return 444; }
+    if ($server_protocol ~ "1\\.0") { return 444; }
+    location / { return 444; } }
+`, `log_format proto '$status [$server_protocol] $request_method $uri'; access_log PREFIX/logs/proto.log proto;`),
+      requests: [get('/x', null, { protocol: '' }), get('/x', null, { protocol: 'HTTP/1.0' }), get('/x', 'a.test')],
+    },
   ];
 }
 

@@ -1099,3 +1099,21 @@ server { listen 81; server_name ~^y\\.test$ ~^(?<sub2>[a-z]+)\\.x\\.test$;
   // The last regex name captures: the tables exist, the regex runs, $sub2 is "foo".
   assert.equal(at(81), lineOf(conf, 'location / { return 444; }', 1));
 });
+
+test('$server_protocol of an HTTP/0.9 request is not found: it reads as "" and is logged as "-"', () => {
+  // ngx_http_parse_request_line sets r->http_protocol only when the line names a protocol.
+  const conf = http(`
+server { listen 80; server_name _;
+  if ($server_protocol = "") { return 444; }
+  if ($server_protocol ~ "0\\.9") { return 401; }
+  if ($http_host = "") { return 402; }
+  return 403;
+}
+`);
+  const m = modelOf(conf);
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET /x', serverPort: 80, vars: {} })), ['444:5']);
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET /x HTTP/1.0', host: 'a', httpHost: 'a', serverPort: 80, vars: { http_host: 'a' } })), ['403:8']);
+  // Without `$request`: a logged "-" protocol is an HTTP/0.9 request, which also has no Host.
+  assert.deepEqual(outcomesOf(m, facts({ method: 'GET', target: '/x', serverPort: 80, vars: { server_protocol: null } })), ['444:5']);
+  assert.deepEqual(outcomesOf(m, facts({ method: 'GET', target: '/x', protocol: 'HTTP/1.0', serverPort: 80, httpHost: 'a', vars: { server_protocol: 'HTTP/1.0', http_host: 'a' } })), ['403:8']);
+});

@@ -590,6 +590,9 @@ class Run {
       if (f.method !== undefined) this.method = f.method;
       if (f.target !== undefined) this.target = f.target;
       if (f.protocol !== undefined) this.protocol = f.protocol;
+      // An HTTP/0.9 line names no protocol: nginx leaves `$server_protocol` not found, logged as
+      // "-" (nothing with escape=json|none); a line that names one always logs it.
+      else if ('server_protocol' in f.vars && !f.vars.server_protocol) this.protocol = 'HTTP/0.9';
     }
 
     // Host: `$host` is the validated Host (or request-line host), else the server's name.
@@ -617,7 +620,7 @@ class Run {
       }
       hostChoices = [h];
       this.lineChoseServer = true;
-    } else if (line?.protocol === 'HTTP/0.9') {
+    } else if (this.protocol === 'HTTP/0.9') {
       // ngx_http_process_request_line: an HTTP/0.9 request has no headers; the empty name is
       // looked up at once.
       hostChoices = [null];
@@ -1506,7 +1509,8 @@ class Run {
       case 'request_method':
         return this.method;
       case 'server_protocol':
-        return this.protocol;
+        // Not found for HTTP/0.9 (r->http_protocol is never set): read as "".
+        return this.protocol === 'HTTP/0.9' ? '' : this.protocol;
       case 'request':
         this.reads.add('args');
         return f.request ?? this.logged(name) ?? { unknown: ['$request'] };
