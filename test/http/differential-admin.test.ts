@@ -1110,6 +1110,23 @@ function scenarios(): Scenario[] {
 `, `log_format proto '$status [$server_protocol] $request_method $uri'; access_log PREFIX/logs/proto.log proto;`),
       requests: [get('/x', null, { protocol: '' }), get('/x', null, { protocol: 'HTTP/1.0' }), get('/x', 'a.test')],
     },
+    {
+      // Found by a log-format probe: nginx reads r->args anew on each read (`arg_*` are not
+      // cacheable), so a logged `$args`/`$arg_NAME` shows the args where the request ended.
+      name: 'logged $args, $query_string and $arg_NAME without the request line: final args, changed by set $args or a rewrite',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name a.test;
+    if ($args ~ union) { return 444; }
+    rewrite ^/old$ /new?id=0;
+    location / { if ($arg_id = 0) { set $args "id=9"; return 444; } if ($is_args) { return 444; } return 444; }
+    location /r { if ($arg_a = evil) { rewrite ^ /blocked?a=x last; } return 444; }
+    location /blocked { return 444; } }
+`, `log_format A '$status $uri [$args]'; access_log PREFIX/logs/A.log A;
+  log_format Q '$status $uri [$query_string]'; access_log PREFIX/logs/Q.log Q;
+  log_format I '$status $uri [$arg_id] [$arg_a]'; access_log PREFIX/logs/I.log I;`),
+      requests: [get('/?x=union', 'a.test'), get('/a?id=0', 'a.test'), get('/a?id=1', 'a.test'), get('/a?id=9', 'a.test'), get('/a', 'a.test'), get('/a?', 'a.test'),
+        get('/old', 'a.test'), get('/old?id=3', 'a.test'), get('/r?a=evil', 'a.test'), get('/r?a=x', 'a.test'), get('/blocked?a=x', 'a.test')],
+    },
   ];
 }
 

@@ -1117,3 +1117,22 @@ server { listen 80; server_name _;
   assert.deepEqual(outcomesOf(m, facts({ method: 'GET', target: '/x', serverPort: 80, vars: { server_protocol: null } })), ['444:5']);
   assert.deepEqual(outcomesOf(m, facts({ method: 'GET', target: '/x', protocol: 'HTTP/1.0', serverPort: 80, httpHost: 'a', vars: { server_protocol: 'HTTP/1.0', http_host: 'a' } })), ['403:8']);
 });
+
+test('logged $args and $arg_NAME are the args where the request ended: they decide a read only if nothing changes them after', () => {
+  // nginx reads r->args on each read (arg_* are not cacheable), and the log module reads it last.
+  const conf = http(`
+server { listen 80; server_name _;
+  if ($args ~ union) { return 444; }
+  location / { if ($arg_a = evil) { set $args "a=good"; return 444; } return 444; }
+}
+`);
+  const m = modelOf(conf);
+  const line = (vars: Record<string, string | null>) => outcomesOf(m, facts({ status: 444, vars: { uri: '/', ...vars } }));
+  // Without the request line, the logged args decide the `if`s that read them.
+  assert.deepEqual(line({ args: 'x=union' }), ['444:5']);
+  assert.deepEqual(line({ query_string: 'a=b' }), ['444:6']);
+  assert.deepEqual(line({ arg_a: 'zz' }), ['444:5', '444:6']);
+  // "a=good" was logged: the first `if` may have seen "evil" and set it, or the args were good.
+  assert.deepEqual(line({ arg_a: 'good' }), ['444:5', '444:6', '444:6']);
+  assert.deepEqual(line({ args: 'a=good' }), ['444:6', '444:6']);
+});

@@ -130,9 +130,11 @@ const ROUTING_FACTS = new Set([
   'remote_user',
   'content_length',
   'http_content_length',
-  // Where an upstream's X-Accel-Redirect went: `$uri` and `$args` at log time.
+  // Where an upstream's X-Accel-Redirect went: `$uri` and `$args` at log time; without the
+  // request line, what the args were (route.ts argsFromLog).
   'uri',
   'args',
+  'query_string',
 ]);
 
 interface FormatReader {

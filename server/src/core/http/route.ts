@@ -317,6 +317,11 @@ class Run {
   addrCachedBeforeRealip = false;
   /** An unknown URI this history must change before it ends (startFromLoggedUri, findLocation). */
   unchangedUri?: Val;
+  /**
+   * Unknown args first read here, and whether this history took them for the logged (final)
+   * ones, which it must then keep, or must change before it ends (argsFromLog).
+   */
+  private argsAtRead?: { val: Val; asLogged: boolean };
   /** An absolute-form request line's host chose the server before any header was read. */
   lineChoseServer = false;
   /** With Host unlogged: the values `$host` can have at the server it chose, when that is a short list. */
@@ -453,6 +458,7 @@ class Run {
     // A history that took the logged `$uri` for a later one (startFromLoggedUri, findLocation)
     // must have changed it since.
     if (this.unchangedUri && this.uriVal === this.unchangedUri) throw PRUNE;
+    if (this.argsAtRead && (this.argsVal === this.argsAtRead.val) !== this.argsAtRead.asLogged) throw PRUNE;
     return {
       status,
       rule,
@@ -507,26 +513,37 @@ class Run {
    */
   private agreesWithLoggedUri(): boolean {
     for (const name of ['uri', 'args'] as const) {
-      if (!(name in this.facts.vars)) continue;
+      const l = this.loggedAtEnd(name);
+      if (l === undefined) continue;
       const mine = this[name];
       if (name === 'args') this.reads.add('args');
       if (isUnknown(mine) || !ASCII.test(mine)) continue;
-      const l = this.loggedAtEnd(name);
-      if (l !== null && ASCII.test(l!) && l !== mine) return false;
+      if (l !== null && ASCII.test(l) && l !== mine) return false;
+    }
+    // `$arg_NAME` is read from the final args too.
+    const args = this.argsVal;
+    if (typeof args !== 'string' || !ASCII.test(args)) return true;
+    for (const name in this.facts.vars) {
+      if (!name.startsWith('arg_')) continue;
+      const l = this.logged(name);
+      const mine = argValue(args, name.slice(4));
+      if (l === undefined || isUnknown(l) || !ASCII.test(l)) continue;
+      if (l !== mine) return false;
     }
     return true;
   }
 
   /**
-   * `$uri` or `$args` as the line logged them: their values at log time, where the request ended
-   * (null for a logged "-"), undefined when the format does not log them. Read as `logged:NAME`:
-   * the reads 'uri' and 'args' stand for the request line (attribute.ts); whether a line logs
-   * them at all is in the attribution cache's base key.
+   * `$uri` or `$args` (`$query_string`) as the line logged them: their values at log time, where
+   * the request ended (null for a logged "-"), undefined when the format does not log them. Read
+   * as `logged:NAME`: the reads 'uri' and 'args' stand for the request line (attribute.ts);
+   * whether a line logs them at all is in the attribution cache's base key.
    */
   loggedAtEnd(name: 'uri' | 'args'): string | null | undefined {
-    if (!(name in this.facts.vars)) return undefined;
-    this.reads.add(`logged:${name}`);
-    return this.facts.vars[name];
+    const key = name === 'args' && !('args' in this.facts.vars) ? 'query_string' : name;
+    if (!(key in this.facts.vars)) return undefined;
+    this.reads.add(`logged:${key}`);
+    return this.facts.vars[key];
   }
 
   /** Whether this history writes the request to the log being traced. */
@@ -1499,9 +1516,11 @@ class Run {
       case 'args':
       case 'query_string':
         this.reads.add('args');
+        this.argsFromLog();
         return this.args;
       case 'is_args':
         this.reads.add('args');
+        this.argsFromLog();
         return isUnknown(this.args) ? this.args : this.args ? '?' : '';
       case 'request_uri':
         this.reads.add('args');
@@ -1614,9 +1633,10 @@ class Run {
     }
     if (name.startsWith('arg_')) {
       this.reads.add('args');
+      this.argsFromLog();
       const a = this.args;
       if (!isUnknown(a)) return argValue(a, name.slice(4));
-      return this.logged(name) ?? a;
+      return this.argsAtRead?.asLogged ? (this.logged(name) ?? a) : a;
     }
     const l = this.logged(name);
     if (l !== undefined) return l;
@@ -1626,6 +1646,22 @@ class Run {
       return cookieValue(c, name.slice(7));
     }
     return { unknown: ['$' + name] };
+  }
+
+  /**
+   * Unknown args read when the line logs them (`$args`, `$query_string`, `$arg_NAME`): the log
+   * shows them where the request ended, and nginx reads r->args anew on each read (`arg_*` are
+   * not cacheable), so a `set $args` or a rewrite after this read made them differ. A fork between
+   * "they are the logged ones and stay so" and "they change before the request ends" (finish
+   * prunes the history that does otherwise).
+   */
+  private argsFromLog(): void {
+    if (this.argsAtRead || !isUnknown(this.argsVal)) return;
+    const whole = this.loggedAtEnd('args');
+    if (whole === undefined && !Object.keys(this.facts.vars).some((n) => n.startsWith('arg_'))) return;
+    const asLogged = this.pick(['', 'the args changed after they were read (the log shows the final ones)'], ['$request']) === 0;
+    if (asLogged && whole !== undefined) this.args = whole === null ? this.dash('args') : whole;
+    this.argsAtRead = { val: this.argsVal, asLogged };
   }
 
   /**
