@@ -1127,6 +1127,22 @@ function scenarios(): Scenario[] {
       requests: [get('/?x=union', 'a.test'), get('/a?id=0', 'a.test'), get('/a?id=1', 'a.test'), get('/a?id=9', 'a.test'), get('/a', 'a.test'), get('/a?', 'a.test'),
         get('/old', 'a.test'), get('/old?id=3', 'a.test'), get('/r?a=evil', 'a.test'), get('/r?a=x', 'a.test'), get('/blocked?a=x', 'a.test')],
     },
+    {
+      // Found by a log-format probe: ngx_http_send_error_page turns every method but HEAD into
+      // GET before redirecting to a URI (a named location keeps it), and the log shows GET.
+      name: 'a logged $request_method without $request: GET after an error_page redirect, kept by a named location and for HEAD',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name a.test;
+    error_page 403 = /blocked;
+    error_page 405 = @m;
+    location /form { if ($request_method = POST) { return 403; } if ($request_method = PUT) { return 405; } return 444; }
+    location /blocked { if ($request_method = HEAD) { return 444; } return 444; }
+    location @m { if ($request_method = PUT) { return 444; } return 444; } }
+`, `log_format M '$status $request_method $request_uri'; access_log PREFIX/logs/M.log M;
+  log_format J escape=json '{"s":"$status","m":"$request_method","u":"$uri"}'; access_log PREFIX/logs/J.log J;`),
+      requests: [m('POST', '/form', 'a.test', { body: 'x' }), m('GET', '/form', 'a.test'), m('HEAD', '/form', 'a.test'), m('PUT', '/form', 'a.test', { body: 'x' }),
+        m('DELETE', '/form', 'a.test'), m('POST', '/blocked', 'a.test', { body: 'x' })],
+    },
   ];
 }
 

@@ -1136,3 +1136,25 @@ server { listen 80; server_name _;
   assert.deepEqual(line({ arg_a: 'good' }), ['444:5', '444:6', '444:6']);
   assert.deepEqual(line({ args: 'a=good' }), ['444:6', '444:6']);
 });
+
+test('a logged GET without the request line may have been another method that an error_page to a URI turned into GET', () => {
+  // ngx_http_send_error_page: before the redirect, every method but HEAD becomes GET; a named
+  // location keeps the method.
+  const conf = http(`
+server { listen 80; server_name _;
+  error_page 403 = /blocked;
+  error_page 405 = @m;
+  location /form { if ($request_method = POST) { return 403; } if ($request_method = PUT) { return 405; } return 444; }
+  location /blocked { return 444; }
+  location @m { return 444; }
+}
+`);
+  const m = modelOf(conf);
+  const line = (method: string, uri: string) => outcomesOf(m, facts({ status: 444, method, vars: { uri, request_method: method } }));
+  assert.deepEqual(line('GET', '/blocked'), ['444:8']);
+  assert.deepEqual(line('POST', '/blocked'), ['444:8']);
+  assert.deepEqual(line('PUT', '/form'), ['444:9']);
+  assert.deepEqual(line('POST', '/form'), []);
+  // The drop in /blocked was a GET to /blocked, or a POST to /form (and its 403).
+  assert.deepEqual(outcomesOf(m, facts({ status: 444, method: 'GET', vars: { request_method: 'GET' } })).filter((o) => o === '444:8').length, 2);
+});

@@ -322,6 +322,8 @@ class Run {
    * ones, which it must then keep, or must change before it ends (argsFromLog).
    */
   private argsAtRead?: { val: Val; asLogged: boolean };
+  /** The logged GET was another method, which a redirect must turn into GET before the end. */
+  private methodTurnsGet = false;
   /** An absolute-form request line's host chose the server before any header was read. */
   lineChoseServer = false;
   /** With Host unlogged: the values `$host` can have at the server it chose, when that is a short list. */
@@ -459,6 +461,7 @@ class Run {
     // must have changed it since.
     if (this.unchangedUri && this.uriVal === this.unchangedUri) throw PRUNE;
     if (this.argsAtRead && (this.argsVal === this.argsAtRead.val) !== this.argsAtRead.asLogged) throw PRUNE;
+    if (this.methodTurnsGet) throw PRUNE;
     return {
       status,
       rule,
@@ -605,6 +608,13 @@ class Run {
     } else {
       // Without `$request`, whatever parts the format logs separately.
       if (f.method !== undefined) this.method = f.method;
+      // The log shows the method where the request ended: an error_page to a URI or an upstream's
+      // X-Accel-Redirect turns any method but HEAD into GET (finish prunes the history that
+      // took this fork and never passed through one).
+      if (f.method === 'GET' && mayTurnIntoGet(this.model) && this.pick(['', 'the request was not a GET (a redirect made it one)'], ['$request']) === 1) {
+        this.method = { unknown: ['$request'] };
+        this.methodTurnsGet = true;
+      }
       if (f.target !== undefined) this.target = f.target;
       if (f.protocol !== undefined) this.protocol = f.protocol;
       // An HTTP/0.9 line names no protocol: nginx leaves `$server_protocol` not found, logged as
@@ -2806,7 +2816,7 @@ class Run {
       this.args = q === -1 ? '' : v.slice(q + 1);
     }
     if (args !== undefined) this.args = args;
-    if (toGet && this.method !== 'HEAD') this.method = 'GET';
+    if (toGet && this.method !== 'HEAD') (this.method = 'GET'), (this.methodTurnsGet = false);
     // ngx_http_internal_redirect keeps r->captures: the next location's regex may replace them.
     this.internal = true;
     return this.fromServerRewrite();
@@ -3006,6 +3016,24 @@ function computeServerLabel(s: ServerModel): string {
 
 export function locLabel(l: LocationModel): string {
   return `${l.modifier ? l.modifier + ' ' : ''}${l.name} (${where(l.d)})`;
+}
+
+const turnsIntoGet = new WeakMap<HttpModel, boolean>();
+
+/**
+ * Whether some request may be turned into a GET on its way (ngx_http_send_error_page for an
+ * error_page to a URI, ngx_http_upstream_process_headers for X-Accel-Redirect): a logged GET
+ * may then have been another method.
+ */
+function mayTurnIntoGet(model: HttpModel): boolean {
+  let v = turnsIntoGet.get(model);
+  if (v === undefined) {
+    const turns = (d: Directive): boolean =>
+      (d.name === 'error_page' ? !d.args[d.args.length - 1]?.value.startsWith('@') : d.name.endsWith('_pass')) || (d.block?.children.some(turns) ?? false);
+    const scopes = [model.http, ...model.servers.flatMap((s) => [s.scope, ...allLocations(s.locations).map((l) => l.scope)])];
+    turnsIntoGet.set(model, (v = scopes.some((s) => s?.items.some(turns))));
+  }
+  return v;
 }
 
 function allLocations(set: LocationSet): LocationModel[] {
