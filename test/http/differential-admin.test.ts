@@ -1143,6 +1143,21 @@ function scenarios(): Scenario[] {
       requests: [m('POST', '/form', 'a.test', { body: 'x' }), m('GET', '/form', 'a.test'), m('HEAD', '/form', 'a.test'), m('PUT', '/form', 'a.test', { body: 'x' }),
         m('DELETE', '/form', 'a.test'), m('POST', '/blocked', 'a.test', { body: 'x' })],
     },
+    {
+      // Found by a log-format probe: a map's regex key sets $1..$9 and its named captures when
+      // it matches, which a line without the map's source cannot tell.
+      name: 'captures of a map regex whose source is not logged, with and without the map value logged',
+      conf: conf(`
+  map $http_user_agent $reason { default ""; ~*(?<tool>zgrab|masscan) "scanner"; ~*(curl) "cli"; }
+  server { listen 127.0.0.1:PORT default_server; server_name a.test;
+    if ($reason = sqlmap) { return 444; }
+    if ($tool = zgrab) { return 444; }
+    set $t $1; if ($t = curl) { return 444; }
+    return 444; }
+`, `log_format R '$status $request_uri'; access_log PREFIX/logs/R.log R;
+  log_format R2 '$status "$reason" $request_uri'; access_log PREFIX/logs/R2.log R2;`),
+      requests: [get('/', 'a.test', ua('zgrab/0.x')), get('/', 'a.test', ua('masscan')), get('/', 'a.test', ua('curl/8.1')), get('/', 'a.test', ua('sqlmap'))],
+    },
   ];
 }
 

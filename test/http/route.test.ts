@@ -1158,3 +1158,23 @@ server { listen 80; server_name _;
   // The drop in /blocked was a GET to /blocked, or a POST to /form (and its 403).
   assert.deepEqual(outcomesOf(m, facts({ status: 444, method: 'GET', vars: { request_method: 'GET' } })).filter((o) => o === '444:8').length, 2);
 });
+
+test('a map whose source the line lacks may have matched any regex key: its captures are unknown after it, even when its value is logged', () => {
+  // ngx_http_map_find: a regex key's match sets r->captures and its named captures.
+  const conf = http(`
+map $http_user_agent $reason { default ""; ~*(?<tool>zgrab|masscan) "scanner"; ~*(curl) "cli"; }
+server { listen 80; server_name _;
+  if ($reason = sqlmap) { return 444; }
+  if ($tool = zgrab) { return 444; }
+  set $t $1; if ($t = curl) { return 444; }
+  return 444;
+}
+`);
+  const m = modelOf(conf);
+  const line = (vars: Record<string, string | null>) => outcomesOf(m, facts({ request: 'GET / HTTP/1.1', host: 'a', serverPort: 80, status: 444, vars }));
+  assert.deepEqual(line({}), ['444:6', '444:7', '444:8', '444:9']);
+  assert.deepEqual(line({ reason: 'scanner' }), ['444:7', '444:8', '444:9']);
+  // With the User-Agent logged, every answer is exact.
+  assert.deepEqual(line({ http_user_agent: 'zgrab/1' }), ['444:7']);
+  assert.deepEqual(line({ http_user_agent: 'curl/8' }), ['444:8']);
+});

@@ -1990,7 +1990,11 @@ class Run {
       // A key partly known (`"$ua_class:$request_method"` without the method logged) may still
       // pick one entry whatever the rest is.
       const e = pieces.length > 1 ? partialMapEntry(m, pieces) : undefined;
-      if (!e) return src;
+      if (!e) {
+        // Any regex key may have matched, and set $1..$9 and its named captures.
+        this.regexKeysMayHaveMatched(m, src.unknown);
+        return src;
+      }
       if (e.re) this.unknownMatch(e.re.names, src.unknown);
       return this.evalValue(e.value);
     }
@@ -2003,9 +2007,17 @@ class Run {
       return e.value;
     }
     const e = findMapEntry(m, src);
-    if ('unknown' in e) return { unknown: [`$${name} (${e.unknown})`] };
+    if ('unknown' in e) {
+      const missing = [`$${name} (${e.unknown})`];
+      this.regexKeysMayHaveMatched(m, missing);
+      return { unknown: missing };
+    }
     if (e.match) this.setCaptures(e.match);
     return this.evalValue(e.value);
+  }
+
+  private regexKeysMayHaveMatched(m: MapModel, missing: string[]): void {
+    if (m.regex.length) this.unknownMatch(m.regex.flatMap((r) => r.re.names), missing);
   }
 
   evalGeo(name: string): Val {
