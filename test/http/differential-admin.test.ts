@@ -1158,6 +1158,22 @@ function scenarios(): Scenario[] {
   log_format R2 '$status "$reason" $request_uri'; access_log PREFIX/logs/R2.log R2;`),
       requests: [get('/', 'a.test', ua('zgrab/0.x')), get('/', 'a.test', ua('masscan')), get('/', 'a.test', ua('curl/8.1')), get('/', 'a.test', ua('sqlmap'))],
     },
+    {
+      // Found by a log-format probe: try_files copies the decoded `$uri` into the args unescaped,
+      // so `$args` is logged with a raw space.
+      name: 'a space in the logged $args and $query_string (try_files ...?q=$uri&$args), space- and pipe-separated formats',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name a.test;
+    location / { try_files $uri /index.php?q=$uri&$args; }
+    location = /index.php { return 444; }
+    location ~ \\.php$ { return 444; }
+    location /x { return 444; } }
+`, `log_format a1 '$status $args $uri'; access_log PREFIX/logs/a1.log a1;
+  log_format a2 '$remote_addr $request_method $uri $query_string $status $host "$http_user_agent"'; access_log PREFIX/logs/a2.log a2;
+  log_format a3 '$status|$args|$uri|$http_user_agent'; access_log PREFIX/logs/a3.log a3;
+  log_format a4 '$status $query_string "$http_user_agent"'; access_log PREFIX/logs/a4.log a4;`),
+      requests: [get('/a%20/x', 'a.test'), get('/y%20/x?k=v', 'a.test'), get('/x/a%20b', 'a.test'), get('/plain', 'a.test')],
+    },
   ];
 }
 

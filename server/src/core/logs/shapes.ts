@@ -40,11 +40,15 @@ const TOKEN_VARIABLES = new Set([
   'server_addr', 'server_port', 'proxy_protocol_addr', 'proxy_protocol_port',
   'proxy_protocol_server_addr', 'proxy_protocol_server_port',
   'scheme', 'https', 'request_method', 'server_protocol', 'hostname', 'server_name',
-  'args', 'query_string', 'is_args', 'status', 'connection', 'connection_requests',
+  'is_args', 'status', 'connection', 'connection_requests',
   'pid', 'msec', 'request_id', 'bytes_sent', 'body_bytes_sent', 'request_length', 'request_time',
   'time_local', 'time_iso8601', 'gzip_ratio', 'http2', 'ssl_protocol', 'ssl_cipher',
   'ssl_session_reused', 'pipe', 'nginx_version',
 ]);
+
+// Not `$args`/`$query_string`: nginx copies a variable into the args of a try_files, rewrite,
+// error_page or X-Accel-Redirect target unescaped (`/index.php?q=$uri&$args`, with `$uri`
+// decoded), and `set $args` writes anything, so they can hold a raw space.
 
 export function shapeOf(seg: VariableSegment): Shape {
   if (seg.logOp) return OP_SHAPES[seg.name];
