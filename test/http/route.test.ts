@@ -1178,3 +1178,24 @@ server { listen 80; server_name _;
   assert.deepEqual(line({ http_user_agent: 'zgrab/1' }), ['444:7']);
   assert.deepEqual(line({ http_user_agent: 'curl/8' }), ['444:8']);
 });
+
+test('an exploration cut short before any 444 history lists every 444 rule, not none', () => {
+  // The drop needs the first and the fourth `if` not to take their first answers: neither the
+  // depth-first pass nor the fair one (shares of the first three questions) gets there.
+  const ifs = Array.from({ length: 14 }, (_, i) => `if ($http_x_${i}) { set $v${i} 1; }`).join('\n  ');
+  const conf = http(`
+server { listen 80;
+  ${ifs}
+  location / { set $k "$v0$v3"; if ($k = "") { return 444; } return 200; }
+  location /never { return 444; }
+}`);
+  const m = modelOf(conf);
+  const f = facts({ request: 'GET / HTTP/1.1', host: 'localhost', serverPort: 80, remoteAddr: '192.0.2.1' });
+  const r = route(m, f);
+  assert.equal(r.truncated, true);
+  assert.equal(r.outcomes.filter((o) => o.status === 444).length, 0, 'the cut came before any 444');
+  const a = new Attributor(m).attribute(f, 444);
+  assert.equal(a.verdict, 'ambiguous');
+  assert.deepEqual(a.rules.map((r) => r.range.start.line + 1), [lineOf(conf, 'if ($k = "")'), lineOf(conf, 'location /never')]);
+  assert.match(a.why, /too many possibilities.*any of the 2 rules/);
+});

@@ -258,8 +258,12 @@ export class Attributor {
   private decide({ outcomes, truncated }: RouteResult, status: number): Attribution {
     const matching = outcomes.filter((o) => o.status === status || (o.status === 'content' && status !== 444));
     if (!matching.length) {
-      if (truncated)
-        return { verdict: 'ambiguous', rules: [], why: 'too many possibilities to explore for this request', missing: [], outcomes: [] };
+      // An incomplete exploration rules nothing out: for a 444, every rule that can give one.
+      if (truncated) {
+        const rules = status === 444 ? this.model.sources444 : [];
+        const why = `too many possibilities to explore for this request${rules.length ? `: any of the ${rules.length} rules that answer 444 may have dropped it` : ''}`;
+        return { verdict: 'ambiguous', rules, why, missing: [], outcomes: [] };
+      }
       const other = [...new Set(outcomes.map((o) => String(o.status)))].join(', ');
       return {
         verdict: 'unmatched',
