@@ -1199,3 +1199,17 @@ server { listen 80;
   assert.deepEqual(a.rules.map((r) => r.range.start.line + 1), [lineOf(conf, 'if ($k = "")'), lineOf(conf, 'location /never')]);
   assert.match(a.why, /too many possibilities.*any of the 2 rules/);
 });
+
+test('an HTTP/0.9 request has no headers: $http_*, $cookie_* and $content_type are empty', () => {
+  const conf = http(`
+map $http_user_agent $noua { "" 1; default 0; }
+server { listen 80; server_name _;
+  if ($noua) { return 444; }
+  if ($cookie_sid = "") { return 401; }
+  return 402;
+}
+`);
+  const m = modelOf(conf);
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET /x', serverPort: 80, vars: {} })), ['444:6']);
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET /x HTTP/1.0', serverPort: 80, vars: {} })).length, 3);
+});

@@ -262,6 +262,9 @@ interface Phase {
  * (a location's realip runs in the preaccess phase, after the rewrite phase it would feed), nor
  * anything a rewrite changes.
  */
+/** Variables read from request headers only: not found (empty) without them. */
+const NO_HEADER_EMPTY = /^(?:http_|cookie_|content_length$|content_type$)/;
+
 const REQUEST_CONSTANT = /^(?:http_[a-z0-9_]+|cookie_[A-Za-z0-9_]+|host|request|request_uri|server_protocol|server_port|server_addr|scheme|https|content_length|content_type)$/;
 
 const whereMemo = new WeakMap<Directive, string>();
@@ -1603,7 +1606,7 @@ class Run {
       case 'http_host': {
         const l = this.logged(name);
         if (l !== undefined) return l;
-        return { unknown: ['$http_host'] };
+        return this.protocol === 'HTTP/0.9' ? '' : { unknown: ['$http_host'] };
       }
     }
     // The browser module's variables keep their handler under `set` (unset, they are computed);
@@ -1650,6 +1653,8 @@ class Run {
     }
     const l = this.logged(name);
     if (l !== undefined) return l;
+    // ngx_http_process_request_line: an HTTP/0.9 request has no headers.
+    if (this.protocol === 'HTTP/0.9' && NO_HEADER_EMPTY.test(name)) return '';
     if (name.startsWith('cookie_')) {
       const c = this.logged('http_cookie');
       if (c === undefined || isUnknown(c)) return { unknown: ['$' + name] };
