@@ -1048,6 +1048,21 @@ function scenarios(): Scenario[] {
       requests: [get('/', 're.test', { headers: { 'User-Agent': 'a'.repeat(40) + '!' } }), get(`/l/${'a'.repeat(40)}!`, 're.test'), get('/l/aa', 're.test'), get('/x', 're.test')],
     },
     {
+      // ngx_http_core_find_static_location set r->loc_conf to the prefix match before the
+      // regexes ran: a regex failing then is a 500 under that location, with its error_page.
+      name: 'a location regex failing after a prefix match: the prefix location\'s error_page takes the 500',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name re.test;
+    error_page 500 = @server;
+    location @server { return 444; }
+    location @pfx { return 444; }
+    location /l/ { error_page 500 = @pfx; return 444; }
+    location /l/in/ { location ~ "^/l/in/(b+)+$" { return 444; } error_page 500 = @pfx; return 444; }
+    location ~ "^/[ln]/(a+)+$" { return 444; } }
+`),
+      requests: [get(`/l/${'a'.repeat(40)}!`, 're.test'), get(`/n/${'a'.repeat(40)}!`, 're.test'), get('/l/aa', 're.test'), get(`/l/in/${'b'.repeat(40)}!`, 're.test'), get('/l/x', 're.test')],
+    },
+    {
       // Found probing the rewrite phase: a rewrite whose URI comes out empty ends the script with
       // 500 (ngx_http_script_regex_end_code), and the empty URI cannot enter a named location.
       name: 'a rewrite to a zero-length URI is a 500 into error_page; a named one refuses the empty URI',

@@ -1213,3 +1213,23 @@ server { listen 80; server_name _;
   assert.deepEqual(outcomesOf(m, facts({ request: 'GET /x', serverPort: 80, vars: {} })), ['444:6']);
   assert.deepEqual(outcomesOf(m, facts({ request: 'GET /x HTTP/1.0', serverPort: 80, vars: {} })).length, 3);
 });
+
+test('a location regex that fails after a prefix location matched: the 500 takes that location\'s error_page', () => {
+  // ngx_http_core_find_static_location set r->loc_conf to the prefix match before the regexes
+  // ran; ngx_http_core_find_config_phase then finalizes the failure with 500 under it.
+  const conf = http(`
+server { listen 80; server_name re.test;
+  error_page 500 = @server;
+  location @server { return 401; }
+  location @pfx { return 444; }
+  location /l/ { error_page 500 = @pfx; return 200; }
+  location ~ "^/[ln]/(a+)+$" { return 402; }
+}`);
+  const m = modelOf(conf);
+  const o = outcomesOf(m, known(`GET /l/${'a'.repeat(40)}! HTTP/1.1`, 're.test'));
+  assert.ok(o.includes(`444:${lineOf(conf, 'location @pfx')}`), o.join(' '));
+  assert.ok(!o.includes(`401:${lineOf(conf, 'location @server')}`), o.join(' '));
+  // No prefix match: the server's error_page.
+  const n = outcomesOf(m, known(`GET /n/${'a'.repeat(40)}! HTTP/1.1`, 're.test'));
+  assert.ok(n.includes(`401:${lineOf(conf, 'location @server')}`), n.join(' '));
+});

@@ -131,7 +131,23 @@ const TOO_DEEP = { tooDeep: true };
  * ngx_http_regex_exec's error ends the script, or the location search, with 500.
  */
 class RegexFailed {
+  /**
+   * The location whose configuration r->loc_conf held when the regex failed: the static match of
+   * the level searched (or the regex location whose nested regexes were searched). Its
+   * error_page takes the 500.
+   */
+  at?: LocationModel;
   constructor(readonly what: string) {}
+}
+
+/** `search()`, with a regex failure inside it marked as happening under `loc`, unless a deeper level already marked it. */
+function under<T>(loc: LocationModel | undefined, search: () => T): T {
+  try {
+    return search();
+  } catch (e) {
+    if (e instanceof RegexFailed && !e.at) e.at = loc;
+    throw e;
+  }
 }
 
 /** Depth-first enumeration of choice sequences. */
@@ -1123,7 +1139,9 @@ class Run {
       found = this.findLocation(server.locations);
     } catch (e) {
       if (!(e instanceof RegexFailed)) throw e;
-      return this.finalize(500, undefined, `${e.what}: the regex failed, 500 (no location)`);
+      // ngx_http_core_find_config_phase finalizes with 500 under r->loc_conf as the search left it.
+      if (e.at) (this.location = e.at), (this.scope = e.at.scope);
+      return this.finalize(500, undefined, `${e.what}: the regex failed, 500 (${e.at ? `under location ${locLabel(e.at)}` : 'no location'})`);
     }
     if (found === 'redirect') {
       return this.finalize(301, undefined, `"${this.uri as string}" is a location without its trailing slash: 301`);
@@ -1233,16 +1251,16 @@ class Run {
       rc = 'again';
       loc = best;
       noregex = best.modifier === '^~';
-      const inner = this.findLoc(best.nested, uri);
+      const inner = under(best, () => this.findLoc(best.nested, uri));
       if (inner.rc === 'ok' || inner.rc === 'done') return inner;
       if (inner.loc) loc = inner.loc;
     }
     if (!noregex) {
       for (const r of set.regex) {
-        if (this.match(r.re!, uri, `location ${locLabel(r)} on the URI`, [], true)) {
+        if (under(loc, () => this.match(r.re!, uri, `location ${locLabel(r)} on the URI`, [], true))) {
           // ngx_http_init_static_location_trees builds no static tree under a regex location:
           // only its nested regexes are searched (a nested prefix or exact location is unreachable).
-          const inner = this.findLoc({ exact: NO_EXACT, prefix: [], regex: r.nested.regex }, uri);
+          const inner = under(r, () => this.findLoc({ exact: NO_EXACT, prefix: [], regex: r.nested.regex }, uri));
           if (inner.rc === 'done') return inner;
           return { rc: 'ok', loc: inner.loc ?? r };
         }
