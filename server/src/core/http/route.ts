@@ -480,7 +480,8 @@ class Run {
     // must have changed it since.
     if (this.unchangedUri && this.uriVal === this.unchangedUri) throw PRUNE;
     if (this.argsAtRead && (this.argsVal === this.argsAtRead.val) !== this.argsAtRead.asLogged) throw PRUNE;
-    if (this.methodTurnsGet) throw PRUNE;
+    // `$request_method` is logged as the request ended (ngx_http_send_error_page may have made it GET).
+    if (this.methodTurnsGet || (this.facts.method !== undefined && typeof this.methodVal === 'string' && this.methodVal !== this.facts.method)) throw PRUNE;
     return {
       status,
       rule,
