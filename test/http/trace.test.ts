@@ -1,7 +1,7 @@
 // trace over a whole log: the format its access_log names, the JSON shape the CLI prints.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigGraph } from '../../server/src/core/configGraph';
@@ -252,4 +252,39 @@ test('a fault in one line\'s routing answers that line "cannot tell", and the re
   await traceLog(model, log, (e) => got.push(e), { files });
   assert.deepEqual(got.map((e) => [e.log.line, e.attribution.verdict]), [[1, 'ambiguous'], [2, 'exact']]);
   assert.match(got[0].attribution.why, /could not be traced \(EIO: i\/o error\)/);
+});
+
+test('a log_format written across lines: each request is a record of that many lines, read whole, and a lost line does not shift the rest', async () => {
+  // nginx keeps the line break (and the indentation) of a quoted format that spans lines.
+  const dir = mkdtempSync(join(tmpdir(), 'lens-trace-'));
+  try {
+    const conf = join(dir, 'nginx.conf');
+    const log = join(dir, 'multi.log');
+    writeFileSync(
+      conf,
+      `events {}\nhttp {\n  log_format multi '$remote_addr [$time_local]\n      "$request" $status "$http_user_agent"';\n  access_log ${log} multi;\n` +
+        `  server { listen 80; location /drop { return 444; } location / { if ($http_user_agent ~ bot) { return 444; } return 200; } }\n}\n`,
+    );
+    // As nginx 1.22 wrote it; the third record lost its first line.
+    const rec = (path: string, status: number, ua: string) => [`127.0.0.1 [29/Nov/2026:00:59:09 +0000]`, `      "GET ${path} HTTP/1.1" ${status} "${ua}"`];
+    writeFileSync(log, [...rec('/', 200, 'curl'), ...rec('/drop', 444, 'curl'), rec('/x', 444, 'a bot')[1], ...rec('/x', 444, 'a bot'), ''].join('\n'));
+    const model = buildModelFromGraph(loadConfigGraph(conf, new NodeFileSystem()));
+    const got: TraceEntry[] = [];
+    const r = await traceLog(model, log, (e) => got.push(e));
+    assert.match(r.format.how, /multi/);
+    const server = readFileSync(conf, 'utf8').split('\n')[5];
+    const drop = server.indexOf('return 444');
+    const bot = server.indexOf('return 444', drop + 1);
+    assert.deepEqual(
+      got.map((e) => [e.log.line, e.attribution.verdict, e.attribution.rules[0]?.range.start.line, e.attribution.rules[0]?.range.start.character]),
+      [
+        [3, 'exact', 5, drop],
+        [6, 'exact', 5, bot],
+      ],
+    );
+    // The request's columns are given when it is on the record's first line only.
+    assert.equal(got[0].log.request, undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

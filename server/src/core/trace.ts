@@ -74,7 +74,10 @@ export function formatForLog(model: HttpModel, logFile: string | undefined, samp
   let bestScore = -1;
   for (const p of pool) {
     let score = 0;
-    for (const line of sample) if (p.f.match(line)) score++;
+    const k = p.f.linesPerRecord;
+    if (k === 1) for (const line of sample) if (p.f.match(line)) score++;
+    // A record of k lines read counts for its k lines.
+    else for (let i = 0; i + k <= sample.length; i++) if (p.f.match(sample.slice(i, i + k).join('\n'))) (score += k), (i += k - 1);
     if (score > bestScore) (best = p), (bestScore = score);
   }
   return { format: best.f, how: best.how, alternatives: pool.map((p) => p.f).filter((f) => f !== best.f) };
@@ -371,30 +374,70 @@ export async function traceLog(
   const wantRequest = options.requestRange !== false;
   // Until the format is known every line is decoded (the first batch is the detection sample);
   // after that a line without the status digits is never decoded: most of a log is not traced.
-  const skipLinesWithout = () => (format ? texts : undefined);
+  // A format whose text holds line breaks writes each request on several lines: those are read
+  // whole (no line is skipped), as records of that many lines.
+  const perRecord = () => format?.format.linesPerRecord ?? 1;
+  const skipLinesWithout = () => (format && perRecord() === 1 ? texts : undefined);
   const readOptions = { signal: options.signal, skipLinesWithout, dropSkipped: true };
   const batches = options.stream ? readStreamBatches(options.stream, logFile, readOptions) : readLogBatches(logFile, readOptions);
+  const trace = (line: string, lineNo: number) => {
+    // Cheap pre-filter: the status is written as its digits.
+    let has = false;
+    for (const t of texts) if (line.includes(t)) has = true;
+    if (!has) return;
+    const t = reader!.read(line);
+    if (t === 'unreadable') unparsed++;
+    if (t === undefined || t === 'unreadable') return;
+    const attribution = attributeSafely(attributor, t);
+    if (!attribution) return;
+    const log: TraceEntry['log'] = { file: logFile, line: lineNo };
+    // The request's place is given when it is on the record's first line.
+    if (t.request && wantRequest && !line.slice(0, t.request.end).includes('\n')) log.request = { start: editorColumn(line, t.request.start), end: editorColumn(line, t.request.end) };
+    onEntry({ log, status: t.status, attribution });
+  };
+  const record = new RecordJoiner();
   for await (const batch of batches) {
     if (!format) format = formatForLog(model, written, batch.lines.slice(0, 200));
     reader ??= new TracedLineReader(model, format, statuses, logPathVars(model, written));
     lines = batch.nextLine - 1;
+    const k = perRecord();
     for (let i = 0; i < batch.lines.length; i++) {
-      const line = batch.lines[i];
-      // Cheap pre-filter: the status is written as its digits.
-      let has = false;
-      for (const t of texts) if (line.includes(t)) has = true;
-      if (!has) continue;
-      const t = reader.read(line);
-      if (t === 'unreadable') unparsed++;
-      if (t === undefined || t === 'unreadable') continue;
-      const attribution = attributeSafely(attributor, t);
-      if (!attribution) continue;
-      const log: TraceEntry['log'] = { file: logFile, line: batch.numbers![i] };
-      if (t.request && wantRequest) log.request = { start: editorColumn(line, t.request.start), end: editorColumn(line, t.request.end) };
-      onEntry({ log, status: t.status, attribution });
+      if (k === 1) trace(batch.lines[i], batch.numbers![i]);
+      else {
+        const r = record.push(batch.lines[i], batch.numbers![i], k, format.format);
+        if (r) trace(r.text, r.line);
+      }
     }
   }
   return { lines, unparsed, format: format ?? { format: combinedFormat(), how: 'empty log' } };
+}
+
+/**
+ * Consecutive lines joined into the records of a format that spans `k` lines. The first record
+ * starts at the first line; when `k` lines do not read as one record (a line lost, a record cut
+ * at rotation), the oldest is dropped and the next one tried as a start.
+ */
+export class RecordJoiner {
+  private texts: string[] = [];
+  private numbers: number[] = [];
+
+  push(line: string, lineNo: number, k: number, format: LogFormat): { text: string; line: number } | undefined {
+    this.texts.push(line);
+    this.numbers.push(lineNo);
+    // Lines must follow one another: a gap (a skipped or unread line) starts over.
+    if (this.numbers.length > 1 && this.numbers[this.numbers.length - 2] !== lineNo - 1) (this.texts = [line]), (this.numbers = [lineNo]);
+    if (this.texts.length < k) return undefined;
+    const text = this.texts.join('\n');
+    if (!format.match(text)) {
+      this.texts.shift();
+      this.numbers.shift();
+      return undefined;
+    }
+    const first = this.numbers[0];
+    this.texts = [];
+    this.numbers = [];
+    return { text, line: first };
+  }
 }
 
 /** A byte offset in a latin1-decoded line → the UTF-16 column of the same place once the line is decoded as UTF-8. */
