@@ -181,3 +181,34 @@ test('lazy lenses: one per 444 line (as the editor counts lines), resolved to th
   const combined = [line('/admin', 444), line('/444', 200), line('/shop', 444), line('/x?id=444', 404), 'garbage 444 garbage'];
   assert.deepEqual(lazyMatchesEager(model, ctx, combined, (l) => l.includes('" 444 ')), ['no rule matches', 'one of 2 rules — the log lacks $host']);
 });
+
+test('a log_format written across lines: one lens per record, on its first line; the hover of any of its lines explains it', () => {
+  const multiConf = `http {
+    log_format multi '$remote_addr [$time_local]
+        "$request" $status "$http_host"';
+    access_log /var/log/nginx/multi.log multi;
+    server { listen 80; server_name a.example; location /admin { return 444; } }
+    server { listen 80; server_name b.example; location /admin { return 200; } }
+}
+`;
+  const g = loadConfigGraph('/etc/nginx/nginx.conf', new MemoryFileSystem({ '/etc/nginx/nginx.conf': multiConf }));
+  const m = buildModelFromGraph(g);
+  const rec = (path: string, status: number, host: string) => [`192.0.2.1 [27/Nov/2026:10:00:00 +0000]`, `        "GET ${path} HTTP/1.1" ${status} "${host}"`];
+  // A record cut by rotation first: its second line alone reads as nothing.
+  const lines = [rec('/x', 444, 'a.example')[1], ...rec('/', 200, 'a.example'), ...rec('/admin', 444, 'a.example'), ...rec('/admin', 444, 'b.example')];
+  const text = [...lines, ''].join('\n');
+  const a = new LogLineAnalyzer(m, '/var/log/nginx/multi.log', text.split('\n'));
+  assert.equal(a.formatName, 'multi');
+  assert.equal(a.linesPerRecord, 2);
+  const doc = new LogText(text);
+  const lenses = logDocumentLenses(doc, a, { uri: 'file:///var/log/nginx/multi.log', displayPath: (f: string) => displayPathIn(g, f) });
+  assert.deepEqual(
+    lenses.map((l) => [l.range.start.line, l.command!.title]),
+    [
+      [3, 'dropped by return 444 — nginx.conf:5'],
+      [5, 'no rule matches'],
+    ],
+  );
+  for (const n of [3, 4]) assert.match((logLineHover(a.textAt(doc, n), n, a, ctx)!.contents as { value: string }).value, /exact/);
+  assert.equal(a.recordOf(doc, 0), undefined);
+});

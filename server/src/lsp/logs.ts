@@ -142,9 +142,11 @@ export class LogService {
     return doc;
   }
 
-  /** One line of an open log, without its line break. */
-  lineOf(uri: string, line: number): string {
-    return this.logText(uri)?.line(line) ?? '';
+  /** One line of an open log, without its line break; with an analyzer, the record it belongs to (a format may span lines). */
+  lineOf(uri: string, line: number, analyzer?: LogLineAnalyzer): string {
+    const doc = this.logText(uri);
+    if (!doc) return '';
+    return analyzer ? analyzer.textAt(doc, line) : doc.line(line);
   }
 
   /** The analyzer for an open log document; undefined when no configuration applies. */
@@ -190,7 +192,7 @@ export class LogService {
     if (!uri || !this.ws.isLog(uri)) return lens;
     const la = this.analyzer(uri);
     if (!la) return lens;
-    return resolvedLogLens(line, this.lineOf(uri, line), la.analyzer, this.lensContext(uri, la.graph)) ?? lens;
+    return resolvedLogLens(line, this.lineOf(uri, line, la.analyzer), la.analyzer, this.lensContext(uri, la.graph)) ?? lens;
   }
 
   /** Quick fixes on the lines of a range: log what the ambiguous 444s among them lacked. */
@@ -198,7 +200,7 @@ export class LogService {
     const la = this.analyzer(uri);
     const doc = this.logText(uri);
     if (!la || !doc) return [];
-    return logLineActions((n) => doc.line(n), range.start.line, range.end.line, la.analyzer, confirm);
+    return logLineActions((n) => la.analyzer.textAt(doc, n), range.start.line, range.end.line, la.analyzer, confirm);
   }
 
   /**

@@ -256,7 +256,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         const doc = ws.document(p.textDocument.uri);
         if (!la || !doc) return null;
         const line = p.position.line;
-        return logLineHover(logs.lineOf(p.textDocument.uri, line), line, la.analyzer, logs.lensContext(p.textDocument.uri, la.graph));
+        return logLineHover(logs.lineOf(p.textDocument.uri, line, la.analyzer), line, la.analyzer, logs.lensContext(p.textDocument.uri, la.graph));
       }
       const a = at(p.textDocument.uri, p.position);
       return a ? hover(a.view, a.offset, { explain444: explain }) : null;

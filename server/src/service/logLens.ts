@@ -87,7 +87,7 @@ export function logDocumentLenses(
   if (lines.length <= (options.resolveUpTo ?? 2000)) {
     const out: CodeLens[] = [];
     for (const n of lines) {
-      const l = resolvedLogLens(n, doc.line(n), analyzer, ctx);
+      const l = resolvedLogLens(n, analyzer.textAt(doc, n), analyzer, ctx);
       if (l) out.push(l);
     }
     return out;

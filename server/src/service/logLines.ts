@@ -45,6 +45,34 @@ export class LogLineAnalyzer {
     return this.format.format.name;
   }
 
+  /** Lines per request: more than one for a log_format whose text holds line breaks. */
+  get linesPerRecord(): number {
+    return this.format.format.linesPerRecord;
+  }
+
+  /**
+   * The record line `n` belongs to: its first line and its text (lines joined by "\n"). One line
+   * for a one-line format; else the run of linesPerRecord lines holding `n` that reads as one
+   * record of the format, undefined if none does.
+   */
+  recordOf(doc: LogLines, n: number): { first: number; text: string } | undefined {
+    const k = this.linesPerRecord;
+    if (k === 1) return { first: n, text: doc.line(n) };
+    for (let first = n; first >= 0 && first > n - k; first--) {
+      if (first + k > doc.lineCount) continue;
+      const lines: string[] = [];
+      for (let i = first; i < first + k; i++) lines.push(doc.line(i));
+      const text = lines.join('\n');
+      if (this.format.format.match(toByteString(text))) return { first, text };
+    }
+    return undefined;
+  }
+
+  /** What to analyze for line `n`: the line, or the whole record it belongs to. */
+  textAt(doc: LogLines, n: number): string {
+    return this.linesPerRecord === 1 ? doc.line(n) : (this.recordOf(doc, n)?.text ?? doc.line(n));
+  }
+
   /** Quick test before parsing: the status is written as its digits. */
   mayMatch(line: string): boolean {
     if (line.length > MAX_LINE) return false;
@@ -60,15 +88,22 @@ export class LogLineAnalyzer {
   tracedLines(text: string | LogLines, isCancelled?: () => boolean): number[] {
     const doc = typeof text === 'string' ? new LogText(text) : text;
     const found: number[] = [];
+    // A record of several lines has its lens on its first line.
+    const multi = this.linesPerRecord > 1;
     for (const t of this.statusTexts) {
       let n = 0;
       doc.scan(t, MAX_LINE, (line, bytes) => {
-        if (this.reader.statusOf(bytes) !== undefined) found.push(line);
+        if (!multi) {
+          if (this.reader.statusOf(bytes) !== undefined) found.push(line);
+        } else {
+          const r = this.recordOf(doc, line);
+          if (r && this.reader.statusOf(toByteString(r.text)) !== undefined) found.push(r.first);
+        }
         return (++n & 1023) !== 0 || !isCancelled?.();
       });
     }
-    // One status text: already in order and distinct.
-    if (this.statusTexts.length === 1) return found;
+    // One status text of a one-line format: already in order and distinct.
+    if (this.statusTexts.length === 1 && !multi) return found;
     return [...new Set(found)].sort((a, b) => a - b);
   }
 
