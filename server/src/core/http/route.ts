@@ -278,10 +278,10 @@ interface Phase {
  * (a location's realip runs in the preaccess phase, after the rewrite phase it would feed), nor
  * anything a rewrite changes.
  */
+const REQUEST_CONSTANT = /^(?:http_[a-z0-9_]+|cookie_[A-Za-z0-9_]+|host|request|request_uri|server_protocol|server_port|server_addr|scheme|https|content_length|content_type)$/;
+
 /** Variables read from request headers only: not found (empty) without them. */
 const NO_HEADER_EMPTY = /^(?:http_|cookie_|content_length$|content_type$)/;
-
-const REQUEST_CONSTANT = /^(?:http_[a-z0-9_]+|cookie_[A-Za-z0-9_]+|host|request|request_uri|server_protocol|server_port|server_addr|scheme|https|content_length|content_type)$/;
 
 const whereMemo = new WeakMap<Directive, string>();
 const where = (d: Directive): string => {
