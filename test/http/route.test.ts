@@ -1233,3 +1233,22 @@ server { listen 80; server_name re.test;
   const n = outcomesOf(m, known(`GET /n/${'a'.repeat(40)}! HTTP/1.1`, 're.test'));
   assert.ok(n.includes(`401:${lineOf(conf, 'location @server')}`), n.join(' '));
 });
+
+test('a redirect target whose args are unknown keeps its known path (try_files ... /index.php?$args without the request line)', () => {
+  // ngx_http_split_args cuts the value at its first "?": the path part is all the location search sees.
+  const conf = http(`
+server { listen 80; server_name _;
+  location / { try_files $uri /index.php?$args; }
+  location = /index.php { return 444; }
+  location /other { return 401; }
+}`);
+  const m = modelOf(conf);
+  const r = route(m, facts({ status: 444, method: 'GET', vars: { request_method: 'GET' } }));
+  // Before: the whole target was unknown, so was the URI after it, and location / could take it
+  // again, until the redirect cycle's 500.
+  for (const o of r.outcomes) {
+    const k = o.path.findIndex((p) => p.startsWith('try_files fell back'));
+    if (k >= 0) assert.match(o.path[k + 1], /^location = \/index\.php /, o.path.join(' | '));
+    assert.ok(!o.path.some((p) => p.includes('redirection cycle')), o.path.join(' | '));
+  }
+});

@@ -2321,8 +2321,7 @@ class Run {
         const m = /^=(\d+)$/.exec(last);
         if (m) return this.finalize(+m[1], ruleOf(tf), `try_files fell back to ${last} (${where(tf)})`);
         if (last.startsWith('@')) return this.namedLocation(last, `try_files fell back to ${last} (${where(tf)})`);
-        const v = this.evalTarget(last);
-        return this.internalRedirect(v, `try_files fell back to ${last} (${where(tf)})`, false);
+        return this.redirectTo(last, `try_files fell back to ${last} (${where(tf)})`, false);
       }
     }
     return this.content();
@@ -2626,7 +2625,7 @@ class Run {
       const target = exec.args[0].value;
       if (target.startsWith('@')) return this.namedLocation(target, why);
       const query = exec.args[1]?.value;
-      return this.internalRedirect(this.evalTarget(query === undefined ? target : `${target}?${query}`), why, false);
+      return this.redirectTo(query === undefined ? target : `${target}?${query}`, why, false);
     }
     const st = inherited(this.scope, 'echo_status')[0];
     if (st?.args[0]?.value !== '444') return false;
@@ -2786,8 +2785,7 @@ class Run {
         return this.overrideStatus(o, logged, pageRule);
       }
       if (/^(https?:\/\/|\$scheme)/.test(p.target)) return this.finish(logged ?? 302, ruleOf(p.d), `${via}: redirect`);
-      const v = this.evalTarget(p.target);
-      const o = this.internalRedirect(v, via, true);
+      const o = this.redirectTo(p.target, via, true);
       return this.overrideStatus(o, logged, pageRule);
     }
     return this.finish(status, rule, why);
@@ -2837,6 +2835,21 @@ class Run {
     } finally {
       (this as { reads: Set<string> }).reads = saved;
     }
+  }
+
+  /**
+   * An internal redirect to a target written in the configuration (try_files, error_page,
+   * echo_exec): nginx splits the value at its first "?" (ngx_http_split_args). When the args part
+   * is unknown (unlogged `$args`, say) the path is still known if its own part is: it holds no "?".
+   */
+  redirectTo(raw: string, why: string, toGet: boolean): Outcome | undefined {
+    const whole = this.evalTarget(raw);
+    const q = raw.indexOf('?');
+    if (isUnknown(whole) && q !== -1) {
+      const path = this.evalValue(compileValue(raw.slice(0, q)));
+      if (!isUnknown(path) && !path.includes('?')) return this.internalRedirect(path, why, toGet, this.evalValue(compileValue(raw.slice(q + 1))));
+    }
+    return this.internalRedirect(whole, why, toGet);
   }
 
   /** ngx_http_internal_redirect; error_page also turns the method into GET (except HEAD). */
