@@ -1209,6 +1209,20 @@ function scenarios(): Scenario[] {
       requests: [get('/x//', 'a.test'), get('/x/a/secret', 'a.test'), get('/x/a/b?x=1', 'a.test'), get('/x/a/b', 'a.test'), get('/deny/a?k=v', 'a.test'), get('/deny/a', 'a.test'),
         m('POST', '/deny/b?x=1', 'a.test', { body: 'q' })],
     },
+    {
+      // Found by a random-config probe: ngx_http_core_merge_loc_conf merges `internal`, so a
+      // location nested in an internal one refuses direct requests too (404).
+      name: 'a location nested in an internal location is internal too',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name a.test;
+    error_page 404 = @drop;
+    location @drop { return 444; }
+    location ^~ /api/ { internal; location ~* /(?<leaf>[^/]+)$ { if ($leaf = secret) { return 444; } return 444; } location /api/in/ { return 444; } return 444; }
+    location /go/ { rewrite ^/go/(.*)$ /api/$1 last; } }
+`),
+      requests: [m('OPTIONS', '/api/x/secret', 'a.test'), get('/api/x/secret', 'a.test'), get('/api/in/', 'a.test'), get('/api/', 'a.test'), get('/go/x/secret', 'a.test'), get('/go/in/', 'a.test'),
+        get('/go/x/y', 'a.test')],
+    },
   ];
 }
 

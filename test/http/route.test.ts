@@ -1252,3 +1252,17 @@ server { listen 80; server_name _;
     assert.ok(!o.path.some((p) => p.includes('redirection cycle')), o.path.join(' | '));
   }
 });
+
+test('a location nested in an internal one is internal too (ngx_http_core_merge_loc_conf merges the flag)', () => {
+  const conf = http(`
+server { listen 80; server_name _;
+  error_page 404 = @drop;
+  location @drop { return 401; }
+  location ^~ /api/ { internal; location ~* /(?<leaf>[^/]+)$ { if ($leaf = secret) { return 444; } return 402; } return 403; }
+  location /go/ { rewrite ^/go/(.*)$ /api/$1 last; }
+}`);
+  const m = modelOf(conf);
+  assert.deepEqual(outcomesOf(m, known('GET /api/x/secret HTTP/1.1', 'h')), [`401:${lineOf(conf, 'location @drop')}`]);
+  // Reached by a rewrite, it runs.
+  assert.deepEqual(outcomesOf(m, known('GET /go/x/secret HTTP/1.1', 'h')), [`444:${lineOf(conf, 'location ^~ /api/')}`]);
+});

@@ -835,7 +835,9 @@ class Builder {
         modifier,
         name,
         key: modifier === '@' ? name : textToBytes(name),
-        internal: false,
+        // ngx_http_core_merge_loc_conf merges `internal` like any flag: a nested location is
+        // internal when the one it is in is.
+        internal: outer?.internal === true,
         autoRedirect: false,
         nested: { exact: new Map(), prefix: [], regex: [] },
         server,
