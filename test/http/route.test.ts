@@ -1266,3 +1266,24 @@ server { listen 80; server_name _;
   // Reached by a rewrite, it runs.
   assert.deepEqual(outcomesOf(m, known('GET /go/x/secret HTTP/1.1', 'h')), [`444:${lineOf(conf, 'location ^~ /api/')}`]);
 });
+
+test('an exploration cut short lists, after the causes it found, the other 444 rules of the locations it reached', () => {
+  const ifs = Array.from({ length: 14 }, (_, i) => `if ($http_x_${i}) { set $v${i} 1; }`).join('\n  ');
+  const conf = http(`
+server { listen 80;
+  ${ifs}
+  location / { if ($http_a) { return 444; } set $k "$v0$v3"; if ($k = "") { return 444; } return 200; }
+  location /never { return 444; }
+}`);
+  const m = modelOf(conf);
+  const f = facts({ request: 'GET / HTTP/1.1', host: 'localhost', serverPort: 80, remoteAddr: '192.0.2.1' });
+  const a = new Attributor(m).attribute(f, 444);
+  assert.equal(a.verdict, 'ambiguous');
+  const at = (needle: string) => { const l = conf.split('\n').find((x) => x.includes(needle))!; return l.indexOf(needle); };
+  // Found: the first `if`; not found (it needs later answers), but in location / too: the second.
+  assert.deepEqual(a.rules.map((r) => [r.range.start.line + 1, r.range.start.character]), [
+    [lineOf(conf, 'location / {'), at('return 444; } set')],
+    [lineOf(conf, 'location / {'), at('return 444; } return 200')],
+  ]);
+  assert.match(a.why, /1 found, then 1 other rule that answers 444 where it went/);
+});

@@ -5,7 +5,7 @@
 // ranked by how few unlogged facts it needs; `unmatched` when no history yields the status.
 
 import { posix } from 'node:path';
-import { ipv4ToNumber, parseCidr, scopesOf, type AccessLogDef, type Cidr, type HttpModel, type RuleRef } from './model';
+import { ipv4ToNumber, parseCidr, scopesOf, sources444Places, type AccessLogDef, type Cidr, type HttpModel, type RuleRef } from './model';
 import { accessLogsOf, connectionFamily, REFUSED_METHODS, route, type Decision, type FileProbe, type Outcome, type RouteResult } from './route';
 import type { RequestFacts } from './request';
 import { derivedReadKey } from './lookup';
@@ -279,7 +279,7 @@ export class Attributor {
     // Distinct candidates: a rule, or a rule-less answer (content, built-in error).
     const groups = new Map<string, Outcome[]>();
     for (const o of matching) {
-      const k = o.rule ? `${o.rule.file}\u0000${o.rule.range.start.offset}` : `-${o.status}`;
+      const k = o.rule ? ruleKeyOf(o.rule) : `-${o.status}`;
       let g = groups.get(k);
       if (!g) groups.set(k, (g = []));
       g.push(o);
@@ -293,8 +293,25 @@ export class Attributor {
     const best = ranked.map((g) => g.reduce((x, y) => (y.assumptions.length < x.assumptions.length ? y : x)));
     const rules = best.filter((o) => o.rule).map((o) => o.rule!);
     const lacking = missing.length ? `; the log lacks ${missing.join(', ')}` : '';
-    // An incomplete exploration may have missed causes: never exact, and said so.
-    const partial = truncated ? ' (too many possibilities to explore them all: these are the ones found)' : '';
+    // An incomplete exploration may have missed causes: never exact, and said so. After the
+    // causes found come the other 444 rules where it went: the http level, the servers and the
+    // locations its histories ended in.
+    let partial = '';
+    if (truncated) {
+      partial = ' (too many possibilities to explore them all: these are the ones found)';
+      if (status === 444) {
+        const servers = new Set(outcomes.map((o) => o.server));
+        const locations = new Set(outcomes.map((o) => o.location));
+        const listed = new Set(rules.map(ruleKeyOf));
+        const before = rules.length;
+        for (const p of sources444Places(this.model)) {
+          const reached = p.location ? locations.has(p.location) : !p.server || servers.has(p.server);
+          if (reached && !listed.has(ruleKeyOf(p.rule))) listed.add(ruleKeyOf(p.rule)), rules.push(p.rule);
+        }
+        const more = rules.length - before;
+        if (more) partial = ` (too many possibilities to explore them all: ${before} found, then ${more} other rule${more === 1 ? '' : 's'} that answer${more === 1 ? 's' : ''} 444 where it went)`;
+      }
+    }
     const why =
       `${best.length} possible cause${best.length === 1 ? '' : 's'}${partial}${lacking}. ` +
       best
@@ -303,6 +320,11 @@ export class Attributor {
         .join(' ');
     return { verdict: 'ambiguous', rules, why, missing, outcomes: best };
   }
+}
+
+/** One rule, as candidates are told apart. */
+function ruleKeyOf(r: RuleRef): string {
+  return `${r.file}\u0000${r.range.start.offset}`;
 }
 
 interface CacheEntry {

@@ -43,6 +43,7 @@ export function scopesOf(model: HttpModel): readonly Scope[] {
   };
   for (const s of model.servers) {
     out.push(s.scope);
+    for (const c of s.scope.codes) if (c.op === 'if') out.push(c.scope);
     pushSet(s.locations);
     for (const l of s.named.values()) locs.push(l);
     while (locs.length) {
@@ -54,6 +55,25 @@ export function scopesOf(model: HttpModel): readonly Scope[] {
     }
   }
   scopeLists.set(model, out);
+  return out;
+}
+
+const sourcePlaces = new WeakMap<HttpModel, readonly Source444Place[]>();
+
+/** A 444 source with the server and location whose blocks hold it (none: the http level). */
+export interface Source444Place {
+  rule: RuleRef;
+  server?: ServerModel;
+  location?: LocationModel;
+}
+
+/** Every 444 source of the model with where it is written, scope by scope. */
+export function sources444Places(model: HttpModel): readonly Source444Place[] {
+  let out = sourcePlaces.get(model) as Source444Place[] | undefined;
+  if (out) return out;
+  out = [];
+  for (const scope of scopesOf(model)) for (const d of scope.items) if (is444Source(d)) out.push({ rule: ruleOf(d), server: scope.server, location: scope.location });
+  sourcePlaces.set(model, out);
   return out;
 }
 
