@@ -27,3 +27,11 @@ test('a space in $query_string before a quoted field is read strictly (was: not 
   assert.ok(p.ok && !p.ambiguous);
   assert.equal(p.fields.query_string, 'q=/a /x&');
 });
+
+test('a number glued to another variable is not trusted when a line has too many readings ($server_port$uri$is_args)', () => {
+  const f = compileLogFormat('t', '$remote_addr $status $server_port$uri$is_args', 'default');
+  const l = '127.0.0.1 444 38123/a/x';
+  assert.ok(f.allReadings(l, 16) === undefined, 'more readings than listed');
+  // $status is between literals: kept; the port could end at any of its digits: not.
+  assert.deepEqual(pinnedVariables(f, l, ['remote_addr', 'status', 'server_port']), ['status']);
+});

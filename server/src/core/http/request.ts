@@ -128,7 +128,11 @@ export function pinnedVariables(format: LogFormat, line: string, names: readonly
   return names.filter((n) => {
     const k = format.indexOf(n);
     if (k < 0) return false;
-    const shape = shapeOf(format.occurrences[k]);
-    return shape < Shape.Token;
+    const occ = format.occurrences[k];
+    if (shapeOf(occ) >= Shape.Token) return false;
+    // Glued to another variable (`$server_port$uri`), a number can end anywhere among its digits.
+    const i = format.segments.indexOf(occ);
+    const glued = (j: number) => j >= 0 && j < format.segments.length && format.segments[j].kind === 'variable';
+    return !glued(i - 1) && !glued(i + 1);
   });
 }
