@@ -1223,6 +1223,25 @@ function scenarios(): Scenario[] {
       requests: [m('OPTIONS', '/api/x/secret', 'a.test'), get('/api/x/secret', 'a.test'), get('/api/in/', 'a.test'), get('/api/', 'a.test'), get('/go/x/secret', 'a.test'), get('/go/in/', 'a.test'),
         get('/go/x/y', 'a.test')],
     },
+    {
+      // Found by a random-config probe with formats lacking the request line (M1-M3): a port
+      // glued to `$uri` was pinned to one digit; an HTTP/0.9 line may name its server in an
+      // absolute URI; `rewrite ^` (no groups) empties $1 even after a location regex set it.
+      name: 'formats without the request line: a glued port, an HTTP/0.9 absolute URI, $1 after a regex without groups',
+      conf: conf(`
+  log_format h5 '$remote_addr $status $server_port$uri$is_args'; access_log PREFIX/logs/h5.log h5;
+  log_format m_sp '$remote_addr $request_method $uri $args $status $server_protocol'; access_log PREFIX/logs/m_sp.log m_sp;
+  log_format m_pipe '$status|$request_method|$host|$uri|$server_protocol'; access_log PREFIX/logs/m_pipe.log m_pipe;
+  server { listen 127.0.0.1:PORT default_server; return 444; }
+  server { listen 127.0.0.1:PORT; server_name localhost; location /a/ { return 444; } location / { return 444; } }
+  server { listen 127.0.0.1:PORT2; server_name a.test; location /fb/ { return 444; } }
+  server { listen 127.0.0.1:PORT2 default_server; server_name b.test;
+    set $args "x=evil"; location ~ ^/(sa|sb)/ { rewrite ^ /fb/$1?k last; }
+    location ^~ /fb/ { return 444; } }
+`),
+      requests: [get('/a/x', 'localhost'), { method: 'GET', path: 'http://localhost/x', host: null, protocol: '', headers: {} }, get('/x', null, { protocol: '' }),
+        { method: 'GET', path: '/sa/admin', host: 'b.test', headers: {}, port: 1 }],
+    },
   ];
 }
 

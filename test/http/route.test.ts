@@ -1287,3 +1287,27 @@ server { listen 80;
   ]);
   assert.match(a.why, /1 found, then 1 other rule that answers 444 where it went/);
 });
+
+test('an HTTP/0.9 line logged without $request may have named its server in an absolute URI', () => {
+  // ngx_http_process_request_line looks the request line's host up before the HTTP/0.9 fallback.
+  const conf = http(`
+server { listen 80 default_server; return 444; }
+server { listen 80; server_name localhost; return 444; }
+`);
+  const m = modelOf(conf);
+  const v = { server_protocol: null, request_method: 'GET' };
+  assert.deepEqual(outcomesOf(m, facts({ method: 'GET', serverPort: 80, vars: v })), ['444:4', '444:5']);
+  assert.deepEqual(outcomesOf(m, facts({ method: 'GET', host: 'localhost', serverPort: 80, vars: v })), ['444:5']);
+});
+
+test('a regex without groups that matched an unknown subject leaves $1..$9 empty (r->ncaptures is 2)', () => {
+  const conf = http(`
+server { listen 80; server_name _;
+  location ~ ^/(sa|sb)/ { rewrite ^ /fb/$1 last; }
+  location = /fb/ { return 401; }
+  location /fb/ { internal; return 444; }
+}`);
+  const m = modelOf(conf);
+  // The URI is not logged: whatever it was, the rewrite gives "/fb/", never the internal /fb/x.
+  assert.deepEqual(outcomesOf(m, facts({ status: 444, method: 'GET', vars: { request_method: 'GET' } })).filter((o) => o.startsWith('444')), []);
+});

@@ -667,9 +667,9 @@ class Run {
       }
       hostChoices = [h];
       this.lineChoseServer = true;
-    } else if (this.protocol === 'HTTP/0.9') {
+    } else if (line?.protocol === 'HTTP/0.9') {
       // ngx_http_process_request_line: an HTTP/0.9 request has no headers; the empty name is
-      // looked up at once.
+      // looked up at once. (Without the request line, its absolute URI may have named a host.)
       hostChoices = [null];
     } else if (f.httpHost !== undefined) {
       // Logged as absent: no Host, an empty one (400), or the literal "-".
@@ -1102,7 +1102,7 @@ class Run {
   /** Runs a regex and records its captures like ngx_http_regex_exec (cleared on no match). */
   match(re: NginxRegex, subject: string, what: string, missing: string[], failable = false): boolean {
     const m = this.exec(re.exec(subject), what, missing, failable);
-    if (m === 'unknown') this.unknownMatch(re.names, missing);
+    if (m === 'unknown') this.unknownMatch(re, missing);
     else if (m) this.setCaptures(m);
     return !!m;
   }
@@ -1113,16 +1113,20 @@ class Run {
     for (const [k, v] of Object.entries(m.named)) this.vars.set(k.toLowerCase(), v ?? '');
   }
 
-  /** A regex matched a subject we do not know: its captures and named captures are unknown. */
-  unknownMatch(names: readonly string[], missing: string[]): void {
-    this.unknownCaptures(missing);
+  /**
+   * Regexes with at most `groups` groups matched a subject we do not know: their captures and
+   * named captures are unknown. ngx_http_regex_exec sets r->ncaptures from the match, so the
+   * numbered captures past a regex's groups are empty (`rewrite ^ /x$1` gives "/x").
+   */
+  unknownMatch(re: { names: readonly string[]; captures: number }, missing: string[]): void {
+    this.unknownCaptures(missing, re.captures);
     const u: Unknown = { unknown: missing };
-    for (const n of names) this.vars.set(n.toLowerCase(), u);
+    for (const n of re.names) this.vars.set(n.toLowerCase(), u);
   }
 
-  unknownCaptures(missing: string[]): void {
+  unknownCaptures(missing: string[], groups = 9): void {
     const u: Unknown = { unknown: missing };
-    this.captures = Array.from({ length: 10 }, () => u);
+    this.captures = Array.from({ length: 10 }, (_, i) => (i <= groups ? u : ''));
   }
 
   fromServerRewrite(): Outcome | undefined {
@@ -1221,7 +1225,7 @@ class Run {
       const all = allLocations(set);
       const i = this.pickLazy(all.length + 1, (k) => (k < all.length ? `the URI (not logged) selected location ${locLabel(all[k])}` : 'the URI matched no location'), this.uri.unknown);
       const l = all[i];
-      if (l?.re) this.unknownMatch(l.re.names, this.uri.unknown);
+      if (l?.re) this.unknownMatch(l.re, this.uri.unknown);
       return l;
     }
     const r = this.findIn(set, this.uri);
@@ -1310,7 +1314,7 @@ class Run {
             if (isUnknown(this.uri)) {
               const i = this.pick([`rewrite ${op.re.source} matched the unlogged URI`, `rewrite ${op.re.source} did not match the unlogged URI`], this.uri.unknown);
               if (i === 1) break;
-              this.unknownMatch(op.re.names, this.uri.unknown);
+              this.unknownMatch(op.re, this.uri.unknown);
             } else {
               if (!this.match(op.re, this.uri, `rewrite ${op.re.source}`, [], true)) {
                 this.captures = [];
@@ -1436,7 +1440,7 @@ class Run {
         if (isUnknown(l)) {
           const h = held(l.unknown);
           // A match sets captures we cannot know.
-          if (h !== c.negative) this.unknownMatch(c.re.names, l.unknown);
+          if (h !== c.negative) this.unknownMatch(c.re, l.unknown);
           return h;
         }
         const m = this.match(c.re, l, label, [], true);
@@ -2019,7 +2023,7 @@ class Run {
         this.regexKeysMayHaveMatched(m, src.unknown);
         return src;
       }
-      if (e.re) this.unknownMatch(e.re.names, src.unknown);
+      if (e.re) this.unknownMatch(e.re, src.unknown);
       return this.evalValue(e.value);
     }
     // ngx_http_map_find: a regex key's match sets r->captures (every match: a key without
@@ -2041,7 +2045,7 @@ class Run {
   }
 
   private regexKeysMayHaveMatched(m: MapModel, missing: string[]): void {
-    if (m.regex.length) this.unknownMatch(m.regex.flatMap((r) => r.re.names), missing);
+    if (m.regex.length) this.unknownMatch(regexKeysOf(m), missing);
   }
 
   evalGeo(name: string): Val {
@@ -3065,6 +3069,19 @@ function computeServerLabel(s: ServerModel): string {
 
 export function locLabel(l: LocationModel): string {
   return `${l.modifier ? l.modifier + ' ' : ''}${l.name} (${where(l.d)})`;
+}
+
+const regexKeys = new WeakMap<MapModel, { names: readonly string[]; captures: number }>();
+
+/** What any of a map's regex keys may set: their named captures, and $1..$n for the most groups. */
+function regexKeysOf(m: MapModel): { names: readonly string[]; captures: number } {
+  let k = regexKeys.get(m);
+  if (!k) {
+    let captures = 0;
+    for (const r of m.regex) captures = Math.max(captures, r.re.captures);
+    regexKeys.set(m, (k = { names: [...new Set(m.regex.flatMap((r) => r.re.names))], captures }));
+  }
+  return k;
 }
 
 const turnsIntoGet = new WeakMap<HttpModel, boolean>();
