@@ -1311,3 +1311,16 @@ server { listen 80; server_name _;
   // The URI is not logged: whatever it was, the rewrite gives "/fb/", never the internal /fb/x.
   assert.deepEqual(outcomesOf(m, facts({ status: 444, method: 'GET', vars: { request_method: 'GET' } })).filter((o) => o.startsWith('444')), []);
 });
+
+test('a rewrite whose new URI is unknown still sets the args its replacement names', () => {
+  const conf = http(`
+server { listen 80; server_name _;
+  set $args "x=evil";
+  location ~ ^/(?<sec>sa|sb)/ { rewrite ^ /fb/$sec?k last; }
+  location ^~ /fb/ { internal; return 444; }
+}`);
+  const m = modelOf(conf);
+  // Only the rewrite reaches /fb/, and it logs the args "k&x=evil".
+  const f = facts({ status: 444, method: 'GET', vars: { request_method: 'GET', uri: '/fb/sa', args: 'k&x=evil' } });
+  assert.deepEqual(outcomesOf(m, f).filter((o) => o.startsWith('444')), [`444:${lineOf(conf, 'location ^~ /fb/')}`]);
+});

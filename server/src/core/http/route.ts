@@ -1337,17 +1337,14 @@ class Run {
               this.uri = '';
               return { stop: { status: 500, why: `${dstr(op.d)} (${where(op.d)}) rewrote the URI to nothing: the rewritten URI has a zero length, 500` } };
             }
-            if (isUnknown(repl)) this.uri = repl;
-            else if (split.args !== undefined) {
+            // The args follow from the replacement's own `?` whether or not its URI part is known.
+            this.uri = repl;
+            if (split.args !== undefined) {
               const newArgs = split.args;
               const old = this.args;
-              this.uri = repl;
               if (isUnknown(newArgs)) this.args = newArgs;
               else this.args = op.addArgs && !isUnknown(old) && old ? newArgs + '&' + old : op.addArgs && isUnknown(old) ? old : newArgs;
-            } else {
-              this.uri = repl;
-              if (!op.addArgs) this.args = '';
-            }
+            } else if (!op.addArgs) this.args = '';
             uriChanged = true;
             // ngx_http_script_regex_start_code: a rewritten URI makes the request internal, so
             // it may enter `internal` locations.
