@@ -1242,6 +1242,35 @@ function scenarios(): Scenario[] {
       requests: [get('/a/x', 'localhost'), { method: 'GET', path: 'http://localhost/x', host: null, protocol: '', headers: {} }, get('/x', null, { protocol: '' }),
         { method: 'GET', path: '/sa/admin', host: 'b.test', headers: {}, port: 1 }],
     },
+    {
+      // Found by an access-phase probe: realip set only in the location a redirect goes to runs
+      // in that location's preaccess phase, after the first location's deny, limit and geo saw
+      // the connection's own address; the log shows the address realip set.
+      name: 'realip only in the target of try_files or error_page: deny, geo and limit_req before it see the connection\'s address',
+      conf: conf(`
+  geo $wl { default $binary_remote_addr; 127.0.0.6 ""; }
+  limit_req_zone $wl zone=a:1m rate=1r/m;
+  limit_req_zone $binary_remote_addr zone=b:1m rate=1r/m;
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    location / { deny 127.0.0.5; error_page 403 = @a; try_files $uri /app; }
+    location /app { set_real_ip_from 127.0.0.0/8; real_ip_header X-Forwarded-For; try_files /nope =444; }
+    location @a { return 444; } }
+  server { listen 127.0.0.1:PORT2 default_server; server_name _;
+    location / { limit_req zone=a; error_page 404 = /app; try_files /nope =404; }
+    location /app { set_real_ip_from 127.0.0.0/8; real_ip_header X-Forwarded-For; limit_req zone=b; limit_req_status 444; empty_gif; } }
+  server { listen 127.0.0.1:PORT2; server_name b.test;
+    set_real_ip_from 127.0.0.0/8; real_ip_header X-Real-IP;
+    location / { deny 127.0.0.5; error_page 403 = @a; try_files $uri /app; }
+    location /app { real_ip_header X-Forwarded-For; try_files /nope =444; }
+    location @a { return 444; } }
+`),
+      requests: [
+        { ...get('/x', 'localhost', { headers: { 'X-Forwarded-For': '127.0.0.5' } }), from: '127.0.0.6' },
+        { ...get('/x', 'localhost', { headers: { 'X-Forwarded-For': '127.0.0.5' } }), from: '127.0.0.6', port: 1 },
+        { ...get('/x', 'localhost', { headers: { 'X-Forwarded-For': '127.0.0.5' } }), from: '127.0.0.6', port: 1 },
+        { ...get('/x', 'b.test', { headers: { 'X-Forwarded-For': '127.0.0.5' } }), from: '127.0.0.6', port: 1 },
+      ],
+    },
   ];
 }
 

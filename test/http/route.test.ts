@@ -1324,3 +1324,20 @@ server { listen 80; server_name _;
   const f = facts({ status: 444, method: 'GET', vars: { request_method: 'GET', uri: '/fb/sa', args: 'k&x=evil' } });
   assert.deepEqual(outcomesOf(m, f).filter((o) => o.startsWith('444')), [`444:${lineOf(conf, 'location ^~ /fb/')}`]);
 });
+
+test('realip configured only in a later location: the checks before it saw the connection\'s own address', () => {
+  // A location's realip runs in its preaccess phase (ngx_http_realip_init), after try_files took
+  // the request there; the log shows the address it set, allow/deny in / saw the socket's.
+  const conf = http(`
+server { listen 80;
+  location @a { return 401; }
+  location / { deny 127.0.0.5; error_page 403 = @a; try_files $uri /app; }
+  location /app { set_real_ip_from 127.0.0.0/8; real_ip_header X-Forwarded-For; try_files /nope =444; }
+}`);
+  const m = modelOf(conf);
+  const o = outcomesOf(m, facts({ request: 'GET / HTTP/1.1', host: 'h', serverPort: 80, remoteAddr: '127.0.0.5', status: 444, vars: {} }));
+  assert.ok(o.includes(`444:${lineOf(conf, 'location /app')}`), o.join(' '));
+  // The connection's address logged: deny did not match it, and /app's realip set 127.0.0.5.
+  const known = outcomesOf(m, facts({ request: 'GET / HTTP/1.1', host: 'h', serverPort: 80, remoteAddr: '127.0.0.5', status: 444, vars: { realip_remote_addr: '127.0.0.6' } }));
+  assert.ok(!known.includes(`401:${lineOf(conf, 'location @a')}`), known.join(' '));
+});

@@ -334,6 +334,10 @@ class Run {
   uriSet = false;
   /** `$remote_addr` was first read (and cached) before a location's realip ran. */
   addrCachedBeforeRealip = false;
+  /** A location with realip settings of its own has run its preaccess phase in this history. */
+  private realipLocationRan = false;
+  /** Whether this history took the address read before such a location as changed by it later (addrChangedLater). */
+  private realipLater?: boolean;
   /** An unknown URI this history must change before it ends (startFromLoggedUri, findLocation). */
   unchangedUri?: Val;
   /**
@@ -481,6 +485,7 @@ class Run {
     if (this.unchangedUri && this.uriVal === this.unchangedUri) throw PRUNE;
     if (this.argsAtRead && (this.argsVal === this.argsAtRead.val) !== this.argsAtRead.asLogged) throw PRUNE;
     // `$request_method` is logged as the request ended (ngx_http_send_error_page may have made it GET).
+    if (this.realipLater && !this.realipLocationRan) throw PRUNE;
     if (this.methodTurnsGet || (this.facts.method !== undefined && typeof this.methodVal === 'string' && this.methodVal !== this.facts.method)) throw PRUNE;
     return {
       status,
@@ -1769,7 +1774,32 @@ class Run {
       return before ?? { unknown: ['$realip_remote_addr'] };
     }
     if (this.addrLostToRealip()) return { unknown: ['the address realip took from its header'] };
+    if (this.addrChangedLater()) return this.logged('realip_remote_addr') ?? { unknown: ['$realip_remote_addr'] };
     return f.remoteAddr ?? { unknown: ['$remote_addr'] };
+  }
+
+  /**
+   * Realip configured only in other locations of the server runs in their preaccess phase, after
+   * an internal redirect has taken the request there: the logged `$remote_addr` is the address
+   * it set, while the access, limit and geo checks before it saw the connection's own. A fork
+   * once per history, at the first such check: "no later location's realip changed it" or "one
+   * did" (then the address here is `$realip_remote_addr`); finish prunes the second when no such
+   * location ran.
+   */
+  private addrChangedLater(): boolean {
+    if (this.realipLater === undefined) {
+      if (this.realipLocationRan || !this.server || this.realipInLocation() || !realipBelow(this.model, this.server)) return false;
+      // The connection's address logged: the same as the final one, nothing changed it; another,
+      // and no server-level realip could have changed it before this point: a later one did.
+      const conn = this.logged('realip_remote_addr');
+      const addr = this.facts.remoteAddr;
+      if (typeof conn === 'string' && addr !== undefined) {
+        if (sameAddress(conn, addr)) return (this.realipLater = false);
+        if (!inherited(this.server.scope, 'set_real_ip_from').length) return (this.realipLater = true);
+      }
+      this.realipLater = this.pick(['', 'realip in a later location changed the client address'], ['$realip_remote_addr']) === 1;
+    }
+    return this.realipLater && !this.realipLocationRan;
   }
 
   /**
@@ -2067,6 +2097,7 @@ class Run {
     // realip's preaccess handler runs first (handlers run in reverse module order: realip,
     // limit_req, limit_conn): the limits' keys see the address it set.
     this.inAccessPhase = true;
+    if (this.realipInLocation()) this.realipLocationRan = true;
     // limit_req / limit_conn decide once per request (r->main->limit_req_status/limit_conn_status
     // short-cut them), but only from the first location that has them: a try_files, index or
     // error_page redirect out of a location without limits meets the next one's.
@@ -2152,7 +2183,8 @@ class Run {
     if (rules.length) {
       // The address as realip left it (connectionAddr), without reading it whole: the rules
       // below read only its membership in their networks.
-      const addr = this.addrLostToRealip() ? undefined : this.facts.remoteAddr;
+      const before = this.addrChangedLater() ? this.logged('realip_remote_addr') : undefined;
+      const addr = this.addrLostToRealip() ? undefined : this.realipLater && !this.realipLocationRan ? (typeof before === 'string' ? before : undefined) : this.facts.remoteAddr;
       let n4 = addr !== undefined ? ipv4ToNumber(addr) : undefined;
       let n6 = n4 === undefined && addr?.includes(':') ? ipv6ToBigInt(addr) : undefined;
       // ngx_http_access_module keeps one rule list per address family (`all` is in each): an
