@@ -1271,6 +1271,19 @@ function scenarios(): Scenario[] {
         { ...get('/x', 'b.test', { headers: { 'X-Forwarded-For': '127.0.0.5' } }), from: '127.0.0.6', port: 1 },
       ],
     },
+    {
+      // Found by an access-phase probe: a mirror subrequest that returns 444 terminates the main
+      // request while it waits for its upstream, and the main request is logged 444.
+      name: 'a mirror subrequest closing with 444 while the main request waits for its upstream',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT2; server_name _; location / { return 200 "up"; } }
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    location / { mirror /m; error_page 502 = @drop; proxy_pass http://127.0.0.1:PORT2; }
+    location = /m { internal; return 444; }
+    location @drop { return 444; } }
+`),
+      requests: [get('/a')],
+    },
   ];
 }
 

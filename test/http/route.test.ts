@@ -1341,3 +1341,17 @@ server { listen 80;
   const known = outcomesOf(m, facts({ request: 'GET / HTTP/1.1', host: 'h', serverPort: 80, remoteAddr: '127.0.0.5', status: 444, vars: { realip_remote_addr: '127.0.0.6' } }));
   assert.ok(!known.includes(`401:${lineOf(conf, 'location @a')}`), known.join(' '));
 });
+
+test('a mirror subrequest that closes with 444 before an upstream answers makes the main request 444', () => {
+  // ngx_http_terminate_request sets the main request's status when it has sent nothing yet.
+  const conf = http(`
+server { listen 80; server_name _;
+  location / { mirror /m; proxy_pass http://127.0.0.1:9; }
+  location /s/ { mirror /m; return 200; }
+  location = /m { internal; return 444; }
+}`);
+  const m = modelOf(conf);
+  assert.ok(outcomesOf(m, known('GET /a HTTP/1.1', 'h')).includes(`444:${lineOf(conf, 'location = /m')}`));
+  // A response nginx sends at once goes out first: no fork (and `return` runs before mirror anyway).
+  assert.ok(!outcomesOf(m, known('GET /s/a HTTP/1.1', 'h')).some((o) => o.startsWith('444')));
+});

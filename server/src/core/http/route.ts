@@ -2270,7 +2270,26 @@ class Run {
    * plain answers. False when the location has none.
    */
   authRequestClose(ar: Directive): Outcome | undefined | false {
-    const raw = ar.args[0]?.value;
+    return this.subrequestClose(ar, 'auth_request');
+  }
+
+  /**
+   * ngx_http_mirror_module: each `mirror` URI gets a background subrequest in the precontent
+   * phase. One that closes with 444 (ngx_http_terminate_request) before the main request has
+   * sent anything makes the main request logged 444 too: a fork where the main request waits
+   * for an upstream (a static answer is sent first).
+   */
+  mirrorClose(): Outcome | undefined | false {
+    for (const d of inherited(this.scope, 'mirror')) {
+      const closed = this.subrequestClose(d, 'mirror');
+      if (closed !== false) return closed;
+    }
+    return false;
+  }
+
+  /** A subrequest (auth_request, mirror) to the directive's URI that may close the connection with 444: a fork into each of its drops. */
+  subrequestClose(via: Directive, kind: string): Outcome | undefined | false {
+    const raw = via.args[0]?.value;
     if (!raw || raw === 'off' || raw.includes('$') || !this.server) return false;
     const path = raw.split('?')[0];
     // The subrequest matches its location with captures of its own (r->captures): the main
@@ -2308,10 +2327,10 @@ class Run {
       if (!done && inherited(scope, limit).length && st?.args[0]?.value === '444') closes.push(ruleOf(st));
     }
     if (!closes.length) return false;
-    const i = this.pick(['', ...closes.map((r) => `the auth_request subrequest to ${path} ran ${dstr(r.directive)} (${where(r.directive)})`)], []);
+    const i = this.pick(['', ...closes.map((r) => `the ${kind} subrequest to ${path} ran ${dstr(r.directive)} (${where(r.directive)})`)], []);
     if (i === 0) return false;
     const r = closes[i - 1];
-    return this.finish(444, r, `${dstr(ar)} (${where(ar)}): its subrequest ran ${dstr(r.directive)} (${where(r.directive)}), which closed the connection (444)`);
+    return this.finish(444, r, `${dstr(via)} (${where(via)}): its subrequest ran ${dstr(r.directive)} (${where(r.directive)}), which closed the connection (444)`);
   }
 
   /**
@@ -2544,6 +2563,8 @@ class Run {
     const echo = this.echoContent(handler);
     if (echo !== false) return echo;
     const upstream = UPSTREAM_MODULES.get(handler?.name ?? '');
+    const mirrored = upstream ? this.mirrorClose() : false;
+    if (mirrored !== false) return mirrored;
     const accel = upstream ? this.xAccelRedirect(upstream) : false;
     if (accel !== false) return accel;
     const stat = handler ? undefined : this.staticAnswer();
