@@ -1346,7 +1346,7 @@ test('a mirror subrequest that closes with 444 before an upstream answers makes 
   // ngx_http_terminate_request sets the main request's status when it has sent nothing yet.
   const conf = http(`
 server { listen 80; server_name _;
-  location / { mirror /m; proxy_pass http://127.0.0.1:9; }
+  location / { mirror /m; proxy_pass http://127.0.0.1:9; proxy_ignore_headers X-Accel-Redirect; }
   location /s/ { mirror /m; return 200; }
   location = /m { internal; return 444; }
 }`);
