@@ -484,8 +484,8 @@ class Run {
     // must have changed it since.
     if (this.unchangedUri && this.uriVal === this.unchangedUri) throw PRUNE;
     if (this.argsAtRead && (this.argsVal === this.argsAtRead.val) !== this.argsAtRead.asLogged) throw PRUNE;
-    // `$request_method` is logged as the request ended (ngx_http_send_error_page may have made it GET).
     if (this.realipLater && !this.realipLocationRan) throw PRUNE;
+    // `$request_method` is logged as the request ended (ngx_http_send_error_page may have made it GET).
     if (this.methodTurnsGet || (this.facts.method !== undefined && typeof this.methodVal === 'string' && this.methodVal !== this.facts.method)) throw PRUNE;
     return {
       status,
@@ -2183,8 +2183,9 @@ class Run {
     if (rules.length) {
       // The address as realip left it (connectionAddr), without reading it whole: the rules
       // below read only its membership in their networks.
-      const before = this.addrChangedLater() ? this.logged('realip_remote_addr') : undefined;
-      const addr = this.addrLostToRealip() ? undefined : this.realipLater && !this.realipLocationRan ? (typeof before === 'string' ? before : undefined) : this.facts.remoteAddr;
+      const changed = this.addrChangedLater();
+      const before = changed ? this.logged('realip_remote_addr') : undefined;
+      const addr = this.addrLostToRealip() ? undefined : changed ? (typeof before === 'string' ? before : undefined) : this.facts.remoteAddr;
       let n4 = addr !== undefined ? ipv4ToNumber(addr) : undefined;
       let n6 = n4 === undefined && addr?.includes(':') ? ipv6ToBigInt(addr) : undefined;
       // ngx_http_access_module keeps one rule list per address family (`all` is in each): an
@@ -2240,7 +2241,7 @@ class Run {
       if (auth && this.basicAuthAccepted()) return this.preContent();
       let sub: 401 | 403 | undefined;
       if (authReq) {
-        const closed = this.authRequestClose(ar);
+        const closed = this.subrequestClose(ar, 'auth_request');
         if (closed !== false) return closed;
         const a = subrequest();
         if (a === 'ok') return this.preContent();
@@ -2255,22 +2256,12 @@ class Run {
     if (accessResult === 'deny') return this.finalize(403, ruleOf(denyRule!), `${dstr(denyRule!)} (${where(denyRule!)}) denied it: 403`);
     if (auth && !this.basicAuthAccepted()) return this.finalize(401, ruleOf(ab), `${dstr(ab)} (${where(ab)}) refused the credentials: 401`);
     if (authReq) {
-      const closed = this.authRequestClose(ar);
+      const closed = this.subrequestClose(ar, 'auth_request');
       if (closed !== false) return closed;
       const a = subrequest();
       if (a !== 'ok') return refused(a);
     }
     return this.preContent();
-  }
-
-  /**
-   * A `return 444` (or `try_files ... =444`) in the location an auth_request subrequest goes to: nginx terminates the main
-   * request with it (ngx_http_terminate_request) and logs 444 for it. The subrequest's own
-   * conditions are not evaluated: each such return is a fork, ranked after the subrequest's
-   * plain answers. False when the location has none.
-   */
-  authRequestClose(ar: Directive): Outcome | undefined | false {
-    return this.subrequestClose(ar, 'auth_request');
   }
 
   /**
@@ -2287,7 +2278,13 @@ class Run {
     return false;
   }
 
-  /** A subrequest (auth_request, mirror) to the directive's URI that may close the connection with 444: a fork into each of its drops. */
+  /**
+   * A `return 444` (or `try_files ... =444`, or a limit rejecting with 444) in the location a
+   * subrequest (auth_request, mirror) goes to: nginx terminates the main request with it
+   * (ngx_http_terminate_request) and logs 444 for it. The subrequest's own conditions are not
+   * evaluated: each such drop is a fork, after the subrequest's plain answers. False when the
+   * location has none.
+   */
   subrequestClose(via: Directive, kind: string): Outcome | undefined | false {
     const raw = via.args[0]?.value;
     if (!raw || raw === 'off' || raw.includes('$') || !this.server) return false;
