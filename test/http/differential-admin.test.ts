@@ -1284,6 +1284,39 @@ function scenarios(): Scenario[] {
 `),
       requests: [get('/a')],
     },
+    {
+      // Found by a variables probe: nginx builds a value in two passes, lengths then copy; a
+      // map first read in the lengths pass replaces the captures a `$1` before it then copies,
+      // and `set`/`if` keep the length the first pass found.
+      name: 'a map first read while a value is built replaces the $1 written before it',
+      conf: conf(`
+  map $http_user_agent $mobile { default 0; "~*(iphone|android)" 1; }
+  map $http_user_agent $bot { default 0; ~(bo)t 1; }
+  server { listen 127.0.0.1:PORT default_server;
+    rewrite ^/p/(\\w+)$ /x/$1?m=$mobile last;
+    location /x/iPhone { return 444; }
+    location /x/ { return 444; }
+    location ~ ^/(ab)/ { set $c "$1$bot"; if ($c = bo1) { return 444; } return 444; } }
+`),
+      requests: [get('/p/abcdefgh', 'localhost', ua('iPhone')), get('/p/abcdefgh', 'localhost', ua('curl')), get('/ab/x', 'localhost', ua('mybot')), get('/ab/x', 'localhost', ua('curl'))],
+    },
+    {
+      // Found by a variables probe: ngx_http_subrequest shares the variables
+      // (sr->variables = r->variables), so what the auth location sets, or the map it reads
+      // first (with its own URI), is what the main request reads after it.
+      name: 'an auth_request subrequest sets and caches variables the main request reads',
+      conf: conf(`
+  map $uri $isauth { default 0; /auth 1; }
+  server { listen 127.0.0.1:PORT default_server;
+    location /s/ { auth_request /auth; try_files /nope /drop; }
+    location /p/ { auth_request /auth2; try_files /nope /drop2; }
+    location = /auth { set $who sub; return 200; }
+    location = /auth2 { if ($isauth) { return 200; } return 200; }
+    location = /drop { if ($who = sub) { return 444; } return 444; }
+    location = /drop2 { if ($isauth) { return 444; } return 444; } }
+`),
+      requests: [get('/s/x'), get('/p/x')],
+    },
   ];
 }
 

@@ -1355,3 +1355,33 @@ server { listen 80; server_name _;
   // A response nginx sends at once goes out first: no fork (and `return` runs before mirror anyway).
   assert.ok(!outcomesOf(m, known('GET /s/a HTTP/1.1', 'h')).some((o) => o.startsWith('444')));
 });
+
+test('a map first read in the lengths pass of a value replaces the $1 written before it (rewrite, set)', () => {
+  // ngx_http_script: lengths of every part first (the map's regex runs there), then the copy.
+  const conf = http(`
+map $http_user_agent $mobile { default 0; "~*(iphone|android)" 1; }
+map $http_user_agent $bot { default 0; ~(bo)t 1; }
+server { listen 80; server_name _;
+  rewrite ^/p/(\\w+)$ /x/$1?m=$mobile last;
+  location /x/iPhone { return 444; }
+  location /x/ { return 401; }
+  location ~ ^/(ab)/ { set $c "$1$bot"; if ($c = bo1) { return 402; } return 403; }
+}`);
+  const m = modelOf(conf);
+  assert.deepEqual(outcomesOf(m, known('GET /p/abcdefgh HTTP/1.1', 'h', { http_user_agent: 'iPhone' })), [`444:${lineOf(conf, 'location /x/iPhone')}`]);
+  // "ab" + "1" cut to the length the lengths pass found (3): the map's "bo" + "1".
+  assert.deepEqual(outcomesOf(m, known('GET /ab/x HTTP/1.1', 'h', { http_user_agent: 'mybot' })), [`402:${lineOf(conf, 'if ($c = bo1)')}`]);
+});
+
+test('an auth_request subrequest shares the main request\'s variables: what its location sets or first reads is unknown after it', () => {
+  const conf = http(`
+map $uri $isauth { default 0; /auth 1; }
+server { listen 80; server_name _;
+  location /s/ { auth_request /auth; try_files /nope /drop; }
+  location = /auth { set $who sub; if ($isauth) { return 200; } return 200; }
+  location = /drop { if ($who = sub) { return 444; } if ($isauth) { return 401; } return 402; }
+}`);
+  const m = modelOf(conf);
+  const o = outcomesOf(m, known('GET /s/x HTTP/1.1', 'h'));
+  assert.ok(o.includes(`444:${lineOf(conf, 'location = /drop')}`), o.join(' '));
+});

@@ -1291,7 +1291,7 @@ class Run {
           case 'set': {
             // `$args` is nginx's one changeable built-in here (ngx_http_variable_set_args): it is
             // r->args itself, which `$query_string`, `$arg_*`, `$is_args` and redirects read.
-            const v = this.withCaptureEscaping(quote || isArgs, () => this.evalValue(op.value));
+            const v = this.withCaptureEscaping(quote || isArgs, () => this.evalValue(op.value, true));
             if (op.name === 'args') this.args = v;
             else this.vars.set(op.name, v);
             this.mapCache.delete(op.name);
@@ -1405,6 +1405,8 @@ class Run {
       } else uriParts.push(p);
     }
     const val = (parts: ValuePart[]): ComplexValue => ({ raw: cv.raw, parts, literal: parts.every((x) => typeof x === 'string') });
+    // ngx_http_script_regex_start_code runs the lengths codes of the whole replacement first.
+    if (argParts) this.withCaptureEscaping(argsBefore, () => this.lengthsPass(cv.parts));
     const uri = this.withCaptureEscaping(argsBefore, () => this.evalValue(val(uriParts)));
     if (!argParts) return { uri };
     return { uri, args: this.withCaptureEscaping(true, () => this.evalValue(val(argParts!))) };
@@ -1423,13 +1425,13 @@ class Run {
     };
     switch (c.kind) {
       case 'value': {
-        const v = this.evalValue(c.value);
+        const v = this.evalValue(c.value, true);
         if (isUnknown(v)) return held(v.unknown);
         return v !== '' && v !== '0';
       }
       case 'eq': {
-        const l = this.evalValue(c.left);
-        const r = this.evalValue(c.right);
+        const l = this.evalValue(c.left, true);
+        const r = this.evalValue(c.right, true);
         if (this.hostHeaderValid && isUnknown(l) && isHttpHost(c.left) && r === '') {
           this.path.push(`${label} ${c.negative ? 'held' : 'did not hold'}: an HTTP/1.1 request has a non-empty Host`);
           return c.negative;
@@ -1438,7 +1440,7 @@ class Run {
         return (l === r) !== c.negative;
       }
       case 'regex': {
-        const l = this.evalValue(c.left);
+        const l = this.evalValue(c.left, true);
         if (isUnknown(l)) {
           const h = held(l.unknown);
           // A match sets captures we cannot know.
@@ -1452,7 +1454,7 @@ class Run {
       case 'file': {
         // Files do not change while nginx handles one request: the same test of the same name
         // has one answer in a history (a name we cannot evaluate is asked afresh).
-        const v = this.evalValue(c.value);
+        const v = this.evalValue(c.value, true);
         const key = isUnknown(v) ? undefined : `file\u0000${c.op}\u0000${v}`;
         const known = key === undefined ? undefined : this.condAnswers.get(key);
         if (known !== undefined) return known;
@@ -1498,13 +1500,38 @@ class Run {
     return /[%+]/.test(end === -1 ? t : t.slice(0, end));
   }
 
-  evalValue(cv: ComplexValue): Val {
+  /**
+   * A value with variables, built as nginx's scripts build it: a lengths pass over every part,
+   * then a copy pass. A map first read in the lengths pass may run its regex and replace
+   * $1..$9 before the copy pass copies a capture written before it (`/x/$1?m=$mobile`).
+   * `cut`: the value keeps the length the lengths pass found (`set`, `if`,
+   * ngx_http_complex_value); a rewrite or try_files name keeps what was copied.
+   */
+  evalValue(cv: ComplexValue, cut = false): Val {
     if (cv.literal) return (cv.parts[0] as string | undefined) ?? '';
     if (cv.parts.length === 1) {
       const v = this.partValue(cv.parts[0]);
       return isUnknown(v) ? { unknown: [...new Set(v.unknown)] } : v;
     }
-    return joinPieces(cv.parts.map((p) => this.partValue(p)));
+    const length = this.lengthsPass(cv.parts);
+    const v = joinPieces(cv.parts.map((p) => this.partValue(p)));
+    if (!cut || length === undefined || isUnknown(v) || v.length === length) return v;
+    return v.length > length ? v.slice(0, length) : { unknown: ['bytes nginx never wrote (a capture was replaced while the value was built)'] };
+  }
+
+  /**
+   * The lengths pass, where it matters (a capture written before a variable): every part read
+   * in order, for what reading them does to the captures. The total length, when known.
+   */
+  lengthsPass(parts: readonly ValuePart[]): number | undefined {
+    const cap = parts.findIndex((p) => typeof p === 'object' && 'cap' in p);
+    if (cap === -1 || !parts.some((p, i) => i > cap && typeof p === 'object' && 'v' in p)) return undefined;
+    let length: number | undefined = 0;
+    for (const p of parts) {
+      const v = this.partValue(p);
+      length = length === undefined || isUnknown(v) ? undefined : length + v.length;
+    }
+    return length;
   }
 
   partValue(p: ValuePart): Val {
@@ -2229,7 +2256,7 @@ class Run {
     // ngx_http_auth_request_handler: a 2xx lets the request through, 401 and 403 pass on, any
     // other status of the subrequest is a 500.
     const subrequest = (): 'ok' | 401 | 403 | 500 =>
-      (['ok', 401, 403, 500] as const)[
+      (this.sharedWithSubrequest(ar), ['ok', 401, 403, 500] as const)[
         this.pick(['the auth_request subrequest allowed it', 'the auth_request subrequest refused it (401)', 'the auth_request subrequest refused it (403)', 'the auth_request subrequest answered another status (500)'], [])
       ];
     const refused = (st: 401 | 403 | 500) => this.finalize(st, ruleOf(ar), `${dstr(ar)} (${where(ar)}) ${st === 500 ? 'got an unexpected status from its subrequest' : 'refused the request'}: ${st}`);
@@ -2264,6 +2291,53 @@ class Run {
     return this.preContent();
   }
 
+  /** The location a subrequest to the directive's URI runs in (undefined: none matches); undefined when the URI is not known. */
+  subrequestLocation(via: Directive): { path: string; loc: LocationModel | undefined | 'redirect' } | undefined {
+    const raw = via.args[0]?.value;
+    if (!raw || raw === 'off' || raw.includes('$') || !this.server) return undefined;
+    const path = raw.split('?')[0];
+    // The subrequest matches its location with captures of its own (r->captures): the main
+    // request's $1..$9 stay as they were (an error_page target may read them after a refusal).
+    const saved = this.captures;
+    const savedFrom = this.capturesFrom;
+    try {
+      return { path, loc: this.findIn(this.server.locations, path) };
+    } finally {
+      this.captures = saved;
+      this.capturesFrom = savedFrom;
+    }
+  }
+
+  /**
+   * ngx_http_subrequest shares the main request's variables (sr->variables = r->variables): what
+   * the subrequest's location `set`s, the maps it reads first (cached, with its URI and method),
+   * and its location regex's named captures are the main request's from then on. Its code is not
+   * run here: those become unknown.
+   */
+  sharedWithSubrequest(via: Directive): void {
+    const found = this.subrequestLocation(via);
+    const unknown: Unknown = { unknown: [`what the ${via.name} subrequest set`] };
+    if (!found) {
+      // A URI we cannot tell: any map not read yet may be cached by it.
+      for (const n of this.model.maps.keys()) if (!this.mapCache.has(n)) this.mapCache.set(n, unknown);
+      return;
+    }
+    const loc = found.loc;
+    if (!loc || loc === 'redirect') return;
+    const visit = (d: Directive): void => {
+      const target = d.name === 'set' ? d.args[0]?.value.replace(/^\$/, '').toLowerCase() : undefined;
+      if (target && target !== 'args') this.vars.set(target, unknown);
+      for (const a of d.args)
+        for (const m of a.value.matchAll(/\$\{?(\w+)/g)) {
+          const n = m[1].toLowerCase();
+          if (this.model.maps.has(n) && !this.mapCache.has(n)) this.mapCache.set(n, unknown);
+        }
+      d.block?.children.forEach(visit);
+    };
+    loc.scope.items.forEach(visit);
+    if (loc.re) for (const n of loc.re.names) this.vars.set(n.toLowerCase(), unknown);
+  }
+
   /**
    * ngx_http_mirror_module: each `mirror` URI gets a background subrequest in the precontent
    * phase. One that closes with 444 (ngx_http_terminate_request) before the main request has
@@ -2286,21 +2360,9 @@ class Run {
    * location has none.
    */
   subrequestClose(via: Directive, kind: string): Outcome | undefined | false {
-    const raw = via.args[0]?.value;
-    if (!raw || raw === 'off' || raw.includes('$') || !this.server) return false;
-    const path = raw.split('?')[0];
-    // The subrequest matches its location with captures of its own (r->captures): the main
-    // request's $1..$9 stay as they were (an error_page target may read them after a refusal).
-    const saved = this.captures;
-    const savedFrom = this.capturesFrom;
-    let loc: LocationModel | undefined | 'redirect';
-    try {
-      loc = this.findIn(this.server.locations, path);
-    } finally {
-      this.captures = saved;
-      this.capturesFrom = savedFrom;
-    }
-    if (loc === 'redirect') return false;
+    const found = this.subrequestLocation(via);
+    if (!found || found.loc === 'redirect' || !this.server) return false;
+    const { path, loc } = found;
     // The drops written in that location: `return 444`, and `try_files ... =444`, which ends the
     // subrequest as well (a file the subrequest finds lets it through); and those of the named
     // locations its error_page sends the subrequest to. A URI no location matches runs with the
