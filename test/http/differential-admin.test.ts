@@ -1317,6 +1317,23 @@ function scenarios(): Scenario[] {
 `),
       requests: [get('/s/x'), get('/p/x')],
     },
+    {
+      // Found by a random-config probe: args read before a rewrite that appends its own to them
+      // (`?k` on empty args gives "k"); without the request line that history was dropped.
+      name: 'args read before a rewrite that appends to them, logged without the request line',
+      conf: conf(`
+  log_format p1 '$status|$uri|$args'; access_log PREFIX/logs/p1.log p1;
+  log_format p2 '$status|$host|$uri|$args'; access_log PREFIX/logs/p2.log p2;
+  server { listen 127.0.0.1:PORT default_server; server_name b.test;
+    location /xr/ { return 444; } }
+  server { listen 127.0.0.1:PORT; server_name a.test;
+    if ($args) { return 405; }
+    location /rx/ { rewrite ^ /xr/?k last; }
+    location /ry/ { if ($arg_k) { return 405; } rewrite ^ /xr/?k last; }
+    location /xr/ { return 444; } }
+`),
+      requests: [get('/rx/a', 'a.test'), get('/ry/a', 'a.test'), get('/xr/?k', 'b.test'), get('/xr/', 'a.test')],
+    },
   ];
 }
 

@@ -1385,3 +1385,16 @@ server { listen 80; server_name _;
   const o = outcomesOf(m, known('GET /s/x HTTP/1.1', 'h'));
   assert.ok(o.includes(`444:${lineOf(conf, 'location = /drop')}`), o.join(' '));
 });
+
+test('a rewrite appending its args to unknown args changes them (the history that read them before must survive)', () => {
+  // ngx_http_script_regex_end_code appends "&" and the old args only when there are some.
+  const conf = http(`
+server { listen 80; server_name a.test;
+  if ($args) { return 405; }
+  location /rx/ { rewrite ^ /xr/?k last; }
+  location /xr/ { internal; return 444; }
+}`);
+  const m = modelOf(conf);
+  const o = outcomesOf(m, facts({ status: 444, method: 'GET', serverPort: 80, vars: { request_method: 'GET', uri: '/xr/', args: 'k' } }));
+  assert.deepEqual(o.filter((x) => x.startsWith('444')), [`444:${lineOf(conf, 'location /xr/')}`]);
+});

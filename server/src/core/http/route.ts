@@ -1348,7 +1348,9 @@ class Run {
               const newArgs = split.args;
               const old = this.args;
               if (isUnknown(newArgs)) this.args = newArgs;
-              else this.args = op.addArgs && !isUnknown(old) && old ? newArgs + '&' + old : op.addArgs && isUnknown(old) ? old : newArgs;
+              // Appended to unknown args: `newArgs` or `newArgs&old`, unknown, and a new value
+              // (finish tells args a history changed by identity).
+              else this.args = op.addArgs && !isUnknown(old) && old ? newArgs + '&' + old : op.addArgs && isUnknown(old) ? { unknown: [...old.unknown] } : newArgs;
             } else if (!op.addArgs) this.args = '';
             uriChanged = true;
             // ngx_http_script_regex_start_code: a rewritten URI makes the request internal, so
