@@ -7,7 +7,7 @@
 import { loadConfigGraph } from '../../server/src/core/configGraph';
 import { buildModelFromGraph, type HttpModel } from '../../server/src/core/http/model';
 import { nodeFileProbe } from '../../server/src/node/fileProbe';
-import { traceLog } from '../../server/src/core/trace';
+import { formatForLog, traceLog } from '../../server/src/core/trace';
 import { NodeFileSystem } from '../../server/src/node/fileSystem';
 import { canListenOnIpv6Loopback } from '../support/realNginx';
 import { cleanup, ruleNginxUsed, runScenario, truthByLine, type Req, type RunResult, type Scenario } from './nginxHarness';
@@ -56,9 +56,12 @@ export async function checkRun(sc: Scenario, run: RunResult, model: HttpModel, c
   for (const [logName, logPath] of Object.entries(run.logs)) {
     const byLine = truthByLine(run, logName);
     const seen = new Set<number>();
+    // The harness notes a request's last line in each log; a format written across lines is
+    // traced from a record's first line.
+    const last = formatForLog(model, logPath).format.linesPerRecord - 1;
     await traceLog(model, logPath, (e) => {
-      seen.add(e.log.line);
-      const t = byLine.get(e.log.line);
+      seen.add(e.log.line + last);
+      const t = byLine.get(e.log.line + last);
       const where = `[${sc.name}] ${logName}:${e.log.line}`;
       if (!t) return void (c.wrong++, failures.push(`${where}: no truth record`));
       const expected = ruleNginxUsed(run, t);

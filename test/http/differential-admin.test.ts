@@ -1334,6 +1334,26 @@ function scenarios(): Scenario[] {
 `),
       requests: [get('/rx/a', 'a.test'), get('/ry/a', 'a.test'), get('/xr/?k', 'b.test'), get('/xr/', 'a.test')],
     },
+    {
+      // A quoted log_format spanning lines keeps its line breaks: each request is a record of
+      // that many lines, traced from its first line.
+      name: 'log formats written across two and three lines',
+      conf: conf(`
+  log_format ml2 '$remote_addr [$time_local]
+      "$request" $status "$host"';
+  access_log PREFIX/logs/ml2.log ml2;
+  log_format ml3 '$status
+	$request_method $uri
+	"$http_user_agent"';
+  access_log PREFIX/logs/ml3.log ml3;
+  server { listen 127.0.0.1:PORT default_server; server_name _; return 444; }
+  server { listen 127.0.0.1:PORT; server_name a.test;
+    if ($http_user_agent ~* bot) { return 444; }
+    location /drop { return 444; }
+    location / { return 200; } }
+`),
+      requests: [get('/', 'a.test'), get('/drop', 'a.test'), get('/x', 'a.test', ua('somebot')), get('/', 'other.test'), get('/y', 'a.test')],
+    },
   ];
 }
 
