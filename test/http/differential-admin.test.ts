@@ -1354,6 +1354,18 @@ function scenarios(): Scenario[] {
 `),
       requests: [get('/', 'a.test'), get('/drop', 'a.test'), get('/x', 'a.test', ua('somebot')), get('/', 'other.test'), get('/y', 'a.test')],
     },
+    {
+      // Found by a redirect-chain probe: error_page to a URI keeps HEAD, which a format without
+      // the method (detail) cannot tell from GET.
+      name: 'HEAD through error_page to a URI stays HEAD, the method unlogged',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name a.test;
+    error_page 404 = /e;
+    location /e { if ($request_method = HEAD) { return 444; } if ($request_method = GET) { return 444; } return 200; }
+    location / { } }
+`),
+      requests: [m('HEAD', '/zz', 'a.test'), get('/zz', 'a.test'), m('POST', '/zz', 'a.test', { body: 'x' })],
+    },
   ];
 }
 

@@ -1398,3 +1398,16 @@ server { listen 80; server_name a.test;
   const o = outcomesOf(m, facts({ status: 444, method: 'GET', serverPort: 80, vars: { request_method: 'GET', uri: '/xr/', args: 'k' } }));
   assert.deepEqual(o.filter((x) => x.startsWith('444')), [`444:${lineOf(conf, 'location /xr/')}`]);
 });
+
+test('an unlogged method through error_page to a URI may have been HEAD, which stays HEAD', () => {
+  // ngx_http_send_error_page turns every method but HEAD into GET.
+  const conf = http(`
+server { listen 80; server_name a.test;
+  error_page 404 = /e;
+  location /e { if ($request_method = HEAD) { return 444; } if ($request_method = GET) { return 401; } return 200; }
+  location / { }
+}`);
+  const m = modelOf(conf);
+  const o = outcomesOf(m, facts({ host: 'a.test', serverPort: 80, status: 444, vars: { uri: '/e' } }));
+  assert.ok(o.includes(`444:${lineOf(conf, 'location /e')}`), o.join(' '));
+});

@@ -2980,7 +2980,13 @@ class Run {
       this.args = q === -1 ? '' : v.slice(q + 1);
     }
     if (args !== undefined) this.args = args;
-    if (toGet && this.method !== 'HEAD') (this.method = 'GET'), (this.methodTurnsGet = false);
+    if (toGet) {
+      const m = this.method;
+      // An unknown method may have been HEAD, which stays HEAD (unless the log's GET says it was not).
+      const head = m === 'HEAD' || (isUnknown(m) && !this.methodTurnsGet && this.pick(['', 'the (unlogged) method was HEAD, which a redirect keeps'], m.unknown) === 1);
+      if (head) this.method = 'HEAD';
+      else (this.method = 'GET'), (this.methodTurnsGet = false);
+    }
     // ngx_http_internal_redirect keeps r->captures: the next location's regex may replace them.
     this.internal = true;
     return this.fromServerRewrite();
