@@ -1404,7 +1404,7 @@ test('an unlogged method through error_page to a URI may have been HEAD, which s
   const conf = http(`
 server { listen 80; server_name a.test;
   error_page 404 = /e;
-  location /e { if ($request_method = HEAD) { return 444; } if ($request_method = GET) { return 401; } return 200; }
+  location /e { internal; if ($request_method = HEAD) { return 444; } if ($request_method = GET) { return 401; } return 200; }
   location / { }
 }`);
   const m = modelOf(conf);
