@@ -392,7 +392,7 @@ export async function traceLog(
     if (!attribution) return;
     const log: TraceEntry['log'] = { file: logFile, line: lineNo };
     // The request's place is given when it is on the record's first line.
-    if (t.request && wantRequest && !line.slice(0, t.request.end).includes('\n')) log.request = { start: editorColumn(line, t.request.start), end: editorColumn(line, t.request.end) };
+    if (t.request && wantRequest && line.lastIndexOf('\n', t.request.end - 1) === -1) log.request = { start: editorColumn(line, t.request.start), end: editorColumn(line, t.request.end) };
     onEntry({ log, status: t.status, attribution });
   };
   const record = new RecordJoiner();

@@ -142,11 +142,10 @@ export class LogService {
     return doc;
   }
 
-  /** One line of an open log, without its line break; with an analyzer, the record it belongs to (a format may span lines). */
-  lineOf(uri: string, line: number, analyzer?: LogLineAnalyzer): string {
+  /** What to analyze for one line of an open log: the line, or the record it belongs to (a format may span lines). */
+  lineOf(uri: string, line: number, analyzer: LogLineAnalyzer): string {
     const doc = this.logText(uri);
-    if (!doc) return '';
-    return analyzer ? analyzer.textAt(doc, line) : doc.line(line);
+    return doc ? analyzer.textAt(doc, line) : '';
   }
 
   /** The analyzer for an open log document; undefined when no configuration applies. */

@@ -70,7 +70,7 @@ export class LogLineAnalyzer {
 
   /** What to analyze for line `n`: the line, or the whole record it belongs to. */
   textAt(doc: LogLines, n: number): string {
-    return this.linesPerRecord === 1 ? doc.line(n) : (this.recordOf(doc, n)?.text ?? doc.line(n));
+    return this.recordOf(doc, n)?.text ?? doc.line(n);
   }
 
   /** Quick test before parsing: the status is written as its digits. */

@@ -523,7 +523,7 @@ function reuse<T>(memo: WeakMap<Directive, { children: Directive[]; model: T }>,
 const bodyVarsMemo = new WeakMap<Directive, { children: Directive[]; model: string[] }>();
 
 /** Variable names ($name, ${name}) the values mention, lowercased, appended to `out`. */
-function argVars(args: readonly { value: string }[], add: (name: string) => void): void {
+export function argVars(args: readonly { value: string }[], add: (name: string) => void): void {
   for (const a of args) {
     if (a.value.indexOf('$') === -1) continue;
     const re = /\$\{?([A-Za-z0-9_]+)/g;

@@ -17,6 +17,7 @@ import { lookupVariable } from '../reference';
 import {
   inherited,
   inheritedAny,
+  argVars,
   ipv4ToNumber,
   isCaptureName,
   namesLookedUp,
@@ -2329,11 +2330,9 @@ class Run {
     const visit = (d: Directive): void => {
       const target = d.name === 'set' ? d.args[0]?.value.replace(/^\$/, '').toLowerCase() : undefined;
       if (target && target !== 'args') this.vars.set(target, unknown);
-      for (const a of d.args)
-        for (const m of a.value.matchAll(/\$\{?(\w+)/g)) {
-          const n = m[1].toLowerCase();
-          if (this.model.maps.has(n) && !this.mapCache.has(n)) this.mapCache.set(n, unknown);
-        }
+      argVars(d.args, (n) => {
+        if (this.model.maps.has(n) && !this.mapCache.has(n)) this.mapCache.set(n, unknown);
+      });
       d.block?.children.forEach(visit);
     };
     loc.scope.items.forEach(visit);
@@ -3211,10 +3210,8 @@ const turnsIntoGet = new WeakMap<HttpModel, boolean>();
 function mayTurnIntoGet(model: HttpModel): boolean {
   let v = turnsIntoGet.get(model);
   if (v === undefined) {
-    const turns = (d: Directive): boolean =>
-      (d.name === 'error_page' ? !d.args[d.args.length - 1]?.value.startsWith('@') : d.name.endsWith('_pass')) || (d.block?.children.some(turns) ?? false);
-    const scopes = [model.http, ...model.servers.flatMap((s) => [s.scope, ...allLocations(s.locations).map((l) => l.scope)])];
-    turnsIntoGet.set(model, (v = scopes.some((s) => s?.items.some(turns))));
+    const turns = (d: Directive): boolean => (d.name === 'error_page' ? !d.args[d.args.length - 1]?.value.startsWith('@') : d.name.endsWith('_pass'));
+    turnsIntoGet.set(model, (v = scopesOf(model).some((s) => s.items.some(turns))));
   }
   return v;
 }
