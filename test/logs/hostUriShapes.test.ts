@@ -31,6 +31,32 @@ for (const fastPath of [true, false]) {
   });
 }
 
+for (const fastPath of [true, false]) {
+  test(`a long Host before $request_uri reads in one try per place a URI may start (${fastPath ? 'generated matcher' : 'general search'})`, () => {
+    // nginx accepts a Host up to large_client_header_buffers; one try per byte ran out of budget
+    // at about 700 bytes, and the line went untraced.
+    for (const format of [FORMAT, '$remote_addr $host$request_uri $status', '$status $http_host$request_uri']) {
+      const f = compileLogFormat('x', format, 'default', { fastPath });
+      const host = `${'a-'.repeat(2000)}b.test`;
+      const l = format.startsWith('$status')
+        ? `444 ${host}/p?x=1`
+        : format.startsWith('$remote_addr $host') ? `192.0.2.1 ${host}/p?x=1 444` : line(host, '/p?x=1');
+      const m = f.matchReadings(l);
+      assert.ok(m, format);
+      if (format.includes('$http_host')) {
+        // A raw Host header may hold "/" (nginx refuses it, but logs it): it may end before the
+        // "/", before the "?", or at the end (an empty URI).
+        assert.equal(m.twoWays, true, format);
+        if (fastPath) assert.equal(f.allReadings(l, 16)?.length, 3, format);
+        continue;
+      }
+      assert.equal(m.twoWays, false, format);
+      assert.equal(f.value(l, m.spans, f.indexOf('host')), host, format);
+      assert.equal(f.value(l, m.spans, f.indexOf('request_uri')), '/p?x=1', format);
+    }
+  });
+}
+
 test('a line nginx could not have written that way is still read (lenient), not lost', () => {
   const f = compileLogFormat('x', FORMAT, 'default');
   // A request URI that starts with neither "/" nor "?": only a hand-edited or foreign log has it.

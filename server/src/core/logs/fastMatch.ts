@@ -12,7 +12,7 @@
 import type { LogEscape } from './escape';
 import {
   checkDigits, checkMsec, checkTextDefault, checkTextJson, checkTextNone, checkTimeIso, checkTimeLocal,
-  escapedAt, fixedLength, Shape, startsAsUri, withoutSlash,
+  escapedAt, fixedLength, Shape, startsAsUri, uriMayStart, withoutSlash,
 } from './shapes';
 
 export interface MatcherSpec {
@@ -22,6 +22,8 @@ export interface MatcherSpec {
   lits: readonly string[];
   /** Whether each step's value ends at the first stop byte (strict pass). */
   determined: readonly boolean[];
+  /** Whether each step's value is followed by a request URI, so ends only where one may start. */
+  uriGlued: readonly boolean[];
   escape: LogEscape;
   /** Most separators tried per line at choice steps before giving up (to the general search). */
   maxTries: number;
@@ -36,7 +38,7 @@ export interface MatcherSpec {
 export type FastMatcher = (line: string, best: Int32Array, want: number, all?: Int32Array[]) => number;
 
 const HELPERS = {
-  checkDigits, checkMsec, checkTextDefault, checkTextJson, checkTextNone, checkTimeIso, checkTimeLocal, escapedAt, startsAsUri, withoutSlash,
+  checkDigits, checkMsec, checkTextDefault, checkTextJson, checkTextNone, checkTimeIso, checkTimeLocal, escapedAt, startsAsUri, uriMayStart, withoutSlash,
 };
 
 export function buildFastMatcher(spec: MatcherSpec): FastMatcher {
@@ -103,14 +105,16 @@ export function buildFastMatcher(spec: MatcherSpec): FastMatcher {
         continue;
       }
       // A choice point: every separator in turn, shortest value first.
+      const nextEnd = (from: string) =>
+        lit ? `line.indexOf(${q(lit)}, ${from})` : spec.uriGlued[i] ? `uriMayStart(line, ${from}, ${q(lits[i + 1])})` : from;
       body.push(
-        lit ? `e = line.indexOf(${q(lit)}, pos);` : 'e = pos;',
+        `e = ${nextEnd('pos')};`,
         `while (e >= 0 && e <= line.length) {`,
         `  if (++tries > ${spec.maxTries}) { gaveUp = true; return true; }`,
         `  const r = ${check(sh, 'pos', 'e')};`,
         `  if (r >= 0) return false;`,
         `  if (r === -1) { sp[${2 * i}] = pos; sp[${2 * i + 1}] = e; if (step${i + 1}(line, e + ${lit.length})) return true; }`,
-        lit ? `  e = line.indexOf(${q(lit)}, e + 1);` : '  e++;',
+        `  e = ${nextEnd('e + 1')};`,
         `}`,
         `return false;`,
       );

@@ -17,7 +17,7 @@ import { buildFastMatcher, buildRecordMaker, type FastMatcher, type RecordMaker 
 import { type FormatSegment, LogFormatError, parseFormatSegments, type VariableSegment } from './segments';
 import {
   checkDigits, checkMsec, checkTextDefault, checkTextJson, checkTextNone, checkTimeIso, checkTimeLocal,
-  CUT, escapedAt, fixedLength, isDigit, isToken, Shape, SHAPE_NAMES, shapeOf, startsAsUri, VALID, withoutSlash,
+  CUT, escapedAt, fixedLength, isDigit, isToken, Shape, SHAPE_NAMES, shapeOf, startsAsUri, uriMayStart, VALID, withoutSlash,
 } from './shapes';
 
 export type { LogEscape } from './escape';
@@ -183,6 +183,7 @@ class CompiledFormat implements LogFormat {
           shapes: this.shapes,
           lits: this.lits,
           determined: this.determined,
+          uriGlued: this.shapes.map((_, i) => this.uriGlued(i)),
           escape,
           maxTries: 256,
         });
@@ -195,6 +196,15 @@ class CompiledFormat implements LogFormat {
         this.makeRecords = undefined;
       }
     }
+  }
+
+  /**
+   * Whether variable `i` is followed, with nothing between, by a request URI that a literal (or
+   * the line's end) closes: then `i` can only end where such a URI may start (uriMayStart).
+   */
+  uriGlued(i: number): boolean {
+    const n = i + 1;
+    return n < this.shapes.length && this.shapes[n] === Shape.Uri && (this.lits[n] !== '' || n === this.shapes.length - 1);
   }
 
   /** True when byte `c` can never be raw-unescaped inside a value, so a separator starting with it ends the value. */
@@ -469,7 +479,9 @@ class CompiledFormat implements LogFormat {
       }
 
       // Choices: try every separator (or every end, with no separator), shortest value first.
-      let e = lit ? line.indexOf(lit, pos) : pos;
+      const uriNext = !lit && !this.lenient && this.uriGlued(i);
+      const nextEnd = (from: number) => (lit ? line.indexOf(lit, from) : uriNext ? uriMayStart(line, from, this.lits[i + 1]) : from);
+      let e = nextEnd(pos);
       let tried = false;
       while (e >= 0 && e <= line.length) {
         this.work += 8 + ((e - pos) >> 3);
@@ -486,7 +498,7 @@ class CompiledFormat implements LogFormat {
           this.search(line, i + 1, e + lit.length);
           if (this.solutions >= (this.wantSecond ? 2 : 1) || this.work > this.workLimit) return;
         }
-        e = lit ? line.indexOf(lit, e + 1) : e + 1;
+        e = nextEnd(e + 1);
       }
       if (!tried) this.fail(pos, lit ? Fail.LitAfter : Fail.Shape, i);
       return;

@@ -71,6 +71,27 @@ export function startsAsUri(line: string, s: number, e: number, r: number): numb
   return c === 0x2f || c === 0x3f || (c === 0x2d && e - s === 1) ? r : s;
 }
 
+/**
+ * The first place at or after `from` where a request URI may start when nothing separates it
+ * from the value before (`$host$request_uri`): a "/", a "?", a "-" (an empty one under
+ * escape=default), or, for an empty one, where `after` (the literal after the URI; "" when the
+ * URI ends the line) starts. line.length + 1 if nowhere. A value ending anywhere else cannot be
+ * followed by a URI: skipping those ends spares a long Host one try per byte.
+ */
+export function uriMayStart(line: string, from: number, after: string): number {
+  // An empty URI, then "-" (the whole URI: after it, the literal).
+  let best = after ? line.indexOf(after, from) : from <= line.length ? line.length : -1;
+  if (best < 0) best = line.length + 1;
+  const dash = after ? line.indexOf(`-${after}`, from) : from < line.length && line.endsWith('-') ? line.length - 1 : -1;
+  if (dash >= 0 && dash < best) best = dash;
+  for (const c of URI_STARTS) {
+    const k = line.indexOf(c, from);
+    if (k >= 0 && k < best) best = k;
+  }
+  return best;
+}
+const URI_STARTS = ['/', '?'];
+
 /** `r` (a text check of line[s, e)) further refusing a "/": the first byte that cannot be in a host name. */
 export function withoutSlash(line: string, s: number, e: number, r: number): number {
   const k = line.indexOf('/', s);
