@@ -1366,6 +1366,20 @@ function scenarios(): Scenario[] {
 `),
       requests: [m('HEAD', '/zz', 'a.test'), get('/zz', 'a.test'), m('POST', '/zz', 'a.test', { body: 'x' })],
     },
+    {
+      // Found by a Host probe: ngx_http_process_request_header looks the empty name up before it
+      // refuses an HTTP/1.1 request without Host, so the 400 (and its error_page) is the unnamed
+      // server's, not the default's; an empty Host is refused in the default server.
+      name: 'HTTP/1.1 without Host: the 400 belongs to the server named ""',
+      conf: conf(`
+  error_page 400 = /err.html;
+  server { listen 127.0.0.1:PORT default_server; server_name a.test; location / { return 200; } location = /err.html { return 401; } }
+  server { listen 127.0.0.1:PORT; location = /err.html { return 444; } location / { return 444; } }
+  server { listen 127.0.0.1:PORT2 default_server; server_name b.test; error_page 400 = @d; location @d { return 444; } location / { return 200; } }
+  server { listen 127.0.0.1:PORT2; server_name ""; error_page 400 = @d; location @d { return 444; } }
+`),
+      requests: [get('/', null, { protocol: 'HTTP/1.1' }), get('/', null, { protocol: 'HTTP/1.1', port: 1 }), get('/', '', { protocol: 'HTTP/1.1', port: 1 }), get('/', null), get('/', 'a.test')],
+    },
   ];
 }
 

@@ -55,10 +55,11 @@ server { listen 443 ssl; server_name s.test;
   assert.equal(a.rules[0].range.start.line + 1, plain);
   // $scheme logged: https never reaches the page, http always does.
   assert.ok(!outcomesOf(m, facts({ ...base, scheme: 'https' })).some((o) => o.startsWith('444')));
-  assert.deepEqual(outcomesOf(m, facts({ ...base, scheme: 'http' })), [`444:${plain}`]);
+  assert.deepEqual(outcomesOf(m, facts({ ...base, scheme: 'http' })).filter((o) => o !== '400'), [`444:${plain}`]);
   // Without `=` the page answers as 400 (ngx_http_core_error_page), so its close logs 400.
   const m2 = modelOf(conf.replace('error_page 497 = @plain', 'error_page 497 @plain'));
-  assert.deepEqual(outcomesOf(m2, facts({ ...base, scheme: 'http' })), [`400:${plain}`]);
+  // (The plain '400': the same line from a request without Host, refused before the 497.)
+  assert.deepEqual(outcomesOf(m2, facts({ ...base, scheme: 'http' })), ['400', `400:${plain}`]);
 });
 
 test('geo over a value that is no address looks up 255.255.255.255 (INADDR_NONE), in cidr and ranges geos', () => {

@@ -13,7 +13,8 @@ server { listen 8080 default_server; server_name a.test; return 444; }
 server { listen 127.0.0.1:8080; server_name b.test; return 401; }
 server { listen [::]:8080; server_name c.test; return 402; }`));
   assert.deepEqual(outcomesOf(m, req('127.0.0.1')), ['401:5']);
-  assert.deepEqual(outcomesOf(m, req('127.0.0.2')), ['444:4']);
+  // (The 400: the same line from an HTTP/1.1 request without Host, refused in a.test, whose name `$host` then logs.)
+  assert.deepEqual(outcomesOf(m, req('127.0.0.2')), ['400', '444:4']);
   assert.deepEqual(outcomesOf(m, req('2001:db8::1')), ['402:6']);
 });
 

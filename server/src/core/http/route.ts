@@ -679,7 +679,8 @@ class Run {
       hostChoices = [null];
     } else if (f.httpHost !== undefined) {
       // Logged as absent: no Host, an empty one (400), or the literal "-".
-      if (f.httpHost === null) hostChoices = this.mayLackHost() ? [null, '', '-'] : ['', '-'];
+      // (An HTTP/1.1 request without one is a 400, at the server named "": its error_page may act.)
+      if (f.httpHost === null) hostChoices = [null, '', '-'];
       else {
         const h = validateHost(f.httpHost);
         if (h === undefined) {
@@ -691,9 +692,9 @@ class Run {
         hostChoices = [h];
       }
     } else if (f.host !== undefined) {
-      hostChoices = [f.host];
-      // Without a Host header `$host` is the server's primary name: also consider that.
-      if (this.mayLackHost()) hostChoices.push(null);
+      // Without a Host header `$host` is the server's primary name: also consider that (for
+      // HTTP/1.1, a 400 in the server named "", whose error_page may turn it into anything).
+      hostChoices = [f.host, null];
     }
     // An absolute-form request line (`GET http://other/ HTTP/1.1`) overrides the Host header, and
     // neither `$request_uri` nor `$http_host` shows it: without `$request` logged, the host nginx
@@ -741,24 +742,18 @@ class Run {
         this.selectServer(g, h!);
         this.hostVar = h!;
       } else if (h === '') {
+        // ngx_http_process_host refuses it at the server the connection started in.
         this.server = g.defaultServer;
+        this.hostFromServerName();
         this.scope = this.server.scope;
         if (!this.parseUri()) return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
         return this.finalize(400, undefined, 'an empty Host header: nginx answers 400');
       } else if (h === null) {
-        if (typeof this.protocol === 'string' && requiresHost(this.protocol)) {
-          this.server = g.defaultServer;
-          this.scope = this.server.scope;
-          if (!this.parseUri()) return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
-          return this.finalize(400, undefined, 'HTTP/1.1 request without Host: nginx answers 400');
-        }
+        // ngx_http_process_request_header looks the empty name up before it refuses an HTTP/1.1
+        // request without Host: the 400 is the server named ""'s.
         this.selectServer(g, '');
-        // Without Host, `$host` is the server's name: the machine's for `server_name $hostname`.
-        if (this.server!.primaryName === HOSTNAME) this.hostVar = f.host ?? this.serverNameVar();
-        else {
-          this.hostVar = this.server!.primaryName;
-          if (f.host !== undefined && !sameLogged(f.host, this.hostVar)) throw PRUNE;
-        }
+        this.hostFromServerName();
+        if (typeof this.protocol === 'string' && requiresHost(this.protocol)) return this.hostlessRefused();
       } else {
         this.selectServer(g, h);
         this.hostVar = h;
@@ -968,8 +963,22 @@ class Run {
     return this.facts.serverName ?? { unknown: ['$server_name'] };
   }
 
-  mayLackHost(): boolean {
-    return isUnknown(this.protocol) || !requiresHost(this.protocol);
+  /** Without a Host, `$host` is the server's name: the machine's for `server_name $hostname`. */
+  hostFromServerName(): void {
+    const f = this.facts;
+    this.pruneByServerName();
+    if (this.server!.primaryName === HOSTNAME) this.hostVar = f.host ?? this.serverNameVar();
+    else {
+      this.hostVar = this.server!.primaryName;
+      if (f.host !== undefined && !sameLogged(f.host, this.hostVar)) throw PRUNE;
+    }
+  }
+
+  /** An HTTP/1.1 request without Host, refused with 400 in the server the empty name chose. */
+  hostlessRefused(): Outcome | undefined {
+    this.scope = this.server!.scope;
+    if (!this.parseUri()) return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
+    return this.finalize(400, undefined, 'HTTP/1.1 request without Host: nginx answers 400');
   }
 
   /** Whether the logged `$server_name` rules out the current server (else nothing). */
