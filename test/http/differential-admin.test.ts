@@ -1380,6 +1380,20 @@ function scenarios(): Scenario[] {
 `),
       requests: [get('/', null, { protocol: 'HTTP/1.1' }), get('/', null, { protocol: 'HTTP/1.1', port: 1 }), get('/', '', { protocol: 'HTTP/1.1', port: 1 }), get('/', null), get('/', 'a.test')],
     },
+    {
+      // Found by a log-side probe: ngx_http_log_handler writes with each access_log's own format,
+      // so one file may hold lines of two formats; read in one only, a line of the other was
+      // misread (a.test's "$http_x_forwarded_for" taken for `withhost`'s "$host").
+      name: 'one file, two formats: a vhost writes its own format into the http level\'s files',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name b.test;
+    location /a { return 444; } location / { return 200; } }
+  server { listen 127.0.0.1:PORT; server_name a.test;
+    access_log PREFIX/logs/withhost.log main; access_log PREFIX/logs/access.log withhost;
+    if ($http_user_agent ~ bot) { return 444; } location /x { return 444; } location / { return 200; } }
+`),
+      requests: [get('/a', 'a.test', ua('bot')), get('/a', 'a.test', { headers: { 'User-Agent': 'bot', 'X-Forwarded-For': '10.1.2.3' } }), get('/x', 'a.test'), get('/a', 'b.test'), get('/a', 'zz.test'), get('/a', 'zz.test', ua('bot'))],
+    },
   ];
 }
 

@@ -288,3 +288,44 @@ test('a log_format written across lines: each request is a record of that many l
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a file several formats write: each line is read in every one of them, and only its own format\'s access_logs wrote it', async () => {
+  // ngx_http_log_handler formats a line with the format of the access_log entry that names the
+  // file. Here the http level logs `withhost` (ending "$host") and a.test logs `main` (ending
+  // "$http_x_forwarded_for") to the same file: read as `withhost` only, a.test's "-" was taken
+  // for the Host, and the default server's rule named, exact and wrong.
+  const dir = mkdtempSync(join(tmpdir(), 'lens-trace-'));
+  try {
+    const conf = join(dir, 'nginx.conf');
+    const log = join(dir, 'a.log');
+    writeFileSync(conf, `events {}
+http {
+  log_format main '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"';
+  log_format withhost '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$host"';
+  access_log ${log} withhost;
+  server { listen 80 default_server; server_name b.test;
+    location /a { return 444; } location / { return 200; } }
+  server { listen 80; server_name a.test; access_log ${log} main;
+    if ($http_user_agent ~ bot) { return 444; } location / { return 200; } }
+  server { listen 80; server_name c.test; location / { return 444; } }
+}
+`);
+    const line = (path: string, ua: string, last: string) => `192.0.2.1 - - [27/Nov/2026:10:00:00 +0000] "GET ${path} HTTP/1.1" 444 0 "-" "${ua}" "${last}"`;
+    writeFileSync(log, [line('/a', 'bot', '-'), line('/a', 'bot', '10.1.2.3'), line('/x', 'curl', 'c.test'), line('/a', 'curl', 'b.test'), ''].join('\n'));
+    const model = buildModelFromGraph(loadConfigGraph(conf, new NodeFileSystem()));
+    const got: TraceEntry[] = [];
+    await traceLog(model, log, (e) => got.push(e));
+    const rules = (e: TraceEntry) => e.attribution.rules.map((r) => r.range.start.line + 1).sort();
+    // As `main`: a.test's bot rule; as `withhost`: Host "-" or "10.1.2.3" went to b.test's /a. Both possible.
+    assert.equal(got[0].attribution.verdict, 'ambiguous');
+    assert.deepEqual(rules(got[0]), [7, 9]);
+    assert.deepEqual(rules(got[1]), [7, 9]);
+    // As `main` the User-Agent "curl" drops nothing in a.test: only the `withhost` reading is possible.
+    assert.equal(got[2].attribution.verdict, 'exact');
+    assert.deepEqual(rules(got[2]), [10]);
+    assert.equal(got[3].attribution.verdict, 'exact');
+    assert.deepEqual(rules(got[3]), [7]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -33,6 +33,11 @@ export interface FormatChoice {
    * changed keeps its older lines).
    */
   alternatives?: LogFormat[];
+  /**
+   * Every format the configuration writes this file in, when there are several: a line is read
+   * in each that reads it, and only that format's access_logs can have written that reading.
+   */
+  writers?: LogFormat[];
 }
 
 /**
@@ -64,6 +69,7 @@ export function formatForLog(model: HttpModel, logFile: string | undefined, samp
       if (!pool.some((p) => p.f.name === k.name || p.f.source === k.source)) pool.push({ f: k, how: `detected: ${k.name} (a common format this configuration does not define)` });
     return pool;
   };
+  const writers = compiled.length > 1 ? compiled.map((c) => c.f) : undefined;
   if (compiled.length === 1) {
     const alternatives = detectPool().map((p) => p.f).filter((f) => f.name !== compiled[0].f.name);
     return { format: compiled[0].f, how: compiled[0].how, alternatives };
@@ -80,7 +86,7 @@ export function formatForLog(model: HttpModel, logFile: string | undefined, samp
     else for (let i = 0; i + k <= sample.length; i++) if (p.f.match(sample.slice(i, i + k).join('\n'))) (score += k), (i += k - 1);
     if (score > bestScore) (best = p), (bestScore = score);
   }
-  return { format: best.f, how: best.how, alternatives: pool.map((p) => p.f).filter((f) => f !== best.f) };
+  return { format: best.f, how: best.how, alternatives: pool.map((p) => p.f).filter((f) => f !== best.f), writers };
 }
 
 /** A log_format of the configuration (or nginx's predefined combined) by name, compiled. */
@@ -164,6 +170,10 @@ export interface TracedLine {
    * not a traced one: the line may not be a traced one at all (see attributeLine).
    */
   otherStatus?: number;
+  /** The log_format names this reading is in, when several formats write the file (FormatChoice.writers). */
+  formats?: readonly string[];
+  /** The same line read in the file's other formats that read it (then `formats` is set on each). */
+  alsoAs?: TracedLine[];
 }
 
 /**
@@ -172,11 +182,40 @@ export interface TracedLine {
  * then never certainly (its other reading may be the true one).
  */
 export function attributeLine(attributor: Attributor, t: TracedLine): Attribution | undefined {
-  const a = attributor.attribute(t.facts, t.status);
+  if (t.alsoAs) return attributeReadings(attributor, [t, ...t.alsoAs]);
+  const a = attributor.forFormats(t.formats).attribute(t.facts, t.status);
   if (t.otherStatus === undefined) return a;
   if (a.verdict === 'unmatched') return undefined;
   const why = `The line reads two ways (a logged value holds the format's separator): with status ${t.status}, as traced here, or with status ${t.otherStatus}. ${a.why}`;
   return { ...a, verdict: 'ambiguous', why };
+}
+
+/**
+ * A line that several of its file's formats read: each reading is routed among the access_logs
+ * of its format; those no history could have written drop out, the others are all possible.
+ */
+function attributeReadings(attributor: Attributor, readings: readonly TracedLine[]): Attribution | undefined {
+  const found: { t: TracedLine; a: Attribution }[] = [];
+  let unmatched: Attribution | undefined;
+  for (const t of readings) {
+    const a = attributeLine(attributor, { ...t, alsoAs: undefined });
+    if (!a) continue;
+    if (a.verdict === 'unmatched') unmatched ??= a;
+    else found.push({ t, a });
+  }
+  if (found.length <= 1) return found[0]?.a ?? unmatched;
+  const rules: RuleRef[] = [];
+  const keys = new Set<string>();
+  for (const { a } of found) for (const r of a.rules) if (!keys.has(ruleKey(r))) keys.add(ruleKey(r)), rules.push(r);
+  const exact = found.every(({ a }) => a.verdict === 'exact') && rules.length === 1;
+  const why = found.map(({ t, a }) => `read as log_format ${t.formats?.join('/') ?? '?'}: ${a.why}`).join(' | ');
+  return {
+    verdict: exact ? 'exact' : 'ambiguous',
+    rules,
+    why: `The line reads in ${found.length} of the formats written to this file. ${why}`,
+    missing: [...new Set(found.flatMap(({ a }) => a.missing))],
+    outcomes: found.flatMap(({ a }) => a.outcomes),
+  };
 }
 
 /**
@@ -200,6 +239,8 @@ export function attributeSafely(attributor: Attributor, t: TracedLine): Attribut
 export class TracedLineReader {
   private readonly readers = new Map<LogFormat, FormatReader>();
   private readonly alternatives: readonly LogFormat[];
+  /** The file's formats (FormatChoice.writers), those of one text together: undefined for one. */
+  private readonly writers: readonly { f: LogFormat; names: string[] }[] | undefined;
 
   constructor(
     readonly model: HttpModel,
@@ -209,6 +250,16 @@ export class TracedLineReader {
     readonly pathVars: Readonly<Record<string, string>> = {},
   ) {
     this.alternatives = choice.alternatives ?? [];
+    if (choice.writers) {
+      const groups = new Map<string, { f: LogFormat; names: string[] }>();
+      for (const f of choice.writers) {
+        const k = `${f.escape}\u0000${f.source}`;
+        const g = groups.get(k);
+        if (g) g.names.push(f.name);
+        else groups.set(k, { f, names: [f.name] });
+      }
+      if (groups.size > 1) this.writers = [...groups.values()];
+    }
   }
 
   private readerOf(f: LogFormat): FormatReader {
@@ -265,8 +316,23 @@ export class TracedLineReader {
 
   /** The line's status when it is a traced one (fast match only), else undefined. */
   statusOf(line: string): number | undefined {
+    if (this.writers) {
+      let read = false;
+      for (const w of this.writers) {
+        const spans = w.f.match(line);
+        if (!spans) continue;
+        read = true;
+        const st = this.statusIn(line, { r: this.readerOf(w.f), spans });
+        if (st !== undefined) return st;
+      }
+      if (read) return undefined;
+    }
     const m = this.match(line);
-    if (!m || m.r.statusOcc < 0) return undefined;
+    return m && this.statusIn(line, m);
+  }
+
+  private statusIn(line: string, m: { r: FormatReader; spans: Int32Array }): number | undefined {
+    if (m.r.statusOcc < 0) return undefined;
     const { f, statusOcc } = m.r;
     const st = Number(f.value(line, m.spans, statusOcc));
     if (this.statuses.has(st)) return st;
@@ -292,8 +358,26 @@ export class TracedLineReader {
 
   /** The traced line, undefined for another status, 'unreadable' when no format reads it. */
   read(line: string): TracedLine | undefined | 'unreadable' {
+    if (this.writers) {
+      // Each of the file's formats that reads the line gives a reading (attributeReadings).
+      let read = false;
+      const found: TracedLine[] = [];
+      for (const w of this.writers) {
+        const m = w.f.matchReadings(line);
+        if (!m) continue;
+        read = true;
+        const t = this.readMatch(line, { r: this.readerOf(w.f), ...m });
+        if (t) found.push({ ...t, formats: w.names });
+      }
+      if (found.length > 1) return { ...found[0], alsoAs: found.slice(1) };
+      if (read) return found[0];
+    }
     const m = this.matchReadings(line);
     if (!m) return 'unreadable';
+    return this.readMatch(line, m);
+  }
+
+  private readMatch(line: string, m: { r: FormatReader; spans: Int32Array; twoWays: boolean }): TracedLine | undefined {
     const { r } = m;
     let { spans, twoWays } = m;
     const f = r.f;

@@ -31,6 +31,11 @@ export interface AttributorOptions {
   maxCache?: number;
   /** The file system for nginx's file questions (RouteOptions.files). */
   files?: FileProbe;
+  /**
+   * The log_format names the line was written in, when several formats write the log file: only
+   * an access_log of one of them wrote it (ngx_http_log_handler formats with its entry's own).
+   */
+  formats?: readonly string[];
 }
 
 /**
@@ -149,8 +154,21 @@ export class Attributor {
     readonly model: HttpModel,
     readonly options: AttributorOptions = {},
   ) {
-    this.filter = logFilterFor(model, options.logFile);
+    const byPath = logFilterFor(model, options.logFile);
+    const formats = options.formats && new Set(options.formats);
+    this.filter = formats ? (d) => formats.has(d.format) && (!byPath || byPath(d)) : byPath;
     this.maxCache = options.maxCache ?? 50_000;
+  }
+
+  private readonly byFormats = new Map<string, Attributor>();
+
+  /** This attributor, for lines written in one of `formats` (AttributorOptions.formats). */
+  forFormats(formats: readonly string[] | undefined): Attributor {
+    if (!formats) return this;
+    const key = formats.join('\u0000');
+    let a = this.byFormats.get(key);
+    if (!a) this.byFormats.set(key, (a = new Attributor(this.model, { ...this.options, formats })));
+    return a;
   }
 
   /**
