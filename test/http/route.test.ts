@@ -1443,3 +1443,18 @@ server { listen 80; server_name ""; error_page 400 = @d; location @d { return 44
   // An empty Host is refused in the default server.
   assert.deepEqual(outcomesOf(m, facts({ request: 'GET / HTTP/1.1', httpHost: '', serverPort: 80, vars: {} })), [`401:${lineOf(conf, 'server_name a.test')}`]);
 });
+
+test('an upstream\'s X-Accel-Redirect is possible also when the URI is not logged', () => {
+  // A log with neither the request nor the URI, written only by the internal target location.
+  const conf = http(`
+log_format n '$status';
+server { listen 80; server_name _;
+  location /p { proxy_pass http://127.0.0.1:9; }
+  location /prot/ { internal; access_log /var/log/nginx/prot.log n; return 444; }
+  location / { return 200; }
+}`);
+  const m = modelOf(conf);
+  const a = new Attributor(m, { logFile: '/var/log/nginx/prot.log' }).attribute(facts({ vars: {} }), 444);
+  assert.equal(a.verdict, 'exact', a.why);
+  assert.equal(a.rules[0].range.start.line + 1, lineOf(conf, 'location /prot/'));
+});

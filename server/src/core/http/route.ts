@@ -2715,7 +2715,7 @@ class Run {
    */
   xAccelRedirect(prefix: string): Outcome | undefined | false {
     const server = this.server;
-    if (!server || isUnknown(this.uri)) return false;
+    if (!server) return false;
     if (inherited(this.scope, `${prefix}_ignore_headers`).some((d) => d.args.some((a) => a.value.toLowerCase() === 'x-accel-redirect'))) return false;
     const l = this.loggedAtEnd('uri');
     const logged = l === null ? this.dash('uri') : l;
