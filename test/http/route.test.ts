@@ -1444,6 +1444,21 @@ server { listen 80; server_name ""; error_page 400 = @d; location @d { return 44
   assert.deepEqual(outcomesOf(m, facts({ request: 'GET / HTTP/1.1', httpHost: '', serverPort: 80, vars: {} })), [`401:${lineOf(conf, 'server_name a.test')}`]);
 });
 
+test('a level with `access_log off` logs nothing, whatever other access_log lines it has', () => {
+  // ngx_http_log_set_log sets one `off` flag for the level; ngx_http_log_handler returns on it.
+  const conf = http(`
+log_format n '$status';
+server { listen 80; server_name _;
+  access_log /var/log/nginx/s.log n;
+  location /q { access_log off; access_log /var/log/nginx/s.log n; return 444; }
+  location / { return 444; }
+}`);
+  const m = modelOf(conf);
+  const a = new Attributor(m, { logFile: '/var/log/nginx/s.log' }).attribute(facts({ vars: {} }), 444);
+  assert.equal(a.verdict, 'exact', a.why);
+  assert.equal(a.rules[0].range.start.line + 1, lineOf(conf, 'location / {'));
+});
+
 test('an upstream\'s X-Accel-Redirect is possible also when the URI is not logged', () => {
   // A log with neither the request nor the URI, written only by the internal target location.
   const conf = http(`
@@ -1457,4 +1472,21 @@ server { listen 80; server_name _;
   const a = new Attributor(m, { logFile: '/var/log/nginx/prot.log' }).attribute(facts({ vars: {} }), 444);
   assert.equal(a.verdict, 'exact', a.why);
   assert.equal(a.rules[0].range.start.line + 1, lineOf(conf, 'location /prot/'));
+});
+
+test('`access_log ... if=$v` and `if ($v)` agree on one unknown value (a map is evaluated once per request)', () => {
+  const conf = http(`
+log_format n '$status';
+map $http_user_agent $is_bot { default 0; ~*bot 1; }
+server { listen 80; server_name _;
+  access_log /var/log/nginx/bots.log n if=$is_bot;
+  access_log /var/log/nginx/all.log n;
+  location / { if ($is_bot) { return 444; } return 444; }
+}`);
+  const m = modelOf(conf);
+  const bots = new Attributor(m, { logFile: '/var/log/nginx/bots.log' }).attribute(facts({ vars: {} }), 444);
+  assert.equal(bots.verdict, 'exact', bots.why);
+  assert.equal(bots.rules[0].range.start.character, conf.split('\n')[lineOf(conf, 'location /') - 1].indexOf('return 444'));
+  // In the log of every request, both.
+  assert.equal(new Attributor(m, { logFile: '/var/log/nginx/all.log' }).attribute(facts({ vars: {} }), 444).rules.length, 2);
 });

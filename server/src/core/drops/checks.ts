@@ -427,7 +427,8 @@ class DropsChecker {
     const logs = accessLogsOf(this.model, scope);
     if (!logs.length) return;
     const offs = logs.filter((l) => l.off);
-    if (offs.length === logs.length) {
+    // One `off` silences its level whatever else it lists (ngx_http_log_handler reads one flag).
+    if (offs.length) {
       const off = offs[0].d;
       this.report('information', 'drops-not-logged', src.d, lineRange(src.d), `These drops are never logged: \`access_log off\`${off ? ` (${this.where(off)})` : ''} is in effect here, so nothing records them (and nginx-lens cannot trace them).`, off ? { related: [{ file: off.file, range: off.range, message: 'access_log off' }] } : {});
       return;

@@ -80,8 +80,9 @@ function accessWords(ix: DropsIndex, scope: Scope): string | undefined {
 function logWords(ix: DropsIndex, scope: Scope): string {
   const logs = accessLogsOf(ix.model, scope);
   const on = logs.filter((l) => !l.off);
-  if (!on.length) {
-    const off = logs.find((l) => l.off);
+  // One `off` silences its level whatever else it lists (ngx_http_log_handler reads one flag).
+  const off = logs.find((l) => l.off);
+  if (off || !on.length) {
     return `**Never logged**: ${off?.d ? `\`access_log off\` (${whereOf(ix.graph, off.d)})` : 'access_log off'} is in effect here.`;
   }
   const shown = on.slice(0, MAX_LIST).map((l) => {

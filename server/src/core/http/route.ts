@@ -383,6 +383,8 @@ class Run {
   fsAnswers = new Map<string, number>();
   /** Answers to unknown `if` conditions that cannot change within the request (constantCondKey). */
   condAnswers = new Map<string, boolean>();
+  /** The answers `truthy` gave, by unknown value. */
+  truths = new Map<Unknown, boolean>();
   /**
    * Whether `$1`..`$9` copied now are escaped (ngx_http_script_copy_capture_code): in the rewrite
    * module's engine while e->quote (1 until a rewrite matches) or e->is_args (set once a rewrite
@@ -580,17 +582,29 @@ class Run {
     const filter = this.options.logFilter;
     if (!filter) return true;
     const defs = accessLogsOf(this.model, this.scope ?? this.server?.scope ?? this.model.http);
+    // `access_log off` anywhere among them silences the level (ngx_http_log_handler reads one flag).
+    if (defs.some((d) => d.off)) return false;
     for (const def of defs) {
       if (def.off || !filter(def)) continue;
       if (!def.ifCond) return true;
-      const v = this.evalValue(def.ifCond);
-      if (isUnknown(v)) {
-        if (this.pick([`access_log if= condition ${def.ifCond.raw} held`, ''], v.unknown) === 0) return true;
-        continue;
-      }
-      if (v !== '' && v !== '0') return true;
+      const raw = def.ifCond.raw;
+      if (this.truthy(def.ifCond, (missing) => this.pick([`access_log if= condition ${raw} held`, ''], missing) === 0)) return true;
     }
     return false;
+  }
+
+  /**
+   * Whether a value holds (neither empty nor "0"). An unknown one gets one answer per value it
+   * came from: a map's is computed once per request (mapCache) and a `set` keeps its value, so
+   * `if ($is_bot)` and `access_log ... if=$is_bot` agree.
+   */
+  truthy(cv: ComplexValue, ask: (missing: string[]) => boolean): boolean {
+    const p = cv.parts.length === 1 ? cv.parts[0] : undefined;
+    const v = p !== undefined && typeof p === 'object' ? this.partValue(p) : this.evalValue(cv, true);
+    if (!isUnknown(v)) return v !== '' && v !== '0';
+    let h = this.truths.get(v);
+    if (h === undefined) this.truths.set(v, (h = ask([...new Set(v.unknown)])));
+    return h;
   }
 
   /**
@@ -1436,11 +1450,8 @@ class Run {
       return h;
     };
     switch (c.kind) {
-      case 'value': {
-        const v = this.evalValue(c.value, true);
-        if (isUnknown(v)) return held(v.unknown);
-        return v !== '' && v !== '0';
-      }
+      case 'value':
+        return this.truthy(c.value, (missing) => held(missing));
       case 'eq': {
         const l = this.evalValue(c.left, true);
         const r = this.evalValue(c.right, true);
