@@ -256,7 +256,11 @@ class CompiledFormat implements LogFormat {
   }
 
   match(line: string): Int32Array | undefined {
-    if (this.fast && this.fast(line, this.best, 1) === 1) return this.best;
+    if (this.fast) {
+      // The generated matcher is the strict search: only a line it gave up on needs the general one.
+      const n = this.fast(line, this.best, 1);
+      if (n >= 0) return n === 1 ? this.best : undefined;
+    }
     return this.run(line, false, false) ? this.best : undefined;
   }
 
