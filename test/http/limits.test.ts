@@ -2,7 +2,7 @@
 // unless $limit_req_status / $limit_conn_status are (REJECTED, PASSED, DELAYED, ... or empty).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Attributor, facts, http, lineOf, modelOf } from './support';
+import { Attributor, facts, http, lineOf, modelOf, outcomesOf } from './support';
 
 const conf = http(`
 limit_req_zone $binary_remote_addr zone=z:1m rate=1r/s;
@@ -43,4 +43,27 @@ test('the logged limit status variables decide which limit dropped a request', (
     const f = facts({ request: 'GET /x HTTP/1.1', host: 'h', serverPort: 80, remoteAddr: '192.0.2.1', vars });
     assert.deepEqual(shared.attribute(f, 444).rules, new Attributor(m).attribute(f, 444).rules, JSON.stringify(vars));
   }
+});
+
+test('$limit_req_status is not found before the preaccess phase, then what the limit decided', () => {
+  // r->main->limit_req_status (a not cacheable variable); a map over it is evaluated at log time.
+  const conf = http(`
+log_format n '$status';
+map $http_user_agent $bot { default 0; ~*bot 1; }
+map $limit_req_status $rejected { REJECTED 1; default 0; }
+limit_req_zone $binary_remote_addr zone=z:1m rate=1r/m;
+server { listen 80; server_name _;
+  access_log /var/log/nginx/limited.log n if=$rejected;
+  access_log /var/log/nginx/all.log n;
+  limit_req zone=z nodelay; limit_req_status 444;
+  location /a { if ($bot) { return 444; } }
+  location /b { if ($limit_req_status = "") { return 444; } }
+}`);
+  const m = modelOf(conf);
+  const limited = new Attributor(m, { logFile: '/var/log/nginx/limited.log' }).attribute(facts({ vars: {} }), 444);
+  assert.equal(limited.verdict, 'exact', limited.why);
+  assert.equal(limited.rules[0].range.start.line + 1, lineOf(conf, 'limit_req zone=z'));
+  // In the rewrite phase the limit has not run yet: the `if` in /b always holds.
+  assert.deepEqual(outcomesOf(m, facts({ request: 'GET /b HTTP/1.1', host: 'x', vars: {} })), [`444:${lineOf(conf, 'location /b')}`]);
+  assert.equal(new Attributor(m, { logFile: '/var/log/nginx/all.log' }).attribute(facts({ vars: {} }), 444).rules.length, 3);
 });

@@ -383,6 +383,8 @@ class Run {
   fsAnswers = new Map<string, number>();
   /** Answers to unknown `if` conditions that cannot change within the request (constantCondKey). */
   condAnswers = new Map<string, boolean>();
+  /** $limit_req_status / $limit_conn_status once the limits decided (preAccess). */
+  limitStatus = new Map<string, Val>();
   /** The answers `truthy` gave, by unknown value. */
   truths = new Map<Unknown, boolean>();
   /**
@@ -1678,6 +1680,12 @@ class Run {
         return this.group && this.group.servers.length && this.listenFlag('ssl') !== undefined ? (this.listenFlag('ssl') ? 'on' : '') : { unknown: ['$https'] };
       case 'status':
         return this.status ? String(this.status).padStart(3, '0') : '000';
+      case 'limit_req_status':
+      case 'limit_conn_status': {
+        // Not found until the preaccess phase decided (not cacheable): then the logged final value.
+        const v = this.limitStatus.get(name);
+        return v === undefined ? '' : (this.logged(name) ?? v);
+      }
       case 'http_host': {
         const l = this.logged(name);
         if (l !== undefined) return l;
@@ -2187,11 +2195,12 @@ class Run {
       acts.push(() => this.finalize(status, ruleOf(st ?? lc[0]), `limit_conn rejected it with ${status} (${where(st ?? lc[0])})`));
     }
     if (!acts.length) throw PRUNE;
-    if (acts.length > 1 || labels[0] !== 'no limit fired') {
-      const i = this.pick(labels, []);
-      const r = acts[i]();
-      if (r || labels[i] !== 'no limit fired') return r;
-    }
+    const i = acts.length > 1 || labels[0] !== 'no limit fired' ? this.pick(labels, []) : 0;
+    const fired = labels[i] === 'no limit fired' ? undefined : labels[i].startsWith('limit_req') ? 'req' : 'conn';
+    // r->main->limit_req_status / limit_conn_status, as the variables read them from now on.
+    if (lr.length) this.limitStatus.set('limit_req_status', fired === 'req' ? 'REJECTED' : !dry && lr.every((d) => d.args.some((a) => a.value === 'nodelay')) ? 'PASSED' : { unknown: ['$limit_req_status'] });
+    if (lc.length && fired !== 'req') this.limitStatus.set('limit_conn_status', fired === 'conn' ? 'REJECTED' : cdry ? { unknown: ['$limit_conn_status'] } : 'PASSED');
+    if (fired) return acts[i]();
     return this.access();
   }
 
