@@ -108,12 +108,13 @@ test('nginx\'s combined: a new format, combined plus the variables, and every ac
 test('nginx\'s default log (no access_log anywhere): the format and an access_log for the same file', async () => {
   const conf = http(`    server { listen 80; return 444; }\n`);
   const before = modelOf({ '/etc/nginx/nginx.conf': conf });
-  const fix = logVariablesFix(before, `${before.prefix}logs/access.log`, 'combined', ['host']);
+  // NGX_HTTP_LOG_PATH of Debian's build: absolute, wherever the prefix is.
+  const fix = logVariablesFix(before, '/var/log/nginx/access.log', 'combined', ['host']);
   assert.ok(fix);
   const after = apply({ '/etc/nginx/nginx.conf': conf }, fix.edits)['/etc/nginx/nginx.conf'];
-  assert.match(after, /log_format combined_host '.*"\$host"';\n {4}access_log logs\/access\.log combined_host;\n {4}server/);
+  assert.match(after, /log_format combined_host '.*"\$host"';\n {4}access_log \/var\/log\/nginx\/access\.log combined_host;\n {4}server/);
   const m = modelOf({ '/etc/nginx/nginx.conf': after });
-  assert.equal(formatForLog(m, `${m.prefix}logs/access.log`).format.name, 'combined_host');
+  assert.equal(formatForLog(m, '/var/log/nginx/access.log').format.name, 'combined_host');
 });
 
 /** Applies edits of the running nginx's config file and reloads it as an admin would. */

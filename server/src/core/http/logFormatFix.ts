@@ -9,7 +9,7 @@ import type { Fix, TextEdit } from '../diagnostic';
 import type { Arg, Directive, Position, Range } from '../syntax';
 import { COMBINED_FORMAT } from '../logs/format';
 import { allAccessLogs, logFilterFor } from './attribute';
-import type { HttpModel, RuleRef } from './model';
+import { DEFAULT_ACCESS_LOG, type HttpModel, type RuleRef } from './model';
 
 /** `$host`, `$server_port`: the plain variable names among what an answer lacked (others carry reasons). */
 export function loggableVariables(lacking: readonly string[]): string[] {
@@ -71,7 +71,7 @@ export function logVariablesFix(model: HttpModel, logFile: string, formatName: s
   for (const w of writers) {
     if (!w.d) {
       // nginx's own default log (no access_log anywhere): the same file, in the new format.
-      addDefault = `${indent}access_log logs/access.log ${name};\n`;
+      addDefault = `${indent}access_log ${DEFAULT_ACCESS_LOG} ${name};\n`;
       continue;
     }
     const a = w.d.args;

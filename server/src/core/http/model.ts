@@ -265,6 +265,12 @@ export interface AccessLogDef {
   d?: Directive;
 }
 
+/**
+ * The log nginx writes where no access_log is in effect: NGX_HTTP_LOG_PATH as Debian's and
+ * nginx.org's packages build it (--http-log-path); absolute, so the prefix (-p) does not move it.
+ */
+export const DEFAULT_ACCESS_LOG = '/var/log/nginx/access.log';
+
 export interface HttpModel {
   prefix: string;
   /** Whether `prefix` is nginx's real one (given by the caller), not Debian's default guessed. */

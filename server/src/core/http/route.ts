@@ -27,6 +27,7 @@ import {
   scopesOf,
   type AccessLogDef,
   type Cond,
+  DEFAULT_ACCESS_LOG,
   type HttpModel,
   type GeoModel,
   type ListenGroup,
@@ -3418,7 +3419,7 @@ export function accessLogsOf(model: HttpModel, scope: Scope | undefined): Access
 
 function computeAccessLogs(model: HttpModel, scope: Scope | undefined): AccessLogDef[] {
   const ds = inherited(scope, 'access_log');
-  if (!ds.length) return [{ off: false, resolvedPath: model.prefix + 'logs/access.log', format: 'combined' }];
+  if (!ds.length) return [{ off: false, resolvedPath: DEFAULT_ACCESS_LOG, format: 'combined' }];
   // Every scope that inherits the same directives shares their definitions: the first look at a
   // log walks all scopes (300 servers: thousands), and built a copy per scope.
   let byList = accessLogsByList.get(model);
