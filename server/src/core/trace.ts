@@ -38,6 +38,8 @@ export interface FormatChoice {
    * in each that reads it, and only that format's access_logs can have written that reading.
    */
   writers?: LogFormat[];
+  /** The formats the access_logs naming this file write it in; undefined when none names it. */
+  own?: LogFormat[];
 }
 
 /**
@@ -69,10 +71,16 @@ export function formatForLog(model: HttpModel, logFile: string | undefined, samp
       if (!pool.some((p) => p.f.name === k.name || p.f.source === k.source)) pool.push({ f: k, how: `detected: ${k.name} (a common format this configuration does not define)` });
     return pool;
   };
-  const writers = compiled.length > 1 ? compiled.map((c) => c.f) : undefined;
+  // Without an access_log naming the file (a copy under another name, standard input), any
+  // access_log may have written it: each in its own format.
+  let writers = compiled.length > 1 ? compiled.map((c) => c.f) : undefined;
+  if (!compiled.length) {
+    const all = [...new Set(allAccessLogs(model).filter((d) => !d.off).map((d) => d.format))].map((n) => compileNamed(model, n)).filter((f) => f !== undefined);
+    if (all.length > 1) writers = all;
+  }
   if (compiled.length === 1) {
     const alternatives = detectPool().map((p) => p.f).filter((f) => f.name !== compiled[0].f.name);
-    return { format: compiled[0].f, how: compiled[0].how, alternatives };
+    return { format: compiled[0].f, how: compiled[0].how, alternatives, own: [compiled[0].f] };
   }
   // Several formats write to the file, or none names it: the one that reads the sample best.
   const pool = compiled.length ? compiled : detectPool();
@@ -86,7 +94,12 @@ export function formatForLog(model: HttpModel, logFile: string | undefined, samp
     else for (let i = 0; i + k <= sample.length; i++) if (p.f.match(sample.slice(i, i + k).join('\n'))) (score += k), (i += k - 1);
     if (score > bestScore) (best = p), (bestScore = score);
   }
-  return { format: best.f, how: best.how, alternatives: pool.map((p) => p.f).filter((f) => f !== best.f), writers };
+  return { format: best.f, how: best.how, alternatives: pool.map((p) => p.f).filter((f) => f !== best.f), writers, own: compiled.length ? compiled.map((c) => c.f) : undefined };
+}
+
+/** A format's text and escaping: formats alike under two names read lines alike. */
+function textOf(f: LogFormat): string {
+  return `${f.escape}\u0000${f.source}`;
 }
 
 /** A log_format of the configuration (or nginx's predefined combined) by name, compiled. */
@@ -174,6 +187,8 @@ export interface TracedLine {
   formats?: readonly string[];
   /** The same line read in the file's other formats that read it (then `formats` is set on each). */
   alsoAs?: TracedLine[];
+  /** Read in a format none of the file's access_logs writes (FormatChoice.own): never certain. */
+  foreign?: string;
 }
 
 /**
@@ -183,7 +198,11 @@ export interface TracedLine {
  */
 export function attributeLine(attributor: Attributor, t: TracedLine): Attribution | undefined {
   if (t.alsoAs) return attributeReadings(attributor, [t, ...t.alsoAs]);
-  const a = attributor.forFormats(t.formats).attribute(t.facts, t.status);
+  let a = attributor.forFormats(t.formats).attribute(t.facts, t.status);
+  if (t.foreign !== undefined && a.verdict === 'exact') {
+    // Another writer than the configuration's (or the configuration before a change) wrote it.
+    a = { ...a, verdict: 'ambiguous', why: `The line is in log_format ${t.foreign}, which no access_log writing this file uses: the configuration changed since, or something else wrote it. ${a.why}` };
+  }
   if (t.otherStatus === undefined) return a;
   if (a.verdict === 'unmatched') return undefined;
   const why = `The line reads two ways (a logged value holds the format's separator): with status ${t.status}, as traced here, or with status ${t.otherStatus}. ${a.why}`;
@@ -241,6 +260,8 @@ export class TracedLineReader {
   private readonly alternatives: readonly LogFormat[];
   /** The file's formats (FormatChoice.writers), those of one text together: undefined for one. */
   private readonly writers: readonly { f: LogFormat; names: string[] }[] | undefined;
+  /** FormatChoice.own, by text. */
+  private readonly own: ReadonlySet<string> | undefined;
 
   constructor(
     readonly model: HttpModel,
@@ -250,10 +271,11 @@ export class TracedLineReader {
     readonly pathVars: Readonly<Record<string, string>> = {},
   ) {
     this.alternatives = choice.alternatives ?? [];
+    if (choice.own) this.own = new Set(choice.own.map(textOf));
     if (choice.writers) {
       const groups = new Map<string, { f: LogFormat; names: string[] }>();
       for (const f of choice.writers) {
-        const k = `${f.escape}\u0000${f.source}`;
+        const k = textOf(f);
         const g = groups.get(k);
         if (g) g.names.push(f.name);
         else groups.set(k, { f, names: [f.name] });
@@ -361,20 +383,27 @@ export class TracedLineReader {
     if (this.writers) {
       // Each of the file's formats that reads the line gives a reading (attributeReadings).
       let read = false;
+      let other: number | undefined;
       const found: TracedLine[] = [];
       for (const w of this.writers) {
         const m = w.f.matchReadings(line);
         if (!m) continue;
         read = true;
-        const t = this.readMatch(line, { r: this.readerOf(w.f), ...m });
+        const r = this.readerOf(w.f);
+        const t = this.readMatch(line, { r, ...m });
         if (t) found.push({ ...t, formats: w.names });
+        else if (r.statusOcc >= 0) other ??= Number(w.f.value(line, m.spans, r.statusOcc));
       }
+      // A writer that reads another status: the line may not be a traced one (as attributeLine says).
+      if (other !== undefined) for (const t of found) t.otherStatus ??= other;
       if (found.length > 1) return { ...found[0], alsoAs: found.slice(1) };
       if (read) return found[0];
     }
     const m = this.matchReadings(line);
     if (!m) return 'unreadable';
-    return this.readMatch(line, m);
+    const t = this.readMatch(line, m);
+    if (t && this.own && !this.own.has(textOf(m.r.f))) t.foreign = m.r.f.name;
+    return t;
   }
 
   private readMatch(line: string, m: { r: FormatReader; spans: Int32Array; twoWays: boolean }): TracedLine | undefined {

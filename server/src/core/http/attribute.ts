@@ -71,8 +71,11 @@ function computeLogTarget(model: HttpModel, logFile: string): LogTarget {
   const byPattern = matchLogPath(model, defs, absBase);
   const patterned = (d: AccessLogDef) => d.d !== undefined && !!byPattern?.directives.has(d.d);
   for (const same of [(p: string) => posix.normalize(p) === absBase, (p: string) => posix.basename(p) === base]) {
-    if (defs.some((d) => d.resolvedPath && same(d.resolvedPath)))
-      return { filter: (d) => !d.resolvedPath || same(d.resolvedPath), names: (d) => (d.resolvedPath ? same(d.resolvedPath) : patterned(d)), vars: {} };
+    if (defs.some((d) => d.resolvedPath && same(d.resolvedPath))) {
+      // A path with variables writes the file only when its pattern can name it (vh-$host.log never names access.log).
+      const names = (d: AccessLogDef) => (d.resolvedPath ? same(d.resolvedPath) : patterned(d));
+      return { filter: names, names, vars: {} };
+    }
   }
   if (!byPattern) return { vars: {} };
   return { filter: patterned, names: patterned, vars: byPattern.vars };
