@@ -1407,7 +1407,7 @@ test('differential (admin): an upstream\'s X-Accel-Redirect into an internal dro
   // The upstream: a plain HTTP server of the test, on a port the system picks.
   const upstream = createServer((req, res) => {
     const u = req.url ?? '';
-    const to = u.startsWith('/p/args') ? '/internal/y?k=1' : u.startsWith('/p/accel') ? '/internal/x' : undefined;
+    const to = u.startsWith('/p/args') ? '/internal/y?k=1' : u.startsWith('/p/accel') ? '/internal/x' : u.startsWith('/p/named') ? '@drop' : u.startsWith('/p/re') ? '/int-re/z' : undefined;
     res.writeHead(200, to ? { 'X-Accel-Redirect': to } : {});
     res.end('ok\n');
   });
@@ -1422,8 +1422,10 @@ test('differential (admin): an upstream\'s X-Accel-Redirect into an internal dro
     location /p/ { proxy_pass http://127.0.0.1:${port}; }
     location /ign/ { proxy_pass http://127.0.0.1:${port}/p/accel; proxy_ignore_headers X-Accel-Redirect; }
     location /internal/ { internal; if ($arg_k) { return 444; } if ($request_method = GET) { return 444; } return 403; }
+    location @drop { if ($request_method = POST) { return 444; } return 444; }
+    location ~ ^/int-re/ { internal; return 444; }
     location / { return 200; } }`),
-        requests: [get('/p/accel'), get('/p/args'), m('POST', '/p/accel'), get('/p/plain'), get('/ign/x')],
+        requests: [get('/p/accel'), get('/p/args'), m('POST', '/p/accel'), get('/p/plain'), get('/ign/x'), get('/p/named'), m('POST', '/p/named', null, { body: 'x' }), get('/p/re')],
       },
     ]);
     assert.equal(failures.length, 0, `${failures.length} failures (FAIL lines above)`);

@@ -1490,3 +1490,20 @@ server { listen 80; server_name _;
   // In the log of every request, both.
   assert.equal(new Attributor(m, { logFile: '/var/log/nginx/all.log' }).attribute(facts({ vars: {} }), 444).rules.length, 2);
 });
+
+test('an upstream\'s X-Accel-Redirect may go to a named location, or by URI to an internal one', () => {
+  // ngx_http_upstream_process_headers: "@name" → ngx_http_named_location; else an internal
+  // redirect to whatever location the URI selects, whose error_page runs as usual.
+  const conf = http(`
+server { listen 80; server_name a.test;
+  location / { proxy_pass http://127.0.0.1:9; error_page 502 503 504 = @down; }
+  location /protected/ { internal; error_page 404 = @notfound; }
+  location @down { return 444; }
+  location @notfound { return 444; }
+  location @drop { return 444; }
+}`);
+  const m = modelOf(conf);
+  const a = new Attributor(m).attribute(facts({ request: 'GET /dl/1 HTTP/1.1', host: 'a.test', serverPort: 80, vars: {} }), 444);
+  assert.equal(a.verdict, 'ambiguous', a.why);
+  assert.deepEqual(a.rules.map((r) => r.range.start.line + 1).sort((x, y) => x - y), [lineOf(conf, '@down {'), lineOf(conf, '@notfound {'), lineOf(conf, '@drop {')]);
+});

@@ -427,7 +427,7 @@ function scopeCan444(scope: Scope): boolean {
   return scope.items.some(is444Source) || scope.codes.some((c) => c.op === 'if' && scopeCan444(c.scope));
 }
 
-export function locationCan444(l: LocationModel): boolean {
+function locationCan444(l: LocationModel): boolean {
   return scopeCan444(l.scope) || (l.limitExcept !== undefined && scopeCan444(l.limitExcept.scope)) || setCan444(l.nested);
 }
 

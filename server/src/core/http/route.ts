@@ -49,7 +49,7 @@ import { addrInNets, forwardedAddr, inNet6, ipv6ToBigInt, parseCidr6, sameAddres
 import { browserConf, browserVariable, isMsie } from './browser';
 import { atotm, loggedSecond, md5, secureLinkConf, secureLinkHash } from './secureLink';
 import { SCRIPT_DIRECTIVES, scriptMay444, type ScriptPhase } from './scripts';
-import { constantMapLookup, findMapEntry, partialMapEntry, geoIsKeyable, locationCan444, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, mayGiveDash, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
+import { constantMapLookup, findMapEntry, partialMapEntry, geoIsKeyable, geoValue, isGeoProxy, isUnknown, isVolatileMap, mapIsKeyable, mayGiveDash, serverCan444, splitClientsOf, splitValue, type Unknown, type Val } from './lookup';
 
 export type OutcomeStatus = number | 'content';
 
@@ -384,6 +384,8 @@ class Run {
   fsAnswers = new Map<string, number>();
   /** Answers to unknown `if` conditions that cannot change within the request (constantCondKey). */
   condAnswers = new Map<string, boolean>();
+  /** The URI is an upstream's X-Accel-Redirect the log does not show (findLocation). */
+  accelUri = false;
   /** $limit_req_status / $limit_conn_status once the limits decided (preAccess). */
   limitStatus = new Map<string, Val>();
   /** The answers `truthy` gave, by unknown value. */
@@ -1253,8 +1255,10 @@ class Run {
       // A logged `$uri` is where the request ended: this URI, unless it changes again.
       const end = this.loggedUriIsFinal('the URI (not logged) changed again later');
       if (end !== undefined) return this.findIn(set, end);
-      // Which location the unlogged URI selects: any of them, or none.
-      const all = allLocations(set);
+      // Which location the unlogged URI selects: any of them, or none (an upstream's
+      // X-Accel-Redirect: an internal one, as applications address them).
+      const all = this.accelUri ? allLocations(set).filter((l) => l.internal) : allLocations(set);
+      this.accelUri = false;
       const i = this.pickLazy(all.length + 1, (k) => (k < all.length ? `the URI (not logged) selected location ${locLabel(all[k])}` : 'the URI matched no location'), this.uri.unknown);
       const l = all[i];
       if (l?.re) this.unknownMatch(l.re, this.uri.unknown);
@@ -2738,19 +2742,26 @@ class Run {
     const server = this.server;
     if (!server) return false;
     if (inherited(this.scope, `${prefix}_ignore_headers`).some((d) => d.args.some((a) => a.value.toLowerCase() === 'x-accel-redirect'))) return false;
+    // ngx_http_upstream_process_headers: "@name" goes to that named location ($uri unchanged);
+    // any other value through ngx_http_internal_redirect, to the location it selects, whose own
+    // redirects and error_page then run as usual. Unlogged, that URI is taken to select an
+    // internal location (regex ones included), as applications address them: a public one
+    // would make every proxied drop of a server ambiguous for a redirect no one writes.
     const l = this.loggedAtEnd('uri');
     const logged = l === null ? this.dash('uri') : l;
-    const targets =
-      logged !== undefined && !isUnknown(logged)
-        ? logged === this.uri ? [] : [logged]
-        : allLocations(server.locations).filter((l) => l.internal && l.modifier !== '~' && l.modifier !== '~*' && locationCan444(l)).map((l) => l.key);
-    if (!targets.length) return false;
+    const named = [...server.named.keys()];
+    const internal = allLocations(server.locations).some((x) => x.internal);
+    const uris: Val[] = logged === undefined || isUnknown(logged) ? (internal ? [{ unknown: ['the X-Accel-Redirect header'] }] : []) : logged === this.uri ? [] : [logged];
+    if (!named.length && !uris.length) return false;
     const why = (to: string) => `the upstream answered X-Accel-Redirect: ${to}`;
-    const i = this.pick(['', ...targets.map(why)], []);
+    const labels = ['', ...named.map(why), ...uris.map((u) => why(isUnknown(u) ? 'a URI the log does not show' : u))];
+    const i = this.pick(labels, logged === undefined || isUnknown(logged) ? ['$uri'] : []);
     if (i === 0) return false;
-    const to = targets[i - 1];
+    if (i <= named.length) return this.namedLocation(named[i - 1], why(named[i - 1]));
+    const to = uris[i - 1 - named.length];
+    this.accelUri = isUnknown(to);
     const args = this.loggedAtEnd('args');
-    return this.internalRedirect(to, why(to), true, args === undefined ? { unknown: ['$args'] } : args === null ? this.dash('args') : args);
+    return this.internalRedirect(to, labels[i], true, args === undefined ? { unknown: ['$args'] } : args === null ? this.dash('args') : args);
   }
 
   /**
