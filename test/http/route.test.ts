@@ -1507,3 +1507,18 @@ server { listen 80; server_name a.test;
   assert.equal(a.verdict, 'ambiguous', a.why);
   assert.deepEqual(a.rules.map((r) => r.range.start.line + 1).sort((x, y) => x - y), [lineOf(conf, '@down {'), lineOf(conf, '@notfound {'), lineOf(conf, '@drop {')]);
 });
+
+test('a subrequest that may redirect may end in any drop of its server', () => {
+  // ngx_http_terminate_request: a 444 anywhere in the auth subrequest ends the main request.
+  const conf = http(`
+server { listen 80; server_name a.test;
+  location / { auth_request /auth; }
+  location = /auth { proxy_pass http://127.0.0.1:9; error_page 502 = /drop; }
+  location = /drop { return 444; }
+  location /never { if ($http_x) { return 444; } }
+}`);
+  const m = modelOf(conf);
+  const a = new Attributor(m).attribute(facts({ request: 'GET / HTTP/1.1', host: 'a.test', serverPort: 80, vars: {} }), 444);
+  assert.equal(a.verdict, 'ambiguous', a.why);
+  assert.ok(a.rules.some((r) => r.range.start.line + 1 === lineOf(conf, 'location = /drop')), a.why);
+});

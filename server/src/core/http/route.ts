@@ -25,6 +25,7 @@ import {
   ruleOf,
   serverNameText,
   scopesOf,
+  sources444Places,
   type AccessLogDef,
   type Cond,
   DEFAULT_ACCESS_LOG,
@@ -2420,6 +2421,14 @@ class Run {
       const st = inherited(scope, `${limit}_status`)[0];
       if (!done && inherited(scope, limit).length && st?.args[0]?.value === '444') closes.push(ruleOf(st));
     }
+    // A subrequest that may redirect (error_page, rewrite, try_files, an upstream's
+    // X-Accel-Redirect) may end in any drop of the server: not followed, each is a possibility.
+    if (subrequestMayRedirect(this.model, scope)) {
+      for (const p of sources444Places(this.model)) {
+        const d = p.rule.directive;
+        if ((p.server === this.server || !p.server) && (d.name === 'return' || d.name === 'try_files') && !closes.some((c) => c.directive === d)) closes.push(p.rule);
+      }
+    }
     if (!closes.length) return false;
     const i = this.pick(['', ...closes.map((r) => `the ${kind} subrequest to ${path} ran ${dstr(r.directive)} (${where(r.directive)})`)], []);
     if (i === 0) return false;
@@ -3066,6 +3075,19 @@ const STATIC_RIVALS: [string, string | undefined][] = [
  * preaccess phase there, with settings of its own, so the server-level realip does not tell
  * what `$remote_addr` became.
  */
+/** Directives that may send a request elsewhere (an upstream's by its X-Accel-Redirect). */
+const REDIRECTING = new Set(['error_page', 'try_files', 'proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'echo_exec']);
+
+/** Whether a subrequest to `scope` (its `if` blocks included) may be redirected internally. */
+function subrequestMayRedirect(model: HttpModel, scope: Scope): boolean {
+  if (inherited(scope, 'error_page').length) return true;
+  return scopesOf(model).some((x) => {
+    let p: Scope | undefined = x;
+    while (p && p !== scope) p = p.parent;
+    return p === scope && x.items.some((d) => REDIRECTING.has(d.name) || (d.name === 'rewrite' && d.args[2]?.value !== 'break'));
+  });
+}
+
 function realipBelow(model: HttpModel, server: ServerModel): boolean {
   let below = realipBelowMemo.get(server);
   if (below === undefined) {
