@@ -1522,3 +1522,22 @@ server { listen 80; server_name a.test;
   assert.equal(a.verdict, 'ambiguous', a.why);
   assert.ok(a.rules.some((r) => r.range.start.line + 1 === lineOf(conf, 'location = /drop')), a.why);
 });
+
+test('a 444 line that sent bytes was a response with that status, not a close', () => {
+  const conf = http(`
+server { listen 80; server_name a.test;
+  location /p/ { if ($http_x_block) { return 444; } proxy_pass http://127.0.0.1:9; }
+  location /e/ { error_page 404 =444 /nf.html; }
+}`);
+  const m = modelOf(conf);
+  const at = (path: string, bytes: string) => new Attributor(m).attribute(facts({ request: `GET ${path} HTTP/1.1`, host: 'a.test', serverPort: 80, vars: { body_bytes_sent: bytes } }), 444);
+  assert.equal(at('/p/x', '0').verdict, 'exact');
+  // The upstream answered 444: no rule of this configuration.
+  const up = at('/p/x', '8');
+  assert.equal(up.verdict, 'unmatched', up.why);
+  assert.match(up.why, /bytes were sent/);
+  // A page sent with the status line 444 is the error_page's.
+  const page = at('/e/x', '120');
+  assert.equal(page.verdict, 'exact', page.why);
+  assert.equal(page.rules[0].directive.name, 'error_page');
+});

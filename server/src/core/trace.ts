@@ -157,6 +157,9 @@ const ROUTING_FACTS = new Set([
   'uri',
   'args',
   'query_string',
+  // A 444 that sent bytes was no close: an upstream's (or a page's) status line (attribute.ts).
+  'body_bytes_sent',
+  'bytes_sent',
 ]);
 
 interface FormatReader {

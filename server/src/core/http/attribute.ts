@@ -268,16 +268,22 @@ export class Attributor {
   }
 
   attribute(f: RequestFacts, status: number): Attribution {
-    const e = this.entry(f, status === 444);
+    // A 444 line with bytes sent was a response with the status line 444 (an upstream's, an
+    // `error_page ... =444` page, `echo_status 444`), not a closed connection, which sends none.
+    const sent = status === 444 && (Number(f.vars.bytes_sent) > 0 || Number(f.vars.body_bytes_sent) > 0);
+    const e = this.entry(f, status === 444 && !sent);
     let byStatus = e.attributions;
     if (!byStatus) e.attributions = byStatus = new Map();
-    let a = byStatus.get(status);
-    if (!a) byStatus.set(status, (a = this.decide(e.result, status)));
+    const key = sent ? -status : status;
+    let a = byStatus.get(key);
+    if (!a) byStatus.set(key, (a = this.decide(e.result, status, sent)));
     return a;
   }
 
-  private decide({ outcomes, truncated }: RouteResult, status: number): Attribution {
-    const matching = outcomes.filter((o) => o.status === status || (o.status === 'content' && status !== 444));
+  private decide({ outcomes, truncated }: RouteResult, status: number, sent = false): Attribution {
+    const matching = outcomes.filter((o) =>
+      sent ? (o.status === 'content' && o.handler) || (o.status === 444 && SENDS_444.has(o.rule?.directive.name ?? '')) : o.status === status || (o.status === 'content' && status !== 444),
+    );
     if (!matching.length) {
       // An incomplete exploration rules nothing out: for a 444, every rule that can give one.
       if (truncated) {
@@ -295,6 +301,16 @@ export class Attributor {
           ': the configuration changed since, or the log belongs to another server',
         missing: [],
         outcomes: [],
+      };
+    }
+    if (sent && matching.every((o) => !o.rule)) {
+      // Only a content handler's own answer: an upstream sent the status 444, no rule here.
+      return {
+        verdict: 'unmatched',
+        rules: [],
+        why: 'bytes were sent with the status 444, so no rule closed the connection: a content handler passed on an answer with that status (an upstream\'s, say), which no rule of this configuration gave',
+        missing: [],
+        outcomes: matching,
       };
     }
     // Distinct candidates: a rule, or a rule-less answer (content, built-in error).
@@ -338,6 +354,7 @@ export class Attributor {
       }
     }
     const why =
+      (sent ? 'Bytes were sent, so no rule closed the connection: the status line 444 came with a response. ' : '') +
       `${best.length} possible cause${best.length === 1 ? '' : 's'}${partial}${lacking}. ` +
       best
         .slice(0, 5)
@@ -346,6 +363,9 @@ export class Attributor {
     return { verdict: 'ambiguous', rules, why, missing, outcomes: best };
   }
 }
+
+/** The 444 sources whose response is sent (a status line 444), not a closed connection. */
+const SENDS_444 = new Set(['error_page', 'echo_status']);
 
 /** One rule, as candidates are told apart. */
 function ruleKeyOf(r: RuleRef): string {

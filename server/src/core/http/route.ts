@@ -75,6 +75,8 @@ export interface Outcome {
    * not told apart by logging it (attribute.ts decisiveMissing).
    */
   decisions: Decision[];
+  /** For 'content': a content handler's answer (proxy_pass, ...), whose status may be any, 444 too; else the static module's. */
+  handler?: boolean;
 }
 
 export interface Decision {
@@ -2686,7 +2688,9 @@ class Run {
       const i = this.pick(['the content handler answered', ...codes.map((c) => `the content handler answered ${c}`)], []);
       if (i > 0) return this.finalize(codes[i - 1], undefined, `the content handler answered ${codes[i - 1]}`);
     }
-    return this.finish('content', undefined, 'served by the content handler');
+    const o = this.finish('content', undefined, 'served by the content handler');
+    if (o && handler) o.handler = true;
+    return o;
   }
 
   /** Whether a module that may answer instead of the static and index modules is on here (STATIC_RIVALS). */
