@@ -138,6 +138,9 @@ export function regexCandidates(list: readonly { re: NginxRegex }[], subject: st
   let ix = indexes.get(list);
   if (ix === undefined) indexes.set(list, (ix = list.length >= 32 ? buildIndex(list) : null));
   if (!ix) return list.keys();
+  // PCRE2 skips a subject lacking a required code unit only below REQ_CU_MAX (5,000 bytes):
+  // beyond, a pattern may hit its match limit instead, which each regex's own exec judges.
+  if (subject.length >= 5000) return list.keys();
   const out = ix.always.slice();
   // Each regex once: a long subject repeating a common trigram would otherwise push the same
   // indexes millions of times. The marks are cleared again before returning.

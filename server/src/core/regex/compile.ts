@@ -88,6 +88,18 @@ export const DEFAULT_STEP_BUDGET = 1_000_000;
 /** A JS RegExp is used when (subject length)^degree stays under this many steps. */
 const JS_WORK_LIMIT = 5e7;
 
+/**
+ * PCRE2 stops a match attempt at match_limit (10,000,000 calls of its matcher per start
+ * position: pcre2_match resets the count for each) with an error, which nginx turns into a 500
+ * (location, if, rewrite) or a map default. Below this much work per start, with margin for
+ * PCRE2's constant factor, it cannot get there; above it, a non-match from JS or from the
+ * required-literal test is not PCRE2's answer.
+ */
+const PCRE2_SAFE_WORK = 2e6;
+
+/** PCRE2 tests a required code unit only in subjects shorter than this (REQ_CU_MAX, pcre2_match.c). */
+const REQ_CU_MAX = 5000;
+
 export function isCompileError(r: CompiledRegex | RegexCompileError): r is RegexCompileError {
   return r.kind === 'error';
 }
@@ -153,6 +165,8 @@ class Regex implements CompiledRegex {
   private ast: Node | null = null;
   private translatable: boolean | undefined;
   readonly literal: RequiredLiteral | null = null;
+  /** The degree of the work per start position (the search loop's own factor left out). */
+  private readonly perStart: number;
 
   constructor(
     readonly pattern: string,
@@ -167,6 +181,7 @@ class Regex implements CompiledRegex {
     const { ast, lineAnchored } = anchorLeadingDotStar(parsed.ast);
     const anchored = startsAnchored(ast);
     this.complexity = analyze(ast, anchored || lineAnchored);
+    this.perStart = this.complexity.exponential ? Infinity : this.complexity.degree - (anchored || lineAnchored ? 0 : 1);
     if (this.unsupported.length > 0) {
       this.translatable = false;
       return;
@@ -203,7 +218,7 @@ class Regex implements CompiledRegex {
 
   execBytes(s: string, opts?: { budget?: number }): ExecResult {
     if (this.unsupported.length > 0) return { kind: 'unsupported', reason: this.unsupported.join(', ') };
-    if (this.literal && !mayContain(this.literal, s)) return { kind: 'nomatch' };
+    if (this.literal && (s.length < REQ_CU_MAX || !this.pcre2MayGiveUp(s.length)) && !mayContain(this.literal, s)) return { kind: 'nomatch' };
     const js = this.translation();
     if (js && this.jsIsSafeFor(s.length)) {
       const m = js.exec(s);
@@ -229,7 +244,12 @@ class Regex implements CompiledRegex {
 
   private jsIsSafeFor(n: number): boolean {
     const d = this.complexity.degree;
-    return d <= 1 || Math.pow(Math.max(n, 1), d) <= JS_WORK_LIMIT;
+    return (d <= 1 || Math.pow(Math.max(n, 1), d) <= JS_WORK_LIMIT) && !this.pcre2MayGiveUp(n);
+  }
+
+  /** Whether PCRE2 may hit its match limit on a subject of n bytes (then only our step-bounded matcher can say). */
+  private pcre2MayGiveUp(n: number): boolean {
+    return this.perStart > 1 && Math.pow(Math.max(n, 1), this.perStart) > PCRE2_SAFE_WORK;
   }
 
   private result(captures: (string | undefined)[], index: number, end: number): ExecResult {

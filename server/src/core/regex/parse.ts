@@ -860,7 +860,9 @@ class Parser {
             q++;
           }
           const name = this.p.slice(q, e);
-          const ps = posixClass(name);
+          // compile_branch: caseless, [:lower:] and [:upper:] are [:alpha:] (a negated one then
+          // excludes every letter, which the class's case-folding must not add back).
+          const ps = posixClass(o.i && (name === 'lower' || name === 'upper') ? 'alpha' : name);
           if (!ps) throw new PcreSyntaxError(130, q);
           this.pos = e + 2;
           if (this.pos < this.end - 1 && this.c() === 0x2d && this.c(this.pos + 1) !== 0x5d) throw new PcreSyntaxError(150, this.pos);

@@ -28,6 +28,8 @@ export function translate(ast: Node, groupCount: number, anchorLineStart: boolea
       case 'alt':
         return n.alts.map((a) => gen(a, inRepeat)).join('|');
       case 'group': {
+        // A branch reset (?|…) numbers groups alike: JS would keep only the last one's value.
+        if (groupMap[n.index] !== 0) throw new Untranslatable();
         const k = ++jsGroups;
         groupMap[n.index] = k;
         return `(${gen(n.body, inRepeat)})`;
@@ -70,6 +72,9 @@ export function translate(ast: Node, groupCount: number, anchorLineStart: boolea
         }
         return '';
       case 'look': {
+        // JS runs a lookbehind right to left: the (?=(X))\k stand-ins for atomic and possessive
+        // parts break, and a repeated group keeps its leftmost iteration, PCRE2 its last.
+        if (n.behind && backwardsDiffers(n.body, false)) throw new Untranslatable();
         const op = n.behind ? (n.negate ? '?<!' : '?<=') : n.negate ? '?!' : '?=';
         return `(${op}${gen(n.body, inRepeat)})`;
       }
@@ -136,6 +141,26 @@ function nullable(n: Node): boolean {
       return n.min === 0 || nullable(n.body);
     default:
       return true;
+  }
+}
+
+/** Whether a lookbehind body matches differently when JS runs it right to left. */
+function backwardsDiffers(n: Node, inRepeat: boolean): boolean {
+  switch (n.type) {
+    case 'atomic':
+      return true;
+    case 'group':
+      return inRepeat || backwardsDiffers(n.body, inRepeat);
+    case 'repeat':
+      return n.mode === 'possessive' || backwardsDiffers(n.body, inRepeat || n.max > 1);
+    case 'seq':
+      return n.items.some((it) => backwardsDiffers(it, inRepeat));
+    case 'alt':
+      return n.alts.some((a) => backwardsDiffers(a, inRepeat));
+    case 'look':
+      return backwardsDiffers(n.body, inRepeat);
+    default:
+      return false;
   }
 }
 
