@@ -1541,3 +1541,17 @@ server { listen 80; server_name a.test;
   assert.equal(page.verdict, 'exact', page.why);
   assert.equal(page.rules[0].directive.name, 'error_page');
 });
+
+test('realip of the server replaces the address as the request is read; a location\'s realip then never runs', () => {
+  // ngx_http_realip_handler runs in post-read (server settings) and preaccess, and declines once
+  // its ctx exists: the location's X-Forwarded-For setting is moot when X-Real-IP was used.
+  const conf = http(`
+geo $rgeo { default 0; 127.0.0.5 1; }
+server { listen 80; server_name _;
+  set_real_ip_from 127.0.0.0/8; real_ip_header X-Real-IP;
+  location /rip/ { set_real_ip_from 127.0.0.0/8; real_ip_header X-Forwarded-For; real_ip_recursive on; if ($rgeo) { return 444; } return 200; }
+}`);
+  const m = modelOf(conf);
+  const f = facts({ request: 'POST /rip/x HTTP/1.1', host: 'shop', serverPort: 80, remoteAddr: '127.0.0.5', vars: { realip_remote_addr: '127.0.0.1' } });
+  assert.deepEqual(outcomesOf(m, f).filter((o) => o.startsWith('444')), [`444:${lineOf(conf, 'location /rip/')}`]);
+});

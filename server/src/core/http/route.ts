@@ -343,6 +343,7 @@ class Run {
   private realipLocationRan = false;
   /** Whether this history took the address read before such a location as changed by it later (addrChangedLater). */
   private realipLater?: boolean;
+  private postRead?: boolean;
   /** An unknown URI this history must change before it ends (startFromLoggedUri, findLocation). */
   unchangedUri?: Val;
   /**
@@ -1876,12 +1877,31 @@ class Run {
     return this.addrCachedBeforeRealip && this.realipInLocation();
   }
 
-  /** Whether the location (or an `if` in it) configures realip, which then runs in preaccess. */
+  /**
+   * Whether the location (or an `if` in it) configures realip, which then runs in preaccess:
+   * unless the server's own realip already replaced the address as the request was read (the
+   * post-read phase, under the server's settings), after which realip never runs again
+   * (ngx_http_realip_handler declines once its ctx exists).
+   */
   realipInLocation(): boolean {
     for (let sc = this.scope; sc && sc.kind !== 'server' && sc.kind !== 'http'; sc = sc.parent) {
-      if (sc.byName.has('set_real_ip_from') || sc.byName.has('real_ip_header')) return true;
+      if (sc.byName.has('set_real_ip_from') || sc.byName.has('real_ip_header')) return !this.postReadRealip();
     }
     return false;
+  }
+
+  /** Whether the server-level realip replaced the address in the post-read phase (asked once per history). */
+  private postReadRealip(): boolean {
+    if (this.postRead === undefined) {
+      this.postRead = false;
+      if (!this.server || !inherited(this.server.scope, 'set_real_ip_from').length) return false;
+      const conn = this.logged('realip_remote_addr');
+      const addr = this.facts.remoteAddr;
+      // The same address before and after: nothing replaced it.
+      if (typeof conn === 'string' && addr !== undefined && sameAddress(conn, addr)) return false;
+      this.postRead = this.pick(['', "the server's realip replaced the client address as the request was read"], ['$realip_remote_addr']) === 1;
+    }
+    return this.postRead;
   }
 
   /**
