@@ -4,7 +4,7 @@
 // that runs out of its time budget on a subject, answers 'unknown' and the
 // router forks instead of guessing.
 
-import { compileRegex, isCompileError, lowerAscii, type CompiledRegex, type RequiredLiteral } from '../regex';
+import { compileRegex, isCompileError, lowerAscii, REQ_CU_MAX, type CompiledRegex, type RequiredLiteral } from '../regex';
 
 export type RegexResult =
   | { kind: 'match'; groups: (string | undefined)[]; named: Record<string, string | undefined> }
@@ -138,9 +138,9 @@ export function regexCandidates(list: readonly { re: NginxRegex }[], subject: st
   let ix = indexes.get(list);
   if (ix === undefined) indexes.set(list, (ix = list.length >= 32 ? buildIndex(list) : null));
   if (!ix) return list.keys();
-  // PCRE2 skips a subject lacking a required code unit only below REQ_CU_MAX (5,000 bytes):
-  // beyond, a pattern may hit its match limit instead, which each regex's own exec judges.
-  if (subject.length >= 5000) return list.keys();
+  // PCRE2 skips a subject lacking a required code unit only below REQ_CU_MAX: beyond, a pattern
+  // may hit its match limit instead, which each regex's own exec judges.
+  if (subject.length >= REQ_CU_MAX) return list.keys();
   const out = ix.always.slice();
   // Each regex once: a long subject repeating a common trigram would otherwise push the same
   // indexes millions of times. The marks are cleared again before returning.

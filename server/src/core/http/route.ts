@@ -739,9 +739,7 @@ class Run {
       if (lh === undefined || sameLogged(lh, g.defaultServer.primaryName)) {
         if (this.pick(['', 'the (unlogged) Host header was invalid'], ['$http_host']) === 1) {
           this.server = g.defaultServer;
-          this.scope = this.server.scope;
-          if (!this.parseUri()) return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
-          return this.finalize(400, undefined, 'an invalid Host header: nginx answers 400');
+          return this.refusedAtServer('an invalid Host header: nginx answers 400');
         }
       }
     }
@@ -768,15 +766,13 @@ class Run {
         // ngx_http_process_host refuses it at the server the connection started in.
         this.server = g.defaultServer;
         this.hostFromServerName();
-        this.scope = this.server.scope;
-        if (!this.parseUri()) return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
-        return this.finalize(400, undefined, 'an empty Host header: nginx answers 400');
+        return this.refusedAtServer('an empty Host header: nginx answers 400');
       } else if (h === null) {
         // ngx_http_process_request_header looks the empty name up before it refuses an HTTP/1.1
         // request without Host: the 400 is the server named ""'s.
         this.selectServer(g, '');
         this.hostFromServerName();
-        if (typeof this.protocol === 'string' && requiresHost(this.protocol)) return this.hostlessRefused();
+        if (typeof this.protocol === 'string' && requiresHost(this.protocol)) return this.refusedAtServer('HTTP/1.1 request without Host: nginx answers 400');
       } else {
         this.selectServer(g, h);
         this.hostVar = h;
@@ -997,11 +993,11 @@ class Run {
     }
   }
 
-  /** An HTTP/1.1 request without Host, refused with 400 in the server the empty name chose. */
-  hostlessRefused(): Outcome | undefined {
+  /** A request refused with 400 while its headers were read, in the server chosen so far (its URI was parsed first). */
+  refusedAtServer(why: string): Outcome | undefined {
     this.scope = this.server!.scope;
     if (!this.parseUri()) return this.finalize(400, undefined, `the URI "${this.target}" is invalid: nginx answers 400`);
-    return this.finalize(400, undefined, 'HTTP/1.1 request without Host: nginx answers 400');
+    return this.finalize(400, undefined, why);
   }
 
   /** Whether the logged `$server_name` rules out the current server (else nothing). */
@@ -1462,7 +1458,7 @@ class Run {
     };
     switch (c.kind) {
       case 'value':
-        return this.truthy(c.value, (missing) => held(missing));
+        return this.truthy(c.value, held);
       case 'eq': {
         const l = this.evalValue(c.left, true);
         const r = this.evalValue(c.right, true);
@@ -1858,12 +1854,9 @@ class Run {
       if (this.realipLocationRan || !this.server || this.realipInLocation() || !realipBelow(this.model, this.server)) return false;
       // The connection's address logged: the same as the final one, nothing changed it; another,
       // and no server-level realip could have changed it before this point: a later one did.
-      const conn = this.logged('realip_remote_addr');
-      const addr = this.facts.remoteAddr;
-      if (typeof conn === 'string' && addr !== undefined) {
-        if (sameAddress(conn, addr)) return (this.realipLater = false);
-        if (!inherited(this.server.scope, 'set_real_ip_from').length) return (this.realipLater = true);
-      }
+      const same = this.loggedSameAddr();
+      if (same === true) return (this.realipLater = false);
+      if (same === false && !inherited(this.server.scope, 'set_real_ip_from').length) return (this.realipLater = true);
       this.realipLater = this.pick(['', 'realip in a later location changed the client address'], ['$realip_remote_addr']) === 1;
     }
     return this.realipLater && !this.realipLocationRan;
@@ -1890,15 +1883,20 @@ class Run {
     return false;
   }
 
+  /** Whether the line logs the connection's address and the final one as the same (undefined: it lacks one). */
+  private loggedSameAddr(): boolean | undefined {
+    const conn = this.logged('realip_remote_addr');
+    const addr = this.facts.remoteAddr;
+    return typeof conn === 'string' && addr !== undefined ? sameAddress(conn, addr) : undefined;
+  }
+
   /** Whether the server-level realip replaced the address in the post-read phase (asked once per history). */
   private postReadRealip(): boolean {
     if (this.postRead === undefined) {
       this.postRead = false;
       if (!this.server || !inherited(this.server.scope, 'set_real_ip_from').length) return false;
-      const conn = this.logged('realip_remote_addr');
-      const addr = this.facts.remoteAddr;
       // The same address before and after: nothing replaced it.
-      if (typeof conn === 'string' && addr !== undefined && sameAddress(conn, addr)) return false;
+      if (this.loggedSameAddr() === true) return false;
       this.postRead = this.pick(['', "the server's realip replaced the client address as the request was read"], ['$realip_remote_addr']) === 1;
     }
     return this.postRead;
@@ -3082,6 +3080,27 @@ function selectingNames(g: ListenGroup, server: ServerModel): string[] | undefin
  * Directives (with the value that turns them off) of modules that may answer before or instead
  * of the static module, or change what it answers: staticAnswer does not judge where one is on.
  */
+/** Directives that may send a request elsewhere (an upstream's by its X-Accel-Redirect). */
+const REDIRECTING = new Set(['error_page', 'try_files', 'proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'echo_exec']);
+
+/** Whether a subrequest to `scope` (its `if` blocks included) may be redirected internally. */
+function subrequestMayRedirect(model: HttpModel, scope: Scope): boolean {
+  let may = mayRedirectMemo.get(scope);
+  if (may === undefined) {
+    may =
+      inherited(scope, 'error_page').length > 0 ||
+      scopesOf(model).some((x) => {
+        let p: Scope | undefined = x;
+        while (p && p !== scope) p = p.parent;
+        return p === scope && x.items.some((d) => REDIRECTING.has(d.name) || (d.name === 'rewrite' && d.args[2]?.value !== 'break'));
+      });
+    mayRedirectMemo.set(scope, may);
+  }
+  return may;
+}
+// Asked on every history that reaches an auth_request or mirror: a walk over every scope each time.
+const mayRedirectMemo = new WeakMap<Scope, boolean>();
+
 const STATIC_RIVALS: [string, string | undefined][] = [
   ['autoindex', 'off'],
   ['fancyindex', 'off'],
@@ -3099,19 +3118,6 @@ const STATIC_RIVALS: [string, string | undefined][] = [
  * preaccess phase there, with settings of its own, so the server-level realip does not tell
  * what `$remote_addr` became.
  */
-/** Directives that may send a request elsewhere (an upstream's by its X-Accel-Redirect). */
-const REDIRECTING = new Set(['error_page', 'try_files', 'proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'echo_exec']);
-
-/** Whether a subrequest to `scope` (its `if` blocks included) may be redirected internally. */
-function subrequestMayRedirect(model: HttpModel, scope: Scope): boolean {
-  if (inherited(scope, 'error_page').length) return true;
-  return scopesOf(model).some((x) => {
-    let p: Scope | undefined = x;
-    while (p && p !== scope) p = p.parent;
-    return p === scope && x.items.some((d) => REDIRECTING.has(d.name) || (d.name === 'rewrite' && d.args[2]?.value !== 'break'));
-  });
-}
-
 function realipBelow(model: HttpModel, server: ServerModel): boolean {
   let below = realipBelowMemo.get(server);
   if (below === undefined) {

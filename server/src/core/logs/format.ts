@@ -126,6 +126,8 @@ class CompiledFormat implements LogFormat {
   /** The first separator after a valid value is the only possible one (strict / lenient pass). */
   private readonly determined: boolean[];
   private readonly lenientDetermined: boolean[];
+  /** Per variable: a request URI follows it directly (see the constructor). */
+  private readonly uriGlued: boolean[];
   private readonly hasLenientPass: boolean;
   private readonly spans: Int32Array;
   private readonly best: Int32Array;
@@ -170,6 +172,12 @@ class CompiledFormat implements LogFormat {
     this.lits = lits.slice(1);
     this.shapes = occ.map(shapeOf);
     this.determined = this.shapes.map((sh, i) => this.lits[i].length > 0 && this.stops(sh, this.lits[i].charCodeAt(0), false));
+    // Followed, with nothing between, by a request URI that a literal (or the line's end) closes:
+    // the value can only end where such a URI may start (uriMayStart).
+    this.uriGlued = this.shapes.map((_, i) => {
+      const n = i + 1;
+      return n < this.shapes.length && this.shapes[n] === Shape.Uri && (this.lits[n] !== '' || n === this.shapes.length - 1);
+    });
     this.lenientDetermined = this.shapes.map((sh, i) => this.lits[i].length > 0 && this.stops(sh, this.lits[i].charCodeAt(0), true));
     this.hasLenientPass = this.shapes.some(isToken);
     this.spans = new Int32Array(occ.length * 2);
@@ -183,7 +191,7 @@ class CompiledFormat implements LogFormat {
           shapes: this.shapes,
           lits: this.lits,
           determined: this.determined,
-          uriGlued: this.shapes.map((_, i) => this.uriGlued(i)),
+          uriGlued: this.uriGlued,
           escape,
           maxTries: 256,
         });
@@ -196,15 +204,6 @@ class CompiledFormat implements LogFormat {
         this.makeRecords = undefined;
       }
     }
-  }
-
-  /**
-   * Whether variable `i` is followed, with nothing between, by a request URI that a literal (or
-   * the line's end) closes: then `i` can only end where such a URI may start (uriMayStart).
-   */
-  uriGlued(i: number): boolean {
-    const n = i + 1;
-    return n < this.shapes.length && this.shapes[n] === Shape.Uri && (this.lits[n] !== '' || n === this.shapes.length - 1);
   }
 
   /** True when byte `c` can never be raw-unescaped inside a value, so a separator starting with it ends the value. */
@@ -483,7 +482,7 @@ class CompiledFormat implements LogFormat {
       }
 
       // Choices: try every separator (or every end, with no separator), shortest value first.
-      const uriNext = !lit && !this.lenient && this.uriGlued(i);
+      const uriNext = !lit && !this.lenient && this.uriGlued[i];
       const nextEnd = (from: number) => (lit ? line.indexOf(lit, from) : uriNext ? uriMayStart(line, from, this.lits[i + 1]) : from);
       let e = nextEnd(pos);
       let tried = false;

@@ -98,7 +98,7 @@ const JS_WORK_LIMIT = 5e7;
 const PCRE2_SAFE_WORK = 2e6;
 
 /** PCRE2 tests a required code unit only in subjects shorter than this (REQ_CU_MAX, pcre2_match.c). */
-const REQ_CU_MAX = 5000;
+export const REQ_CU_MAX = 5000;
 
 export function isCompileError(r: CompiledRegex | RegexCompileError): r is RegexCompileError {
   return r.kind === 'error';

@@ -4,6 +4,7 @@ export {
   isCompileError,
   nginxCompileMessage,
   DEFAULT_STEP_BUDGET,
+  REQ_CU_MAX,
   type CompiledRegex,
   type RegexCompileError,
   type RegexOptions,
