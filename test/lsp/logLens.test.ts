@@ -212,3 +212,25 @@ test('a log_format written across lines: one lens per record, on its first line;
   for (const n of [3, 4]) assert.match((logLineHover(a.textAt(doc, n), n, a, ctx)!.contents as { value: string }).value, /exact/);
   assert.equal(a.recordOf(doc, 0), undefined);
 });
+
+test('a format the user chose for a file several formats write: its lines come from that format\'s access_logs only', () => {
+  const twoConf = `http {
+    log_format short '$remote_addr $status "$request"';
+    log_format other '$status $remote_addr "$request"';
+    server { listen 80 default_server; server_name a.example; access_log /var/log/nginx/all.log short; location /admin { return 444; } }
+    server { listen 80; server_name b.example; access_log /var/log/nginx/all.log; location /admin { return 444; } }
+}
+`;
+  const g = loadConfigGraph('/etc/nginx/nginx.conf', new MemoryFileSystem({ '/etc/nginx/nginx.conf': twoConf }));
+  const m = buildModelFromGraph(g);
+  const text = '192.0.2.1 444 "GET /admin HTTP/1.1"\n';
+  const verdict = (format: string, line = text.trimEnd()) => new LogLineAnalyzer(m, '/var/log/nginx/all.log', [line], undefined, format).analyze(line)?.attribution;
+  // Only a.example's access_log writes `short`; b.example's writes combined.
+  const chosen = verdict('short')!;
+  assert.equal(chosen.verdict, 'exact');
+  assert.equal(chosen.rules[0].range.start.line, 3);
+  // A format none of the file's access_logs writes: whoever wrote it, never certain.
+  const foreign = verdict('other', '444 192.0.2.1 "GET /admin HTTP/1.1"');
+  assert.equal(foreign?.verdict, 'ambiguous');
+  assert.deepEqual(foreign!.rules.map((r) => r.range.start.line), [3, 4]);
+});

@@ -263,8 +263,8 @@ export class TracedLineReader {
   private readonly alternatives: readonly LogFormat[];
   /** The file's formats (FormatChoice.writers), those of one text together: undefined for one. */
   private readonly writers: readonly { f: LogFormat; names: string[] }[] | undefined;
-  /** FormatChoice.own, by text. */
-  private readonly own: ReadonlySet<string> | undefined;
+  /** FormatChoice.own: each text's names. */
+  private readonly own: ReadonlyMap<string, string[]> | undefined;
 
   constructor(
     readonly model: HttpModel,
@@ -274,7 +274,15 @@ export class TracedLineReader {
     readonly pathVars: Readonly<Record<string, string>> = {},
   ) {
     this.alternatives = choice.alternatives ?? [];
-    if (choice.own) this.own = new Set(choice.own.map(textOf));
+    if (choice.own) {
+      const own = new Map<string, string[]>();
+      for (const f of choice.own) {
+        const names = own.get(textOf(f));
+        if (names) names.push(f.name);
+        else own.set(textOf(f), [f.name]);
+      }
+      this.own = own;
+    }
     if (choice.writers) {
       const groups = new Map<string, { f: LogFormat; names: string[] }>();
       for (const f of choice.writers) {
@@ -405,7 +413,12 @@ export class TracedLineReader {
     const m = this.matchReadings(line);
     if (!m) return 'unreadable';
     const t = this.readMatch(line, m);
-    if (t && this.own && !this.own.has(textOf(m.r.f))) t.foreign = m.r.f.name;
+    if (t && this.own) {
+      const names = this.own.get(textOf(m.r.f));
+      if (!names) t.foreign = m.r.f.name;
+      // Read in one of the file's several formats (one the user chose): only its access_logs wrote it.
+      else if (this.own.size > 1) t.formats = names;
+    }
     return t;
   }
 

@@ -35,7 +35,8 @@ export class LogLineAnalyzer {
     /** The file system for nginx's file questions, where the server may read it. */
     files?: FileProbe,
   ) {
-    this.format = (forcedFormat && named(model, forcedFormat)) || formatForLog(model, logFile, sample.map(toByteString));
+    const found = formatForLog(model, logFile, sample.map(toByteString));
+    this.format = (forcedFormat && named(model, forcedFormat, found)) || found;
     this.attributor = new Attributor(model, { logFile, files });
     this.reader = new TracedLineReader(model, this.format, statuses, logPathVars(model, logFile));
     this.statusTexts = [...statuses].map(String);
@@ -237,7 +238,11 @@ export class LogText implements LogLines {
   }
 }
 
-function named(model: HttpModel, name: string): FormatChoice | undefined {
+/**
+ * The format the user named for a file. Its lines are read in that format only, and so come from
+ * the file's access_logs writing it; from none of them (never certainly) when none does.
+ */
+function named(model: HttpModel, name: string, found: FormatChoice): FormatChoice | undefined {
   const format = compileNamed(model, name);
-  return format && { format, how: `log_format ${name} (setting nginx-lens.logFiles)` };
+  return format && { format, how: `log_format ${name} (setting nginx-lens.logFiles)`, own: found.own };
 }
