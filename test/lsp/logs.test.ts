@@ -2,7 +2,7 @@
 // path on hover, the log_format notification, and the reverse lens on each 444 source.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodeLensRequest, CodeLensResolveRequest, DidCloseTextDocumentNotification, HoverRequest, type CodeLens, type MarkupContent } from 'vscode-languageserver-protocol/node';
@@ -206,6 +206,50 @@ test('nginx-lens.logFiles maps a log to a config the workspace layout does not r
       ]);
     } finally {
       await mapped.close();
+    }
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
+});
+
+test('nginx\'s prefix is inferred from the log\'s path, as the CLI does: relative roots name files the editor can look at', async () => {
+  const ws = mkdtempSync(join(tmpdir(), 'nginx-lens-prefix-'));
+  try {
+    // mkdtemp's 0700 would hide the files from nginx's worker user, and so from the router's file questions.
+    chmodSync(ws, 0o755);
+    mkdirSync(join(ws, 'logs'));
+    mkdirSync(join(ws, 'html'));
+    writeFileSync(join(ws, 'html/secret.txt'), 'x');
+    writeFileSync(
+      join(ws, 'nginx.conf'),
+      `events {}
+http {
+    access_log logs/access.log;
+    server {
+        listen 80;
+        location / {
+            if (-f $request_filename) { return 444; }
+            return 444;
+        }
+    }
+}
+`,
+    );
+    const line = (path: string) => `192.0.2.1 - - [27/Nov/2026:10:00:00 +0000] "GET ${path} HTTP/1.1" 444 0 "-" "curl/8"`;
+    const log = join(ws, 'logs/access.log');
+    const text = [line('/secret.txt'), line('/nope.txt'), ''].join('\n');
+    writeFileSync(log, text);
+    // Without the prefix `root html` (the default) names no file here, and either return may have run.
+    const client = await startClient({ rootPath: ws, initializationOptions: { trusted: true } });
+    try {
+      await client.open(log, text, 'nginx-access-log');
+      const got = ((await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: uriOf(log) } })) ?? []) as CodeLens[];
+      assert.deepEqual(got.map((l) => [l.range.start.line, l.command!.title]), [
+        [0, 'dropped by return 444 — nginx.conf:7'],
+        [1, 'dropped by return 444 — nginx.conf:8'],
+      ]);
+    } finally {
+      await client.close();
     }
   } finally {
     rmSync(ws, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import type { ConfigGraph } from '../core/configGraph';
 import { buildModelFromGraph, type HttpModel, type RuleRef } from '../core/http/model';
 import type { FileProbe } from '../core/http/route';
 import { dropsIndex } from '../core/drops/index';
+import { inferPrefix } from '../core/http/logPath';
 import { traceLog, ruleKey } from '../core/trace';
 import { detectLogFormat } from '../core/logs/detect';
 import { toByteString } from '../core/logs/escape';
@@ -54,6 +55,8 @@ interface DropsPass {
   abort: AbortController;
   /** The file system for nginx's file questions, where the server may read it. */
   files?: FileProbe;
+  /** The model the logs are traced with (modelForLogs): `model` under the prefix their paths give. */
+  traceModel: HttpModel;
   /** Size and mtime of each log when counting began: counts are redone when one changes. */
   stamps: string[];
 }
@@ -104,6 +107,25 @@ export class LogService {
   model(graph: ConfigGraph): HttpModel {
     let m = this.models.get(graph);
     if (!m) this.models.set(graph, (m = graph.rootContext.length === 0 ? dropsIndex(graph).model : buildModelFromGraph(graph)));
+    return m;
+  }
+
+  /** Models under a prefix the logs' paths gave, per graph model (so an edit drops them). */
+  private prefixed = new WeakMap<HttpModel, Map<string, HttpModel>>();
+
+  /**
+   * The model to read these logs with: nginx's prefix is the one their paths give (a log at
+   * /srv/t/logs/access.log that `access_log logs/access.log;` names), as the CLI infers it, so
+   * relative roots name files the router can look at; else the graph's model.
+   */
+  private modelForLogs(graph: ConfigGraph, logs: readonly string[]): HttpModel {
+    const model = this.model(graph);
+    const prefix = graph.rootContext.length ? undefined : inferPrefix(graph, logs);
+    if (!prefix) return model;
+    let byPrefix = this.prefixed.get(model);
+    if (!byPrefix) this.prefixed.set(model, (byPrefix = new Map()));
+    let m = byPrefix.get(prefix);
+    if (!m) byPrefix.set(prefix, (m = buildModelFromGraph(graph, { prefix })));
     return m;
   }
 
@@ -160,7 +182,7 @@ export class LogService {
     const hit = this.analyzers.get(uri);
     if (hit && hit.model === model) return { analyzer: hit.analyzer, graph };
     const sample = this.logText(uri)!.head(200);
-    const analyzer = new LogLineAnalyzer(model, path, sample, undefined, this.setting(path)?.format, this.projects.fileProbe(main));
+    const analyzer = new LogLineAnalyzer(this.modelForLogs(graph, [path]), path, sample, undefined, this.setting(path)?.format, this.projects.fileProbe(main));
     this.analyzers.set(uri, { model, analyzer });
     return { analyzer, graph };
   }
@@ -295,7 +317,7 @@ export class LogService {
     have?.abort.abort();
     if (have && have.model === model) this.logFiles.delete(main);
     const logs = this.logFilesFor(main);
-    const entry: DropsPass = { model, counts: new Map<string, DropCounts>(), logs, stamps: logs.map(diskStamp), done: false, abort: new AbortController(), files: this.projects.fileProbe(main) };
+    const entry: DropsPass = { model, traceModel: this.modelForLogs(graph, logs), counts: new Map<string, DropCounts>(), logs, stamps: logs.map(diskStamp), done: false, abort: new AbortController(), files: this.projects.fileProbe(main) };
     this.drops.set(main, entry);
     void this.count(entry).then(
       () => {
@@ -314,7 +336,7 @@ export class LogService {
       const uri = pathToUri(file);
       try {
         await traceLog(
-          entry.model,
+          entry.traceModel,
           file,
           (e) => {
             const a = e.attribution;
