@@ -1318,6 +1318,26 @@ function scenarios(): Scenario[] {
       requests: [get('/s/x'), get('/p/x')],
     },
     {
+      // ngx_http_auth_request_variable answers "not found" until the access phase ran the
+      // subrequest: an `if` on an auth_request_set variable in the same location never holds, so
+      // the 444 of an unlogged header is the server's.
+      name: 'an if on an auth_request_set variable in its own location runs before the subrequest set it',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server;
+    if ($http_x_block) { return 444; }
+    location /a/ {
+      auth_request /auth;
+      auth_request_set $who $sent_http_x_user;
+      if ($who = "") { set $seen 1; }
+      if ($who != "") { return 444; }
+      error_page 403 = /deny;
+    }
+    location = /auth { internal; add_header X-User bad; if ($http_x_no) { return 403; } return 204; }
+    location = /deny { if ($request_uri ~ "d=1") { return 444; } return 403; } }
+`),
+      requests: [get('/a/x', 'localhost', { headers: { 'User-Agent': BROWSER, 'X-Block': '1' } }), get('/a/y'), get('/a/z?d=1', 'localhost', { headers: { 'User-Agent': BROWSER, 'X-No': '1' } })],
+    },
+    {
       // Found by a random-config probe: args read before a rewrite that appends its own to them
       // (`?k` on empty args gives "k"); without the request line that history was dropped.
       name: 'args read before a rewrite that appends to them, logged without the request line',

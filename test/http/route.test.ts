@@ -1555,3 +1555,25 @@ server { listen 80; server_name _;
   const f = facts({ request: 'POST /rip/x HTTP/1.1', host: 'shop', serverPort: 80, remoteAddr: '127.0.0.5', vars: { realip_remote_addr: '127.0.0.1' } });
   assert.deepEqual(outcomesOf(m, f).filter((o) => o.startsWith('444')), [`444:${lineOf(conf, 'location /rip/')}`]);
 });
+
+test('auth_request_set: its variable is "" until an auth_request has set it, then the subrequest\'s value', () => {
+  const conf = http(`
+server { listen 80;
+  if ($http_x_block) { return 444; }
+  location /a/ {
+    auth_request /auth;
+    auth_request_set $who $upstream_http_x_user;
+    if ($who = "bad") { return 444; }
+    error_page 403 = /deny;
+  }
+  location = /auth { internal; if ($http_x_no) { return 403; } return 204; }
+  location = /deny { if ($who = "bad") { return 444; } return 403; }
+}`);
+  const m = modelOf(conf);
+  const outcomes = outcomesOf(m, known('GET /a/x HTTP/1.1'));
+  // The location's own if runs in the rewrite phase, before the subrequest: never a 444 of its own.
+  assert.ok(!outcomes.includes(`444:${lineOf(conf, 'auth_request_set') + 1}`), outcomes.join(' '));
+  assert.ok(outcomes.includes(`444:${lineOf(conf, 'x_block')}`), outcomes.join(' '));
+  // After the refusal's redirect the variable holds what the subrequest set (unknown here).
+  assert.ok(outcomes.includes(`444:${lineOf(conf, 'location = /deny')}`), outcomes.join(' '));
+});

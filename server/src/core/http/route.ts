@@ -392,6 +392,8 @@ class Run {
   accelUri = false;
   /** $limit_req_status / $limit_conn_status once the limits decided (preAccess). */
   limitStatus = new Map<string, Val>();
+  /** The `auth_request_set` variables an auth_request of this request has set (its access phase). */
+  authSet = new Set<string>();
   /** The answers `truthy` gave, by unknown value. */
   truths = new Map<Unknown, boolean>();
   /**
@@ -1703,6 +1705,10 @@ class Run {
     // Values a request computes (set, captures, map, geo) are recomputed here: a logged value is
     // the one at log time, which later rewrite-phase directives may have changed.
     if (this.model.declaredVars.has(name)) return '';
+    // ngx_http_auth_request_variable answers "not found" until an auth_request sets it: an `if` in
+    // the rewrite phase before the access phase ran the subrequest reads "".
+    if (!this.authSet.has(name) && authRequestSetVars(this.model).has(name) && !this.model.maps.has(name) && !this.model.geos.has(name) && !splitClientsOf(this.model).has(name))
+      return '';
     // Before maps and geos: splitClientsOf keeps a split_clients only when it is the variable's
     // last definition.
     const split = splitClientsOf(this.model).get(name);
@@ -2313,7 +2319,16 @@ class Run {
     // The access-phase handlers run in reverse module order: access, auth_basic, auth_request.
     // ngx_http_auth_request_handler: a 2xx lets the request through, 401 and 403 pass on, any
     // other status of the subrequest is a 500.
-    const subrequest = (): 'ok' | 401 | 403 | 500 =>
+    const subrequest = (): 'ok' | 401 | 403 | 500 => {
+      // Whatever it answered, ngx_http_auth_request_handler sets this level's auth_request_set
+      // variables before it returns: from then on (redirects included) they hold the values.
+      for (const d of inherited(scope, 'auth_request_set')) {
+        const v = d.args[0]?.value;
+        if (v?.startsWith('$')) this.authSet.add(v.slice(1).toLowerCase());
+      }
+      return subrequestAnswer();
+    };
+    const subrequestAnswer = (): 'ok' | 401 | 403 | 500 =>
       (this.sharedWithSubrequest(ar), ['ok', 401, 403, 500] as const)[
         this.pick(['the auth_request subrequest allowed it', 'the auth_request subrequest refused it (401)', 'the auth_request subrequest refused it (403)', 'the auth_request subrequest answered another status (500)'], [])
       ];
@@ -3100,6 +3115,23 @@ function subrequestMayRedirect(model: HttpModel, scope: Scope): boolean {
 }
 // Asked on every history that reaches an auth_request or mirror: a walk over every scope each time.
 const mayRedirectMemo = new WeakMap<Scope, boolean>();
+
+/** The variables `auth_request_set` defines anywhere in the configuration. */
+function authRequestSetVars(model: HttpModel): ReadonlySet<string> {
+  let vars = authSetMemo.get(model);
+  if (!vars) {
+    const found = new Set<string>();
+    for (const x of scopesOf(model))
+      for (const d of x.byName.get('auth_request_set') ?? []) {
+        const v = d.args[0]?.value;
+        if (v?.startsWith('$')) found.add(v.slice(1).toLowerCase());
+      }
+    authSetMemo.set(model, (vars = found));
+  }
+  return vars;
+}
+// Asked for each variable the router evaluates that nothing else defines.
+const authSetMemo = new WeakMap<HttpModel, ReadonlySet<string>>();
 
 const STATIC_RIVALS: [string, string | undefined][] = [
   ['autoindex', 'off'],
