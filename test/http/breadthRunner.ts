@@ -9,6 +9,7 @@ import { buildModelFromGraph, type HttpModel } from '../../server/src/core/http/
 import { nodeFileProbe } from '../../server/src/node/fileProbe';
 import { formatForLog, traceLog } from '../../server/src/core/trace';
 import { NodeFileSystem } from '../../server/src/node/fileSystem';
+import { hostsResolver } from '../../server/src/node/hosts';
 import { canListenOnIpv6Loopback } from '../support/realNginx';
 import { cleanup, ruleNginxUsed, runScenario, truthByLine, type Req, type RunResult, type Scenario } from './nginxHarness';
 
@@ -98,7 +99,8 @@ export async function runBreadth(title: string, all: Scenario[]): Promise<Breadt
     const run = await runScenario(sc);
     try {
       // As the CLI builds it: the graph with its includes, no --prefix.
-      await checkRun(sc, run, buildModelFromGraph(loadConfigGraph(run.confPath, new NodeFileSystem())), c, failures);
+      // As `nginx-lens trace` builds it: listen host names resolved as on this machine, where nginx ran.
+      await checkRun(sc, run, buildModelFromGraph(loadConfigGraph(run.confPath, new NodeFileSystem()), { resolveHost: hostsResolver() }), c, failures);
     } finally {
       cleanup(run);
     }

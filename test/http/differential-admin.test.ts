@@ -1318,6 +1318,23 @@ function scenarios(): Scenario[] {
       requests: [get('/s/x'), get('/p/x')],
     },
     {
+      // Found by a wildcard-listen probe: nginx merges listens by socket address
+      // (ngx_cmp_sockaddr on what ngx_inet_addr made of the text), so a zero-padded spelling
+      // shares the address:port, its default server and its names with the plain one; and a
+      // map on $server_addr reads the socket's address.
+      name: 'two spellings of one listen address are one address:port; $server_addr is its address',
+      conf: conf(
+        `
+  map $server_addr $second { 127.0.0.2 1; default 0; }
+  server { listen 127.0.0.1:PORT default_server; return 444; }
+  server { listen 127.000.000.001:PORT; server_name a.test; location /x { return 444; } location / { return 200; } }
+  server { listen 127.0.0.2:PORT; server_name b.test; location / { if ($second) { return 444; } return 444; } }
+`,
+        `log_format addr '$server_addr:$server_port "$request" $status'; access_log PREFIX/logs/addr.log addr;`,
+      ),
+      requests: [get('/x', 'a.test'), get('/y', 'zz.test'), get('/x', 'b.test', { to: '127.0.0.2' })],
+    },
+    {
       // ngx_http_auth_request_variable answers "not found" until the access phase ran the
       // subrequest: an `if` on an auth_request_set variable in the same location never holds, so
       // the 444 of an unlogged header is the server's.

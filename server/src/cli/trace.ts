@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { loadConfigGraph } from '../core/configGraph';
 import { buildModelFromGraph } from '../core/http/model';
 import { inferPrefix } from '../core/http/logPath';
+import { hostsResolver } from '../node/hosts';
 import { ruleKey, traceLog, type TraceEntry } from '../core/trace';
 import type { Attribution } from '../core/http/attribute';
 import { NodeFileSystem } from '../node/fileSystem';
@@ -182,7 +183,8 @@ export async function runTrace(args: string[], io: TraceIo = processIo): Promise
   const written = logs.map((l) => (l === '-' ? writtenTo : resolve(cwd, l))).filter((l): l is string => l !== undefined);
   prefix ??= inferPrefix(graph, written);
   // Built once: the memos that let an editor rebuild after an edit would only cost (~30 ms here).
-  const model = buildModelFromGraph(graph, { memo: false, ...(prefix ? { prefix } : {}) });
+  // The trace runs where nginx ran: its /etc/hosts gives the addresses of listen host names.
+  const model = buildModelFromGraph(graph, { memo: false, resolveHost: hostsResolver(), ...(prefix ? { prefix } : {}) });
   lap('model');
   // Entries are written as they come (JSON) or only counted (report): a million-line log must
   // not be held in memory. bench/trace.mjs measured 721 MB peak RSS when every entry was kept and

@@ -194,3 +194,62 @@ export function sameAddress(a: string, b: string): boolean {
   const x = ipv6ToBigInt(a);
   return x !== undefined && x === ipv6ToBigInt(b) && a.includes(':') === b.includes(':');
 }
+
+/**
+ * IPv6 text as ngx_inet6_ntop prints it ($server_addr, the listen address in messages): lower-case
+ * hex words, the first longest run of two or more zero words as "::", and an IPv4-mapped or
+ * -compatible address with its last 32 bits dotted.
+ */
+export function ipv6Text(n: bigint): string {
+  const w: number[] = [];
+  for (let i = 7; i >= 0; i--) w.push(Number((n >> BigInt(16 * i)) & 0xffffn));
+  let zero = -1;
+  let max = 1;
+  let run = 0;
+  let last = -1;
+  for (let i = 0; i < 8; i++) {
+    if (w[i]) {
+      if (max < run) (zero = last), (max = run);
+      run = 0;
+      continue;
+    }
+    if (run++ === 0) last = i;
+  }
+  if (max < run) (zero = last), (max = run);
+  let words = 8;
+  let out = '';
+  if (zero === 0) {
+    const lo = w[7] & 0xff;
+    const hi = w[7] >> 8;
+    if ((max === 5 && w[5] === 0xffff) || max === 6 || (max === 7 && hi !== 0 && lo !== 1)) words = 6;
+    out += ':';
+  }
+  for (let i = 0; i < words; i++) {
+    if (i === zero) {
+      out += ':';
+      i += max - 1;
+      continue;
+    }
+    out += w[i].toString(16);
+    if (i < 7) out += ':';
+  }
+  if (words === 6) out += `${w[6] >> 8}.${w[6] & 0xff}.${w[7] >> 8}.${w[7] & 0xff}`;
+  return out;
+}
+
+/**
+ * A listen address as nginx compares it (ngx_cmp_sockaddr on what ngx_parse_url made of the
+ * text): `*` for the IPv4 wildcard, `a.b.c.d`, `[v6]` printed as ngx_inet6_ntop does (`[::]`
+ * for its wildcard). Undefined for a host name, which nginx resolves.
+ */
+export function listenAddrKey(host: string): string | undefined {
+  if (host === '*') return '*';
+  if (host.startsWith('[') && host.endsWith(']')) {
+    const n = ipv6ToBigInt(host);
+    return n === undefined ? host : `[${ipv6Text(n)}]`;
+  }
+  // ngx_parse_inet_url reads the host with ngx_inet_addr (leading zeros, empty octets).
+  const v4 = dottedQuad(host, false);
+  if (v4 === undefined) return undefined;
+  return v4 === 0 ? '*' : [v4 >>> 24, (v4 >>> 16) & 0xff, (v4 >>> 8) & 0xff, v4 & 0xff].join('.');
+}

@@ -7,7 +7,7 @@
 // what nginx's merge_loc_conf computes eagerly: for list-valued directives (allow/deny,
 // access_log, error_page, limit_req) a level that has any replaces all inherited ones.
 
-import { ipv4ToNumber, parseCidr, parseCidr6, type Cidr, type Net6 } from './ip';
+import { ipv4ToNumber, listenAddrKey, parseCidr, parseCidr6, type Cidr, type Net6 } from './ip';
 
 export { ipv4ToNumber, parseCidr, type Cidr };
 import type { Directive, ParsedFile, Range } from '../syntax';
@@ -144,6 +144,8 @@ export interface Listen {
   proxyProtocol: boolean;
   /** Absent for the implicit listen of a server without one. */
   d?: Directive;
+  /** `addr` is a host name we could not resolve: it stands for addresses unknown here. */
+  unresolved?: boolean;
 }
 
 export interface ServerName {
@@ -199,6 +201,8 @@ export interface ServerModel {
 export interface ListenGroup {
   addr: string;
   port: number;
+  /** A host name we could not resolve (Listen.unresolved). */
+  unresolved?: boolean;
   servers: ServerModel[];
   /**
    * The servers some Host can select: the default one and each that keeps a name in the tables
@@ -422,6 +426,11 @@ export interface BuildOptions {
   defaultPort?: number;
   /** false: nothing memoised across builds is used or kept (the from-scratch reference the incremental tests compare with). */
   memo?: boolean;
+  /**
+   * The addresses a listen's host name resolves to where nginx runs (as its getaddrinfo would
+   * give them), undefined when unknown. Default: `localhost` is 127.0.0.1, other names unknown.
+   */
+  resolveHost?: (name: string) => readonly string[] | undefined;
 }
 
 const graphModels = new WeakMap<ConfigGraph, HttpModel>();
@@ -431,7 +440,7 @@ const graphModels = new WeakMap<ConfigGraph, HttpModel>();
  * shared (the 444 checks, the log lenses and the caller of an edit all ask for it): read-only.
  */
 export function buildModelFromGraph(graph: ConfigGraph, options: Omit<BuildOptions, 'expand'> = {}): HttpModel {
-  const shared = options.prefix === undefined && options.defaultPort === undefined && options.memo === undefined;
+  const shared = options.prefix === undefined && options.defaultPort === undefined && options.memo === undefined && options.resolveHost === undefined;
   const hit = shared ? graphModels.get(graph) : undefined;
   if (hit) return hit;
   const main = graph.files.get(graph.mainFile);
@@ -463,7 +472,7 @@ export function buildHttpModel(top: Directive[], options: BuildOptions = {}): Ht
     declaredVars: new Set(),
   };
   if (!model.prefix.endsWith('/')) model.prefix += '/';
-  const b = new Builder(model, expand, options.memo ?? true);
+  const b = new Builder(model, expand, options.memo ?? true, options.resolveHost);
   declaring = model.declaredVars;
   try {
     for (const d of expand(top)) {
@@ -582,6 +591,7 @@ class Builder {
     readonly model: HttpModel,
     expand: ExpandList,
     readonly memo: boolean,
+    readonly resolveHost?: (name: string) => readonly string[] | undefined,
   ) {
     this.expand = (list) => {
       const r = expand(list);
@@ -721,33 +731,45 @@ class Builder {
   listen(d: Directive, server: ServerModel): void {
     const a = d.args[0]?.value;
     if (!a || a.startsWith('unix:')) return;
-    let addr = '*';
+    let host = '*';
     let port = 80;
     const m6 = /^\[([^\]]*)\](?::(\d+))?$/.exec(a);
     if (m6) {
-      addr = '[' + m6[1] + ']';
+      host = '[' + m6[1] + ']';
       if (m6[2]) port = +m6[2];
     } else if (/^\d+$/.test(a)) port = +a;
     else {
       const i = a.lastIndexOf(':');
       if (i >= 0) {
-        addr = a.slice(0, i);
+        host = a.slice(0, i);
         port = +a.slice(i + 1);
-      } else addr = a;
-      if (addr === 'localhost') addr = '127.0.0.1';
-      if (addr === '0.0.0.0') addr = '*';
+      } else host = a;
     }
-    if (addr === '[::]') addr = '[::]';
+    // nginx compares the addresses the text gives, not the text: a name gives every address it
+    // resolves to, each a listen of its own (ngx_http_core_listen, one ngx_http_add_listen each).
+    let addrs: string[];
+    let unresolved = false;
+    const key = listenAddrKey(host);
+    if (key !== undefined) addrs = [key];
+    else {
+      const name = host.toLowerCase();
+      const found = this.resolveHost?.(name) ?? (name === 'localhost' ? ['127.0.0.1'] : undefined);
+      const keys = (found ?? []).map((x) => listenAddrKey(x.includes(':') ? `[${x}]` : x)).filter((x): x is string => x !== undefined);
+      addrs = keys.length ? [...new Set(keys)] : [name];
+      unresolved = !keys.length;
+    }
     const flags = new Set(d.args.slice(1).map((x) => x.value));
-    server.listens.push({
-      addr,
-      port,
-      defaultServer: flags.has('default_server') || flags.has('default'),
-      ssl: flags.has('ssl'),
-      http2: flags.has('http2'),
-      proxyProtocol: flags.has('proxy_protocol'),
-      d,
-    });
+    for (const addr of addrs)
+      server.listens.push({
+        addr,
+        port,
+        defaultServer: flags.has('default_server') || flags.has('default'),
+        ssl: flags.has('ssl'),
+        http2: flags.has('http2'),
+        proxyProtocol: flags.has('proxy_protocol'),
+        d,
+        ...(unresolved ? { unresolved } : {}),
+      });
   }
 
   serverName(d: Directive, server: ServerModel): void {
@@ -1127,7 +1149,7 @@ class Builder {
         if (!byAddr) this.model.groups.set(l.port, (byAddr = new Map()));
         let g = byAddr.get(l.addr);
         if (!g) {
-          g = { addr: l.addr, port: l.port, servers: [], reachable: [], defaultServer: s, exact: new Map(), wildHead: [], wildTail: [], regex: [] };
+          g = { addr: l.addr, port: l.port, servers: [], reachable: [], defaultServer: s, exact: new Map(), wildHead: [], wildTail: [], regex: [], ...(l.unresolved ? { unresolved: true } : {}) };
           byAddr.set(l.addr, g);
         }
         if (g.servers.includes(s)) continue;

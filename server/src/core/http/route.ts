@@ -46,7 +46,7 @@ import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, requiresHost, unsupportedVersion, validateHost } from './uri';
 import { containsOffset } from '../positions';
 import { compileValue, type ComplexValue, type ValuePart } from './values';
-import { addrInNets, forwardedAddr, inNet6, ipv6ToBigInt, parseCidr6, sameAddress, v4Mapped, type Cidr, type Net6 } from './ip';
+import { addrInNets, forwardedAddr, inNet6, ipv6ToBigInt, listenAddrKey, parseCidr6, sameAddress, v4Mapped, type Cidr, type Net6 } from './ip';
 import { browserConf, browserVariable, isMsie } from './browser';
 import { atotm, loggedSecond, md5, secureLinkConf, secureLinkHash } from './secureLink';
 import { SCRIPT_DIRECTIVES, scriptMay444, type ScriptPhase } from './scripts';
@@ -1067,12 +1067,15 @@ class Run {
     const byAddr = this.model.groups.get(ports[pi])!;
     let groups = [...byAddr.values()].filter(possible);
     if (f.serverAddr !== undefined) {
-      const exact = groups.filter((g) => g.addr === f.serverAddr || g.addr === `[${f.serverAddr}]`);
+      const addr = f.serverAddr;
+      const key = listenAddrKey(addr.includes(':') ? `[${addr}]` : addr) ?? addr;
+      const exact = groups.filter((g) => g.addr === key);
       // No socket of that address: the wildcard one of its family ([::] listens with
       // ipv6only=on unless told otherwise, so it never accepts an IPv4 connection).
-      const addr = f.serverAddr;
       const v4 = ipv4ToNumber(addr) !== undefined;
-      groups = exact.length ? exact : groups.filter((g) => (g.addr === '*' && !addr.includes(':')) || (g.addr === '[::]' && (!v4 || dualStack(g))));
+      // A host name we could not resolve may have been this address.
+      const unresolved = groups.filter((g) => g.unresolved);
+      groups = [...(exact.length ? exact : groups.filter((g) => (g.addr === '*' && !addr.includes(':')) || (g.addr === '[::]' && (!v4 || dualStack(g))))), ...unresolved];
       if (!groups.length) throw PRUNE;
     }
     // An IPv6 client came in through an IPv6 socket, an IPv4 one through an IPv4 socket (nginx
@@ -1080,7 +1083,7 @@ class Run {
     if (groups.length > 1 && groups.some((g) => g.addr.startsWith('[')) && groups.some((g) => !g.addr.startsWith('['))) {
       this.reads.add('addr_family');
       const fam = connectionFamily(this.model, f);
-      const same = fam ? groups.filter((g) => g.addr.startsWith('[') === (fam === '6')) : [];
+      const same = fam ? groups.filter((g) => g.unresolved || g.addr.startsWith('[') === (fam === '6')) : [];
       if (same.length) groups = same;
     }
     const gi = this.pickLazy(groups.length, (k) => `the request came to address ${groups[k].addr}:${groups[k].port}`, ['$server_addr']);
@@ -1640,6 +1643,13 @@ class Run {
         return this.hostVar;
       case 'server_name':
         return this.serverNameVar();
+      case 'server_addr': {
+        // The socket's own address: the listen's, unless it is a wildcard (getsockname then).
+        if (f.serverAddr !== undefined) return f.serverAddr;
+        const g = this.group;
+        if (!g || g.unresolved || g.addr === '*' || g.addr === '[::]') return { unknown: ['$server_addr'] };
+        return g.addr.startsWith('[') ? g.addr.slice(1, -1) : g.addr;
+      }
       case 'server_port':
         return f.serverPort !== undefined ? String(f.serverPort) : this.group ? String(this.group.port) : { unknown: ['$server_port'] };
       case 'remote_addr':
