@@ -32,6 +32,23 @@ for (const fastPath of [true, false]) {
 }
 
 for (const fastPath of [true, false]) {
+  test(`$scheme is http or https: a "://" in the URI after it gives no second reading (${fastPath ? 'generated matcher' : 'general search'})`, () => {
+    const f = compileLogFormat('x', FORMAT, 'default', { fastPath });
+    for (const uri of ['/?url=http://evil', '/r?u=https://a.test/b']) {
+      const l = line('wp.test', uri);
+      const m = f.matchReadings(l);
+      assert.ok(m, l);
+      assert.equal(m.twoWays, false, l);
+      assert.equal(f.value(l, m.spans, f.indexOf('scheme')), 'http', l);
+      assert.equal(f.value(l, m.spans, f.indexOf('host')), 'wp.test', l);
+      assert.equal(f.value(l, m.spans, f.indexOf('request_uri')), uri, l);
+    }
+    // No other value is a scheme nginx writes.
+    assert.equal(f.matchReadings(line('wp.test', '/').replace('http://', 'ftp://')), undefined);
+  });
+}
+
+for (const fastPath of [true, false]) {
   test(`a long Host before $request_uri reads in one try per place a URI may start (${fastPath ? 'generated matcher' : 'general search'})`, () => {
     // nginx accepts a Host up to large_client_header_buffers; one try per byte ran out of budget
     // at about 700 bytes, and the line went untraced.

@@ -11,7 +11,7 @@
 
 import type { LogEscape } from './escape';
 import {
-  checkDigits, checkMsec, checkTextDefault, checkTextJson, checkTextNone, checkTimeIso, checkTimeLocal,
+  checkDigits, checkMsec, checkScheme, checkTextDefault, checkTextJson, checkTextNone, checkTimeIso, checkTimeLocal,
   escapedAt, fixedLength, Shape, startsAsUri, uriMayStart, withoutSlash,
 } from './shapes';
 
@@ -38,7 +38,7 @@ export interface MatcherSpec {
 export type FastMatcher = (line: string, best: Int32Array, want: number, all?: Int32Array[]) => number;
 
 const HELPERS = {
-  checkDigits, checkMsec, checkTextDefault, checkTextJson, checkTextNone, checkTimeIso, checkTimeLocal, escapedAt, startsAsUri, uriMayStart, withoutSlash,
+  checkDigits, checkMsec, checkScheme, checkTextDefault, checkTextJson, checkTextNone, checkTimeIso, checkTimeLocal, escapedAt, startsAsUri, uriMayStart, withoutSlash,
 };
 
 export function buildFastMatcher(spec: MatcherSpec): FastMatcher {
@@ -60,6 +60,7 @@ export function buildFastMatcher(spec: MatcherSpec): FastMatcher {
       case Shape.Token: return textCheck(s, e, true);
       case Shape.Host: return `withoutSlash(line, ${s}, ${e}, ${textCheck(s, e, true)})`;
       case Shape.Uri: return `startsAsUri(line, ${s}, ${e}, ${textCheck(s, e, true)})`;
+      case Shape.Scheme: return `checkScheme(line, ${s}, ${e})`;
       default: return textCheck(s, e, false);
     }
   };

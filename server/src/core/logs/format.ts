@@ -17,7 +17,7 @@ import { buildFastMatcher, buildRecordMaker, type FastMatcher, type RecordMaker 
 import { type FormatSegment, LogFormatError, parseFormatSegments, type VariableSegment } from './segments';
 import {
   checkDigits, checkMsec, checkTextDefault, checkTextJson, checkTextNone, checkTimeIso, checkTimeLocal,
-  CUT, escapedAt, fixedLength, isDigit, isToken, Shape, SHAPE_NAMES, shapeOf, startsAsUri, uriMayStart, VALID, withoutSlash,
+  checkScheme, CUT, escapedAt, fixedLength, inScheme, isDigit, isToken, Shape, SHAPE_NAMES, shapeOf, startsAsUri, uriMayStart, VALID, withoutSlash,
 } from './shapes';
 
 export type { LogEscape } from './escape';
@@ -214,7 +214,7 @@ class CompiledFormat implements LogFormat {
       case Shape.Msec: return !isDigit(c) && c !== 0x2e;
       case Shape.Status: case Shape.Digits: return !isDigit(c);
       default:
-        if (isToken(sh) && !lenient && (c === 0x20 || (sh === Shape.Host && c === 0x2f))) return true;
+        if (isToken(sh) && !lenient && (c === 0x20 || (sh === Shape.Host && c === 0x2f) || (sh === Shape.Scheme && !inScheme(c)))) return true;
         return this.escape !== 'none' && c === 0x22;
     }
   }
@@ -239,6 +239,7 @@ class CompiledFormat implements LogFormat {
         const r = this.checkText(line, s, e, !this.lenient);
         return this.lenient ? r : startsAsUri(line, s, e, r);
       }
+      case Shape.Scheme: return this.lenient ? this.checkText(line, s, e, false) : checkScheme(line, s, e);
       default: return this.checkText(line, s, e, sh === Shape.Token && !this.lenient);
     }
   }

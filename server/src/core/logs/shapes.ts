@@ -14,14 +14,16 @@ import type { VariableSegment } from './segments';
  * ($host: ngx_http_validate_host refuses a path separator) and `Uri` one that
  * starts with "/" or "?" ($request_uri: nginx keeps the path of an absolute
  * URI, and refuses other forms), so that `$host$request_uri` splits one way only.
+ * `Scheme` is "http" or "https" (ngx_http_variable_scheme), so that `$scheme://` ends at its
+ * first ":" even when the URI after it holds "://" too.
  * Every shape from `Token` on is text-like.
  */
-export enum Shape { Pipe, TimeLocal, TimeIso, Msec, Status, Digits, Token, Text, Host, Uri }
+export enum Shape { Pipe, TimeLocal, TimeIso, Msec, Status, Digits, Token, Text, Host, Uri, Scheme }
 
-export const SHAPE_NAMES = ['pipe', 'time', 'ISO 8601 time', 'seconds.milliseconds', 'status', 'number', 'token', 'text', 'host name', 'request URI'];
+export const SHAPE_NAMES = ['pipe', 'time', 'ISO 8601 time', 'seconds.milliseconds', 'status', 'number', 'token', 'text', 'host name', 'request URI', 'scheme'];
 
 /** A shape whose values never hold a space (unless a lenient reading allows it). */
-export const isToken = (sh: Shape): boolean => sh === Shape.Token || sh === Shape.Host || sh === Shape.Uri;
+export const isToken = (sh: Shape): boolean => sh === Shape.Token || sh === Shape.Host || sh === Shape.Uri || sh === Shape.Scheme;
 
 const OP_SHAPES: Record<string, Shape> = {
   pipe: Shape.Pipe,
@@ -54,6 +56,7 @@ export function shapeOf(seg: VariableSegment): Shape {
   if (seg.logOp) return OP_SHAPES[seg.name];
   if (seg.name === 'host') return Shape.Host;
   if (seg.name === 'request_uri') return Shape.Uri;
+  if (seg.name === 'scheme') return Shape.Scheme;
   // ngx_http_variable_server_port prints the port with %ui: never empty, never "-".
   if (seg.name === 'server_port') return Shape.Digits;
   return TOKEN_VARIABLES.has(seg.name) ? Shape.Token : Shape.Text;
@@ -91,6 +94,16 @@ export function uriMayStart(line: string, from: number, after: string): number {
   return best;
 }
 const URI_STARTS = ['/', '?'];
+
+/** line[s, e) as `$scheme`: "http" or "https"; CUT for a start of one. */
+export function checkScheme(line: string, s: number, e: number): number {
+  for (let k = 0; k < e - s; k++) if (k >= 5 || line.charCodeAt(s + k) !== HTTPS.charCodeAt(k)) return s + k;
+  return e - s === 4 || e - s === 5 ? VALID : CUT;
+}
+const HTTPS = 'https';
+
+/** Whether byte `c` can be in a `$scheme` value. */
+export const inScheme = (c: number): boolean => c === 0x68 || c === 0x74 || c === 0x70 || c === 0x73;
 
 /** `r` (a text check of line[s, e)) further refusing a "/": the first byte that cannot be in a host name. */
 export function withoutSlash(line: string, s: number, e: number, r: number): number {
