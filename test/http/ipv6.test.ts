@@ -40,7 +40,13 @@ server { listen 80; return 200; }
   assert.equal(geoValue(g, '2001:db9::5'), 'd');
   assert.equal(geoValue(g, '::1'), 'lo');
   assert.equal(geoValue(g, '::ffff:10.9.8.7'), 'ten');
-  assert.deepEqual(geoValue(g, 'zz::zz'), { unknown: ['$g (address "zz::zz")'] });
+  // ngx_parse_addr declines what ngx_inet6_addr does not read ("ip:port" from a load balancer's
+  // X-Forwarded-For, brackets): looked up as INADDR_NONE.
+  assert.equal(geoValue(g, 'zz::zz'), 'd');
+  const none = modelOf(http(`geo $x { default d; 255.255.255.255/32 none; 203.0.113.0/24 doc; ::1 lo; } server { listen 80; return 200; }`)).geos.get('x')!;
+  for (const v of ['203.0.113.5:1234', '[::1]', '[::1]:80', '::ffff:255.255.255.255', '1:2']) assert.equal(geoValue(none, v), 'none', v);
+  assert.equal(geoValue(none, '203.0.113.5'), 'doc');
+  assert.equal(geoValue(none, ':::1'), 'none');
   assert.equal(geoValue(m.geos.get('plain')!, '2001:db8::5'), '');
   assert.equal(geoValue(m.geos.get('r')!, '2001:db8::5'), 'top');
   assert.equal(geoValue(m.geos.get('r')!, '::ffff:10.0.0.1'), 'ten');

@@ -112,6 +112,64 @@ export function ipv6ToBigInt(text: string): bigint | undefined {
   return n;
 }
 
+/**
+ * ngx_inet6_addr on a request's value (geo's source, an X-Forwarded-For entry): its own grammar,
+ * not inet_pton's. One leading ":" is skipped, a group has one to four hex digits, one "::", and
+ * a dotted IPv4 tail read by ngx_inet_addr (which refuses 255.255.255.255). Undefined where nginx
+ * declines the value.
+ */
+export function ngxInet6Addr(t: string): bigint | undefined {
+  if (!t.length) return undefined;
+  const bytes: number[] = [];
+  let zero = -1;
+  let digitAt = -1;
+  let nibbles = 0;
+  let word = 0;
+  let n = 8;
+  let i = t.charCodeAt(0) === 0x3a ? 1 : 0;
+  for (; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 0x3a) {
+      if (nibbles) {
+        digitAt = i + 1;
+        bytes.push(word >> 8, word & 0xff);
+        if (--n) {
+          nibbles = 0;
+          word = 0;
+          continue;
+        }
+      } else if (zero < 0) {
+        digitAt = i + 1;
+        zero = bytes.length;
+        continue;
+      }
+      return undefined;
+    }
+    if (c === 0x2e && nibbles) {
+      if (n < 2 || digitAt < 0) return undefined;
+      const v4 = ngxInetAddr(t.slice(digitAt));
+      if (v4 === undefined) return undefined;
+      bytes.push(v4 >>> 24, (v4 >>> 16) & 0xff);
+      n--;
+      word = v4 & 0xffff;
+      break;
+    }
+    if (++nibbles > 4) return undefined;
+    const h = c >= 0x30 && c <= 0x39 ? c - 0x30 : (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66 ? (c | 0x20) - 0x61 + 10 : -1;
+    if (h < 0) return undefined;
+    word = word * 16 + h;
+  }
+  if (nibbles === 0 && zero < 0) return undefined;
+  bytes.push(word >> 8, word & 0xff);
+  if (--n) {
+    if (zero < 0) return undefined;
+    bytes.splice(zero, 0, ...new Array<number>(2 * n).fill(0));
+  } else if (zero >= 0) return undefined;
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
 /** `addr[/bits]` for IPv6, as allow/deny/geo take it; the host bits are cleared like ngx_ptocidr. */
 export function parseCidr6(text: string): Net6 | undefined {
   const slash = text.indexOf('/');
@@ -138,7 +196,7 @@ export const inNet6 = (n: bigint, net: Net6): boolean => n >= net.lo && n <= net
  * 1-65535. The address part as text, or undefined where nginx declines.
  */
 export function parseAddrPort(s: string): string | undefined {
-  const isAddr = (a: string) => ngxInetAddr(a) !== undefined || (a.includes(':') && ipv6ToBigInt(a) !== undefined);
+  const isAddr = (a: string) => ngxInetAddr(a) !== undefined || ngxInet6Addr(a) !== undefined;
   if (isAddr(s)) return s;
   let addr: string;
   let port: string;

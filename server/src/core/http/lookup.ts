@@ -5,7 +5,7 @@
 // or three answers, so requests with different user agents share one routing).
 
 import { ipv4ToNumber, is444Source, mapValues, type GeoModel, type HttpModel, type LocationModel, type LocationSet, type MapModel, type Scope, type ServerModel } from './model';
-import { addrInNets, inNet6, ipv6ToBigInt, ngxInetAddr, v4Mapped } from './ip';
+import { addrInNets, inNet6, ipv6ToBigInt, ngxInet6Addr, ngxInetAddr, v4Mapped } from './ip';
 import { regexCandidates, type NginxRegex, type RegexResult } from './regex';
 import { lowerAscii } from '../regex';
 import type { RequestFacts } from './request';
@@ -186,10 +186,10 @@ export function geoValue(g: GeoModel, addr: string): Val {
   let n = ngxInetAddr(addr);
   if (n === undefined) {
     // ngx_http_geo_addr: a source value that is no address (an X-Forwarded-For list, "-", an
-    // absent header) is looked up as INADDR_NONE, 255.255.255.255, in cidr and ranges geos alike.
-    if (!addr.includes(':')) return lookupV4(g, 0xffffffff);
-    const n6 = ipv6ToBigInt(addr);
-    if (n6 === undefined) return { unknown: [`$${g.target} (address "${addr}")`] };
+    // absent header, "ip:port") is looked up as INADDR_NONE, 255.255.255.255, in cidr and ranges
+    // geos alike.
+    const n6 = ngxInet6Addr(addr);
+    if (n6 === undefined) return lookupV4(g, 0xffffffff);
     // ngx_http_geo_cidr_variable / _range_variable: an IPv4-mapped address is looked up as IPv4;
     // any other IPv6 address in the IPv6 networks (where `default` is also set), or, in a
     // ranges geo, as 255.255.255.255.
