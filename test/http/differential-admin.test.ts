@@ -1318,6 +1318,21 @@ function scenarios(): Scenario[] {
       requests: [get('/s/x'), get('/p/x')],
     },
     {
+      // Found by an ambiguity probe (seed 64006): `$remote_addr` read in one location is cached
+      // with the connection's address; after `rewrite ... last` to a location with realip, deny
+      // sees the address realip took from X-Forwarded-For, while the log still writes the old one.
+      name: 'an address read before a rewrite into a realip location: deny there sees realip\'s',
+      conf: conf(`
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    root FILES/www;
+    location /rip/ { set_real_ip_from 127.0.0.0/8; real_ip_header X-Forwarded-For; deny 127.0.0.5; error_page 403 = @drop; try_files $uri =404; }
+    location /fw/ { if ($remote_addr = 127.0.0.5) { return 444; } rewrite ^/fw/(.*)$ /rip/$1 last; }
+    location @drop { return 444; } }
+`),
+      files: { 'www/index.html': 'i' },
+      requests: [xff('127.0.0.5', '127.0.0.1'), xff('127.0.0.6', '127.0.0.1')].map((h) => get('/fw/x', 'a.test', h)),
+    },
+    {
       // Found by a wildcard-listen probe: nginx merges listens by socket address
       // (ngx_cmp_sockaddr on what ngx_inet_addr made of the text), so a zero-padded spelling
       // shares the address:port, its default server and its names with the plain one; and a

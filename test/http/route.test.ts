@@ -1577,3 +1577,16 @@ server { listen 80;
   // After the refusal's redirect the variable holds what the subrequest set (unknown here).
   assert.ok(outcomes.includes(`444:${lineOf(conf, 'location = /deny')}`), outcomes.join(' '));
 });
+
+test('$remote_addr read before a redirect to a realip location keeps the old address; the access checks there see realip\'s', () => {
+  const conf = http(`
+server { listen 80;
+  location /rip/ { set_real_ip_from 127.0.0.0/8; real_ip_header X-Forwarded-For; deny 127.0.0.5; error_page 403 = @drop; try_files $uri =404; }
+  location /fw/ { if ($remote_addr = 127.0.0.5) { return 444; } rewrite ^/fw/(.*)$ /rip/$1 last; }
+  location @drop { return 444; }
+}`);
+  const m = modelOf(conf);
+  // The log writes the address cached in /fw/, the connection's own: deny saw the one from X-Forwarded-For.
+  const r = route(m, facts({ request: 'GET /fw/x HTTP/1.1', host: 'h', serverPort: 80, remoteAddr: '127.0.0.1', vars: {} }));
+  assert.ok(r.outcomes.some((o) => o.status === 444 && o.path.some((p) => p.startsWith('deny 127.0.0.5'))), r.outcomes.map((o) => o.path.join(' | ')).join('\n'));
+});

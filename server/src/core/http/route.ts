@@ -1656,7 +1656,7 @@ class Run {
         // Cacheable (flags 0), and realip flushes no variable: whenever it was first read, the
         // log writes that value. Read before realip ran, it is the connection's own address.
         this.reads.add('remote_addr');
-        if (this.realipPending()) this.addrCachedBeforeRealip = true;
+        if (this.realipPending() || this.realipMayRunLater()) this.addrCachedBeforeRealip = true;
         return f.remoteAddr ?? { unknown: ['$remote_addr'] };
       case 'realip_remote_addr':
         return this.realipRemoteAddr();
@@ -1922,6 +1922,15 @@ class Run {
    * realip configured only at location level runs in the preaccess phase: until then (the whole
    * rewrite phase) `$remote_addr` is still the connection's address, not the logged one.
    */
+  /**
+   * Whether a location's realip may yet run in this request, after a redirect takes it there:
+   * none has (it runs once: ngx_http_realip_handler finds its ctx again after a redirect), the
+   * server's did not replace the address as the request was read, and some location has one.
+   */
+  private realipMayRunLater(): boolean {
+    return !this.realipLocationRan && !!this.server && !this.postReadRealip() && realipBelow(this.model, this.server);
+  }
+
   realipPending(): boolean {
     if (this.inAccessPhase) return false;
     // The server's rewrite phase, before any location: realip in the one chosen later may yet
