@@ -1590,3 +1590,21 @@ server { listen 80;
   const r = route(m, facts({ request: 'GET /fw/x HTTP/1.1', host: 'h', serverPort: 80, remoteAddr: '127.0.0.1', vars: {} }));
   assert.ok(r.outcomes.some((o) => o.status === 444 && o.path.some((p) => p.startsWith('deny 127.0.0.5'))), r.outcomes.map((o) => o.path.join(' | ')).join('\n'));
 });
+
+test('a socket explored in part: the servers on it that no history reached keep their 444 rules as candidates', () => {
+  const ifs = Array.from({ length: 12 }, (_, i) => `if ($http_x_${i}) { set $v${i} 1; }`).join('\n  ');
+  const conf = http(`
+server { listen 80 default_server;
+  ${ifs}
+  location / { return 200; }
+  location /never { return 444; }
+}
+server { listen 80; server_name b.test; location / { return 444; } }`);
+  const m = modelOf(conf);
+  // Host not logged: the default server's histories come first and use up the budget.
+  const f = facts({ request: 'GET / HTTP/1.1', serverPort: 80, remoteAddr: '192.0.2.1' });
+  assert.equal(route(m, f).truncated, true);
+  const a = new Attributor(m).attribute(f, 444);
+  assert.equal(a.verdict, 'ambiguous');
+  assert.ok(a.rules.some((r) => r.range.start.line + 1 === lineOf(conf, 'server_name b.test')), a.why);
+});

@@ -331,22 +331,19 @@ export class Attributor {
     const rules = best.filter((o) => o.rule).map((o) => o.rule!);
     const lacking = missing.length ? `; the log lacks ${missing.join(', ')}` : '';
     // An incomplete exploration may have missed causes: never exact, and said so. After the
-    // causes found come the other 444 rules of the http level and of the servers its histories
-    // ended in (an unexplored history of one of them may have reached any of its locations), and
-    // those of the listen sockets it got nowhere on.
+    // causes found come the other 444 rules of the http level and of every server some Host can
+    // select: an unexplored history may have reached any location of any of them (a socket
+    // explored in part may still have given the request to a server no history selected).
     let partial = '';
     if (truncated) {
       partial = ' (too many possibilities to explore them all: these are the ones found)';
       if (status === 444) {
-        const servers = new Set(outcomes.map((o) => o.server));
-        // A listen socket none of whose histories got through is not ruled out: all its servers' rules.
-        const unexplored = new Set<unknown>();
-        for (const byAddr of this.model.groups.values())
-          for (const g of byAddr.values()) if (!g.servers.some((x) => servers.has(x))) for (const x of g.reachable) unexplored.add(x);
+        const servers = new Set<unknown>(outcomes.map((o) => o.server));
+        for (const byAddr of this.model.groups.values()) for (const g of byAddr.values()) for (const x of g.reachable) servers.add(x);
         const listed = new Set(rules.map(ruleKeyOf));
         const before = rules.length;
         for (const p of sources444Places(this.model)) {
-          const reached = !p.server || servers.has(p.server) || unexplored.has(p.server);
+          const reached = !p.server || servers.has(p.server);
           if (reached && !listed.has(ruleKeyOf(p.rule))) listed.add(ruleKeyOf(p.rule)), rules.push(p.rule);
         }
         const more = rules.length - before;
