@@ -103,4 +103,15 @@ test('hosts resolver: /etc/hosts entries, IPv4 first; AI_ADDRCONFIG keeps the on
   const dual = hostsResolver({ hostsText, interfaceAddrs: [{ family: 'IPv4', address: '10.1.2.3' }, { family: 'IPv6', address: 'fe80::1' }] });
   assert.deepEqual(dual('localhost'), ['127.0.0.1', '::1']);
   assert.deepEqual(hostsResolver({ interfaceAddrs: [] })('localhost'), undefined);
+  // Lines whose address inet_pton refuses are skipped (glibc's parser); asked for IPv4 only,
+  // glibc reads ::1 as 127.0.0.1 and an IPv4-mapped address as its IPv4 one.
+  const odd = '127.000.000.003 zeroname\n127.0.0.7 zeroname\nfe80::1%lo zoned\n::ffff:10.0.0.9 mapped\n::1 ip6-localhost\n';
+  const v4 = hostsResolver({ hostsText: odd, interfaceAddrs: [{ family: 'IPv4', address: '10.1.2.3' }] });
+  assert.deepEqual(v4('zeroname'), ['127.0.0.7']);
+  assert.equal(v4('zoned'), undefined);
+  assert.deepEqual(v4('mapped'), ['10.0.0.9']);
+  assert.deepEqual(v4('ip6-localhost'), ['127.0.0.1']);
+  const both = hostsResolver({ hostsText: odd, interfaceAddrs: [] });
+  assert.deepEqual(both('ip6-localhost'), ['::1']);
+  assert.deepEqual(both('mapped'), ['::ffff:10.0.0.9']);
 });
