@@ -1318,6 +1318,19 @@ function scenarios(): Scenario[] {
       requests: [get('/s/x'), get('/p/x')],
     },
     {
+      // Found by an ambiguity probe: ngx_http_parse_request_line refuses any method but GET in
+      // an HTTP/0.9 line, and such a request has no headers, so a logged method or header rules
+      // out the `$server_protocol = ""` branch in formats without the request line.
+      name: 'a logged method or request header rules HTTP/0.9 out',
+      conf: conf(`
+  log_format zm '$status $request_method $uri $args'; access_log PREFIX/logs/zm.log zm;
+  log_format zu '$status $uri "$http_user_agent"'; access_log PREFIX/logs/zu.log zu;
+  server { listen 127.0.0.1:PORT default_server; server_name _;
+    location /pr/ { if ($server_protocol = "") { return 444; } if ($server_protocol = HTTP/1.0) { return 444; } return 200; } }
+`),
+      requests: [m('HEAD', '/pr/x', 'a.test', { protocol: 'HTTP/1.0' }), get('/pr/y', 'a.test', { protocol: 'HTTP/1.0' }), get('/pr/z', null, { protocol: '' })],
+    },
+    {
       // Found by an ambiguity probe (seed 64006): `$remote_addr` read in one location is cached
       // with the connection's address; after `rewrite ... last` to a location with realip, deny
       // sees the address realip took from X-Forwarded-For, while the log still writes the old one.

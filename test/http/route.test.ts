@@ -1608,3 +1608,23 @@ server { listen 80; server_name b.test; location / { return 444; } }`);
   assert.equal(a.verdict, 'ambiguous');
   assert.ok(a.rules.some((r) => r.range.start.line + 1 === lineOf(conf, 'server_name b.test')), a.why);
 });
+
+test('$server_protocol unlogged: HTTP/0.9 is out when the line shows another method or a request header', () => {
+  const conf = http(`
+server { listen 80;
+  if ($server_protocol = "") { return 444; }
+  if ($http_x_block) { return 444; }
+  location / { return 200; }
+}`);
+  const m = modelOf(conf);
+  const at = (method: string, vars: Record<string, string | null>) =>
+    outcomesOf(m, facts({ method, target: '/', serverPort: 80, remoteAddr: '192.0.2.1', vars }));
+  const http09 = `444:${lineOf(conf, 'server_protocol')}`;
+  const header = `444:${lineOf(conf, 'http_x_block')}`;
+  // POST, or a logged User-Agent: never HTTP/0.9.
+  assert.ok(!at('POST', {}).includes(http09), at('POST', {}).join(' '));
+  assert.ok(!at('GET', { http_user_agent: 'curl/8' }).includes(http09));
+  assert.ok(at('GET', { http_user_agent: 'curl/8' }).includes(header));
+  // A GET without headers in the line may have been HTTP/0.9.
+  assert.ok(at('GET', { http_user_agent: null }).includes(http09));
+});

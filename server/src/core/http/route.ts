@@ -1629,7 +1629,14 @@ class Run {
         return this.method;
       case 'server_protocol':
         // Not found for HTTP/0.9 (r->http_protocol is never set): read as "".
-        return this.protocol === 'HTTP/0.9' ? '' : this.protocol;
+        if (this.protocol === 'HTTP/0.9') return '';
+        // Unlogged, but the line rules HTTP/0.9 out: one of the versions this socket speaks.
+        if (isUnknown(this.protocol) && this.not09())
+          return this.cachedVar(name, () => {
+            const versions = this.group && groupHttp2(this.group) ? ['HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0'] : ['HTTP/1.1', 'HTTP/1.0'];
+            return versions[this.pickLazy(versions.length, (k) => `the request was ${versions[k]}`, ['$server_protocol'])];
+          });
+        return this.protocol;
       case 'request':
         this.reads.add('args');
         return f.request ?? this.logged(name) ?? { unknown: ['$request'] };
@@ -1922,6 +1929,23 @@ class Run {
    * realip configured only at location level runs in the preaccess phase: until then (the whole
    * rewrite phase) `$remote_addr` is still the connection's address, not the logged one.
    */
+  /**
+   * Whether the line shows the request was not HTTP/0.9: ngx_http_parse_request_line refuses any
+   * method but GET there, and such a request has no headers.
+   */
+  private not09(): boolean {
+    const f = this.facts;
+    this.reads.add('method');
+    if (f.method !== undefined && f.method !== 'GET') return true;
+    if (typeof f.httpHost === 'string' && f.httpHost !== '') return true;
+    for (const h of ['http_user_agent', 'http_referer']) {
+      this.reads.add(h);
+      const v = f.vars[h];
+      if (typeof v === 'string' && v !== '') return true;
+    }
+    return false;
+  }
+
   /**
    * Whether a location's realip may yet run in this request, after a redirect takes it there:
    * none has (it runs once: ngx_http_realip_handler finds its ctx again after a redirect), the
@@ -3259,6 +3283,10 @@ function groupFlag(g: ListenGroup, flag: 'ssl' | 'proxyProtocol'): boolean {
   let flags = groupFlags.get(g);
   if (!flags) groupFlags.set(g, (flags = {}));
   return (flags[flag] ??= g.servers.some((s) => s.listens.some((x) => x.port === g.port && x.addr === g.addr && x[flag])));
+}
+/** Whether some listen of the socket has `http2` (then HTTP/2.0 is a version it speaks). */
+function groupHttp2(g: ListenGroup): boolean {
+  return g.servers.some((s) => s.listens.some((x) => x.port === g.port && x.addr === g.addr && x.http2));
 }
 // Asked on most routings (is the socket TLS, PROXY protocol): 300 vhosts on one port made the
 // walk over every server's listens 1.5% of a trace.
