@@ -56,7 +56,7 @@ test('allow/deny: an IPv6 client meets only the IPv6 rules (and all); IPv4-mappe
   // No return: the rewrite phase would answer before the access phase runs.
   const conf = http(`
 server {
-  listen 80;
+  listen 80; listen [::]:80;
   location /v4only {
     deny 10.0.0.0/8; allow 192.0.2.0/24;
     deny all;
@@ -128,7 +128,7 @@ server { listen 80; listen [::]:80; server_name known.test; return 200; }
 test('geo proxy networks in IPv6: the client address comes from X-Forwarded-For behind them', () => {
   const conf = http(`
 geo $blocked { proxy 2001:db8:ff::/48; proxy 10.0.0.0/8; default 0; 192.0.2.0/24 1; 2001:db8:bad::/48 1; }
-server { listen 80; if ($blocked) { return 444; } return 200; }
+server { listen 80; listen [::]:80; if ($blocked) { return 444; } return 200; }
 `);
   const m = modelOf(conf);
   const at = (addr: string, xff: string | null) =>

@@ -115,3 +115,15 @@ test('hosts resolver: /etc/hosts entries, IPv4 first; AI_ADDRCONFIG keeps the on
   assert.deepEqual(both('ip6-localhost'), ['::1']);
   assert.deepEqual(both('mapped'), ['::ffff:10.0.0.9']);
 });
+
+test('a plain IPv4 client did not come through a dual-stack [::] socket, which logs it as ::ffff:a.b.c.d', () => {
+  const conf = http(`
+server { listen [::]:8080 ipv6only=off; return 444; }
+server { listen 8081; location / { return 403; } }
+`);
+  const m = modelWith(conf);
+  const at = (remoteAddr: string) => outcomesOf(m, facts({ request: 'GET / HTTP/1.1', host: 'h', remoteAddr, vars: {} }));
+  assert.deepEqual(at('192.0.2.7'), [`403:${lineOf(conf, 'return 403')}`]);
+  assert.deepEqual(at('::ffff:192.0.2.7'), [`444:${lineOf(conf, 'ipv6only=off')}`]);
+  assert.deepEqual(at('2001:db8::7'), [`444:${lineOf(conf, 'ipv6only=off')}`]);
+});

@@ -1078,13 +1078,16 @@ class Run {
       groups = [...(exact.length ? exact : groups.filter((g) => (g.addr === '*' && !addr.includes(':')) || (g.addr === '[::]' && (!v4 || dualStack(g))))), ...unresolved];
       if (!groups.length) throw PRUNE;
     }
-    // An IPv6 client came in through an IPv6 socket, an IPv4 one through an IPv4 socket (nginx
-    // listens with ipv6only=on), when the logged address is the connection's.
-    if (groups.length > 1 && groups.some((g) => g.addr.startsWith('[')) && groups.some((g) => !g.addr.startsWith('['))) {
+    // An IPv6 client came in through an IPv6 socket, an IPv4 one through an IPv4 socket, when the
+    // logged address is the connection's: a dual-stack [::] socket (ipv6only=off) logs an IPv4
+    // client as ::ffff:a.b.c.d. A port with no socket of the client's family did not take it.
+    if (groups.some((g) => g.addr.startsWith('[')) || f.remoteAddr?.includes(':')) {
       this.reads.add('addr_family');
       const fam = connectionFamily(this.model, f);
-      const same = fam ? groups.filter((g) => g.unresolved || g.addr.startsWith('[') === (fam === '6')) : [];
-      if (same.length) groups = same;
+      if (fam) {
+        groups = groups.filter((g) => g.unresolved || g.addr.startsWith('[') === (fam === '6'));
+        if (!groups.length) throw PRUNE;
+      }
     }
     const gi = this.pickLazy(groups.length, (k) => `the request came to address ${groups[k].addr}:${groups[k].port}`, ['$server_addr']);
     this.group = groups[gi];
