@@ -65,6 +65,19 @@ function scenarios(): Scenario[] {
       requests: [...matrix(['a.test', 'b.test', 'zz.test', null], ['127.0.0.1', '::1'], ['/', '/x']), ...matrix(['a.test', 'zz.test'], ['127.0.0.1', '127.0.0.2', '::1'], ['/', '/y'], 1)],
     },
     {
+      // A name listens on every address this machine's /etc/hosts gives it (as nginx's
+      // getaddrinfo; in the namespace only loopback exists, so AI_ADDRCONFIG keeps both families).
+      name: 'listen localhost:PORT beside wildcard sockets of both families',
+      conf: conf(
+        `
+  server { listen PORT default_server; listen [::]:PORT default_server; return 444; }
+  server { listen localhost:PORT; server_name a.test; location /x { return 444; } location / { return 200; } }
+`,
+        ADDR,
+      ),
+      requests: matrix(['a.test', 'zz.test', null], ['127.0.0.1', '127.0.0.2', '::1'], ['/', '/x']),
+    },
+    {
       name: 'spellings of one address and $server_addr beside a wildcard',
       conf: conf(
         `
