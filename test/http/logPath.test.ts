@@ -140,3 +140,21 @@ test('inferPrefix: the prefix a relative access_log and the log file\'s path agr
   assert.equal(inferPrefix(g, ['/srv/t/logs/access.log', '/srv/u/logs/a.log']), undefined);
   assert.equal(inferPrefix(g, ['/home/me/access.log']), undefined);
 });
+
+test('a path with variables wrote a file only where the history\'s values give its name', async () => {
+  const { Attributor, facts } = await import('./support');
+  const c = http(`
+server { listen 80 default_server; access_log /srv/logs/default.log; location / { return 444; } }
+server { listen 80; server_name api.example.com; access_log /srv/logs/$host.log; location / { return 444; } }
+`);
+  const m = modelOf(c);
+  // default.log fits `$host.log` by its pattern, but api.example.com's $host is never "default".
+  const f = facts({ request: 'GET /x HTTP/1.1', remoteAddr: '192.0.2.1', vars: {} });
+  const a = new Attributor(m, { logFile: '/srv/logs/default.log' }).attribute(f, 444);
+  assert.equal(a.verdict, 'exact', a.why);
+  assert.equal(a.rules[0].range.start.line + 1, c.split('\n').findIndex((l) => l.includes('default.log')) + 1);
+  // Its own file: api.example.com's rule, Host read from the name.
+  const api = new Attributor(m, { logFile: '/srv/logs/api.example.com.log' }).attribute(f, 444);
+  assert.equal(api.verdict, 'exact', api.why);
+  assert.equal(api.rules[0].range.start.line + 1, c.split('\n').findIndex((l) => l.includes('$host.log')) + 1);
+});

@@ -11,6 +11,7 @@ import type { RequestFacts } from './request';
 import { derivedReadKey } from './lookup';
 import { matchLogPath, unrotated } from './logPath';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
+import { textToBytes } from '../regex';
 
 export type Verdict = 'exact' | 'ambiguous' | 'unmatched';
 
@@ -151,6 +152,8 @@ export class Attributor {
   private readonly cache = new Map<string, ReadGroup[]>();
   private size = 0;
   private readonly filter: ((d: AccessLogDef) => boolean) | undefined;
+  /** RouteOptions.logFileName. */
+  private readonly logFileName: string | undefined;
   private readonly maxCache: number;
 
   constructor(
@@ -158,6 +161,7 @@ export class Attributor {
     readonly options: AttributorOptions = {},
   ) {
     const byPath = logFilterFor(model, options.logFile);
+    this.logFileName = options.logFile === undefined ? undefined : textToBytes(posix.basename(unrotated(posix.normalize(options.logFile))));
     const formats = options.formats && new Set(options.formats);
     this.filter = formats ? (d) => formats.has(d.format) && (!byPath || byPath(d)) : byPath;
     this.maxCache = options.maxCache ?? 50_000;
@@ -254,7 +258,7 @@ export class Attributor {
         if (e) return e;
       }
     }
-    const result = route(this.model, f, { logFilter: this.filter, only444, files: this.options.files });
+    const result = route(this.model, f, { logFilter: this.filter, only444, files: this.options.files, logFileName: this.logFileName });
     if (this.size >= this.maxCache) this.cache.clear(), this.readerLists.clear(), (this.size = 0), (groups = undefined);
     if (!groups) this.cache.set(key, (groups = []));
     const reads = [...result.reads].sort();

@@ -114,6 +114,11 @@ export interface RouteOptions {
    * so a workspace that mirrors a server's config without its files still forks on them.
    */
   files?: FileProbe;
+  /**
+   * The traced log's file name (bytes, a rotation suffix removed): an access_log path with
+   * variables wrote it only where the history's values give that name.
+   */
+  logFileName?: string;
 }
 
 /**
@@ -597,6 +602,13 @@ class Run {
     if (defs.some((d) => d.off)) return false;
     for (const def of defs) {
       if (def.off || !filter(def)) continue;
+      // A path with variables names the file its values give at the end of the request (compared
+      // by name, as logPath.ts matches a tree mirrored elsewhere).
+      const name = this.options.logFileName;
+      if (name !== undefined && def.path && !def.path.literal) {
+        const v = this.evalValue(def.path);
+        if (!isUnknown(v) && v.slice(v.lastIndexOf('/') + 1) !== name) continue;
+      }
       if (!def.ifCond) return true;
       const raw = def.ifCond.raw;
       if (this.truthy(def.ifCond, (missing) => this.pick([`access_log if= condition ${raw} held`, ''], missing) === 0)) return true;
