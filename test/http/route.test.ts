@@ -1628,3 +1628,16 @@ server { listen 80;
   // A GET without headers in the line may have been HTTP/0.9.
   assert.ok(at('GET', { http_user_agent: null }).includes(http09));
 });
+
+test('one rule reached through several servers: exact, and the explanation says the server is not known', () => {
+  const conf = http(`
+limit_req_zone $binary_remote_addr zone=z:1m rate=1r/m;
+limit_req_status 444;
+server { listen 80 default_server; server_name a.test; location / { limit_req zone=z; try_files $uri =404; } }
+server { listen 80; server_name b.test; location / { limit_req zone=z; try_files $uri =404; } }
+`);
+  const a = new Attributor(modelOf(conf)).attribute(facts({ request: 'GET / HTTP/1.1', serverPort: 80, remoteAddr: '192.0.2.1', vars: {} }), 444);
+  assert.equal(a.verdict, 'exact');
+  assert.equal(a.rules[0].range.start.line + 1, lineOf(conf, 'limit_req_status 444'));
+  assert.match(a.why, /the same rule answers in 2 servers, which the line does not tell apart: a\.test \(.*\), b\.test \(/);
+});

@@ -6,7 +6,7 @@
 
 import { posix } from 'node:path';
 import { ipv4ToNumber, parseCidr, scopesOf, sources444Places, type AccessLogDef, type Cidr, type HttpModel, type RuleRef } from './model';
-import { accessLogsOf, connectionFamily, REFUSED_METHODS, route, type Decision, type FileProbe, type Outcome, type RouteResult } from './route';
+import { accessLogsOf, connectionFamily, REFUSED_METHODS, route, serverLabel, type Decision, type FileProbe, type Outcome, type RouteResult } from './route';
 import type { RequestFacts } from './request';
 import { derivedReadKey } from './lookup';
 import { matchLogPath, unrotated } from './logPath';
@@ -329,7 +329,11 @@ export class Attributor {
     const missing = decisiveMissing(matching);
     if (ranked.length === 1 && ranked[0][0].rule && !truncated) {
       const o = ranked[0].reduce((x, y) => (y.assumptions.length < x.assumptions.length ? y : x));
-      return { verdict: 'exact', rules: [o.rule!], why: o.path.join('; '), missing: [], outcomes: [o] };
+      // One rule (an http-level one, a shared snippet) reached through several servers: the path
+      // shown is one of them, and says so.
+      const servers = [...new Set(ranked[0].map((x) => x.server).filter((x) => x !== undefined))];
+      const also = servers.length > 1 ? ` (the same rule answers in ${servers.length} servers, which the line does not tell apart: ${servers.map(serverLabel).join(', ')})` : '';
+      return { verdict: 'exact', rules: [o.rule!], why: o.path.join('; ') + also, missing: [], outcomes: [o] };
     }
     const best = ranked.map((g) => g.reduce((x, y) => (y.assumptions.length < x.assumptions.length ? y : x)));
     const rules = best.filter((o) => o.rule).map((o) => o.rule!);
