@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { ipv6ToBigInt, v4Mapped } from '../core/http/ip';
+import { ipv4Text, ipv6ToBigInt, v4Mapped } from '../core/http/ip';
 
 export interface HostsSource {
   /** The text of /etc/hosts; undefined when unreadable. */
@@ -48,7 +48,7 @@ export function hostsResolver(source: HostsSource = thisMachine()): (name: strin
       const n = ipv6ToBigInt(addr)!;
       const mapped = n === 1n ? 0x7f000001 : v4Mapped(n);
       if (mapped === undefined) continue;
-      addr = [mapped >>> 24, (mapped >>> 16) & 0xff, (mapped >>> 8) & 0xff, mapped & 0xff].join('.');
+      addr = ipv4Text(mapped);
       v6 = false;
     }
     if ((v6 && only === 4) || (!v6 && only === 6)) continue;

@@ -309,5 +309,10 @@ export function listenAddrKey(host: string): string | undefined {
   // ngx_parse_inet_url reads the host with ngx_inet_addr (leading zeros, empty octets).
   const v4 = dottedQuad(host, false);
   if (v4 === undefined) return undefined;
-  return v4 === 0 ? '*' : [v4 >>> 24, (v4 >>> 16) & 0xff, (v4 >>> 8) & 0xff, v4 & 0xff].join('.');
+  return v4 === 0 ? '*' : ipv4Text(v4);
+}
+
+/** An IPv4 address (a 32-bit number) as a dotted quad. */
+export function ipv4Text(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
 }
