@@ -158,3 +158,32 @@ server { listen 80; server_name api.example.com; access_log /srv/logs/$host.log;
   assert.equal(api.verdict, 'exact', api.why);
   assert.equal(api.rules[0].range.start.line + 1, c.split('\n').findIndex((l) => l.includes('$host.log')) + 1);
 });
+
+test('a file is first matched under its own name: `x.log.gz gzip` and a variable path ending in digits are not rotated copies', async () => {
+  const { Attributor, facts } = await import('./support');
+  const c = http(`
+access_log /var/log/nginx/access.log;
+server { listen 80 default_server; return 444; }
+server { listen 80; server_name shop.test; access_log /var/log/nginx/access.log.gz combined gzip; location ~ \\.php$ { return 444; } }
+server { listen 80; server_name ip.test 127.0.0.1; access_log /var/log/nginx/site-$host; location / { return 444; } }
+`);
+  const m = modelOf(c);
+  const line = (text: string) => c.split('\n').findIndex((l) => l.includes(text)) + 1;
+  const f = facts({ request: 'GET /index.php HTTP/1.1', remoteAddr: '192.0.2.1', vars: {} });
+  const at = (file: string) => new Attributor(m, { logFile: file }).attribute(f, 444);
+  // Only shop.test writes access.log.gz; it is not a rotated access.log.
+  assert.equal(at('/var/log/nginx/access.log.gz').verdict, 'exact');
+  assert.equal(at('/var/log/nginx/access.log.gz').rules[0].range.start.line + 1, line('shop.test'));
+  // Its own rotated copies are still its.
+  assert.equal(at('/var/log/nginx/access.log.gz.1').rules[0].range.start.line + 1, line('shop.test'));
+  // `site-$host` names site-127.0.0.1 with $host 127.0.0.1 (an IP Host), or as a copy rotated
+  // from site-127.0.0: the file's name does not tell $host, and ip.test's rule stays possible.
+  assert.deepEqual(logPathVars(m, '/var/log/nginx/site-127.0.0.1'), {});
+  assert.ok(at('/var/log/nginx/site-127.0.0.1').rules.some((r) => r.range.start.line + 1 === line('ip.test')));
+  // A name only a rotation reads: the live file's variables.
+  assert.deepEqual(logPathVars(m, '/var/log/nginx/site-a.test-20261129.gz'), {});
+  assert.deepEqual(logPathVars(modelOf(http(`server { listen 80; access_log /var/log/nginx/$host.access.log; return 444; }`)), '/var/log/nginx/a.test.access.log-20261129.gz'), { host: 'a.test' });
+  // A dated copy of access.log: only the default server writes that file.
+  assert.equal(at('/var/log/nginx/access.log-20261129').verdict, 'exact');
+  assert.equal(at('/var/log/nginx/access.log-20261129').rules[0].range.start.line + 1, line('default_server'));
+});

@@ -9,7 +9,7 @@ import { ipv4ToNumber, parseCidr, scopesOf, sources444Places, type AccessLogDef,
 import { accessLogsOf, connectionFamily, REFUSED_METHODS, route, serverLabel, type Decision, type FileProbe, type Outcome, type RouteResult } from './route';
 import type { RequestFacts } from './request';
 import { derivedReadKey } from './lookup';
-import { matchLogPath, unrotated } from './logPath';
+import { matchLogPath, writtenNames } from './logPath';
 import { inNet6, ipv6ToBigInt, parseCidr6, v4Mapped } from './ip';
 import { textToBytes } from '../regex';
 
@@ -58,6 +58,8 @@ type LogTarget = {
   /** Those whose path names the file: literally, or as a pattern of variables (logPath.ts). */
   names?: (d: AccessLogDef) => boolean;
   vars: Record<string, string>;
+  /** The names nginx may have written the file under (the live one of a rotated copy), when an access_log names it. */
+  writtenAs?: string[];
 };
 
 // A log's analyzer asks for its target three times and the format choice walks every access_log
@@ -67,19 +69,36 @@ const accessLogLists = new WeakMap<HttpModel, AccessLogDef[]>();
 
 function computeLogTarget(model: HttpModel, logFile: string): LogTarget {
   const defs = allAccessLogs(model);
-  const absBase = unrotated(posix.normalize(logFile));
-  const base = posix.basename(absBase);
-  const byPattern = matchLogPath(model, defs, absBase);
-  const patterned = (d: AccessLogDef) => d.d !== undefined && !!byPattern?.directives.has(d.d);
-  for (const same of [(p: string) => posix.normalize(p) === absBase, (p: string) => posix.basename(p) === base]) {
-    if (defs.some((d) => d.resolvedPath && same(d.resolvedPath))) {
-      // A path with variables writes the file only when its pattern can name it (vh-$host.log never names access.log).
-      const names = (d: AccessLogDef) => (d.resolvedPath ? same(d.resolvedPath) : patterned(d));
-      return { filter: names, names, vars: {} };
+  // The names nginx may have written the file under: its own, then a rotated copy's live one.
+  const names = writtenNames(posix.normalize(logFile));
+  // A path with variables may read several of them (`site-$host` names site-127.0.0.1 with
+  // $host 127.0.0.1, or as a copy rotated from site-127.0.0): every reading, its variables only
+  // where they all agree.
+  const directives = new Set<unknown>();
+  const read: string[] = [];
+  let vars: Record<string, string> | undefined;
+  for (const name of names) {
+    const m = matchLogPath(model, defs, name);
+    if (!m) continue;
+    read.push(name);
+    for (const d of m.directives) directives.add(d);
+    vars = vars === undefined ? m.vars : JSON.stringify(vars) === JSON.stringify(m.vars) ? vars : {};
+  }
+  const patterned = (d: AccessLogDef) => d.d !== undefined && directives.has(d.d);
+  // A literal path names the file under its own name first (`access_log x.log.gz gzip` is not a
+  // rotated x.log), in full, then by file name (a tree mirrored elsewhere).
+  for (const name of names) {
+    const base = posix.basename(name);
+    for (const same of [(p: string) => posix.normalize(p) === name, (p: string) => posix.basename(p) === base]) {
+      if (defs.some((d) => d.resolvedPath && same(d.resolvedPath))) {
+        // A path with variables writes the file only when its pattern can name it (vh-$host.log never names access.log).
+        const writes = (d: AccessLogDef) => (d.resolvedPath ? same(d.resolvedPath) : patterned(d));
+        return { filter: writes, names: writes, vars: {}, writtenAs: [name] };
+      }
     }
   }
-  if (!byPattern) return { vars: {} };
-  return { filter: patterned, names: patterned, vars: byPattern.vars };
+  if (!directives.size) return { vars: {} };
+  return { filter: patterned, names: patterned, vars: vars ?? {}, writtenAs: read };
 }
 
 export function logFilterFor(model: HttpModel, logFile: string | undefined): ((d: AccessLogDef) => boolean) | undefined {
@@ -152,8 +171,8 @@ export class Attributor {
   private readonly cache = new Map<string, ReadGroup[]>();
   private size = 0;
   private readonly filter: ((d: AccessLogDef) => boolean) | undefined;
-  /** RouteOptions.logFileName. */
-  private readonly logFileName: string | undefined;
+  /** RouteOptions.logFileNames. */
+  private readonly logFileNames: ReadonlySet<string> | undefined;
   private readonly maxCache: number;
 
   constructor(
@@ -161,7 +180,8 @@ export class Attributor {
     readonly options: AttributorOptions = {},
   ) {
     const byPath = logFilterFor(model, options.logFile);
-    this.logFileName = options.logFile === undefined ? undefined : textToBytes(posix.basename(unrotated(posix.normalize(options.logFile))));
+    const written = options.logFile === undefined ? undefined : logTargetOf(model, options.logFile).writtenAs;
+    this.logFileNames = written && new Set(written.map((w) => textToBytes(posix.basename(w))));
     const formats = options.formats && new Set(options.formats);
     this.filter = formats ? (d) => formats.has(d.format) && (!byPath || byPath(d)) : byPath;
     this.maxCache = options.maxCache ?? 50_000;
@@ -258,7 +278,7 @@ export class Attributor {
         if (e) return e;
       }
     }
-    const result = route(this.model, f, { logFilter: this.filter, only444, files: this.options.files, logFileName: this.logFileName });
+    const result = route(this.model, f, { logFilter: this.filter, only444, files: this.options.files, logFileNames: this.logFileNames });
     if (this.size >= this.maxCache) this.cache.clear(), this.readerLists.clear(), (this.size = 0), (groups = undefined);
     if (!groups) this.cache.set(key, (groups = []));
     const reads = [...result.reads].sort();

@@ -22,9 +22,19 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const lazyOf = (re: RegExp) => new RegExp(re.source.replace(/\(\[\^\/\]\+\)/g, '([^/]+?)'));
 
-/** Rotated copies (access.log.1, access.log.2.gz) are the same log. */
-export function unrotated(file: string): string {
-  return file.replace(/(\.\d+)?(\.gz)?$/, '');
+/**
+ * The names a log file may have been written under: its own first, then the live name of a
+ * rotated copy as logrotate and savelog name them (access.log.1, access.log.2.gz,
+ * access.log-20261129[.gz], access.log.gz). Its own name comes first: `access_log x.log.gz gzip`
+ * writes that very name, and a variable path may end in digits (`site-$host` with an IP Host).
+ */
+export function writtenNames(file: string): string[] {
+  const out = [file];
+  for (const re of [/\.\d+(\.gz)?$/, /-\d{8,10}(\.gz)?$/, /\.gz$/]) {
+    const live = file.replace(re, '');
+    if (live !== file && live && !out.includes(live)) out.push(live);
+  }
+  return out;
 }
 
 /**
@@ -34,7 +44,7 @@ export function unrotated(file: string): string {
  */
 export function matchLogPath(model: HttpModel, defs: readonly AccessLogDef[], logFile: string): LogPathMatch | undefined {
   // Compared as bytes: the pattern's literal parts are (values.ts), and so are the values it gives.
-  const file = textToBytes(unrotated(posix.normalize(logFile)));
+  const file = textToBytes(posix.normalize(logFile));
   const directives = new Set<Directive>();
   let vars: Record<string, string> | undefined;
   let agree = true;
@@ -109,8 +119,11 @@ export function inferPrefix(graph: ConfigGraph, logFiles: readonly string[]): st
     });
   const found = new Set<string>();
   for (const log of logFiles) {
-    const file = unrotated(posix.normalize(log));
-    for (const rel of relative) if (file.endsWith(`/${rel}`)) found.add(file.slice(0, file.length - rel.length));
+    for (const file of writtenNames(posix.normalize(log))) {
+      const before = found.size;
+      for (const rel of relative) if (file.endsWith(`/${rel}`)) found.add(file.slice(0, file.length - rel.length));
+      if (found.size > before) break;
+    }
   }
   return found.size === 1 ? [...found][0] : undefined;
 }

@@ -115,10 +115,10 @@ export interface RouteOptions {
    */
   files?: FileProbe;
   /**
-   * The traced log's file name (bytes, a rotation suffix removed): an access_log path with
-   * variables wrote it only where the history's values give that name.
+   * The names (bytes) nginx may have written the traced log under (its own, a rotated copy's live
+   * one): an access_log path with variables wrote it only where the history's values give one.
    */
-  logFileName?: string;
+  logFileNames?: ReadonlySet<string>;
 }
 
 /**
@@ -604,10 +604,10 @@ class Run {
       if (def.off || !filter(def)) continue;
       // A path with variables names the file its values give at the end of the request (compared
       // by name, as logPath.ts matches a tree mirrored elsewhere).
-      const name = this.options.logFileName;
-      if (name !== undefined && def.path && !def.path.literal) {
+      const names = this.options.logFileNames;
+      if (names && def.path && !def.path.literal) {
         const v = this.evalValue(def.path);
-        if (!isUnknown(v) && v.slice(v.lastIndexOf('/') + 1) !== name) continue;
+        if (!isUnknown(v) && !names.has(v.slice(v.lastIndexOf('/') + 1))) continue;
       }
       if (!def.ifCond) return true;
       const raw = def.ifCond.raw;
