@@ -136,13 +136,18 @@ export const SITES = 300;
  * byte except its absolute /etc/nginx/ include paths, pointed at this tree so nginx -t reads the
  * same files. Rebuilt only when missing. Returns paths and the names the log generator needs.
  */
+const TREE_VERSION = '2';
+
 export function bigConfig() {
   const dir = join(work, 'hosting');
   const conf = join(dir, 'nginx.conf');
   const bb = join(corpus, 'configs/mitchellkrogza__nginx-ultimate-bad-bot-blocker');
   if (!existsSync(bb)) throw new Error(`corpus not found at ${corpus}`);
   const hosts = Array.from({ length: SITES }, (_, i) => `site${String(i).padStart(3, '0')}.example.com`);
-  if (!existsSync(join(dir, '.complete'))) {
+  // The tree's version: a tree from an older bench is rebuilt (2: the sites listen on [::]:80 too,
+  // as the log's IPv6 clients need; nginx never logs an IPv6 client of an IPv4-only socket).
+  const marker = join(dir, '.complete');
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== TREE_VERSION) {
     rmSync(dir, { recursive: true, force: true });
     for (const d of ['conf.d', 'bots.d', 'sites-enabled', 'logs']) mkdirSync(join(dir, d), { recursive: true });
     const copy = (from, to) => writeFileSync(to, readFileSync(from, 'latin1').replaceAll('/etc/nginx/', `${dir}/`), 'latin1');
@@ -172,6 +177,7 @@ http {
       join(dir, 'sites-enabled', '000-default.conf'),
       `server {
     listen 80 default_server;
+    listen [::]:80 default_server;
     server_name _;
     return 444;
 }
@@ -182,6 +188,7 @@ http {
         join(dir, 'sites-enabled', `${h}.conf`),
         `server {
     listen 80;
+    listen [::]:80;
     server_name ${h} www.${h};
     root /var/www/site${i}/public;
     index index.php index.html;
@@ -200,7 +207,7 @@ http {
       );
     });
     mkdirSync(join(dir, 'tmp'), { recursive: true });
-    writeFileSync(join(dir, '.complete'), '');
+    writeFileSync(marker, TREE_VERSION);
   }
   let files = 0;
   let lines = 0;
