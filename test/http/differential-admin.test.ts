@@ -1318,6 +1318,19 @@ function scenarios(): Scenario[] {
       requests: [get('/s/x'), get('/p/x')],
     },
     {
+      // Found by a limits probe: $limit_req_status is r->main's, not found ("-") until a limit ran,
+      // so a logged REJECTED rules out the default server's rewrite-phase return, and "-" the limit.
+      name: 'a logged limit status is found only where a limit ran',
+      conf: conf(`
+  limit_req_zone $binary_remote_addr zone=lim:1m rate=1r/m;
+  limit_req_status 444;
+  log_format lrs '$remote_addr "$request" $status $limit_req_status'; access_log PREFIX/logs/lrs.log lrs;
+  server { listen 127.0.0.1:PORT default_server; return 444; }
+  server { listen 127.0.0.1:PORT; server_name a.test; location / { limit_req zone=lim; try_files $uri =404; } }
+`),
+      requests: [get('/', 'a.test', { from: '127.0.0.61' }), get('/', 'a.test', { from: '127.0.0.61' }), get('/', 'zz.test', { from: '127.0.0.61' })],
+    },
+    {
       // Found by an ambiguity probe: ngx_http_parse_request_line refuses any method but GET in
       // an HTTP/0.9 line, and such a request has no headers, so a logged method or header rules
       // out the `$server_protocol = ""` branch in formats without the request line.

@@ -67,3 +67,35 @@ server { listen 80; server_name _;
   assert.deepEqual(outcomesOf(m, facts({ request: 'GET /b HTTP/1.1', host: 'x', vars: {} })), [`444:${lineOf(conf, 'location /b')}`]);
   assert.equal(new Attributor(m, { logFile: '/var/log/nginx/all.log' }).attribute(facts({ vars: {} }), 444).rules.length, 3);
 });
+
+test('limit_req rejected, then the error_page target\'s limit_conn rejects with 444: limit_conn had not run yet', () => {
+  const conf = http(`
+limit_req_zone $binary_remote_addr zone=r:1m rate=1r/m;
+limit_conn_zone $binary_remote_addr zone=c:1m;
+server { listen 80; server_name a.test;
+  limit_req zone=r; limit_conn c 1; limit_conn_status 444;
+  error_page 503 = /busy;
+  location / { proxy_pass http://127.0.0.1:9; }
+  location = /busy { try_files /busy.html =444; }
+}`);
+  const m = modelOf(conf);
+  const f = facts({ request: 'GET /x HTTP/1.1', host: 'a.test', serverPort: 80, remoteAddr: '127.0.0.41', vars: { limit_req_status: 'REJECTED', limit_conn_status: 'REJECTED' } });
+  const a = new Attributor(m).attribute(f, 444);
+  assert.equal(a.verdict, 'exact', a.why);
+  assert.equal(a.rules[0].range.start.line + 1, lineOf(conf, 'limit_conn_status 444'));
+});
+
+test('a logged limit status is found only where a limit ran: a rewrite-phase 444 logs "-"', () => {
+  const conf = http(`
+limit_req_zone $binary_remote_addr zone=r:1m rate=1r/m;
+limit_req_status 444;
+server { listen 80 default_server; return 444; }
+server { listen 80; server_name a.test; location / { limit_req zone=r; try_files $uri =404; } }`);
+  const m = modelOf(conf);
+  const at = (status: string | null) => new Attributor(m).attribute(facts({ request: 'GET / HTTP/1.1', serverPort: 80, remoteAddr: '192.0.2.1', vars: { limit_req_status: status } }), 444);
+  // Host not logged: REJECTED is the limit's; "-" is the default server's return.
+  assert.equal(at('REJECTED').verdict, 'exact');
+  assert.equal(at('REJECTED').rules[0].range.start.line + 1, lineOf(conf, 'limit_req_status 444'));
+  assert.equal(at(null).verdict, 'exact');
+  assert.equal(at(null).rules[0].range.start.line + 1, lineOf(conf, 'default_server'));
+});

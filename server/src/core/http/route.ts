@@ -397,6 +397,8 @@ class Run {
   accelUri = false;
   /** $limit_req_status / $limit_conn_status once the limits decided (preAccess). */
   limitStatus = new Map<string, Val>();
+  /** A subrequest (auth_request, mirror) ran: its limits may have set r->main's limit statuses. */
+  subrequestRan = false;
   /** The `auth_request_set` variables an auth_request of this request has set (its access phase). */
   authSet = new Set<string>();
   /** The answers `truthy` gave, by unknown value. */
@@ -504,6 +506,7 @@ class Run {
     if (this.unchangedUri && this.uriVal === this.unchangedUri) throw PRUNE;
     if (this.argsAtRead && (this.argsVal === this.argsAtRead.val) !== this.argsAtRead.asLogged) throw PRUNE;
     if (this.realipLater && !this.realipLocationRan) throw PRUNE;
+    if (!this.agreesWithLoggedLimits()) throw PRUNE;
     // `$request_method` is logged as the request ended (ngx_http_send_error_page may have made it GET).
     if (this.methodTurnsGet || (this.facts.method !== undefined && typeof this.methodVal === 'string' && this.methodVal !== this.facts.method)) throw PRUNE;
     return {
@@ -1945,6 +1948,26 @@ class Run {
    * rewrite phase) `$remote_addr` is still the connection's address, not the logged one.
    */
   /**
+   * A logged `$limit_req_status` / `$limit_conn_status` is r->main's: not found until a limit of
+   * that kind ran, then the value it decided (limitStatus). A history that never met one logs
+   * "-" (nothing under escape=json), one that did logs what it set. Not checked once a
+   * subrequest ran, whose own limits we do not follow.
+   */
+  private agreesWithLoggedLimits(): boolean {
+    if (this.subrequestRan) return true;
+    for (const name of ['limit_req_status', 'limit_conn_status']) {
+      if (!(name in this.facts.vars)) continue;
+      this.reads.add(name);
+      const logged = this.facts.vars[name];
+      const mine = this.limitStatus.get(name);
+      if (logged === null || logged === '') {
+        if (mine !== undefined) return false;
+      } else if (mine === undefined || (typeof mine === 'string' && mine !== logged)) return false;
+    }
+    return true;
+  }
+
+  /**
    * Whether the line shows the request was not HTTP/0.9: ngx_http_parse_request_line refuses any
    * method but GET there, and such a request has no headers.
    */
@@ -2254,7 +2277,6 @@ class Run {
     const lc = this.limitConnDone ? [] : this.keyedLimits(inherited(scope, 'limit_conn'), 'limit_conn_zone', 255);
     if (!lr.length && !lc.length) return this.access();
     if (lr.length) this.limitReqDone = true;
-    if (lc.length) this.limitConnDone = true;
     // Whether a limit fired is not in the log, unless its status variable is.
     const dry = inherited(scope, 'limit_req_dry_run')[0]?.args[0]?.value === 'on';
     const cdry = inherited(scope, 'limit_conn_dry_run')[0]?.args[0]?.value === 'on';
@@ -2289,7 +2311,12 @@ class Run {
     const fired = labels[i] === 'no limit fired' ? undefined : labels[i].startsWith('limit_req') ? 'req' : 'conn';
     // r->main->limit_req_status / limit_conn_status, as the variables read them from now on.
     if (lr.length) this.limitStatus.set('limit_req_status', fired === 'req' ? 'REJECTED' : !dry && lr.every((d) => d.args.some((a) => a.value === 'nodelay')) ? 'PASSED' : { unknown: ['$limit_req_status'] });
-    if (lc.length && fired !== 'req') this.limitStatus.set('limit_conn_status', fired === 'conn' ? 'REJECTED' : cdry ? { unknown: ['$limit_conn_status'] } : 'PASSED');
+    // A request limit_req rejected never met limit_conn (r->main->limit_conn_status stays 0): after
+    // the error_page redirect, the target's limit_conn still runs.
+    if (lc.length && fired !== 'req') {
+      this.limitConnDone = true;
+      this.limitStatus.set('limit_conn_status', fired === 'conn' ? 'REJECTED' : cdry ? { unknown: ['$limit_conn_status'] } : 'PASSED');
+    }
     if (fired) return acts[i]();
     return this.access();
   }
@@ -2489,6 +2516,7 @@ class Run {
    * location has none.
    */
   subrequestClose(via: Directive, kind: string): Outcome | undefined | false {
+    this.subrequestRan = true;
     const found = this.subrequestLocation(via);
     if (!found || found.loc === 'redirect' || !this.server) return false;
     const { path, loc } = found;
