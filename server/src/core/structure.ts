@@ -2,6 +2,8 @@
 // Each set is small, named for what it holds, and cites the nginx source that states it.
 // No directive table lives here: argument counts, contexts and docs come from the reference.
 
+import type { Arg, Directive } from './syntax';
+
 /**
  * Blocks whose contents a module reads with its own handler (`cf->handler = ...`), so the lines
  * inside are map entries, MIME types, charset pairs... not directives:
@@ -142,6 +144,15 @@ export const VARIABLE_DEFINING_DIRECTIVES: ReadonlyMap<string, number | 'last'> 
   ['js_set', 0],
   ['js_var', 0],
 ]);
+
+/** The variable a defining directive creates: its name (lower-cased, without "$") and argument. */
+export function definedVariable(d: Directive): { name: string; arg: Arg } | undefined {
+  const at = VARIABLE_DEFINING_DIRECTIVES.get(d.name);
+  if (at === undefined) return undefined;
+  const arg = at === 'last' ? d.args[d.args.length - 1] : d.args[at];
+  if (!arg || !arg.value.startsWith('$')) return undefined;
+  return { name: arg.value.slice(1).toLowerCase(), arg };
+}
 
 /**
  * Of ngx_http_core_module's built-in variables, only these may be redefined: ngx_http_add_variable

@@ -105,6 +105,17 @@ function textOf(f: LogFormat): string {
   return `${f.escape}\u0000${f.source}`;
 }
 
+/** Formats by text (textOf): the first of each text, with every name it goes by. */
+function byText(formats: readonly LogFormat[]): Map<string, { f: LogFormat; names: string[] }> {
+  const groups = new Map<string, { f: LogFormat; names: string[] }>();
+  for (const f of formats) {
+    const g = groups.get(textOf(f));
+    if (g) g.names.push(f.name);
+    else groups.set(textOf(f), { f, names: [f.name] });
+  }
+  return groups;
+}
+
 /** A log_format of the configuration (or nginx's predefined combined) by name, compiled. */
 export function compileNamed(model: HttpModel, name: string): LogFormat | undefined {
   if (name === 'combined') return combinedFormat();
@@ -266,8 +277,8 @@ export class TracedLineReader {
   private readonly alternatives: readonly LogFormat[];
   /** The file's formats (FormatChoice.writers), those of one text together: undefined for one. */
   private readonly writers: readonly { f: LogFormat; names: string[] }[] | undefined;
-  /** FormatChoice.own: each text's names. */
-  private readonly own: ReadonlyMap<string, string[]> | undefined;
+  /** FormatChoice.own, by text. */
+  private readonly own: ReadonlyMap<string, { names: string[] }> | undefined;
 
   constructor(
     readonly model: HttpModel,
@@ -277,23 +288,9 @@ export class TracedLineReader {
     readonly pathVars: Readonly<Record<string, string>> = {},
   ) {
     this.alternatives = choice.alternatives ?? [];
-    if (choice.own) {
-      const own = new Map<string, string[]>();
-      for (const f of choice.own) {
-        const names = own.get(textOf(f));
-        if (names) names.push(f.name);
-        else own.set(textOf(f), [f.name]);
-      }
-      this.own = own;
-    }
+    if (choice.own) this.own = byText(choice.own);
     if (choice.writers) {
-      const groups = new Map<string, { f: LogFormat; names: string[] }>();
-      for (const f of choice.writers) {
-        const k = textOf(f);
-        const g = groups.get(k);
-        if (g) g.names.push(f.name);
-        else groups.set(k, { f, names: [f.name] });
-      }
+      const groups = byText(choice.writers);
       if (groups.size > 1) this.writers = [...groups.values()];
     }
   }
@@ -417,7 +414,7 @@ export class TracedLineReader {
     if (!m) return 'unreadable';
     const t = this.readMatch(line, m);
     if (t && this.own) {
-      const names = this.own.get(textOf(m.r.f));
+      const names = this.own.get(textOf(m.r.f))?.names;
       if (!names) t.foreign = m.r.f.name;
       // Read in one of the file's several formats (one the user chose): only its access_logs wrote it.
       else if (this.own.size > 1) t.formats = names;

@@ -19,7 +19,7 @@ import {
   RAW_CONTENT_BLOCKS,
   SINGLETON_MAIN_BLOCKS,
   thirdPartyModuleOf,
-  VARIABLE_DEFINING_DIRECTIVES,
+  definedVariable,
 } from './structure';
 
 export interface ValidateOptions {
@@ -318,11 +318,9 @@ class Validator {
 
   /** `set $host ...`, `map ... $https`: nginx refuses to redefine a read-only built-in variable. */
   private redefinedVariable(d: Directive): void {
-    const at = VARIABLE_DEFINING_DIRECTIVES.get(d.name);
-    if (at === undefined) return;
-    const arg = at === 'last' ? d.args[d.args.length - 1] : d.args[at];
-    if (!arg || !arg.value.startsWith('$')) return;
-    const name = arg.value.slice(1).toLowerCase();
+    const v = definedVariable(d);
+    if (!v) return;
+    const { name, arg } = v;
     if (!name || CHANGEABLE_CORE_VARIABLES.has(name)) return;
     const builtin = lookupVariable(name, 'http').find((v) => !v.prefix && v.module === 'ngx_http_core_module');
     if (!builtin) return;

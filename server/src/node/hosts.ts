@@ -40,8 +40,8 @@ export function hostsResolver(source: HostsSource = thisMachine()): (name: strin
     if (fields.length < 2) continue;
     const [text, ...names] = fields;
     // glibc's hosts parser reads the address with inet_pton and skips a line it refuses.
-    let addr: string | undefined = ptonV4(text) ? text : ptonV6(text) ? text : undefined;
-    if (addr === undefined) continue;
+    if (!ptonV4(text) && !ptonV6(text)) continue;
+    let addr = text;
     let v6 = addr.includes(':');
     // Asked for IPv4 only, it reads ::1 as 127.0.0.1 and an IPv4-mapped address as its IPv4 one.
     if (v6 && only === 4) {
@@ -51,7 +51,7 @@ export function hostsResolver(source: HostsSource = thisMachine()): (name: strin
       addr = ipv4Text(mapped);
       v6 = false;
     }
-    if ((v6 && only === 4) || (!v6 && only === 6)) continue;
+    if (!v6 && only === 6) continue;
     for (const n of names) {
       const k = n.toLowerCase();
       let e = byName.get(k);

@@ -179,9 +179,9 @@ export class Attributor {
     readonly model: HttpModel,
     readonly options: AttributorOptions = {},
   ) {
-    const byPath = logFilterFor(model, options.logFile);
-    const written = options.logFile === undefined ? undefined : logTargetOf(model, options.logFile).writtenAs;
-    this.logFileNames = written && new Set(written.map((w) => textToBytes(posix.basename(w))));
+    const target = options.logFile === undefined ? undefined : logTargetOf(model, options.logFile);
+    const byPath = target?.filter;
+    this.logFileNames = target?.writtenAs && new Set(target.writtenAs.map((w) => textToBytes(posix.basename(w))));
     const formats = options.formats && new Set(options.formats);
     this.filter = formats ? (d) => formats.has(d.format) && (!byPath || byPath(d)) : byPath;
     this.maxCache = options.maxCache ?? 50_000;

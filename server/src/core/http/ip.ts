@@ -291,18 +291,19 @@ export function ipv6Text(n: bigint): string {
     out += w[i].toString(16);
     if (i < 7) out += ':';
   }
-  if (words === 6) out += `${w[6] >> 8}.${w[6] & 0xff}.${w[7] >> 8}.${w[7] & 0xff}`;
+  if (words === 6) out += ipv4Text(w[6] * 0x10000 + w[7]);
   return out;
 }
 
 /**
  * A listen address as nginx compares it (ngx_cmp_sockaddr on what ngx_parse_url made of the
  * text): `*` for the IPv4 wildcard, `a.b.c.d`, `[v6]` printed as ngx_inet6_ntop does (`[::]`
- * for its wildcard). Undefined for a host name, which nginx resolves.
+ * for its wildcard). IPv6 bracketed as `listen` writes it or bare as `$server_addr` and
+ * getaddrinfo give it. Undefined for a host name, which nginx resolves.
  */
 export function listenAddrKey(host: string): string | undefined {
   if (host === '*') return '*';
-  if (host.startsWith('[') && host.endsWith(']')) {
+  if (host.includes(':')) {
     const n = ipv6ToBigInt(host);
     return n === undefined ? host : `[${ipv6Text(n)}]`;
   }

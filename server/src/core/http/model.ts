@@ -754,7 +754,7 @@ class Builder {
     else {
       const name = host.toLowerCase();
       const found = this.resolveHost?.(name) ?? (name === 'localhost' ? ['127.0.0.1'] : undefined);
-      const keys = (found ?? []).map((x) => listenAddrKey(x.includes(':') ? `[${x}]` : x)).filter((x): x is string => x !== undefined);
+      const keys = (found ?? []).map(listenAddrKey).filter((x): x is string => x !== undefined);
       addrs = keys.length ? [...new Set(keys)] : [name];
       unresolved = !keys.length;
     }

@@ -45,6 +45,7 @@ import { bytesToText, lowerAscii, textToBytes } from '../regex';
 import type { RequestFacts } from './request';
 import { normalizeUri, parseRequestLine, requiresHost, unsupportedVersion, validateHost } from './uri';
 import { containsOffset } from '../positions';
+import { definedVariable } from '../structure';
 import { compileValue, type ComplexValue, type ValuePart } from './values';
 import { addrInNets, forwardedAddr, inNet6, ipv6ToBigInt, listenAddrKey, parseCidr6, sameAddress, v4Mapped, type Cidr, type Net6 } from './ip';
 import { browserConf, browserVariable, isMsie } from './browser';
@@ -1083,7 +1084,7 @@ class Run {
     let groups = [...byAddr.values()].filter(possible);
     if (f.serverAddr !== undefined) {
       const addr = f.serverAddr;
-      const key = listenAddrKey(addr.includes(':') ? `[${addr}]` : addr) ?? addr;
+      const key = listenAddrKey(addr) ?? addr;
       const exact = groups.filter((g) => g.addr === key);
       // No socket of that address: the wildcard one of its family ([::] listens with
       // ipv6only=on unless told otherwise, so it never accepts an IPv4 connection).
@@ -1651,7 +1652,7 @@ class Run {
         // Unlogged, but the line rules HTTP/0.9 out: one of the versions this socket speaks.
         if (isUnknown(this.protocol) && this.not09())
           return this.cachedVar(name, () => {
-            const versions = this.group && groupHttp2(this.group) ? ['HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0'] : ['HTTP/1.1', 'HTTP/1.0'];
+            const versions = this.group && groupFlag(this.group, 'http2') ? ['HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0'] : ['HTTP/1.1', 'HTTP/1.0'];
             return versions[this.pickLazy(versions.length, (k) => `the request was ${versions[k]}`, ['$server_protocol'])];
           });
         return this.protocol;
@@ -1947,6 +1948,14 @@ class Run {
    * realip configured only at location level runs in the preaccess phase: until then (the whole
    * rewrite phase) `$remote_addr` is still the connection's address, not the logged one.
    */
+  realipPending(): boolean {
+    if (this.inAccessPhase) return false;
+    // The server's rewrite phase, before any location: realip in the one chosen later may yet
+    // replace the address read now.
+    if (!this.location) return !!this.server && realipBelow(this.model, this.server);
+    return this.realipInLocation();
+  }
+
   /**
    * A logged `$limit_req_status` / `$limit_conn_status` is r->main's: not found until a limit of
    * that kind ran, then the value it decided (limitStatus). A history that never met one logs
@@ -1991,14 +2000,6 @@ class Run {
    */
   private realipMayRunLater(): boolean {
     return !this.realipLocationRan && !!this.server && !this.postReadRealip() && realipBelow(this.model, this.server);
-  }
-
-  realipPending(): boolean {
-    if (this.inAccessPhase) return false;
-    // The server's rewrite phase, before any location: realip in the one chosen later may yet
-    // replace the address read now.
-    if (!this.location) return !!this.server && realipBelow(this.model, this.server);
-    return this.realipInLocation();
   }
 
   /**
@@ -2408,15 +2409,14 @@ class Run {
       // Whatever it answered, ngx_http_auth_request_handler sets this level's auth_request_set
       // variables before it returns: from then on (redirects included) they hold the values.
       for (const d of inherited(scope, 'auth_request_set')) {
-        const v = d.args[0]?.value;
-        if (v?.startsWith('$')) this.authSet.add(v.slice(1).toLowerCase());
+        const v = definedVariable(d);
+        if (v) this.authSet.add(v.name);
       }
-      return subrequestAnswer();
-    };
-    const subrequestAnswer = (): 'ok' | 401 | 403 | 500 =>
-      (this.sharedWithSubrequest(ar), ['ok', 401, 403, 500] as const)[
+      this.sharedWithSubrequest(ar);
+      return (['ok', 401, 403, 500] as const)[
         this.pick(['the auth_request subrequest allowed it', 'the auth_request subrequest refused it (401)', 'the auth_request subrequest refused it (403)', 'the auth_request subrequest answered another status (500)'], [])
       ];
+    };
     const refused = (st: 401 | 403 | 500) => this.finalize(st, ruleOf(ar), `${dstr(ar)} (${where(ar)}) ${st === 500 ? 'got an unexpected status from its subrequest' : 'refused the request'}: ${st}`);
     if (satisfyAny) {
       // ngx_http_core_access_phase: the first handler's OK lets the request through; otherwise
@@ -3177,10 +3177,6 @@ function selectingNames(g: ListenGroup, server: ServerModel): string[] | undefin
   return names.size ? [...names] : undefined;
 }
 
-/**
- * Directives (with the value that turns them off) of modules that may answer before or instead
- * of the static module, or change what it answers: staticAnswer does not judge where one is on.
- */
 /** Directives that may send a request elsewhere (an upstream's by its X-Accel-Redirect). */
 const REDIRECTING = new Set(['error_page', 'try_files', 'proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'echo_exec']);
 
@@ -3209,8 +3205,8 @@ function authRequestSetVars(model: HttpModel): ReadonlySet<string> {
     const found = new Set<string>();
     for (const x of scopesOf(model))
       for (const d of x.byName.get('auth_request_set') ?? []) {
-        const v = d.args[0]?.value;
-        if (v?.startsWith('$')) found.add(v.slice(1).toLowerCase());
+        const v = definedVariable(d);
+        if (v) found.add(v.name);
       }
     authSetMemo.set(model, (vars = found));
   }
@@ -3219,6 +3215,10 @@ function authRequestSetVars(model: HttpModel): ReadonlySet<string> {
 // Asked for each variable the router evaluates that nothing else defines.
 const authSetMemo = new WeakMap<HttpModel, ReadonlySet<string>>();
 
+/**
+ * Directives (with the value that turns them off) of modules that may answer before or instead
+ * of the static module, or change what it answers: staticAnswer does not judge where one is on.
+ */
 const STATIC_RIVALS: [string, string | undefined][] = [
   ['autoindex', 'off'],
   ['fancyindex', 'off'],
@@ -3316,25 +3316,21 @@ function mayBeEmpty(key: ComplexValue): boolean {
 
 const takes497 = new WeakMap<ServerModel, boolean>();
 
-/** Whether a server's own configuration has an error_page for 497 (plain HTTP on a TLS port). */
 /**
- * Whether an address:port speaks TLS (`ssl`) or reads a PROXY protocol header (`proxyProtocol`).
- * nginx ORs these flags over every listen of one address:port (ngx_http_add_addresses), so a
- * server whose own listen lacks one still has it there.
+ * Whether an address:port speaks TLS (`ssl`), reads a PROXY protocol header (`proxyProtocol`) or
+ * speaks HTTP/2 (`http2`). nginx ORs these flags over every listen of one address:port
+ * (ngx_http_add_addresses), so a server whose own listen lacks one still has it there.
  */
-function groupFlag(g: ListenGroup, flag: 'ssl' | 'proxyProtocol'): boolean {
+function groupFlag(g: ListenGroup, flag: 'ssl' | 'proxyProtocol' | 'http2'): boolean {
   let flags = groupFlags.get(g);
   if (!flags) groupFlags.set(g, (flags = {}));
   return (flags[flag] ??= g.servers.some((s) => s.listens.some((x) => x.port === g.port && x.addr === g.addr && x[flag])));
 }
-/** Whether some listen of the socket has `http2` (then HTTP/2.0 is a version it speaks). */
-function groupHttp2(g: ListenGroup): boolean {
-  return g.servers.some((s) => s.listens.some((x) => x.port === g.port && x.addr === g.addr && x.http2));
-}
 // Asked on most routings (is the socket TLS, PROXY protocol): 300 vhosts on one port made the
 // walk over every server's listens 1.5% of a trace.
-const groupFlags = new WeakMap<ListenGroup, { ssl?: boolean; proxyProtocol?: boolean }>();
+const groupFlags = new WeakMap<ListenGroup, { ssl?: boolean; proxyProtocol?: boolean; http2?: boolean }>();
 
+/** Whether a server's own configuration has an error_page for 497 (plain HTTP on a TLS port). */
 function serverTakes497(s: ServerModel): boolean {
   let v = takes497.get(s);
   if (v === undefined) takes497.set(s, (v = hasErrorPage(s.scope, 497)));
